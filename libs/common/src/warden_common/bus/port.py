@@ -1,0 +1,79 @@
+"""The bus port: what every adapter promises.
+
+Semantics (the behavioural suite in tests/integration/test_bus_contract.py holds both adapters to them):
+- `publish` returns only once the event is durable (Kafka: acked by all in-sync replicas; standalone:
+  committed to PostgreSQL). Events with the same key keep their order.
+- `subscribe` delivers at least once to one member of each consumer group. A record's offset is committed
+  only after its handler returned. A handler that raises is retried with backoff (`RetryPolicy`); after the
+  last attempt the raw record goes to `dead_letter_topic(topic)` with the reason in its headers, and later
+  records keep flowing. A record that is not a valid CloudEvent is dead-lettered at once (retrying cannot help).
+- Members of one group split the topic's partitions; when a member dies its partitions move to the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from cloudevents.core.v1.event import CloudEvent
+
+EventHandler = Callable[[CloudEvent], Awaitable[None]]
+"""Called once per delivered event; raising means 'not processed', so the event is retried."""
+
+# Headers added to a dead-lettered record (the original headers and value are kept unchanged).
+DLQ_REASON = "warden_dlq_reason"
+DLQ_ERROR_TYPE = "warden_dlq_error_type"
+DLQ_ATTEMPTS = "warden_dlq_attempts"
+DLQ_SOURCE_TOPIC = "warden_dlq_topic"
+DLQ_SOURCE_PARTITION = "warden_dlq_partition"
+DLQ_SOURCE_OFFSET = "warden_dlq_offset"
+DLQ_GROUP = "warden_dlq_group"
+
+
+@dataclass(frozen=True)
+class BusRecord:
+    """A record as stored on the bus: Kafka binary-mode CloudEvent headers plus the raw value."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+
+
+@runtime_checkable
+class Subscription(Protocol):
+    """A running consumer-group member; `stop` leaves the group after the in-flight record."""
+
+    async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Bus(Protocol):
+    """Publish CloudEvents to topics and consume them in consumer groups."""
+
+    async def start(self) -> None:
+        """Connect (and create the storage it needs). Call once before anything else."""
+        ...
+
+    async def close(self) -> None:
+        """Stop every subscription, flush, disconnect."""
+        ...
+
+    async def ready(self) -> bool:
+        """True while the bus can accept a publish (used by /health/ready)."""
+        ...
+
+    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
+        """Durably append `event` to `topic`; same-key events stay in order."""
+        ...
+
+    async def publish_record(self, record: BusRecord) -> None:
+        """Append a raw record (used for dead-lettering and for re-driving dead letters)."""
+        ...
+
+    async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
+        """Join `group` on `topic` and deliver its events to `handler` in the background."""
+        ...

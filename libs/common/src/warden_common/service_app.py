@@ -1,0 +1,62 @@
+"""The one way a Warden service builds its FastAPI app, so every service looks and behaves alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from warden_common import __version__
+from warden_common.errors import install_error_handlers
+from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
+from warden_common.platform import Platform, platform_scope
+from warden_common.settings import ServiceSettings
+
+ServiceSetup = Callable[[FastAPI, Platform], AbstractAsyncContextManager[None]]
+"""Opens what a service owns (stores, consumers) on top of the platform; closes it on exit."""
+
+
+@asynccontextmanager
+async def _no_setup(_app: FastAPI, _platform: Platform) -> AsyncIterator[None]:
+    yield
+
+
+def create_service_app(
+    name: str,
+    *,
+    settings: ServiceSettings,
+    platform: Platform | None = None,
+    routers: Sequence[APIRouter] = (),
+    setup: ServiceSetup = _no_setup,
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    """A FastAPI app with Warden's error handler, health/metrics routes and platform lifecycle.
+
+    `platform` is given in standalone mode (shared, closed by its owner); otherwise the app builds its own
+    from `settings` in its lifespan. `setup` opens service-specific resources after the platform is up.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with platform_scope(settings, platform) as active, setup(app, active):
+            app.state.platform = active
+            add_readiness_check(app, "bus", active.bus.ready)
+            app.state.started = True
+            try:
+                yield
+            finally:
+                app.state.started = False
+
+    app = FastAPI(title=f"Warden {name}", version=__version__, lifespan=lifespan, **fastapi_kwargs)
+    app.state.service_name = name
+    app.state.settings = settings
+    app.state.started = False
+    app.state.readiness_checks = {}
+    install_error_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware, service=name)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    return app

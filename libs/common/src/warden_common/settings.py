@@ -1,0 +1,75 @@
+"""Settings bases shared by every service.
+
+Each service subclasses `ServiceSettings` with its own env prefix (`WARDEN_LOGGER_...`); nested
+blocks use the `__` delimiter (`WARDEN_LOGGER_BUS__KAFKA_BOOTSTRAP=...`). Nothing is read at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RetryPolicy(BaseModel):
+    """How a consumer retries a failing handler before dead-lettering the message."""
+
+    max_attempts: int = Field(5, ge=1, description="Handler attempts per message, the first included.")
+    initial_backoff_s: float = Field(0.2, gt=0, description="Wait before the second attempt.")
+    max_backoff_s: float = Field(5.0, gt=0, description="Upper bound of the exponential backoff.")
+    multiplier: float = Field(2.0, ge=1, description="Backoff growth per attempt.")
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        return float(min(self.max_backoff_s, self.initial_backoff_s * self.multiplier ** (attempt - 1)))
+
+
+class BusSettings(BaseModel):
+    """Which event bus to use and how to reach it."""
+
+    kind: Literal["kafka", "postgres"] = Field(
+        "postgres", description="`kafka` in distributed mode; `postgres` is the durable standalone bus."
+    )
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated.")
+    postgres_dsn: SecretStr | None = Field(
+        None, description="DSN of the PostgreSQL database that stores the standalone bus."
+    )
+    postgres_schema: str = Field("warden_bus", description="Schema holding the standalone bus tables.")
+    partitions: int = Field(8, ge=1, description="Partitions of topics the bus creates.")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)  # type: ignore[arg-type]
+
+
+class DatabaseSettings(BaseModel):
+    """PostgreSQL a service keeps its own state in."""
+
+    dsn: SecretStr | None = Field(None, description="postgresql://user:pass@host:port/db")
+    min_pool: int = Field(1, ge=0)
+    max_pool: int = Field(10, ge=1)
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has; subclasses set `model_config` with their own env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="WARDEN_", env_nested_delimiter="__", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface `warden serve` binds to.")
+    port: int = Field(8080, ge=0, le=65535, description="Port `warden serve` binds to.")
+    log_level: str = Field("INFO", description="Root log level.")
+    bus: BusSettings = Field(default_factory=BusSettings)  # type: ignore[arg-type]
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+
+
+class StandaloneSettings(BaseSettings):
+    """`warden up`: where state lives and which port the single process listens on."""
+
+    model_config = SettingsConfigDict(env_prefix="WARDEN_", env_nested_delimiter="__", extra="ignore")
+
+    home: Path = Field(Path("~/.warden"), description="State directory ($WARDEN_HOME).")
+    host: str = Field("127.0.0.1")
+    port: int = Field(8080, ge=0, le=65535)
+    log_level: str = Field("INFO")
+
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()

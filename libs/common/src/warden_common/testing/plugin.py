@@ -1,0 +1,1 @@
+"""pytest plugin (entry point `warden`): fixtures for the real servers started by scripts/infra."""

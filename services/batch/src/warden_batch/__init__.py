@@ -1,0 +1,1 @@
+"""Warden's batch inference and batch feedback jobs over object storage."""

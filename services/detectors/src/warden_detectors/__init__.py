@@ -1,0 +1,1 @@
+"""Warden's outlier/drift detectors, metrics servers and explainers (alibi / alibi-detect, BSL-1.1)."""
