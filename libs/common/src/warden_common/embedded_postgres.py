@@ -34,10 +34,10 @@ class EmbeddedPostgres:
 
 def start_embedded_postgres(pgdata: Path) -> EmbeddedPostgres:
     """Init `pgdata` on first use, start the server if not already running, and return a handle (blocking)."""
-    import pgserver  # the wheel is large; load it only when standalone actually starts
+    from pgserver.postgres_server import get_server  # a large wheel: load it only when standalone starts
 
     pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     dsn: str = server.get_uri()
     logger.info("embedded postgres ready", extra={"pgdata": str(pgdata)})
     return EmbeddedPostgres(pgdata=pgdata, dsn=dsn, _server=server)

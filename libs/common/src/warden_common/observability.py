@@ -16,12 +16,8 @@ logger = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
-HTTP_REQUESTS = Counter(
-    "warden_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
-)
-HTTP_LATENCY = Histogram(
-    "warden_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
-)
+HTTP_REQUESTS = Counter("warden_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"])
+HTTP_LATENCY = Histogram("warden_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"])
 
 _READINESS_TIMEOUT_S = 2.0
 
@@ -39,6 +35,16 @@ async def _run_check(check: ReadinessCheck) -> bool:
         return False
 
 
+async def readiness(app: FastAPI) -> tuple[bool, dict[str, bool]]:
+    """Run `app`'s readiness checks; not ready while its lifespan has not finished starting."""
+    state = app.state
+    if not getattr(state, "started", False):
+        return False, {"started": False}
+    checks: dict[str, ReadinessCheck] = state.readiness_checks
+    results = dict(zip(checks, await asyncio.gather(*(_run_check(c) for c in checks.values())), strict=True))
+    return all(results.values()), results
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
@@ -48,12 +54,7 @@ def health_router() -> APIRouter:
 
     @router.get("/health/ready")
     async def ready(request: Request) -> JSONResponse:
-        state = request.app.state
-        if not getattr(state, "started", False):
-            return JSONResponse({"status": "starting", "checks": {}}, status_code=503)
-        checks: dict[str, ReadinessCheck] = state.readiness_checks
-        results = dict(zip(checks, await asyncio.gather(*(_run_check(c) for c in checks.values())), strict=True))
-        ok = all(results.values())
+        ok, results = await readiness(request.app)
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": results}, status_code=200 if ok else 503
         )

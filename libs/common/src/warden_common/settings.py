@@ -38,7 +38,7 @@ class BusSettings(BaseModel):
     )
     postgres_schema: str = Field("warden_bus", description="Schema holding the standalone bus tables.")
     partitions: int = Field(8, ge=1, description="Partitions of topics the bus creates.")
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)  # type: ignore[arg-type]
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
 
 
 class DatabaseSettings(BaseModel):
@@ -57,8 +57,8 @@ class ServiceSettings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface `warden serve` binds to.")
     port: int = Field(8080, ge=0, le=65535, description="Port `warden serve` binds to.")
     log_level: str = Field("INFO", description="Root log level.")
-    bus: BusSettings = Field(default_factory=BusSettings)  # type: ignore[arg-type]
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    bus: BusSettings = Field(default_factory=BusSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
 
 class StandaloneSettings(BaseSettings):

@@ -1,1 +1,4 @@
-"""Warden's public API (/seldon-deploy/api/v1alpha1), web UI, auth, and the `warden` CLI that composes the standalone process."""
+"""Warden's public API (/seldon-deploy/api/v1alpha1), web UI and auth, plus the `warden` CLI.
+
+The CLI composes the standalone process (`warden up`) from every installed service.
+"""

@@ -1,9 +1,9 @@
 """Entry point of the metadata service: `create_app` is what `warden serve metadata` and `warden up` run."""
 
 from fastapi import FastAPI
-
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
+
 from warden_metadata.settings import MetadataSettings
 
 

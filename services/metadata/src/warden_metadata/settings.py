@@ -1,7 +1,6 @@
 """Settings of the metadata service (env prefix `WARDEN_METADATA_`)."""
 
 from pydantic_settings import SettingsConfigDict
-
 from warden_common.settings import ServiceSettings
 
 

@@ -1,0 +1,80 @@
+"""Finds Warden's services and composes them into the single standalone app.
+
+Services register a `create_app(settings=None, platform=None)` factory under the `warden.services` entry point
+group, so the gateway composes whatever is installed without importing services it does not need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from importlib.metadata import entry_points
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from warden_common.errors import NotFound, install_error_handlers
+from warden_common.observability import readiness
+from warden_common.platform import Platform
+
+ServiceFactory = Callable[..., FastAPI]
+
+GATEWAY = "gateway"
+
+
+def service_names() -> list[str]:
+    """Installed services, gateway first."""
+    names = sorted({ep.name for ep in entry_points(group="warden.services")})
+    return sorted(names, key=lambda n: n != GATEWAY)
+
+
+def load_service_factory(name: str) -> ServiceFactory:
+    """The `create_app` of service `name`; `NotFound` lists the installed ones."""
+    for ep in entry_points(group="warden.services"):
+        if ep.name == name:
+            factory: ServiceFactory = ep.load()
+            return factory
+    raise NotFound(f"unknown service {name!r}; installed: {', '.join(service_names())}")
+
+
+def build_standalone_app(platform: Platform) -> FastAPI:
+    """One ASGI app: every service mounted at `/<service>/`, the gateway at `/`.
+
+    Starlette does not run the lifespans of mounted apps, so the root lifespan enters each one (gateway last,
+    so the public API opens only once every service behind it is up) and exits them in reverse order.
+    """
+    apps = {name: load_service_factory(name)(platform=platform) for name in service_names()}
+
+    @asynccontextmanager
+    async def lifespan(_root: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for name in sorted(apps, key=lambda n: n == GATEWAY):
+                await stack.enter_async_context(apps[name].router.lifespan_context(apps[name]))
+            yield
+
+    root = FastAPI(title="Warden", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(root)
+
+    @root.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @root.get("/health/ready", include_in_schema=False)
+    async def ready() -> JSONResponse:
+        results = await asyncio.gather(*(readiness(app) for app in apps.values()))
+        services = {name: {"ready": ok, "checks": checks} for name, (ok, checks) in zip(apps, results, strict=True)}
+        ok = all(entry["ready"] for entry in services.values())
+        body = {"status": "ready" if ok else "not ready", "mode": platform.mode, "services": services}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @root.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        # One process, one registry: every service's metrics, labelled by service.
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for name, app in apps.items():
+        if name != GATEWAY:
+            root.mount(f"/{name}", app, name=name)
+    root.mount("/", apps[GATEWAY], name=GATEWAY)
+    return root

@@ -1,0 +1,40 @@
+"""`warden up`: embedded PostgreSQL, the durable PostgreSQL bus and every service, in one process on one port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+from pydantic import SecretStr
+from warden_common.bus.factory import create_bus
+from warden_common.embedded_postgres import start_embedded_postgres
+from warden_common.platform import Platform
+from warden_common.settings import BusSettings, StandaloneSettings
+
+from warden_gateway.composition import build_standalone_app
+
+logger = logging.getLogger(__name__)
+
+
+async def run_standalone(settings: StandaloneSettings) -> None:
+    """Run until SIGINT/SIGTERM, then stop the services, the bus and PostgreSQL, in that order."""
+    home = settings.resolved_home()
+    home.mkdir(parents=True, exist_ok=True)
+    postgres = await asyncio.to_thread(start_embedded_postgres, home / "postgres")
+    try:
+        bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(postgres.dsn)))
+        await bus.start()
+        try:
+            platform = Platform(mode="standalone", bus=bus, database_dsn=postgres.dsn, home=home)
+            app = build_standalone_app(platform)
+            config = uvicorn.Config(
+                app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
+            )
+            logger.info("starting warden standalone", extra={"home": str(home), "port": settings.port})
+            await uvicorn.Server(config).serve()
+        finally:
+            await bus.close()
+    finally:
+        await asyncio.to_thread(postgres.stop)
+        logger.info("warden standalone stopped")

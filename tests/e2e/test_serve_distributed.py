@@ -1,0 +1,40 @@
+"""`warden serve <service>` in distributed mode: its own process, the real Kafka bus."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from warden_common.testing.processes import free_port, wait_http_ok
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("service,prefix", [("request-logger", "LOGGER"), ("metadata", "METADATA")])
+def test_serve_one_service_on_kafka(kafka_bootstrap: str, service: str, prefix: str) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        f"WARDEN_{prefix}_BUS__KIND": "kafka",
+        f"WARDEN_{prefix}_BUS__KAFKA_BOOTSTRAP": kafka_bootstrap,
+    }
+    warden = Path(sys.executable).with_name("warden")
+    proc = subprocess.Popen([str(warden), "serve", service, "--port", str(port)], env=env)
+    try:
+        body = wait_http_ok(f"http://127.0.0.1:{port}/health/ready", proc, 60).json()
+        assert body == {"status": "ready", "checks": {"bus": True}}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_serve_unknown_service_names_the_installed_ones() -> None:
+    warden = Path(sys.executable).with_name("warden")
+    result = subprocess.run([str(warden), "serve", "nope"], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "unknown service 'nope'" in result.stderr
+    assert "request-logger" in result.stderr

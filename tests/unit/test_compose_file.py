@@ -1,0 +1,36 @@
+"""docker-compose.yml cannot be run here (no Docker engine), so check it against the code it starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from warden_gateway.composition import load_service_factory, service_names
+
+COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+
+
+def _warden_services() -> dict[str, dict]:  # type: ignore[type-arg]
+    spec = yaml.safe_load(COMPOSE.read_text())
+    return {name: svc for name, svc in spec["services"].items() if svc.get("image") == "warden:dev"}
+
+
+def test_every_installed_service_has_a_container() -> None:
+    assert sorted(_warden_services()) == sorted(service_names())
+
+
+def test_each_container_serves_its_service_with_that_services_settings() -> None:
+    for name, svc in _warden_services().items():
+        assert svc["command"][:2] == ["serve", name]
+        settings = load_service_factory(name)().state.settings
+        prefix = type(settings).model_config["env_prefix"]
+        for variable in svc["environment"]:
+            assert variable.startswith(prefix), f"{name}: {variable} is not read by {type(settings).__name__}"
+        bus_kind = svc["environment"][f"{prefix}BUS__KIND"]
+        assert bus_kind == "kafka", f"{name} must use the Kafka bus in distributed mode"
+
+
+def test_prometheus_scrapes_every_service() -> None:
+    config = yaml.safe_load((COMPOSE.parent / "deploy/compose/prometheus.yml").read_text())
+    targets = config["scrape_configs"][0]["static_configs"][0]["targets"]
+    assert sorted(t.split(":")[0] for t in targets) == sorted(service_names())
