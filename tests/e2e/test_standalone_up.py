@@ -59,7 +59,7 @@ def test_up_serves_every_service_and_stops_cleanly(warden_home: Path) -> None:
             assert httpx.get(f"{base}/{service}/health/ready").status_code == 200
         metrics = httpx.get(f"{base}/metrics").text
         assert (
-            'warden_http_requests_total{service="metadata",method="GET",route="/health/ready",status="200"}' in metrics
+            'warden_http_requests_total{method="GET",route="/health/ready",service="metadata",status="200"}' in metrics
         )
 
         postgres_pid = int((warden_home / "postgres" / "postmaster.pid").read_text().split()[0])
