@@ -1,34 +1,182 @@
-"""Kafka binary content mode (`ce_*` headers, raw payload as value), the format every bus adapter stores."""
+"""Kafka records <-> CloudEvents.
+
+Writing: always the CloudEvents Kafka binding in binary mode (`ce_*` headers, raw payload as value),
+the format every bus adapter stores. Reading: `from_kafka_record` auto-detects
+- the CloudEvents binding, binary mode (any `ce_*` header),
+- the CloudEvents binding, structured mode (`content-type: application/cloudevents+json`),
+- the Seldon Core executor's own Kafka logger format (headers `type`, `content-type`, `modelid`,
+  `requestid`, `inferenceservicename`, `namespace`, `endpoint`, `protocol`, no `ce_` prefix; protocols.md §1).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.exceptions import BaseCloudEventException
-from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.codec.errors import CodecError
-
-_FORMAT = JSONFormat()
+from warden_common.codec._attributes import (
+    SPECVERSION,
+    check_required,
+    check_time,
+    checked_factory,
+    new_event,
+    require_v1,
+)
+from warden_common.codec._structured import FORMAT, is_structured, read_structured
+from warden_common.codec.errors import CodecError, InvalidAttributeError, PayloadTooLargeError
 
 KafkaHeaders = tuple[tuple[str, bytes], ...]
+RawHeaders = Iterable[tuple[str, bytes | None]]
+
+SELDON_TYPE_HEADER = "type"
+SELDON_EXTENSION_HEADERS = ("modelid", "requestid", "inferenceservicename", "namespace", "endpoint", "protocol")
+SELDON_KAFKA_SOURCE = "kafka://seldon-executor"
+"""Source of executor Kafka events when the caller does not say which topic they came from."""
+
+_CE_PREFIX = ce_kafka.CE_PREFIX
+_CONTENT_TYPE = "content-type"
+_ID_NAMESPACE = uuid.UUID("6f1d3c52-8c1e-4b7a-9d0e-3f5b2a7c9e41")
+"""Namespace of the name-based (v5) UUIDs given to executor Kafka events, which carry no id."""
 
 
 def to_kafka_record(event: CloudEvent, key: str | bytes | None = None) -> tuple[bytes | None, KafkaHeaders, bytes]:
     """Encode `event` as (key, headers, value) in Kafka binary mode."""
-    message = ce_kafka.to_binary(event, _FORMAT, key_mapper=lambda _e: key)
+    message = ce_kafka.to_binary(event, FORMAT, key_mapper=lambda _e: key)
     raw_key = message.key.encode() if isinstance(message.key, str) else message.key
     return raw_key, tuple(message.headers.items()), message.value
 
 
-def from_kafka_record(headers: KafkaHeaders, value: bytes, key: bytes | None = None) -> CloudEvent:
-    """Decode a Kafka record into a CloudEvent; raises `CodecError` naming the problem."""
-    header_map = {name: data for name, data in headers}
-    message = ce_kafka.KafkaMessage(headers=header_map, key=None, value=value)
+def from_kafka_record(
+    headers: RawHeaders,
+    value: bytes | None,
+    key: bytes | None = None,
+    *,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+    timestamp_ms: int | None = None,
+    max_value_bytes: int | None = None,
+) -> CloudEvent:
+    """Decode a Kafka record (any of the three formats above); raises a `CodecError` naming the problem.
+
+    The record key is a transport detail (partitioning) and does not become an attribute. `topic`,
+    `partition`, `offset` and `timestamp_ms` are only used for executor-format records, which have no
+    id, source or time of their own (see `from_seldon_kafka_record`).
+    """
+    raw = value or b""
+    if max_value_bytes is not None and len(raw) > max_value_bytes:
+        raise PayloadTooLargeError(len(raw), max_value_bytes)
+    header_map = _decode_headers(headers, where="Kafka record")
+    if any(name.startswith(_CE_PREFIX) for name in header_map):
+        return _from_ce_binary(header_map, raw)
+    content_type = header_map.get(_CONTENT_TYPE)
+    if is_structured(content_type):
+        return read_structured(content_type, raw, where="structured-mode Kafka record")
+    if SELDON_TYPE_HEADER in header_map:
+        return _from_seldon(header_map, raw, topic=topic, partition=partition, offset=offset, timestamp_ms=timestamp_ms)
+    raise CodecError(
+        "Kafka record is not a CloudEvent: it has no ce_* headers, no "
+        "'application/cloudevents+json' content type and no Seldon executor 'type' header"
+    )
+
+
+def from_seldon_kafka_record(
+    headers: RawHeaders,
+    value: bytes | None,
+    key: bytes | None = None,
+    *,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+    timestamp_ms: int | None = None,
+) -> CloudEvent:
+    """Decode a record written by the Seldon Core executor's Kafka logger (no `ce_` prefix).
+
+    The result carries the same attributes the executor's HTTP binary-mode event would: `type`,
+    `datacontenttype` and the extensions `modelid`, `requestid`, `inferenceservicename`, `namespace`,
+    `endpoint`, `protocol` (empty header values are dropped, as absent). What the format lacks:
+    - `id`: a name-based UUID, stable across redeliveries: from topic/partition/offset when all three
+      are given, else from type, requestid, modelid and a SHA-256 of the value (the same logged payload
+      of the same request and node yields the same id, which is what deduplication wants).
+    - `source`: `kafka://<topic>` when the topic is given, else `kafka://seldon-executor`.
+    - `time`: the record timestamp when given, else the time of decoding.
+    The executor writes no key; `key` is accepted for symmetry with `from_kafka_record` and ignored.
+    """
+    header_map = _decode_headers(headers, where="Seldon executor Kafka record")
+    return _from_seldon(
+        header_map, value or b"", topic=topic, partition=partition, offset=offset, timestamp_ms=timestamp_ms
+    )
+
+
+def _from_ce_binary(headers: dict[str, str], value: bytes) -> CloudEvent:
+    where = "binary-mode Kafka record"
+    attributes = {name[len(_CE_PREFIX) :]: text for name, text in headers.items() if name.startswith(_CE_PREFIX)}
+    check_required(attributes, where=where)
+    check_time(attributes.get("time"), where=where)
+    encoded = {name: text.encode("utf-8") for name, text in headers.items()}
+    message = ce_kafka.KafkaMessage(headers=encoded, key=None, value=value)
     try:
-        event = ce_kafka.from_kafka(message, _FORMAT, CloudEvent)
-    except (BaseCloudEventException, ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise CodecError(f"not a valid CloudEvent Kafka record: {exc}") from exc
-    if not isinstance(event, CloudEvent):
-        raise CodecError("only CloudEvents spec version 1.0 is accepted")
-    return event
+        event = ce_kafka.from_binary(message, FORMAT, checked_factory(where))
+    except CodecError:
+        raise
+    except (BaseCloudEventException, ValueError, TypeError) as exc:
+        raise CodecError(f"{where}: not a valid CloudEvent: {exc}") from exc
+    return require_v1(event, where=where)
+
+
+def _from_seldon(
+    headers: dict[str, str],
+    value: bytes,
+    *,
+    topic: str | None,
+    partition: int | None,
+    offset: int | None,
+    timestamp_ms: int | None,
+) -> CloudEvent:
+    where = "Seldon executor Kafka record"
+    event_type = headers.get(SELDON_TYPE_HEADER, "")
+    attributes: dict[str, Any] = {
+        "specversion": SPECVERSION,
+        "type": event_type,
+        "source": f"kafka://{topic}" if topic else SELDON_KAFKA_SOURCE,
+        "id": _seldon_event_id(headers, value, topic=topic, partition=partition, offset=offset),
+    }
+    content_type = headers.get(_CONTENT_TYPE)
+    if content_type:
+        attributes["datacontenttype"] = content_type
+    for name in SELDON_EXTENSION_HEADERS:
+        if headers.get(name):
+            attributes[name] = headers[name]
+    if timestamp_ms is not None:
+        attributes["time"] = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
+    check_required(attributes, where=where)  # before the body: an empty `type` header is the real problem
+    return new_event(attributes, FORMAT.read_data(value, content_type), where=where)
+
+
+def _seldon_event_id(
+    headers: dict[str, str], value: bytes, *, topic: str | None, partition: int | None, offset: int | None
+) -> str:
+    if topic is not None and partition is not None and offset is not None:
+        name = f"kafka://{topic}/{partition}/{offset}"
+    else:
+        digest = hashlib.sha256(value).hexdigest()
+        parts = (headers.get(SELDON_TYPE_HEADER, ""), headers.get("requestid", ""), headers.get("modelid", ""), digest)
+        name = "seldon-executor:" + "|".join(parts)
+    return str(uuid.uuid5(_ID_NAMESPACE, name))
+
+
+def _decode_headers(headers: RawHeaders, *, where: str) -> dict[str, str]:
+    """Lower-cased names, UTF-8 values (a missing value reads as empty); the last duplicate wins."""
+    decoded: dict[str, str] = {}
+    for name, raw in headers:
+        try:
+            decoded[name.lower()] = (raw or b"").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidAttributeError({name: f"header value is not UTF-8 (byte {exc.start})"}, where=where) from exc
+    return decoded

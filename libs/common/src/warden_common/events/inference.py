@@ -1,0 +1,107 @@
+"""Inference events from Seldon Core executors (protocols.md §1) and KServe loggers (§2).
+
+Correlation: a Seldon request, its response and its feedback share the `requestid` extension (the
+Seldon PUID) while each has its own `id`; KServe has no `requestid` and reuses the same `id` for a
+request and its response. `correlation_id` hides the difference.
+"""
+
+from __future__ import annotations
+
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel, ConfigDict
+
+from warden_common.events.protocols import (
+    ExecutorRequest,
+    ExecutorResponse,
+    KServeRequest,
+    KServeResponse,
+    SeldonFeedback,
+)
+from warden_common.events.registry import EventSpec
+
+SELDON_REQUEST = "io.seldon.serving.inference.request"
+SELDON_RESPONSE = "io.seldon.serving.inference.response"
+SELDON_FEEDBACK = "io.seldon.serving.feedback"
+KSERVE_REQUEST = "org.kubeflow.serving.inference.request"
+KSERVE_RESPONSE = "org.kubeflow.serving.inference.response"
+
+SELDON_TYPE_PREFIX = "io.seldon.serving"
+KSERVE_TYPE_PREFIX = "org.kubeflow.serving"
+
+
+class InferenceExtensions(BaseModel):
+    """The extension attributes executors set on inference events (all optional on the wire).
+
+    Seldon: `requestid` (the PUID), `modelid` (graph node), `inferenceservicename` (SeldonDeployment),
+    `namespace`, `endpoint` (predictor), `protocol` (from Seldon Core 1.14). KServe: `inferenceservicename`,
+    `namespace`, `component` (predictor|transformer|explainer), `endpoint` (default|canary).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    requestid: str | None = None
+    modelid: str | None = None
+    inferenceservicename: str | None = None
+    namespace: str | None = None
+    endpoint: str | None = None
+    protocol: str | None = None
+    component: str | None = None
+
+    @classmethod
+    def of(cls, event: CloudEvent) -> InferenceExtensions:
+        """Read the extensions from `event`; non-string values are stringified, empty strings read as absent."""
+        values = {}
+        for name in cls.model_fields:
+            raw = event.get_extension(name)
+            if raw is not None and raw != "":
+                values[name] = str(raw)
+        return cls(**values)
+
+    def as_attributes(self) -> dict[str, str]:
+        """The non-empty extensions, ready for `build_event(extensions=...)` (e.g. to copy them onto a reply)."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
+def correlation_id(event: CloudEvent) -> str:
+    """The key tying request, response, feedback and detector replies together: `requestid`, else `id`."""
+    requestid = event.get_extension("requestid")
+    return str(requestid) if requestid else event.get_id()
+
+
+SPECS = (
+    EventSpec(
+        SELDON_REQUEST,
+        ExecutorRequest,
+        "Request payload logged by a Seldon Core executor (Seldon, V2 or TensorFlow protocol).",
+        peer=True,
+        allows_opaque=True,
+    ),
+    EventSpec(
+        SELDON_RESPONSE,
+        ExecutorResponse,
+        "Response payload logged by a Seldon Core executor (Seldon, V2 or TensorFlow protocol).",
+        peer=True,
+        allows_opaque=True,
+    ),
+    EventSpec(
+        SELDON_FEEDBACK,
+        SeldonFeedback,
+        "Feedback (reward, truth) sent to a Seldon deployment, correlated by its PUID.",
+        peer=True,
+        allows_opaque=True,
+    ),
+    EventSpec(
+        KSERVE_REQUEST,
+        KServeRequest,
+        "Request payload logged by the KServe logger (V1 or V2 protocol).",
+        peer=True,
+        allows_opaque=True,
+    ),
+    EventSpec(
+        KSERVE_RESPONSE,
+        KServeResponse,
+        "Response payload logged by the KServe logger (V1 or V2 protocol), only for HTTP 200.",
+        peer=True,
+        allows_opaque=True,
+    ),
+)
