@@ -6,11 +6,11 @@ service; distributed (`warden serve <svc>`) lets each service build its own from
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from warden_common.bus.port import Bus
 from warden_common.settings import ServiceSettings
@@ -24,6 +24,9 @@ class Platform:
     bus: Bus
     database_dsn: str | None = None
     home: Path | None = None
+    local_apps: Mapping[str, Any] = field(default_factory=dict)
+    """ASGI apps of the services running in this process (standalone), by service name: the gateway calls
+    them in-process instead of over the network. Empty in distributed mode."""
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ group, so the gateway composes whatever is installed without importing services 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import entry_points
@@ -44,7 +45,10 @@ def build_standalone_app(platform: Platform) -> FastAPI:
     Starlette does not run the lifespans of mounted apps, so the root lifespan enters each one (gateway last,
     so the public API opens only once every service behind it is up) and exits them in reverse order.
     """
-    apps = {name: load_service_factory(name)(platform=platform) for name in service_names()}
+    apps = {name: load_service_factory(name)(platform=platform) for name in service_names() if name != GATEWAY}
+    # The gateway reaches the others in-process: same forwarding code as distributed, no network hop.
+    gateway_platform = dataclasses.replace(platform, local_apps=dict(apps))
+    apps = {GATEWAY: load_service_factory(GATEWAY)(platform=gateway_platform), **apps}
 
     @asynccontextmanager
     async def lifespan(_root: FastAPI) -> AsyncIterator[None]:

@@ -1,11 +1,32 @@
 """Entry point of the gateway service: `create_app` is what `warden serve gateway` and `warden up` run."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 
+from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.settings import GatewaySettings
+from warden_gateway.upstreams import open_upstreams
 
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("gateway", settings=settings or GatewaySettings(), platform=platform)
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
+        async with open_upstreams(settings, active) as upstreams:
+            app.state.upstreams = upstreams
+            yield
+
+    return create_service_app(
+        "gateway",
+        settings=settings,
+        platform=platform,
+        routers=[forwarded_router()],
+        setup=setup,
+        docs_url="/seldon-deploy/swagger/",
+        openapi_url="/seldon-deploy/api/v1alpha1/openapi.json",
+    )

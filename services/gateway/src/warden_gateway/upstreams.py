@@ -1,0 +1,82 @@
+"""Calls from the gateway to the services behind it.
+
+The public API lives on the gateway, but each part of it is owned by one service, which serves it under
+`/api/v1alpha1/...`. In standalone the gateway reaches a service's app in-process (httpx's ASGI transport);
+in distributed mode over HTTP at the base URL in `GatewaySettings.upstreams`. Same code path either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+from fastapi import Request, Response
+from warden_common.errors import ServiceUnavailable
+from warden_common.platform import Platform
+
+from warden_gateway.settings import GatewaySettings
+
+logger = logging.getLogger(__name__)
+
+SERVICE_API_PREFIX = "/api/v1alpha1"
+"""Where every service serves its part of the public API."""
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and ones httpx recomputes; never copied across the proxy.
+_DROPPED_HEADERS = frozenset(
+    {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
+)
+
+
+def _env_key(service: str) -> str:
+    return service.replace("-", "_")
+
+
+class Upstreams:
+    """One HTTP client per service the gateway forwards to."""
+
+    def __init__(self, clients: dict[str, httpx.AsyncClient]) -> None:
+        self._clients = clients
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        try:
+            return self._clients[service]
+        except KeyError:
+            raise ServiceUnavailable(
+                f"the {service} service is not configured: set WARDEN_GATEWAY_UPSTREAMS__{_env_key(service).upper()}"
+            ) from None
+
+    async def forward(self, request: Request, service: str, path: str) -> Response:
+        """Send `request` on to `service` at `path` (+ the original query) and relay its answer unchanged."""
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS]
+        try:
+            answer = await self.client(service).request(
+                request.method,
+                path,
+                params=request.url.query,
+                headers=headers,
+                content=await request.body(),
+            )
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"the {service} service cannot be reached: {exc!r}") from exc
+        relayed = {k: v for k, v in answer.headers.items() if k.lower() not in _DROPPED_HEADERS | {"content-encoding"}}
+        return Response(content=answer.content, status_code=answer.status_code, headers=relayed)
+
+
+@asynccontextmanager
+async def open_upstreams(settings: GatewaySettings, platform: Platform) -> AsyncIterator[Upstreams]:
+    async with AsyncExitStack() as stack:
+        clients: dict[str, httpx.AsyncClient] = {}
+        timeout = httpx.Timeout(settings.upstream_timeout_s)
+        for service, app in platform.local_apps.items():
+            transport = httpx.ASGITransport(app=app)
+            client = httpx.AsyncClient(transport=transport, base_url=f"http://{service}", timeout=timeout)
+            clients[service] = await stack.enter_async_context(client)
+        for key, url in settings.upstreams.items():
+            service = key.replace("_", "-")
+            if service not in clients:
+                client = httpx.AsyncClient(base_url=str(url).rstrip("/"), timeout=timeout)
+                clients[service] = await stack.enter_async_context(client)
+        logger.info("gateway upstreams", extra={"services": sorted(clients)})
+        yield Upstreams(clients)
