@@ -53,7 +53,7 @@ def main() -> None:
                 results[kind].append(ready)
                 results["stop"].append(stop)
                 print(json.dumps({"run": run, "kind": kind, "ready_s": round(ready, 2), "stop_s": round(stop, 2)}))
-    summary = {kind: {"median_s": round(statistics.median(v), 2), "max_s": round(max(v), 2)} for kind, v in results.items()}
+    summary = {k: {"median_s": round(statistics.median(v), 2), "max_s": round(max(v), 2)} for k, v in results.items()}
     print(json.dumps({"summary": summary}))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +59,13 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", description="Root log level.")
     bus: BusSettings = Field(default_factory=BusSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    upstreams: dict[str, AnyHttpUrl] = Field(
+        default_factory=dict,
+        description="Base URL of each service this one calls in distributed mode, by service name with `_` for `-` "
+        "(e.g. WARDEN_GATEWAY_UPSTREAMS__REQUEST_LOGGER=http://request-logger:8080). In standalone the services "
+        "are called in-process and this is not needed.",
+    )
+    upstream_timeout_s: float = Field(30.0, gt=0, description="Timeout of one call to another service.")
 
 
 class StandaloneSettings(BaseSettings):

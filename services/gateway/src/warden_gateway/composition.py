@@ -45,10 +45,12 @@ def build_standalone_app(platform: Platform) -> FastAPI:
     Starlette does not run the lifespans of mounted apps, so the root lifespan enters each one (gateway last,
     so the public API opens only once every service behind it is up) and exits them in reverse order.
     """
-    apps = {name: load_service_factory(name)(platform=platform) for name in service_names() if name != GATEWAY}
-    # The gateway reaches the others in-process: same forwarding code as distributed, no network hop.
-    gateway_platform = dataclasses.replace(platform, local_apps=dict(apps))
-    apps = {GATEWAY: load_service_factory(GATEWAY)(platform=gateway_platform), **apps}
+    # Services reach each other in-process: the same client code as distributed, without the network hop.
+    # The apps are registered after they are built; clients are only opened in the lifespans, later.
+    local_apps: dict[str, FastAPI] = {}
+    shared = dataclasses.replace(platform, local_apps=local_apps)
+    apps = {name: load_service_factory(name)(platform=shared) for name in service_names()}
+    local_apps.update(apps)
 
     @asynccontextmanager
     async def lifespan(_root: FastAPI) -> AsyncIterator[None]:

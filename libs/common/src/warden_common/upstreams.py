@@ -1,8 +1,8 @@
-"""Calls from the gateway to the services behind it.
+"""Calls from one service to another (the gateway forwarding its API, the logger asking metadata, ...).
 
-The public API lives on the gateway, but each part of it is owned by one service, which serves it under
-`/api/v1alpha1/...`. In standalone the gateway reaches a service's app in-process (httpx's ASGI transport);
-in distributed mode over HTTP at the base URL in `GatewaySettings.upstreams`. Same code path either way.
+Each part of the public API is owned by one service, which serves it under `/api/v1alpha1/...`. In standalone
+a service reaches another's app in-process (httpx's ASGI transport, no network hop); in distributed mode over
+HTTP at the base URL in `ServiceSettings.upstreams`. The caller's code is the same either way.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import Request, Response
+
 from warden_common.errors import ServiceUnavailable
 from warden_common.platform import Platform
-
-from warden_gateway.settings import GatewaySettings
+from warden_common.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +34,18 @@ def _env_key(service: str) -> str:
 
 
 class Upstreams:
-    """One HTTP client per service the gateway forwards to."""
+    """One HTTP client per service this service calls."""
 
-    def __init__(self, clients: dict[str, httpx.AsyncClient]) -> None:
+    def __init__(self, clients: dict[str, httpx.AsyncClient], env_prefix: str = "WARDEN_") -> None:
         self._clients = clients
+        self._env_prefix = env_prefix
 
     def client(self, service: str) -> httpx.AsyncClient:
         try:
             return self._clients[service]
         except KeyError:
             raise ServiceUnavailable(
-                f"the {service} service is not configured: set WARDEN_GATEWAY_UPSTREAMS__{_env_key(service).upper()}"
+                f"the {service} service is not configured: set {self._env_prefix}UPSTREAMS__{_env_key(service).upper()}"
             ) from None
 
     async def forward(self, request: Request, service: str, path: str) -> Response:
@@ -65,7 +66,8 @@ class Upstreams:
 
 
 @asynccontextmanager
-async def open_upstreams(settings: GatewaySettings, platform: Platform) -> AsyncIterator[Upstreams]:
+async def open_upstreams(settings: ServiceSettings, platform: Platform) -> AsyncIterator[Upstreams]:
+    """Clients for every co-located service (standalone) and every configured upstream URL."""
     async with AsyncExitStack() as stack:
         clients: dict[str, httpx.AsyncClient] = {}
         timeout = httpx.Timeout(settings.upstream_timeout_s)
@@ -78,5 +80,5 @@ async def open_upstreams(settings: GatewaySettings, platform: Platform) -> Async
             if service not in clients:
                 client = httpx.AsyncClient(base_url=str(url).rstrip("/"), timeout=timeout)
                 clients[service] = await stack.enter_async_context(client)
-        logger.info("gateway upstreams", extra={"services": sorted(clients)})
-        yield Upstreams(clients)
+        logger.debug("upstream clients", extra={"services": sorted(clients)})
+        yield Upstreams(clients, str(settings.model_config.get("env_prefix", "WARDEN_")))
