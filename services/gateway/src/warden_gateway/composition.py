@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Receive, Scope, Send
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import readiness
 from warden_common.platform import Platform
@@ -22,6 +23,17 @@ from warden_common.platform import Platform
 ServiceFactory = Callable[..., FastAPI]
 
 GATEWAY = "gateway"
+SERVING = "serving"
+DATA_PLANE_PREFIX = "/seldon"
+
+
+def _keep_full_path(app: ASGIApp, prefix: str) -> ASGIApp:
+    """Undo Mount's prefix stripping: the serving app routes the public data plane paths in full."""
+
+    async def call(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "root_path": scope.get("root_path", "").removesuffix(prefix)}, receive, send)
+
+    return call
 
 
 def service_names() -> list[str]:
@@ -79,6 +91,9 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         # One process, one registry: every service's metrics, labelled by service.
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    if SERVING in apps:
+        # The public data plane (/seldon/{ns}/{name}/...) goes straight to the serving app, not through the gateway.
+        root.mount(DATA_PLANE_PREFIX, _keep_full_path(apps[SERVING], DATA_PLANE_PREFIX), name="data-plane")
     for name, app in apps.items():
         if name != GATEWAY:
             root.mount(f"/{name}", app, name=name)
