@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from warden_common.testing.processes import free_port, wait_http_ok
 
 pytestmark = pytest.mark.integration

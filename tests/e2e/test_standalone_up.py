@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+
 from warden_common.testing.processes import free_port, wait_http_ok
 
 pytestmark = pytest.mark.integration

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from warden_gateway.composition import load_service_factory, service_names
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"

@@ -10,6 +10,7 @@ import pytest
 from cloudevents.core.v1.event import CloudEvent
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
+
 from warden_common.bus.port import BusRecord, EventHandler, Subscription
 from warden_common.errors import Conflict
 from warden_common.platform import Platform

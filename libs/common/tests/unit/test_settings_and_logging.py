@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.logging import JsonFormatter
 from warden_common.settings import RetryPolicy, ServiceSettings
 

@@ -1,10 +1,10 @@
 """Entry point of the batch service: `create_app` is what `warden serve batch` and `warden up` run."""
 
 from fastapi import FastAPI
-from warden_common.platform import Platform
-from warden_common.service_app import create_service_app
 
 from warden_batch.settings import BatchSettings
+from warden_common.platform import Platform
+from warden_common.service_app import create_service_app
 
 
 def create_app(settings: BatchSettings | None = None, platform: Platform | None = None) -> FastAPI:

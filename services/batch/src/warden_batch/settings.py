@@ -1,6 +1,7 @@
 """Settings of the batch service (env prefix `WARDEN_BATCH_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

@@ -1,6 +1,7 @@
 """Settings of the detectors service (env prefix `WARDEN_DETECTORS_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

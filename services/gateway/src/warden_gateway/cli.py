@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 import uvicorn
+
 from warden_common import __version__
 from warden_common.errors import WardenError
 from warden_common.logging import configure_logging
 from warden_common.settings import StandaloneSettings
-
 from warden_gateway.composition import load_service_factory, service_names
 
 app = typer.Typer(help="Warden: oversight and governance for ML model deployments.", no_args_is_help=True)

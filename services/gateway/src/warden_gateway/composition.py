@@ -16,6 +16,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
+
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import readiness
 from warden_common.platform import Platform

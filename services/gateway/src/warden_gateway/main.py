@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_common.upstreams import open_upstreams
-
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.settings import GatewaySettings
 

@@ -1,6 +1,7 @@
 """Settings of the gateway service (env prefix `WARDEN_GATEWAY_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

@@ -7,11 +7,11 @@ import logging
 
 import uvicorn
 from pydantic import SecretStr
+
 from warden_common.bus.factory import create_bus
 from warden_common.embedded_postgres import start_embedded_postgres
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, StandaloneSettings
-
 from warden_gateway.composition import build_standalone_app
 
 logger = logging.getLogger(__name__)

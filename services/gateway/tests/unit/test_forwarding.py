@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
 from warden_common.platform import Platform
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings

@@ -1,6 +1,7 @@
 """Settings of the gitops-sync service (env prefix `WARDEN_GITOPS_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

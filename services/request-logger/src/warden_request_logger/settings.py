@@ -1,6 +1,7 @@
 """Settings of the request-logger service (env prefix `WARDEN_LOGGER_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

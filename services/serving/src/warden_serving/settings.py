@@ -1,6 +1,7 @@
 """Settings of the serving service (env prefix `WARDEN_SERVING_`)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from warden_common.settings import ServiceSettings
 
 

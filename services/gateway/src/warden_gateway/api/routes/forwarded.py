@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 
 PUBLIC_API_PREFIX = "/seldon-deploy/api/v1alpha1"
