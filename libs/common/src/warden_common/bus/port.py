@@ -1,6 +1,6 @@
 """The bus port: what every adapter promises.
 
-Semantics (the behavioural suite in tests/integration/test_bus_contract.py holds both adapters to them):
+Semantics (the behavioural suite in libs/common/tests/integration/bus/ holds both adapters to them):
 - `publish` returns only once the event is durable (Kafka: acked by all in-sync replicas; standalone:
   committed to PostgreSQL). Events with the same key keep their order.
 - `subscribe` delivers at least once to one member of each consumer group. A record's offset is committed
@@ -8,6 +8,7 @@ Semantics (the behavioural suite in tests/integration/test_bus_contract.py holds
   last attempt the raw record goes to `dead_letter_topic(topic)` with the reason in its headers, and later
   records keep flowing. A record that is not a valid CloudEvent is dead-lettered at once (retrying cannot help).
 - Members of one group split the topic's partitions; when a member dies its partitions move to the others.
+- A group that has never committed on a partition starts at its earliest record.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from cloudevents.core.v1.event import CloudEvent
 
 EventHandler = Callable[[CloudEvent], Awaitable[None]]
 """Called once per delivered event; raising means 'not processed', so the event is retried."""
+
+RecordHandler = Callable[["BusRecord"], Awaitable[None]]
+"""Like `EventHandler` for raw records (reading dead letters, which need not be valid CloudEvents)."""
 
 # Headers added to a dead-lettered record (the original headers and value are kept unchanged).
 DLQ_REASON = "warden_dlq_reason"
@@ -71,9 +75,16 @@ class Bus(Protocol):
         ...
 
     async def publish_record(self, record: BusRecord) -> None:
-        """Append a raw record (used for dead-lettering and for re-driving dead letters)."""
+        """Append a raw record (dead-lettering, re-driving dead letters) to `record.topic`.
+
+        `record.partition` and `record.offset` are ignored: the partition follows from the key as in `publish`.
+        """
         ...
 
     async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
         """Join `group` on `topic` and deliver its events to `handler` in the background."""
+        ...
+
+    async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
+        """Like `subscribe`, but hand over raw records without decoding them (e.g. to read a DLQ topic)."""
         ...

@@ -1,0 +1,163 @@
+"""`PostgresBus`: the durable standalone bus, a partitioned log in PostgreSQL tables.
+
+- Storage (`postgres_sql`): one schema, created idempotently at `start()`; a topic gets `BusSettings.partitions`
+  partitions the first time it is used. A record's partition is a stable hash of its key (keyless records go
+  round-robin), so same-key records keep their order.
+- Publishing (`postgres_writer`): `publish` returns once the transaction holding the record has committed with
+  `synchronous_commit=on`, i.e. it is on disk; concurrent publishes share one transaction (group commit).
+- Consuming (`postgres_consumer`, `postgres_group`): each subscription is a group member that owns a fair share
+  of the partitions through session-level advisory locks and delivers each partition in order; offsets per
+  (group, topic, partition) are committed after delivery. LISTEN/NOTIFY wakes consumers at once; they also poll
+  (`poll_interval_s`) in case a notification is missed.
+- Retention is out of scope for now: records are never deleted. A later job can delete records below the
+  smallest committed offset of every group (and any age limit) per partition without changing the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+import asyncpg
+from cloudevents.core.v1.event import CloudEvent
+
+from warden_common.bus.delivery import RecordDelivery, event_handler_as_record_handler
+from warden_common.bus.port import BusRecord, EventHandler, RecordHandler, Subscription
+from warden_common.bus.postgres_consumer import AppendListener, PartitionWorker
+from warden_common.bus.postgres_group import PostgresSubscription
+from warden_common.bus.postgres_sql import BusSql, partition_for_key
+from warden_common.bus.postgres_writer import GroupCommitWriter, PendingRecord
+from warden_common.codec import to_kafka_record
+from warden_common.settings import BusSettings
+
+logger = logging.getLogger(__name__)
+
+
+class PostgresBus:
+    """The `Bus` port on PostgreSQL (asyncpg)."""
+
+    def __init__(
+        self,
+        settings: BusSettings,
+        *,
+        dsn: str | None = None,
+        pool_size: int = 10,
+        poll_interval_s: float = 1.0,
+        group_tick_s: float = 1.0,
+    ) -> None:
+        secret = settings.postgres_dsn.get_secret_value() if settings.postgres_dsn is not None else None
+        resolved = dsn or secret
+        if not resolved:
+            raise ValueError("PostgresBus needs BusSettings.postgres_dsn")
+        self._dsn = resolved
+        self._settings = settings
+        self._sql = BusSql(settings.postgres_schema)
+        self._pool_size = pool_size
+        self._poll_interval_s = poll_interval_s
+        self._group_tick_s = group_tick_s
+        self._pool: asyncpg.Pool | None = None
+        self._writer: GroupCommitWriter | None = None
+        self._listener: AppendListener | None = None
+        self._topic_partitions: dict[str, int] = {}
+        self._round_robin = itertools.count()
+        self._subscriptions: list[PostgresSubscription] = []
+
+    async def start(self) -> None:
+        self._pool = await asyncpg.create_pool(
+            self._dsn,
+            min_size=1,
+            max_size=self._pool_size,
+            # Durability of `publish` must not depend on how the server or database happens to be configured.
+            server_settings={"synchronous_commit": "on"},
+        )
+        await self._create_schema(self._pool)
+        self._writer = GroupCommitWriter(self._pool, self._sql)
+        self._writer.start()
+        self._listener = AppendListener(self._dsn, self._sql)
+        self._listener.start()
+
+    async def close(self) -> None:
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def ready(self) -> bool:
+        if self._pool is None or self._writer is None:
+            return False
+        try:
+            await asyncio.wait_for(self._pool.fetchval("SELECT 1"), timeout=2.0)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            return False
+        return True
+
+    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
+        raw_key, headers, value = to_kafka_record(event, key)
+        await self._append(topic, raw_key, headers, value)
+
+    async def publish_record(self, record: BusRecord) -> None:
+        await self._append(record.topic, record.key, record.headers, record.value)
+
+    async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
+        return await self.subscribe_records(topic, group=group, handler=event_handler_as_record_handler(handler))
+
+    async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
+        pool, listener = self._pool, self._listener
+        if pool is None or listener is None:
+            raise RuntimeError("PostgresBus.start() was not called")
+        partitions = await self._partitions_of(topic)
+        delivery = RecordDelivery(
+            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
+        )
+
+        def make_worker(partition: int) -> PartitionWorker:
+            return PartitionWorker(
+                pool=pool, sql=self._sql, listener=listener, topic=topic, group=group, partition=partition,
+                delivery=delivery, commit=subscription.commit, poll_interval_s=self._poll_interval_s,
+            )
+
+        subscription = PostgresSubscription(
+            dsn=self._dsn, sql=self._sql, topic=topic, group=group, partitions=partitions,
+            make_worker=make_worker, tick_s=self._group_tick_s,
+        )
+        await subscription.start()
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def _append(
+        self, topic: str, key: bytes | None, headers: tuple[tuple[str, bytes], ...], value: bytes
+    ) -> None:
+        if self._writer is None:
+            raise RuntimeError("PostgresBus.start() was not called")
+        partitions = self._topic_partitions.get(topic) or await self._partitions_of(topic)
+        partition = partition_for_key(key, partitions) if key is not None else next(self._round_robin) % partitions
+        await self._writer.append(PendingRecord(topic, partition, key, value, headers))
+
+    async def _partitions_of(self, topic: str) -> int:
+        """Register `topic` on first use; an existing topic keeps the partition count it was created with."""
+        cached = self._topic_partitions.get(topic)
+        if cached is not None:
+            return cached
+        assert self._pool is not None
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(self._sql.register_topic(), topic, self._settings.partitions)
+            partitions: int = await conn.fetchval(self._sql.topic_partitions(), topic)
+            await conn.execute(self._sql.create_partitions(), topic, partitions)
+        self._topic_partitions[topic] = partitions
+        return partitions
+
+    async def _create_schema(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            # Two processes starting at once would race on CREATE ... IF NOT EXISTS; serialise them.
+            await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", self._sql.lock_namespace)
+            for statement in self._sql.ddl():
+                await conn.execute(statement)
