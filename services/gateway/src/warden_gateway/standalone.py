@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 
 import uvicorn
 from pydantic import SecretStr
@@ -15,6 +18,21 @@ from warden_common.settings import BusSettings, StandaloneSettings
 from warden_gateway.composition import build_standalone_app
 
 logger = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn re-raises a captured SIGINT once it has shut down; under `asyncio.run` that cancels the task and
+    with it our cleanup (bus, PostgreSQL). Here the signal only asks the server to stop, and `warden up` then
+    finishes stopping everything and exits 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 async def run_standalone(settings: StandaloneSettings) -> None:
@@ -32,7 +50,7 @@ async def run_standalone(settings: StandaloneSettings) -> None:
                 app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
             )
             logger.info("starting warden standalone", extra={"home": str(home), "port": settings.port})
-            await uvicorn.Server(config).serve()
+            await _Server(config).serve()
         finally:
             await bus.close()
     finally:
