@@ -56,6 +56,51 @@ def serve(
 
 
 @app.command()
+def migrate(
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="Only these services (repeatable). Default: every one.")
+    ] = None,
+    dsn: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL DSN for every service; default: each one's WARDEN_<SVC>_DATABASE__DSN."),
+    ] = None,
+) -> None:
+    """Apply pending schema migrations of every installed service (distributed mode; `warden up` migrates itself)."""
+    from importlib.metadata import entry_points
+
+    from warden_common.db import MigrationError, ServiceMigrations, apply_migrations
+
+    configure_logging("INFO")
+    plans: list[ServiceMigrations] = [ep.load()() for ep in entry_points(group="warden.migrations")]
+    unknown = set(service or ()) - {plan.service for plan in plans}
+    if unknown:
+        typer.echo(f"error: no migrations registered for {', '.join(sorted(unknown))}", err=True)
+        raise typer.Exit(2)
+    migrated = 0
+    for plan in sorted(plans, key=lambda p: p.service):
+        if service and plan.service not in service:
+            continue
+        target = dsn or plan.dsn_from_settings()
+        if not target:
+            # A distributed install need not run every service: one without a database is skipped, unless asked for.
+            typer.echo(f"{plan.service}: skipped (no database: set its DATABASE__DSN setting or pass --dsn)", err=True)
+            if service:
+                raise typer.Exit(2)
+            continue
+        try:
+            applied = asyncio.run(apply_migrations(target, plan.service, plan.migrations()))
+        except MigrationError as exc:
+            typer.echo(f"error: {plan.service}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        migrated += 1
+        done = ", ".join(f"{v:04d}" for v in applied) if applied else "nothing to do"
+        typer.echo(f"{plan.service}: {done}")
+    if not migrated:
+        typer.echo("error: no service has a database configured; nothing was migrated", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
 def version() -> None:
     """Print Warden's version."""
     typer.echo(__version__)

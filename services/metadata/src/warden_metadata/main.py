@@ -1,11 +1,77 @@
 """Entry point of the metadata service: `create_app` is what `warden serve metadata` and `warden up` run."""
 
-from fastapi import FastAPI
-from warden_common.platform import Platform
-from warden_common.service_app import create_service_app
+from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from warden_common.db import apply_migrations, open_pool, pending_migrations
+from warden_common.errors import ServiceUnavailable
+from warden_common.observability import add_readiness_check
+from warden_common.platform import Platform
+from warden_common.service_app import ServiceSetup, create_service_app
+from warden_metadata.api.routes import models, runtime
+from warden_metadata.consumers.deployments import DeploymentEventsConsumer
+from warden_metadata.migrations import SERVICE, migrations
+from warden_metadata.repository import MetadataRepository
+from warden_metadata.service import MetadataService
 from warden_metadata.settings import MetadataSettings
+
+logger = logging.getLogger(__name__)
+
+
+async def prepare_schema(dsn: str, settings: MetadataSettings, platform: Platform) -> None:
+    """Migrate (standalone, or when asked) or insist the schema is current (distributed: `warden migrate`)."""
+    auto = settings.auto_migrate if settings.auto_migrate is not None else platform.mode == "standalone"
+    if auto:
+        applied = await apply_migrations(dsn, SERVICE, migrations())
+        if applied:
+            logger.info("metadata schema migrated", extra={"versions": applied})
+        return
+    pending = await pending_migrations(dsn, SERVICE, migrations())
+    if pending:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+        raise ServiceUnavailable(f"the metadata database lacks migrations {names}: run `warden migrate` first")
+
+
+def _setup(settings: MetadataSettings) -> ServiceSetup:
+    @asynccontextmanager
+    async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+        dsn = platform.database_dsn
+        if not dsn:
+            raise ServiceUnavailable("the metadata service needs PostgreSQL: set WARDEN_METADATA_DATABASE__DSN")
+        await prepare_schema(dsn, settings, platform)
+        db = settings.database
+        async with open_pool(
+            dsn, min_size=db.min_pool, max_size=db.max_pool, application_name="warden-metadata"
+        ) as pool:
+            service = MetadataService(MetadataRepository(pool), platform.bus)
+
+            async def database_ready() -> bool:
+                return bool(await pool.fetchval("SELECT true"))
+
+            add_readiness_check(app, "database", database_ready)
+            consumer = DeploymentEventsConsumer(service, platform.bus, settings.runtime_consumer_group)
+            subscription = await consumer.start()
+            app.state.metadata = service
+            try:
+                yield
+            finally:
+                app.state.metadata = None
+                await subscription.stop()
+
+    return setup
 
 
 def create_app(settings: MetadataSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("metadata", settings=settings or MetadataSettings(), platform=platform)
+    settings = settings or MetadataSettings()
+    return create_service_app(
+        "metadata",
+        settings=settings,
+        platform=platform,
+        routers=[runtime.router, models.router],
+        setup=_setup(settings),
+    )

@@ -1,0 +1,104 @@
+"""`/api/v1alpha1/model/metadata`: the catalog API as the seldon-deploy-sdk 1.6 calls it (protocols.md §8)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from warden_common.errors import BadRequest
+from warden_metadata.api.deps import Service
+from warden_metadata.service import ModelFilters
+from warden_metadata.validation import parse_model
+
+router = APIRouter(prefix="/api/v1alpha1/model/metadata", tags=["model metadata"])
+
+_MAP_PARAM = re.compile(r"^(tags|metrics)\[(.+)\]$")
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+
+
+def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:
+    """`?tags[author]=x&metrics[acc]=0.9`, the SDK's encoding of its `tags`/`metrics` dict parameters."""
+    tags: dict[str, str] = {}
+    metrics: dict[str, float] = {}
+    for key, value in request.query_params.multi_items():
+        match = _MAP_PARAM.match(key)
+        if match is None:
+            continue
+        if match[1] == "tags":
+            tags[match[2]] = value
+        else:
+            try:
+                metrics[match[2]] = float(value)
+            except ValueError:
+                raise BadRequest(f"{key} must be a number, not {value!r}", details={"field": key}) from None
+    return tags, metrics
+
+
+@router.post("")
+async def create_model_metadata(request: Request, service: Service) -> dict[str, Any]:
+    await service.register(parse_model(await _json_body(request)))
+    return {}
+
+
+@router.put("")
+async def update_model_metadata(request: Request, service: Service) -> dict[str, Any]:
+    await service.update(parse_model(await _json_body(request)))
+    return {}
+
+
+@router.delete("")
+async def delete_model_metadata(
+    service: Service,
+    uri: Annotated[str, Query(alias="URI", min_length=1)],
+    project: str | None = None,
+) -> dict[str, Any]:
+    await service.delete(uri, project)
+    return {}
+
+
+@router.get("")
+async def list_model_metadata(
+    request: Request,
+    service: Service,
+    uri: Annotated[str | None, Query(alias="URI")] = None,
+    name: str | None = None,
+    version: str | None = None,
+    artifact_type: Annotated[str | None, Query(alias="artifactType")] = None,
+    task_type: Annotated[str | None, Query(alias="taskType")] = None,
+    model_type: Annotated[str | None, Query(alias="modelType")] = None,
+    query: str | None = None,
+    page_size: Annotated[int | None, Query(alias="pageSize")] = None,
+    page_token: Annotated[str | None, Query(alias="pageToken")] = None,
+    list_mask: Annotated[str | None, Query(alias="listMask")] = None,
+    project: str | None = None,
+    order_by: Annotated[str | None, Query(alias="orderBy")] = None,
+    default_protocol: Annotated[str | None, Query(alias="defaultProtocol")] = None,
+) -> Response:
+    # `modelType` is accepted for SDK compatibility; V1Model has no such field, so it cannot narrow anything.
+    del model_type
+    tags, metrics = _map_filters(request)
+    filters = ModelFilters(
+        uri=uri,
+        name=name,
+        version=version,
+        artifact_type=artifact_type,
+        task_type=task_type,
+        project=project,
+        default_protocol=default_protocol,
+        tags=tags,
+        metrics=metrics,
+        query=query,
+    )
+    page = await service.list_models(
+        filters, order_by=order_by, page_size=page_size, page_token=page_token, list_mask=list_mask
+    )
+    return Response(page.to_json(), media_type="application/json")

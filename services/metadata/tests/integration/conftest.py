@@ -1,0 +1,90 @@
+"""A real metadata app on a fresh PostgreSQL database and a real bus, driven in-process over ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from cloudevents.core.v1.event import CloudEvent
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from warden_common.bus.factory import create_bus
+from warden_common.bus.port import Bus
+from warden_common.platform import Platform
+from warden_common.settings import BusSettings, RetryPolicy
+from warden_metadata.main import create_app
+from warden_metadata.settings import MetadataSettings
+
+API = "/api/v1alpha1/model/metadata"
+WAIT_S = 60.0
+FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff_s=0.05, max_backoff_s=0.2)
+
+
+@dataclass
+class MetadataHarness:
+    app: FastAPI
+    client: httpx.AsyncClient
+    bus: Bus
+    dsn: str
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within_s: float = WAIT_S) -> Any:
+    """Poll `check` until it returns something truthy (returned); it may raise AssertionError meanwhile."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    last: object = None
+    while loop.time() < deadline:
+        try:
+            last = await check()
+        except AssertionError as exc:
+            last = exc
+        else:
+            if last:
+                return last
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"condition not met within {within_s}s; last: {last!r}")
+
+
+@pytest.fixture(params=["postgres"])
+def bus_settings(request: pytest.FixtureRequest, fresh_database: str) -> BusSettings:
+    if request.param == "kafka":
+        bootstrap = request.getfixturevalue("kafka_bootstrap")
+        return BusSettings(kind="kafka", kafka_bootstrap=bootstrap, partitions=2, retry=FAST_RETRY)
+    return BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2, retry=FAST_RETRY)
+
+
+@pytest.fixture
+async def harness(fresh_database: str, bus_settings: BusSettings, unique_name: str) -> AsyncIterator[MetadataHarness]:
+    bus = create_bus(bus_settings)
+    await bus.start()
+    try:
+        platform = Platform(mode="standalone", bus=bus, database_dsn=fresh_database)
+        # A unique group per test: on Kafka the deployments topic is shared by every test run.
+        settings = MetadataSettings(runtime_consumer_group=f"metadata-runtime-{unique_name}")
+        app = create_app(settings=settings, platform=platform)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://metadata") as client:
+                yield MetadataHarness(app, client, bus, fresh_database)
+    finally:
+        await bus.close()
+
+
+@pytest.fixture
+async def collected_events(harness: MetadataHarness, unique_name: str) -> AsyncIterator[list[CloudEvent]]:
+    """Every event the service publishes on the models topic during the test (read by our own group)."""
+    from warden_common import topics
+
+    events: list[CloudEvent] = []
+
+    async def collect(event: CloudEvent) -> None:
+        events.append(event)
+
+    subscription = await harness.bus.subscribe(topics.MODELS, group=f"test-{unique_name}", handler=collect)
+    yield events
+    await subscription.stop()
