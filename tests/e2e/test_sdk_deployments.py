@@ -1,0 +1,242 @@
+"""The official seldon-deploy-sdk 1.6, unchanged, manages SeldonDeployments and lists namespaces on `warden up`.
+
+The SDK lives in its own venv (`scripts/sdk-venv`); one script drives the whole lifecycle with the SDK's own
+models and prints what the SDK parsed at each step as JSON, which is what is asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+from warden_common.testing.processes import free_port, wait_http_ok
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+READY_WITHIN_S = 60
+API = "/seldon-deploy/api/v1alpha1"
+
+SDK_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from seldon_deploy_sdk import ApiClient, Configuration, SeldonDeploymentsApi
+    from seldon_deploy_sdk.models import (
+        ObjectMeta, PredictiveUnit, PredictorSpec, SeldonDeployment, SeldonDeploymentSpec,
+    )
+    from seldon_deploy_sdk.rest import ApiException
+
+    base, namespace = sys.argv[1], sys.argv[2]
+    config = Configuration()
+    config.host = base + "/seldon-deploy/api/v1alpha1"
+    config.id_token = "e2e-token"
+    client = ApiClient(config)
+    api = SeldonDeploymentsApi(client)
+    out = {}
+
+    # The SDK has no namespace API of its own; its generic client and `Namespace` model read ours.
+    namespaces = client.call_api("/namespaces", "GET", response_type="list[Namespace]",
+                                 auth_settings=["OAuth2"], _return_http_data_only=True)
+    out["namespaces"] = [{"name": ns.name, "labels": ns.labels} for ns in namespaces]
+
+    sdep = SeldonDeployment(
+        api_version="machinelearning.seldon.io/v1",
+        kind="SeldonDeployment",
+        metadata=ObjectMeta(name="iris", namespace=namespace, labels={"team": "e2e"}),
+        spec=SeldonDeploymentSpec(
+            name="iris",
+            predictors=[
+                PredictorSpec(
+                    name="default",
+                    replicas=1,
+                    graph=PredictiveUnit(
+                        name="iris-default", implementation="SKLEARN_SERVER",
+                        model_uri="gs://seldon-models/sklearn/iris", children=[],
+                    ),
+                )
+            ],
+        ),
+    )
+    # seldon-deploy-sdk 1.6 sends validate as a GET and its REST client drops GET bodies: the server can only
+    # say so (400 with the reason); clients that can send the body POST it to the same path.
+    try:
+        out["validate"] = {"status": 200, "body": api.validate_seldon_deployment(namespace, sdep).to_dict()}
+    except ApiException as exc:
+        out["validate"] = {"status": exc.status, "body": json.loads(exc.body)}
+    created = api.create_seldon_deployment(namespace, sdep, message="first version")
+    out["created"] = client.sanitize_for_serialization(created)
+    out["listed"] = [d.metadata.name for d in api.list_seldon_deployments(namespace).items]
+
+    read = api.read_seldon_deployment("iris", namespace)
+    out["read"] = client.sanitize_for_serialization(read)
+    read.spec.predictors[0].graph.model_uri = "gs://seldon-models/sklearn/iris2"
+    updated = api.update_seldon_deployment("iris", namespace, read, message="new model")
+    out["updated"] = client.sanitize_for_serialization(updated)
+    try:
+        api.update_seldon_deployment("iris", namespace, read)  # still the old resourceVersion
+        out["stale"] = 200
+    except ApiException as exc:
+        out["stale"] = exc.status
+
+    bad = api.read_seldon_deployment("iris", namespace)
+    bad.metadata = ObjectMeta(name="iris-bad")
+    bad.spec.predictors[0].graph.model_uri = None
+    bad.spec.predictors[0].traffic = 50
+    try:
+        api.create_seldon_deployment(namespace, bad)
+        out["invalid"] = {"status": 200}
+    except ApiException as exc:
+        out["invalid"] = {"status": exc.status, "body": json.loads(exc.body)}
+
+    api.delete_seldon_deployment("iris", namespace, message="done")
+    out["after_delete"] = [d.metadata.name for d in api.list_seldon_deployments(namespace).items]
+    try:
+        api.read_seldon_deployment("iris", namespace)
+        out["read_deleted"] = 200
+    except ApiException as exc:
+        out["read_deleted"] = exc.status
+    print(json.dumps(out, default=str))
+    """
+)
+
+PREDICT_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from seldon_deploy_sdk import ApiClient, Configuration, PredictApi, SeldonDeploymentsApi
+
+    base, model_uri = sys.argv[1], sys.argv[2]
+    config = Configuration()
+    config.host = base + "/seldon-deploy/api/v1alpha1"
+    client = ApiClient(config)
+    api = SeldonDeploymentsApi(client)
+    sdep = {
+        "apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment", "metadata": {"name": "iris"},
+        "spec": {"predictors": [{"name": "default", "replicas": 1, "graph": {
+            "name": "iris-default", "implementation": "SKLEARN_SERVER", "modelUri": model_uri, "children": []}}]},
+    }
+    api.create_seldon_deployment("seldon", sdep)
+    deadline = time.monotonic() + 120
+    while (state := api.read_seldon_deployment("iris", "seldon").status.state) not in ("Available", "Failed"):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    predict = PredictApi(client)
+    answer = predict.predict_seldon_deployment("iris", "seldon", {"data": {"ndarray": [[5.1, 3.5, 1.4, 0.2]]}})
+    curl = predict.read_predict_curl_seldon_deployment("iris", "seldon", {"data": {"ndarray": [[1, 2, 3, 4]]}})
+    print(json.dumps({"state": state, "answer": answer, "curl": curl}))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def sdk_python() -> Path:
+    done = subprocess.run([str(REPO / "scripts" / "sdk-venv")], capture_output=True, text=True, check=True, timeout=600)
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def _processes_using(path: Path) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"]) if str(path) in " ".join(p.info["cmdline"] or [])]
+
+
+@pytest.fixture
+def warden_home(tmp_path: Path) -> Path:
+    return tmp_path / "wh"  # short: the embedded server's Unix socket path must stay under 108 bytes
+
+
+@pytest.fixture
+def warden(warden_home: Path) -> Iterator[str]:
+    home = warden_home
+    port = free_port()
+    env = {**os.environ, "WARDEN_HOME": str(home)}
+    warden_bin = Path(sys.executable).with_name("warden")
+    proc = subprocess.Popen([str(warden_bin), "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{base}/health/ready", proc, READY_WITHIN_S)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        finally:
+            for leftover in _processes_using(home):  # never leave the embedded server behind
+                leftover.kill()
+
+
+def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(sdk_python: Path, warden: str) -> None:
+    namespace = {"name": "e2e", "labels": {"seldon.restricted": "false"}}
+    assert httpx.post(f"{warden}{API}/namespaces", json=namespace).status_code == 201
+
+    done = subprocess.run(
+        [str(sdk_python), "-c", SDK_SCRIPT, warden, "e2e"], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert {"name": "e2e", "labels": {"seldon.restricted": "false"}} in out["namespaces"]
+    assert {"name": "seldon", "labels": {"seldon.restricted": "false"}} in out["namespaces"]
+    assert out["validate"]["status"] == 400 and "GET" in out["validate"]["body"]["message"]
+
+    created = out["created"]
+    assert created["metadata"]["name"] == "iris" and created["metadata"]["namespace"] == "e2e"
+    assert created["metadata"]["labels"] == {"team": "e2e"} and created["metadata"]["generation"] == 1
+    assert created["spec"]["predictors"][0]["graph"]["modelUri"] == "gs://seldon-models/sklearn/iris"
+    assert created["status"]["state"]  # Creating, or whatever the runtime reported since
+    assert out["listed"] == ["iris"]
+    assert out["read"]["metadata"]["uid"] == created["metadata"]["uid"]
+
+    updated = out["updated"]
+    assert updated["spec"]["predictors"][0]["graph"]["modelUri"] == "gs://seldon-models/sklearn/iris2"
+    assert updated["metadata"]["generation"] == 2
+    assert int(updated["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+    assert out["stale"] == 409
+
+    assert out["invalid"]["status"] == 422
+    assert [d["path"] for d in out["invalid"]["body"]["details"]] == [
+        "spec.predictors",  # a lone predictor's traffic of 50 does not sum to 100
+        "spec.predictors[0].graph.modelUri",
+    ]
+
+    assert out["after_delete"] == []
+    assert out["read_deleted"] == 404
+
+    # What the SDK's validate cannot send, a POST to the same path validates.
+    valid = httpx.post(f"{warden}{API}/namespaces/e2e/seldondeployments/validate", json=created)
+    assert valid.status_code == 200 and valid.json()["code"] == 200
+
+
+def test_sdk_predicts_through_the_gateway_on_a_real_model(sdk_python: Path, warden_home: Path, warden: str) -> None:
+    demo = subprocess.run(
+        [str(Path(sys.executable).with_name("warden")), "demo"],
+        env={**os.environ, "WARDEN_HOME": str(warden_home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    uris = dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
+    done = subprocess.run(
+        [str(sdk_python), "-c", PREDICT_SCRIPT, warden, uris["iris-sklearn"]],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["state"] == "Available"
+    [probabilities] = out["answer"]["data"]["ndarray"]
+    assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-6
+    assert probabilities.index(max(probabilities)) == 0  # a setosa, as every iris model says
+    assert out["curl"].startswith(f"curl -s -X POST {warden}/seldon/seldon/iris/api/v1.0/predictions")
