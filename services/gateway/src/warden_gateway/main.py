@@ -8,7 +8,12 @@ from fastapi import FastAPI
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_common.upstreams import open_upstreams
+from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
+from warden_gateway.api.routes.namespaces import namespaces_router
+from warden_gateway.api.routes.predict import predict_router
+from warden_gateway.api.routes.rollouts import rollouts_router
+from warden_gateway.control import open_control_plane
 from warden_gateway.settings import GatewaySettings
 
 
@@ -17,7 +22,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
 
     @asynccontextmanager
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
-        async with open_upstreams(settings, active) as upstreams:
+        async with open_upstreams(settings, active) as upstreams, open_control_plane(app, settings, active):
             app.state.upstreams = upstreams
             yield
 
@@ -25,7 +30,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
         "gateway",
         settings=settings,
         platform=platform,
-        routers=[forwarded_router()],
+        routers=[namespaces_router(), deployments_router(), rollouts_router(), predict_router(), forwarded_router()],
         setup=setup,
         docs_url="/seldon-deploy/swagger/",
         openapi_url="/seldon-deploy/api/v1alpha1/openapi.json",

@@ -1,0 +1,39 @@
+"""What the control API routes get injected: the services, and who is acting (with their version comment)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Query, Request
+
+from warden_common.errors import ServiceUnavailable
+from warden_gateway.deployments.service import Change, DeploymentService
+from warden_gateway.namespaces import NamespaceService
+
+ANONYMOUS = "anonymous"
+
+_NO_DATABASE = "the deployment API needs the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN"
+
+
+def deployments(request: Request) -> DeploymentService:
+    service: DeploymentService | None = getattr(request.app.state, "deployments", None)
+    if service is None:
+        raise ServiceUnavailable(_NO_DATABASE)
+    return service
+
+
+def namespaces(request: Request) -> NamespaceService:
+    service: NamespaceService | None = getattr(request.app.state, "namespaces", None)
+    if service is None:
+        raise ServiceUnavailable(_NO_DATABASE)
+    return service
+
+
+def change(
+    message: Annotated[str | None, Query(description="Version comment recorded with the change.")] = None,
+    action: Annotated[str | None, Query(description="The UI action that made the change (informational).")] = None,
+    x_warden_user: Annotated[str | None, Header(description="The acting user (until auth lands).")] = None,
+) -> Change:
+    """Who acts and why. The SDK sends the version comment as `?message=`; rollout bodies may carry `comment`."""
+    del action  # accepted because the SDK sends it; the event records the actor and comment
+    return Change(actor=(x_warden_user or "").strip() or ANONYMOUS, comment=message or None)

@@ -1,0 +1,69 @@
+"""`/namespaces`: create, list, read, relabel and delete namespaces (labels drive visibility and GitOps)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+
+from warden_gateway.api.deps import namespaces
+from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
+from warden_gateway.deployments.bodies import read_body
+from warden_gateway.namespaces import NamespaceService
+
+Namespaces = Annotated[NamespaceService, Depends(namespaces)]
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                },
+                "example": {
+                    "name": "staging",
+                    "labels": {"seldon.restricted": "false", "seldon.gitops": "enabled"},
+                    "annotations": {"git-repo": "file:///srv/git/staging.git"},
+                },
+            },
+            "application/yaml": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+def namespaces_router() -> APIRouter:
+    router = APIRouter(prefix=f"{PUBLIC_API_PREFIX}/namespaces", tags=["namespaces"])
+
+    @router.get("", summary="List namespaces")
+    async def list_namespaces(service: Namespaces) -> list[dict[str, Any]]:
+        return await service.list()
+
+    @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a namespace", openapi_extra=_BODY)
+    async def create_namespace(request: Request, service: Namespaces) -> dict[str, Any]:
+        return await service.create(await read_body(request))
+
+    @router.get("/{namespace}", summary="Read a namespace")
+    async def read_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+        return await service.get(namespace)
+
+    @router.put(
+        "/{namespace}",
+        summary="Replace a namespace's labels and annotations",
+        description="Optimistic concurrency: a `resourceVersion` in the body must be the current one (else 409).",
+        openapi_extra=_BODY,
+    )
+    async def replace_namespace(namespace: str, request: Request, service: Namespaces) -> dict[str, Any]:
+        return await service.replace(namespace, await read_body(request))
+
+    @router.delete("/{namespace}", summary="Delete an empty namespace")
+    async def delete_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+        return await service.delete(namespace)
+
+    return router

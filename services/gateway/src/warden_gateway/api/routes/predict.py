@@ -1,0 +1,132 @@
+"""`{base}/predict` proxies a prediction to the data plane; `{base}/predictcurl` says how to make it with curl;
+`{base}/resources` is the serving service's (processes, ports, logs) and is forwarded to it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from enum import Enum
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, Request, Response
+
+from warden_common.errors import BadRequest, ServiceUnavailable
+from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
+from warden_gateway.api.deps import deployments
+from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
+from warden_gateway.deployments.bodies import MAX_BODY_BYTES
+from warden_gateway.deployments.kinds import KINDS, DeploymentKind
+from warden_gateway.deployments.service import DeploymentService
+
+Deployments = Annotated[DeploymentService, Depends(deployments)]
+SERVING = "serving"
+
+# Relayed from the model's answer: the request id (Seldon-Puid) and what the body is.
+_RELAYED_HEADERS = ("content-type", "seldon-puid")
+
+_PAYLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object"}, "example": {"data": {"ndarray": [[1, 2, 3, 4]]}}}
+        },
+    }
+}
+
+
+def data_plane_path(obj: dict[str, Any], payload: Any) -> str:
+    """Where the data plane serves `obj` for `payload`'s protocol, relative to `/seldon/{ns}/{name}`."""
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "InferenceService":
+        predictor = spec.get("predictor") or {}
+        versions = {(v or {}).get("protocolVersion") for v in predictor.values() if isinstance(v, dict)}
+        model = obj["metadata"]["name"]
+        if "v2" in versions or (isinstance(payload, dict) and "inputs" in payload):
+            return f"/v2/models/{model}/infer"
+        return f"/v1/models/{model}:predict"
+    protocol = str(spec.get("protocol") or "seldon").lower()
+    live = [p for p in spec.get("predictors") or [] if not p.get("shadow")]
+    model = ((live[0] if live else {}).get("graph") or {}).get("name", obj["metadata"]["name"])
+    if protocol == "tensorflow":
+        return f"/v1/models/{model}:predict"
+    if protocol in ("v2", "kfserving"):
+        return f"/v2/models/{model}/infer"
+    return "/api/v1.0/predictions"
+
+
+async def _payload(request: Request) -> tuple[bytes, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"the prediction has {len(raw)} bytes; at most {MAX_BODY_BYTES} are proxied")
+    try:
+        return raw, json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the prediction payload is not valid JSON: {exc}") from exc
+
+
+def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
+    base = f"/namespaces/{{namespace}}/{kind.plural}/{{name}}"
+    tag: list[str | Enum] = [f"{kind.plural} predictions"]
+
+    async def predict(namespace: str, name: str, request: Request, service: Deployments) -> Response:
+        obj = (await service.exists(kind, namespace, name)).to_object()
+        raw, payload = await _payload(request)
+        path = f"/seldon/{namespace}/{name}{data_plane_path(obj, payload)}"
+        headers = {"content-type": "application/json"}
+        if puid := request.headers.get("seldon-puid"):
+            headers["seldon-puid"] = puid
+        upstreams: Upstreams = request.app.state.upstreams
+        try:
+            answer = await upstreams.client(SERVING).post(path, content=raw, headers=headers)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"the serving service cannot be reached: {exc!r}") from exc
+        relayed = {k: v for k, v in answer.headers.items() if k.lower() in _RELAYED_HEADERS}
+        return Response(content=answer.content, status_code=answer.status_code, headers=relayed)
+
+    async def predict_curl(namespace: str, name: str, request: Request, service: Deployments) -> str:
+        obj = (await service.exists(kind, namespace, name)).to_object()
+        _, payload = await _payload(request)
+        url = f"{str(request.base_url).rstrip('/')}/seldon/{namespace}/{name}{data_plane_path(obj, payload)}"
+        body = json.dumps(payload, separators=(",", ":"))
+        return f"curl -s -X POST {shlex.quote(url)} -H 'Content-Type: application/json' -d {shlex.quote(body)}"
+
+    async def resources(namespace: str, name: str, request: Request) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        path = f"{SERVICE_API_PREFIX}/namespaces/{namespace}/{kind.plural}/{name}/resources"
+        return await upstreams.forward(request, SERVING, path)
+
+    predict.__name__ = f"predict_{kind.plural}"
+    predict_curl.__name__ = f"predict_curl_{kind.plural}"
+    resources.__name__ = f"resources_{kind.plural}"
+    router.add_api_route(
+        f"{base}/predict",
+        predict,
+        methods=["POST"],
+        tags=tag,
+        openapi_extra=_PAYLOAD,
+        summary="Send a prediction to the deployment; answers the model's response",
+    )
+    router.add_api_route(
+        f"{base}/predictcurl",
+        predict_curl,
+        methods=["PUT"],
+        tags=tag,
+        openapi_extra=_PAYLOAD,
+        summary="A ready-to-run curl command making this prediction against the public data plane",
+    )
+    router.add_api_route(
+        f"{base}/resources",
+        resources,
+        methods=["GET"],
+        tags=tag,
+        summary="Processes, ports, state and recent log lines of the deployment (from the serving service)",
+    )
+
+
+def predict_router() -> APIRouter:
+    router = APIRouter(prefix=PUBLIC_API_PREFIX)
+    for kind in KINDS.values():
+        _add_kind_routes(router, kind)
+    return router

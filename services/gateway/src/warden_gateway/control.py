@@ -1,0 +1,68 @@
+"""Opens what the control API needs: the gateway's database (migrated), the services on top, the status consumer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from warden_common.db import apply_migrations, open_pool, pending_migrations
+from warden_common.errors import ServiceUnavailable
+from warden_common.observability import add_readiness_check
+from warden_common.platform import Platform
+from warden_gateway.consumers.status import subscribe_status
+from warden_gateway.deployments.service import DeploymentService
+from warden_gateway.migrations import SERVICE, migrations
+from warden_gateway.namespaces import NamespaceService
+from warden_gateway.settings import GatewaySettings
+
+logger = logging.getLogger(__name__)
+
+
+async def prepare_schema(dsn: str, platform: Platform) -> None:
+    """Migrate in standalone; in distributed mode insist the schema is current (that is `warden migrate`'s job)."""
+    if platform.mode == "standalone":
+        applied = await apply_migrations(dsn, SERVICE, migrations())
+        if applied:
+            logger.info("gateway schema migrated", extra={"versions": applied})
+        return
+    pending = await pending_migrations(dsn, SERVICE, migrations())
+    if pending:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+        raise ServiceUnavailable(f"the gateway database lacks migrations {names}: run `warden migrate` first")
+
+
+@asynccontextmanager
+async def open_control_plane(app: FastAPI, settings: GatewaySettings, platform: Platform) -> AsyncIterator[None]:
+    """Set `app.state.deployments` / `app.state.namespaces`; without a database they stay None (routes answer 503)."""
+    app.state.deployments = None
+    app.state.namespaces = None
+    dsn = platform.database_dsn
+    if dsn is None:
+        logger.warning("no database configured (WARDEN_GATEWAY_DATABASE__DSN): the deployment API is unavailable")
+        yield
+        return
+    await prepare_schema(dsn, platform)
+    async with open_pool(
+        dsn,
+        min_size=settings.database.min_pool,
+        max_size=settings.database.max_pool,
+        application_name="warden-gateway",
+    ) as pool:
+
+        async def database_ready() -> bool:
+            async with pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT true"))
+
+        add_readiness_check(app, "database", database_ready)
+        app.state.deployments = DeploymentService(pool, platform.bus)
+        app.state.namespaces = NamespaceService(pool)
+        subscription = await subscribe_status(platform.bus, pool)
+        try:
+            yield
+        finally:
+            await subscription.stop()
+            app.state.deployments = None
+            app.state.namespaces = None

@@ -1,0 +1,116 @@
+"""A gateway on a real PostgreSQL database and the real PostgreSQL bus, called in-process over ASGI.
+
+`gateway.events` collects everything published on the deployments topic (a subscriber of its own group), so a
+test asserts on what the runtime would receive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from cloudevents.core.v1.event import CloudEvent
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import SecretStr
+
+from warden_common import topics
+from warden_common.bus.factory import create_bus
+from warden_common.bus.port import Bus
+from warden_common.platform import Platform
+from warden_common.settings import BusSettings
+from warden_gateway.main import create_app
+from warden_gateway.settings import GatewaySettings
+
+API = "/seldon-deploy/api/v1alpha1"
+DATA = Path(__file__).parent.parent / "data"
+WAIT_S = 30.0
+
+
+def load(name: str) -> dict[str, Any]:
+    text = (DATA / name).read_text()
+    loaded: dict[str, Any] = yaml.safe_load(text) if name.endswith(".yaml") else json.loads(text)
+    return loaded
+
+
+async def eventually(check: Callable[[], Any], within_s: float = WAIT_S) -> Any:
+    """Poll `check` until it returns something truthy (bounded); its last value otherwise fails the test."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within_s}s (last value {result!r})")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class Gateway:
+    client: httpx.AsyncClient
+    bus: Bus
+    events: list[CloudEvent] = field(default_factory=list)
+
+    def of_type(self, type_: str, key: str | None = None) -> list[dict[str, Any]]:
+        """Payloads (as dicts) of collected events of `type_`, optionally for deployment `ns/name`."""
+        out = []
+        for event in self.events:
+            data = event.get_data()
+            payload = json.loads(data) if isinstance(data, (bytes, str)) else data
+            assert isinstance(payload, dict)
+            if event.get_type() == type_ and (key is None or f"{payload['namespace']}/{payload['name']}" == key):
+                out.append(payload)
+        return out
+
+    async def wait_events(self, type_: str, key: str, count: int) -> list[dict[str, Any]]:
+        return list(await eventually(lambda: len(found := self.of_type(type_, key)) >= count and found))
+
+
+@pytest.fixture
+def serving_stub() -> FastAPI:
+    """Stands in for the serving service's data plane: echoes what reached it, as a model would answer."""
+    app = FastAPI()
+
+    @app.post("/seldon/{namespace}/{name}/{rest:path}")
+    async def data_plane(namespace: str, name: str, rest: str, request: Request) -> JSONResponse:
+        body = await request.json()
+        answer = {"data": {"ndarray": [[0.1, 0.9]]}, "meta": {"echo": {"path": request.url.path, "body": body}}}
+        return JSONResponse(answer, headers={"Seldon-Puid": request.headers.get("seldon-puid", "generated-puid")})
+
+    @app.get("/api/v1alpha1/namespaces/{namespace}/{plural}/{name}/resources")
+    async def resources(namespace: str, plural: str, name: str, request: Request) -> list[dict[str, Any]]:
+        return [{"component": f"{plural}/{namespace}/{name}", "query": request.url.query}]
+
+    return app
+
+
+@pytest.fixture
+async def gateway(fresh_database: str, unique_name: str, serving_stub: FastAPI) -> AsyncIterator[Gateway]:
+    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
+    await bus.start()
+    try:
+        platform = Platform(
+            mode="standalone", bus=bus, database_dsn=fresh_database, local_apps={"serving": serving_stub}
+        )
+        app = create_app(GatewaySettings(), platform)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://warden.test") as client:
+                gw = Gateway(client=client, bus=bus)
+
+                async def collect(event: CloudEvent) -> None:
+                    gw.events.append(event)
+
+                await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)
+                yield gw
+    finally:
+        await bus.close()
