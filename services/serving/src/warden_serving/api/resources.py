@@ -1,0 +1,26 @@
+"""`GET /api/v1alpha1/namespaces/{ns}/{seldondeployments|inferenceservices}/{name}/resources` (the gateway forwards
+the public `{base}/resources` here) and `GET /api/v1alpha1/runtime/deployments`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from warden_common.errors import NotFound
+
+router = APIRouter(prefix="/api/v1alpha1", tags=["runtime"])
+
+
+@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources")
+@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources")
+async def deployment_resources(request: Request, namespace: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] | None = request.app.state.runtime.resources(namespace, name)
+    if found is None:
+        raise NotFound(f"deployment {namespace}/{name} has no running resources", code="deployment_not_found")
+    return found
+
+
+@router.get("/runtime/deployments")
+async def runtime_deployments(request: Request) -> dict[str, Any]:
+    return {"deployments": request.app.state.runtime.overview()}

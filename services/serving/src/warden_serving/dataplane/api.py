@@ -1,0 +1,124 @@
+"""HTTP routes of the data plane at the full public paths (`/seldon/{ns}/{name}/...`).
+
+Every reply, errors included, carries `Seldon-Puid` (the caller's, or a new one), so a failed call can still be
+correlated with the logs. Errors are the usual `{code, reason, message}` body; bad input is always a 4xx.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from warden_common.errors import PayloadTooLarge, WardenError
+from warden_serving.dataplane.arrays import InvalidPayload
+from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
+
+PUID_HEADER = "Seldon-Puid"
+SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
+
+router = APIRouter(tags=["data plane"])
+PREFIX = "/seldon/{namespace}/{name}"
+
+
+def _plane(request: Request) -> DataPlane:
+    plane: DataPlane = request.app.state.dataplane
+    return plane
+
+
+def _puid(request: Request) -> str:
+    given = request.headers.get(PUID_HEADER, "").strip()
+    return given or str(uuid.uuid4())
+
+
+async def _read_json(request: Request) -> Any:
+    limit: int = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body of {declared} bytes exceeds the {limit}-byte limit")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > limit:
+            raise PayloadTooLarge(f"request body exceeds the {limit}-byte limit")
+    if request.headers.get("inference-header-content-length"):
+        raise InvalidPayload("the V2 binary tensor extension is not supported; send JSON tensors")
+    if not raw:
+        raise InvalidPayload("the request body is empty; send a JSON payload")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidPayload(f"the request body is not valid JSON: {exc}") from exc
+
+
+async def _serve(
+    request: Request, namespace: str, name: str, protocol: str, model: str | None, feedback: bool
+) -> Response:
+    puid = _puid(request)
+    headers = {PUID_HEADER: puid}
+    try:
+        call = Call(
+            namespace=namespace, name=name, protocol=protocol, body=await _read_json(request), puid=puid,
+            skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model,
+        )  # fmt: skip
+        plane = _plane(request)
+        result = await (plane.feedback(call) if feedback else plane.predict(call))
+    except WardenError as exc:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+    return JSONResponse(result, headers=headers)
+
+
+@router.post(PREFIX + "/api/v1.0/predictions")
+@router.post(PREFIX + "/api/v0.1/predictions")
+async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
+    return await _serve(request, namespace, name, SELDON, None, feedback=False)
+
+
+@router.post(PREFIX + "/api/v1.0/feedback")
+@router.post(PREFIX + "/api/v0.1/feedback")
+async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
+    return await _serve(request, namespace, name, SELDON, None, feedback=True)
+
+
+@router.post(PREFIX + "/v2/models/{model}/infer")
+@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
+async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
+    return await _serve(request, namespace, name, V2, model, feedback=False)
+
+
+@router.post(PREFIX + "/v1/models/{model}:predict")
+async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
+    return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
+
+
+def _ready(request: Request, namespace: str, name: str) -> bool:
+    route = request.app.state.runtime.route(namespace, name)
+    return route is not None and bool(route.live) and all(p.endpoint.pick() is not None for p in route.live)
+
+
+@router.get(PREFIX + "/v2/health/live")
+async def v2_live(request: Request, namespace: str, name: str) -> Response:
+    alive = request.app.state.runtime.route(namespace, name) is not None
+    return JSONResponse({"live": alive}, status_code=200 if alive else 404)
+
+
+@router.get(PREFIX + "/v2/health/ready")
+@router.get(PREFIX + "/v2/models/{model}/ready")
+@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
+async def v2_ready(request: Request, namespace: str, name: str) -> Response:
+    ready = _ready(request, namespace, name)
+    return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+
+@router.get(PREFIX + "/v2/models/{model}")
+async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
+    route = request.app.state.runtime.route(namespace, name)
+    if route is None:
+        return JSONResponse({"error": f"deployment {namespace}/{name} is not running"}, status_code=404)
+    live = route.live[0].plan if route.live else None
+    return JSONResponse(
+        {"name": model, "versions": [], "platform": live.implementation if live else "", "inputs": [], "outputs": []}
+    )

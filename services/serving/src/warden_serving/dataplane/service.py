@@ -1,0 +1,160 @@
+"""One prediction through a deployment: pick a live predictor by traffic, mirror to shadows, log, reply.
+
+Events are built from the payloads exactly as the client sent and received them (plus, for shadows, what the
+shadow answered); `emit` is awaited before the reply in the default delivery mode, so a 200 means logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cloudevents.core.v1.event import CloudEvent
+
+from warden_common.codec import CodecError
+from warden_common.errors import NotFound, ServiceUnavailable, WardenError
+from warden_serving.dataplane import protocols as proto
+from warden_serving.dataplane.forward import Forwarder
+from warden_serving.eventlog.executor import EventContext, feedback_event, request_event, response_event
+from warden_serving.eventlog.sinks import EventSink
+from warden_serving.runtime.port import DeploymentRoute, RoutedPredictor, Runtime
+
+logger = logging.getLogger(__name__)
+
+SELDON, V2, TENSORFLOW = "seldon", "v2", "tensorflow"
+_SERVED_BY_MEMORY = 100_000  # PUIDs remembered to send feedback to the predictor that answered
+
+
+@dataclass(frozen=True)
+class Call:
+    namespace: str
+    name: str
+    protocol: str
+    body: Any
+    puid: str
+    skip_logging: bool
+    model: str | None = None
+
+
+class DataPlane:
+    def __init__(self, runtime: Runtime, forwarder: Forwarder, sink: EventSink, source: str) -> None:
+        self._runtime = runtime
+        self._forwarder = forwarder
+        self._sink = sink
+        self._source = source
+        self._shadow_tasks: set[asyncio.Task[None]] = set()
+        self._served_by: OrderedDict[str, str] = OrderedDict()
+        self._rng = random.Random()
+
+    def route(self, namespace: str, name: str) -> DeploymentRoute:
+        route = self._runtime.route(namespace, name)
+        if route is None:
+            raise NotFound(f"deployment {namespace}/{name} is not running", code="deployment_not_found")
+        if not route.live:
+            raise ServiceUnavailable(f"deployment {namespace}/{name} has no live predictor", code="no_predictor")
+        return route
+
+    async def predict(self, call: Call) -> dict[str, Any]:
+        route = self.route(call.namespace, call.name)
+        target = self._choose(route.live)
+        request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
+        for shadow in route.shadows:
+            self._spawn_shadow(shadow, call)
+        try:
+            raw = await self._forwarder.infer(target, request)
+        except WardenError:
+            await self._log(call, target, None)
+            raise
+        reply: dict[str, Any] = adapt(raw)
+        self._remember(call.puid, target.plan.name)
+        await self._log(call, target, reply)
+        return reply
+
+    async def feedback(self, call: Call) -> dict[str, Any]:
+        route = self.route(call.namespace, call.name)
+        body = proto.require_object(call.body, "feedback")
+        unknown = sorted(set(body) - {"request", "response", "reward", "truth"})
+        if unknown:
+            raise proto.InvalidPayload(f"feedback accepts request, response, reward and truth; unknown keys {unknown}")
+        if "reward" in body and body["reward"] is not None and not isinstance(body["reward"], int | float):
+            raise proto.InvalidPayload("feedback reward must be a number")
+        served = self._served_by.get(call.puid)
+        target = next((p for p in (*route.live, *route.shadows) if p.plan.name == served), route.live[0])
+        if not call.skip_logging:
+            event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, target))
+            if event is not None:
+                await self._sink.emit([(event, call.puid)])
+        return {"meta": {"puid": call.puid, "tags": {}, "routing": {}, "requestPath": {}}}
+
+    async def drain_shadows(self) -> None:
+        await asyncio.gather(*list(self._shadow_tasks), return_exceptions=True)
+
+    # ----- internals -------------------------------------------------------------------------
+    def _choose(self, live: tuple[RoutedPredictor, ...]) -> RoutedPredictor:
+        if len(live) == 1:
+            return live[0]
+        weights = [max(p.plan.traffic, 0) for p in live]
+        if sum(weights) == 0:
+            weights = [1] * len(live)
+        return self._rng.choices(live, weights=weights)[0]
+
+    def _translate(self, call: Call, target: RoutedPredictor) -> tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]:
+        plan = target.plan
+        if call.protocol == SELDON:
+            request, shape = proto.seldon_to_v2(call.body, plan)
+            return request, lambda raw: proto.v2_to_seldon(raw, shape, call.puid, plan)
+        if call.protocol == TENSORFLOW:
+            return proto.v1_to_v2(call.body), proto.v2_to_v1
+        request = proto.check_v2_request(call.body)
+        return request, lambda raw: {**raw, "model_name": call.model or raw.get("model_name", plan.model_name)}
+
+    def _spawn_shadow(self, shadow: RoutedPredictor, call: Call) -> None:
+        task = asyncio.create_task(self._shadow(shadow, call))
+        self._shadow_tasks.add(task)
+        task.add_done_callback(self._shadow_tasks.discard)
+
+    async def _shadow(self, shadow: RoutedPredictor, call: Call) -> None:
+        """A mirrored call: its answer is logged and dropped; its failures never reach the client."""
+        try:
+            request, adapt = self._translate(call, shadow)
+            reply = adapt(await self._forwarder.infer(shadow, request))
+            await self._log(call, shadow, reply)
+        except WardenError as exc:
+            logger.warning("shadow %s of %s/%s failed: %s", shadow.plan.name, call.namespace, call.name, exc.message)
+            await self._log(call, shadow, None)
+        except Exception:
+            logger.exception("shadow %s of %s/%s failed", shadow.plan.name, call.namespace, call.name)
+
+    def _context(self, call: Call, target: RoutedPredictor) -> EventContext:
+        return EventContext(
+            source=self._source, puid=call.puid, namespace=call.namespace, deployment=call.name,
+            predictor=target.plan.name, model=target.plan.model_name, protocol=call.protocol,
+        )  # fmt: skip
+
+    async def _log(self, call: Call, target: RoutedPredictor, reply: Any | None) -> None:
+        if call.skip_logging:
+            return
+        ctx = self._context(call, target)
+        events = [self._emit_guarded(lambda c: request_event(c, call.body), ctx)]
+        if reply is not None:
+            events.append(self._emit_guarded(lambda c: response_event(c, reply), ctx))
+        await self._sink.emit([(e, call.puid) for e in events if e is not None])
+
+    @staticmethod
+    def _emit_guarded(build: Callable[[EventContext], CloudEvent], ctx: EventContext) -> CloudEvent | None:
+        try:
+            return build(ctx)
+        except CodecError:
+            # The payload was accepted by the model but does not fit the executor schema; say so loudly.
+            logger.exception("could not build an inference event for %s/%s", ctx.namespace, ctx.deployment)
+            return None
+
+    def _remember(self, puid: str, predictor: str) -> None:
+        self._served_by[puid] = predictor
+        if len(self._served_by) > _SERVED_BY_MEMORY:
+            self._served_by.popitem(last=False)

@@ -1,0 +1,90 @@
+"""Trains the demo models. Run by the MLServer venv's python (`python train.py <out dir> <schema json>`), so the
+pickles are written by the same scikit-learn / XGBoost versions that serve them. Uses only data shipped with
+scikit-learn (iris) or generated here (income: no download is possible).
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from xgboost import XGBClassifier
+
+
+def iris(out: Path) -> None:
+    x, y = load_iris(return_X_y=True)
+    (out / "iris-sklearn").mkdir(parents=True, exist_ok=True)
+    joblib.dump(LogisticRegression(max_iter=1000).fit(x, y), out / "iris-sklearn" / "model.joblib")
+    (out / "iris-xgboost").mkdir(parents=True, exist_ok=True)
+    model = XGBClassifier(n_estimators=20, max_depth=3, objective="multi:softprob", random_state=0).fit(x, y)
+    model.save_model(out / "iris-xgboost" / "model.json")
+
+
+def income_data(schema: dict[str, Any], rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Census-like rows: plausible marginals, income driven by education, age, hours, gains and marriage."""
+    rng = np.random.default_rng(seed)
+    cats = {f["name"]: f.get("n_categories") for f in schema["requests"]}
+    age = rng.integers(17, 80, rows)
+    columns = {
+        "Age": age,
+        "Workclass": rng.choice(cats["Workclass"], rows, p=[0.05, 0.03, 0.06, 0.01, 0.7, 0.03, 0.08, 0.03, 0.01]),
+        "Education": rng.choice(cats["Education"], rows, p=[0.08, 0.17, 0.01, 0.13, 0.53, 0.06, 0.02]),
+        "Marital Status": rng.choice(cats["Marital Status"], rows, p=[0.47, 0.33, 0.17, 0.03]),
+        "Occupation": rng.integers(0, cats["Occupation"], rows),
+        "Relationship": rng.integers(0, cats["Relationship"], rows),
+        "Race": rng.choice(cats["Race"], rows, p=[0.01, 0.03, 0.1, 0.01, 0.85]),
+        "Sex": rng.choice(2, rows, p=[0.33, 0.67]),
+        "Capital Gain": np.where(rng.random(rows) < 0.08, rng.integers(1000, 20000, rows), 0),
+        "Capital Loss": np.where(rng.random(rows) < 0.05, rng.integers(200, 2500, rows), 0),
+        "Hours per week": np.clip(rng.normal(40, 12, rows).round(), 1, 99).astype(int),
+        "Country": rng.choice(
+            cats["Country"], rows, p=[0.02, 0.02, 0.01, 0.02, 0.02, 0.04, 0.01, 0.02, 0.01, 0.82, 0.01]
+        ),
+    }
+    edu_boost = np.array([0.6, 1.4, 2.2, -1.2, 0.0, 1.8, 2.2])[columns["Education"]]
+    married = (columns["Marital Status"] == 0) * 1.3
+    logit = (
+        -4.2
+        + edu_boost
+        + married
+        + 0.035 * (np.minimum(age, 60) - 17)
+        + 0.03 * (columns["Hours per week"] - 40)
+        + (columns["Capital Gain"] > 5000) * 2.5
+        + 0.3 * columns["Sex"]
+    )
+    label = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    x = np.column_stack([columns[f["name"]] for f in schema["requests"]]).astype(float)
+    return x, label
+
+
+def income(out: Path, schema: dict[str, Any]) -> None:
+    categorical = [i for i, f in enumerate(schema["requests"]) if f["type"] == "CATEGORICAL"]
+    numeric = [i for i, f in enumerate(schema["requests"]) if f["type"] != "CATEGORICAL"]
+    pipeline = Pipeline([
+        ("encode", ColumnTransformer([
+            ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+            ("numeric", StandardScaler(), numeric),
+        ])),
+        ("classify", LogisticRegression(max_iter=2000)),
+    ])  # fmt: skip
+    x, y = income_data(schema, 30000)
+    target = out / "income-sklearn"
+    target.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline.fit(x, y), target / "model.joblib")
+    (target / "prediction-schema.json").write_text(json.dumps(schema, indent=2))
+    np.savetxt(target / "sample-rows.csv", x[:200], delimiter=",", fmt="%g")
+
+
+if __name__ == "__main__":
+    destination = Path(sys.argv[1])
+    income_schema = json.loads(Path(sys.argv[2]).read_text())
+    iris(destination)
+    income(destination, income_schema)
+    print(json.dumps({"ok": True}))

@@ -1,0 +1,1 @@
+"""Inference events in the Seldon executor format and how they reach the bus (durably, before the reply by default)."""

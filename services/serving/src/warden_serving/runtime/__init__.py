@@ -1,0 +1,1 @@
+"""The serving runtime: a port (what the data plane and reconciler need) and its local MLServer adapter."""

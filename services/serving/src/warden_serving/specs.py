@@ -1,0 +1,154 @@
+"""What the runtime needs from a SeldonDeployment / InferenceService: one `PredictorPlan` per predictor.
+
+Seldon: `spec.predictors[]` with `graph.{name, implementation, modelUri, parameters}`, `replicas`, `traffic`,
+`shadow`; `spec.protocol` (seldon | tensorflow | v2 | kfserving). KServe: `spec.predictor` with one framework
+block (`sklearn`, `xgboost`, or `model.modelFormat.name`) and its `storageUri`, served as predictor `default`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from warden_common.errors import Unprocessable
+
+SKLEARN = "SKLEARN_SERVER"
+XGBOOST = "XGBOOST_SERVER"
+PREPACKAGED = {
+    SKLEARN: "mlserver_sklearn.SKLearnModel",
+    XGBOOST: "mlserver_xgboost.XGBoostModel",
+}
+_KSERVE_FORMATS = {"sklearn": SKLEARN, "xgboost": XGBOOST}
+
+
+@dataclass(frozen=True)
+class PredictorPlan:
+    name: str
+    model_name: str
+    """Graph node name: the `modelid` of events and the V2 model name inside MLServer."""
+    implementation: str
+    """SKLEARN_SERVER, XGBOOST_SERVER, or `module.Class` of a custom MLServer model in the model folder."""
+    model_uri: str
+    replicas: int = 1
+    traffic: int = 0
+    shadow: bool = False
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def mlserver_implementation(self) -> str:
+        return PREPACKAGED.get(self.implementation, self.implementation)
+
+    @property
+    def is_custom(self) -> bool:
+        return self.implementation not in PREPACKAGED
+
+    def fingerprint(self) -> str:
+        """Same fingerprint = same processes can serve it (a promoted canary keeps running, never restarts)."""
+        material = json.dumps(
+            [self.implementation, self.model_uri, self.replicas, sorted(self.parameters.items())], sort_keys=True
+        )
+        return hashlib.sha256(material.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class DeploymentPlan:
+    namespace: str
+    name: str
+    kind: str
+    protocol: str
+    predictors: tuple[PredictorPlan, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def live(self) -> list[PredictorPlan]:
+        return [p for p in self.predictors if not p.shadow]
+
+    def shadows(self) -> list[PredictorPlan]:
+        return [p for p in self.predictors if p.shadow]
+
+
+def plan_from_spec(namespace: str, name: str, kind: str, spec: dict[str, Any]) -> DeploymentPlan:
+    """The runtime plan of a deployment object; `Unprocessable` naming the field if it cannot be served locally."""
+    body = spec.get("spec") or {}
+    predictors: tuple[PredictorPlan, ...]
+    if kind == "InferenceService":
+        predictors = (_kserve_predictor(body.get("predictor") or {}),)
+        protocol = "v2" if _kserve_protocol(body.get("predictor") or {}) == "v2" else "kfserving"
+    else:
+        raw = body.get("predictors") or []
+        if not raw:
+            raise Unprocessable("spec.predictors is empty: nothing to serve")
+        predictors = tuple(_seldon_predictor(p, i) for i, p in enumerate(raw))
+        protocol = str(body.get("protocol") or "seldon")
+    return DeploymentPlan(namespace, name, kind, protocol, _with_traffic(predictors))
+
+
+def _seldon_predictor(raw: dict[str, Any], index: int) -> PredictorPlan:
+    where = f"spec.predictors[{index}]"
+    graph = raw.get("graph") or {}
+    implementation = graph.get("implementation")
+    uri = graph.get("modelUri")
+    if not implementation:
+        raise Unprocessable(f"{where}.graph.implementation is required by the local runtime")
+    if not uri:
+        raise Unprocessable(f"{where}.graph.modelUri is required by the local runtime")
+    if implementation not in PREPACKAGED and "." not in implementation:
+        raise Unprocessable(
+            f"{where}.graph.implementation {implementation!r} is not served locally: use SKLEARN_SERVER, "
+            "XGBOOST_SERVER or `module.Class` of a custom MLServer model in the model folder"
+        )
+    parameters = {str(p.get("name")): str(p.get("value")) for p in graph.get("parameters") or [] if p.get("name")}
+    return PredictorPlan(
+        name=str(raw.get("name") or f"predictor-{index}"),
+        model_name=str(graph.get("name") or "model"),
+        implementation=str(implementation),
+        model_uri=str(uri),
+        replicas=max(1, int(raw.get("replicas") or 1)),
+        traffic=int(raw.get("traffic") or 0),
+        shadow=bool(raw.get("shadow") or False),
+        parameters=parameters,
+    )
+
+
+def _kserve_protocol(predictor: dict[str, Any]) -> str:
+    for block in predictor.values():
+        if isinstance(block, dict) and block.get("protocolVersion"):
+            return str(block["protocolVersion"])
+    return "v1"
+
+
+def _kserve_predictor(predictor: dict[str, Any]) -> PredictorPlan:
+    implementation = uri = None
+    for fmt, impl in _KSERVE_FORMATS.items():
+        if isinstance(predictor.get(fmt), dict):
+            implementation, uri = impl, predictor[fmt].get("storageUri")
+    model = predictor.get("model")
+    if implementation is None and isinstance(model, dict):
+        fmt = str((model.get("modelFormat") or {}).get("name", "")).lower()
+        implementation, uri = _KSERVE_FORMATS.get(fmt), model.get("storageUri")
+    if implementation is None or not uri:
+        raise Unprocessable("spec.predictor needs an sklearn or xgboost model with a storageUri to be served locally")
+    return PredictorPlan(
+        name="default",
+        model_name="model",
+        implementation=implementation,
+        model_uri=str(uri),
+        replicas=max(1, int(predictor.get("minReplicas") or 1)),
+        traffic=100,
+    )
+
+
+def _with_traffic(predictors: tuple[PredictorPlan, ...]) -> tuple[PredictorPlan, ...]:
+    """Live predictors without any traffic set share it evenly (a single one gets 100%), as Seldon does."""
+    live = [p for p in predictors if not p.shadow]
+    if live and sum(p.traffic for p in live) == 0:
+        share, extra = divmod(100, len(live))
+        shares = {p.name: share + (1 if i < extra else 0) for i, p in enumerate(live)}
+        return tuple(
+            PredictorPlan(**{**p.__dict__, "traffic": shares[p.name]}) if p.name in shares else p for p in predictors
+        )
+    return predictors
