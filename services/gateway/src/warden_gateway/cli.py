@@ -101,6 +101,23 @@ def migrate(
 
 
 @app.command()
+def demo() -> None:
+    """Build the demo models of the docs' walkthroughs under $WARDEN_HOME/demo and print `name<TAB>URI` for each."""
+    try:
+        from warden_serving.demo.build import build_demo_models
+    except ImportError as exc:  # the CLI ships with the gateway; the models need the serving package
+        typer.echo(f"error: `warden demo` needs the warden-serving package: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        uris = build_demo_models()
+    except WardenError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    for name, uri in uris.items():
+        typer.echo(f"{name}\t{uri}")
+
+
+@app.command()
 def version() -> None:
     """Print Warden's version."""
     typer.echo(__version__)
