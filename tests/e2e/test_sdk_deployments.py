@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
-
-from warden_common.testing.processes import free_port, wait_http_ok
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-READY_WITHIN_S = 60
 API = "/seldon-deploy/api/v1alpha1"
 
 SDK_SCRIPT = textwrap.dedent(
@@ -137,41 +131,6 @@ PREDICT_SCRIPT = textwrap.dedent(
     print(json.dumps({"state": state, "answer": answer, "curl": curl}))
     """
 )
-
-
-@pytest.fixture(scope="module")
-def sdk_python() -> Path:
-    done = subprocess.run([str(REPO / "scripts" / "sdk-venv")], capture_output=True, text=True, check=True, timeout=600)
-    return Path(done.stdout.strip().splitlines()[-1])
-
-
-def _processes_using(path: Path) -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["cmdline"]) if str(path) in " ".join(p.info["cmdline"] or [])]
-
-
-@pytest.fixture
-def warden_home(tmp_path: Path) -> Path:
-    return tmp_path / "wh"  # short: the embedded server's Unix socket path must stay under 108 bytes
-
-
-@pytest.fixture
-def warden(warden_home: Path) -> Iterator[str]:
-    home = warden_home
-    port = free_port()
-    env = {**os.environ, "WARDEN_HOME": str(home)}
-    warden_bin = Path(sys.executable).with_name("warden")
-    proc = subprocess.Popen([str(warden_bin), "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http_ok(f"{base}/health/ready", proc, READY_WITHIN_S)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        finally:
-            for leftover in _processes_using(home):  # never leave the embedded server behind
-                leftover.kill()
 
 
 def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(sdk_python: Path, warden: str) -> None:

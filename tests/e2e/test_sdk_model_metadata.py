@@ -7,24 +7,16 @@ subprocess with a small script and reads back JSON, so what is asserted is what 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
-
-from warden_common.testing.processes import free_port, wait_http_ok
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-READY_WITHIN_S = 60
 
 SDK_SCRIPT = textwrap.dedent(
     """
@@ -91,40 +83,6 @@ SDK_SCRIPT = textwrap.dedent(
     print(json.dumps(out, default=str))
     """
 )
-
-
-@pytest.fixture(scope="module")
-def sdk_python() -> Path:
-    done = subprocess.run([str(REPO / "scripts" / "sdk-venv")], capture_output=True, text=True, check=True, timeout=600)
-    return Path(done.stdout.strip().splitlines()[-1])
-
-
-def _processes_using(path: Path) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if str(path) in " ".join(proc.info["cmdline"] or []):
-            found.append(proc)
-    return found
-
-
-@pytest.fixture
-def warden(tmp_path: Path) -> Iterator[str]:
-    home = tmp_path / "wh"  # short: the embedded server's Unix socket path must stay under 108 bytes
-    port = free_port()
-    env = {**os.environ, "WARDEN_HOME": str(home)}
-    warden_bin = Path(sys.executable).with_name("warden")
-    proc = subprocess.Popen([str(warden_bin), "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http_ok(f"{base}/health/ready", proc, READY_WITHIN_S)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        finally:
-            for leftover in _processes_using(home):  # never leave the embedded server behind
-                leftover.kill()
 
 
 def _sdk(sdk_python: Path, base: str, *args: str) -> dict[str, Any]:

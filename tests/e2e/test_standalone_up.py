@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from warden_common.testing.processes import free_port, wait_http_ok
+from warden_common.testing.processes import free_port, processes_using, wait_http_ok, warden_executable
 
 pytestmark = pytest.mark.integration
 
@@ -22,27 +20,9 @@ SERVICES = ["gateway", "serving", "request-logger", "detectors", "metadata", "gi
 READY_WITHIN_S = 30  # the issue's bound for a fresh start; typical is a few seconds (see docs/benchmarks.md)
 
 
-def _processes_using(path: Path) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if str(path) in cmdline:
-            found.append(proc)
-    return found
-
-
-@pytest.fixture
-def warden_home(tmp_path: Path) -> Iterator[Path]:
-    home = tmp_path / "wh"  # short: the embedded server's Unix socket path must stay under 108 bytes
-    yield home
-    for proc in _processes_using(home):  # never leave a server behind, even when the test failed
-        proc.kill()
-
-
 def _start(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WARDEN_HOME": str(home)}
-    warden = Path(sys.executable).with_name("warden")
-    return subprocess.Popen([str(warden), "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    return subprocess.Popen([str(warden_executable()), "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
 
 
 def test_up_serves_every_service_and_stops_cleanly(warden_home: Path) -> None:
@@ -70,9 +50,9 @@ def test_up_serves_every_service_and_stops_cleanly(warden_home: Path) -> None:
         assert proc.wait(timeout=30) == 0
 
     deadline = time.monotonic() + 10
-    while _processes_using(warden_home) and time.monotonic() < deadline:
+    while processes_using(warden_home) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _processes_using(warden_home), "warden up left processes behind"
+    assert not processes_using(warden_home), "warden up left processes behind"
     assert not psutil.pid_exists(postgres_pid) or psutil.Process(postgres_pid).status() == psutil.STATUS_ZOMBIE
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import psutil
 
 
 def free_port() -> int:
@@ -31,3 +38,42 @@ def wait_http_ok(url: str, proc: subprocess.Popen[bytes] | None, deadline_s: flo
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} not OK within {deadline_s}s; last answer: {last.text if last else None}")
+
+
+def processes_using(path: Path) -> list[psutil.Process]:
+    """Processes whose command line mentions `path` (e.g. an embedded PostgreSQL under a $WARDEN_HOME)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if str(path) in " ".join(proc.info["cmdline"] or []):
+                found.append(proc)
+    return found
+
+
+def warden_executable() -> Path:
+    """The `warden` script of the interpreter running the tests (the workspace venv)."""
+    return Path(sys.executable).with_name("warden")
+
+
+@contextlib.contextmanager
+def running_warden_up(home: Path, *, ready_within_s: float = 30.0) -> Iterator[str]:
+    """Run `warden up` on a free port with `$WARDEN_HOME=home`; yield its base URL once ready.
+
+    On exit it sends SIGINT (a person's Ctrl-C) and waits; whatever still runs under `home` afterwards is killed,
+    so a failing test never leaves an embedded PostgreSQL behind.
+    """
+    port = free_port()
+    env = {**os.environ, "WARDEN_HOME": str(home)}
+    command = [str(warden_executable()), "up", "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{base}/health/ready", proc, ready_within_s)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        finally:
+            for leftover in processes_using(home):
+                leftover.kill()

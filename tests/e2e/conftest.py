@@ -1,0 +1,36 @@
+"""Fixtures of the end-to-end tests: a real `warden up` and the official SDK in its own venv."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from warden_common.testing.processes import processes_using, running_warden_up
+
+REPO = Path(__file__).resolve().parents[2]
+READY_WITHIN_S = 60  # generous: CI runs these beside other servers; the 30 s start bound is test_standalone_up's
+
+
+@pytest.fixture(scope="session")
+def sdk_python() -> Path:
+    """The interpreter of `.infra/sdk-venv` with seldon-deploy-sdk 1.6 (its pins must never meet ours)."""
+    done = subprocess.run([str(REPO / "scripts" / "sdk-venv")], capture_output=True, text=True, check=True, timeout=600)
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def warden_home(tmp_path: Path) -> Iterator[Path]:
+    home = tmp_path / "wh"  # short: the embedded server's Unix socket path must stay under 108 bytes
+    yield home
+    for leftover in processes_using(home):  # never leave a server behind, even when the test failed
+        leftover.kill()
+
+
+@pytest.fixture
+def warden(warden_home: Path) -> Iterator[str]:
+    """Base URL of a `warden up` running on `warden_home`, stopped with Ctrl-C afterwards."""
+    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
+        yield base
