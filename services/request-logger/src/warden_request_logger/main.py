@@ -1,11 +1,81 @@
 """Entry point of the request-logger service: `create_app` is what `warden serve request-logger` and `warden up` run."""
 
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
 from fastapi import FastAPI
 
+from warden_common.errors import ServiceUnavailable
+from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
-from warden_common.service_app import create_service_app
+from warden_common.service_app import ServiceSetup, create_service_app
+from warden_common.upstreams import open_upstreams
+from warden_request_logger.api.routes import ingest, search
+from warden_request_logger.consumers.inference import InferenceConsumer
+from warden_request_logger.consumers.schema_changes import SchemaChangeConsumer
+from warden_request_logger.documents import DocumentBuilder
+from warden_request_logger.enrichment import SchemaLookup
+from warden_request_logger.service import RequestLoggerService
 from warden_request_logger.settings import RequestLoggerSettings
+from warden_request_logger.stores import create_log_store
+
+logger = logging.getLogger(__name__)
+
+METADATA = "metadata"
+
+
+def _setup(settings: RequestLoggerSettings) -> ServiceSetup:
+    @asynccontextmanager
+    async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            upstreams = await stack.enter_async_context(open_upstreams(settings, platform))
+            store = create_log_store(settings, platform)
+            await store.start()
+            stack.push_async_callback(store.close)
+            add_readiness_check(app, "log_store", store.ready)
+            schemas: SchemaLookup | None = None
+            try:
+                metadata = upstreams.client(METADATA)
+            except ServiceUnavailable as exc:
+                logger.warning("logging without prediction schemas: %s", exc.message)
+            else:
+                schemas = SchemaLookup(
+                    lambda: metadata,
+                    ttl_s=settings.schema_ttl_s,
+                    miss_ttl_s=settings.schema_miss_ttl_s,
+                    timeout_s=settings.schema_timeout_s,
+                )
+            builder = DocumentBuilder(max_payload_bytes=settings.max_payload_bytes)
+            service = RequestLoggerService(store, builder, schemas)
+            input_topics = list(settings.input_topics)
+            if settings.seldon_kafka_topic and platform.mode == "distributed":
+                input_topics.append(settings.seldon_kafka_topic)
+            consumer = InferenceConsumer(service, platform.bus, group=settings.consumer_group,
+                                         max_batch=settings.max_batch)  # fmt: skip
+            subscriptions = await consumer.start(input_topics)
+            if schemas is not None:
+                changes = SchemaChangeConsumer(schemas, platform.bus, instance_id=settings.instance_id)
+                subscriptions += await changes.start()
+            for subscription in reversed(subscriptions):  # stopped before the store closes (stack order)
+                stack.push_async_callback(subscription.stop)
+            app.state.logger_service = service
+            try:
+                yield
+            finally:
+                app.state.logger_service = None
+
+    return setup
 
 
 def create_app(settings: RequestLoggerSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("request-logger", settings=settings or RequestLoggerSettings(), platform=platform)
+    settings = settings or RequestLoggerSettings()
+    return create_service_app(
+        "request-logger",
+        settings=settings,
+        platform=platform,
+        routers=[ingest.router, search.router],
+        setup=_setup(settings),
+    )

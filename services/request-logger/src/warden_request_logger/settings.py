@@ -1,9 +1,60 @@
 """Settings of the request-logger service (env prefix `WARDEN_LOGGER_`)."""
 
+from __future__ import annotations
+
+import socket
+from typing import Literal
+
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
+from warden_common import topics
 from warden_common.settings import ServiceSettings
+
+
+class OpenSearchSettings(BaseModel):
+    """The OpenSearch log store (distributed mode)."""
+
+    url: str = Field("http://127.0.0.1:9200", description="OpenSearch base URL.")
+    index_prefix: str = Field(
+        "warden-", description="Prefix of every index and template name (lower case; e.g. one per environment)."
+    )
+    shards: int = Field(1, ge=1, description="Primary shards per deployment index.")
+    replicas: int = Field(0, ge=0, description="Replicas per deployment index (0 on a single node).")
+    refresh_interval: str = Field("1s", description="How soon a write becomes searchable; writes never force it.")
+    max_bulk_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Upper bound of one bulk request body.")
+    max_retry_s: float = Field(30.0, gt=0, description="How long one write retries 429/5xx/connection errors.")
 
 
 class RequestLoggerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="WARDEN_LOGGER_", env_nested_delimiter="__", extra="ignore")
+
+    store: Literal["auto", "opensearch", "postgres"] = Field(
+        "auto", description="Log store: `auto` = PostgreSQL in standalone, OpenSearch in distributed mode."
+    )
+    opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
+    consumer_group: str = Field("request-logger", description="Consumer group on the inference/detection topics.")
+    input_topics: list[str] = Field(
+        default_factory=lambda: [topics.INFERENCE, topics.DETECTIONS],
+        description="Bus topics of executor-format inference events and detector results.",
+    )
+    seldon_kafka_topic: str | None = Field(
+        None,
+        description="Also consume this topic in the Seldon executor's Kafka header format (distributed mode, "
+        "e.g. `seldon`); unset = off.",
+    )
+    max_batch: int = Field(500, ge=1, description="Events handled (and bulk-written) together from the bus.")
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest CloudEvent accepted over HTTP.")
+    max_payload_bytes: int = Field(
+        8 * 1024 * 1024,
+        gt=0,
+        description="Largest raw payload stored; a larger one is recorded as rejected with its size and the reason "
+        "(its instances are still parsed and stored).",
+    )
+    schema_ttl_s: float = Field(300.0, gt=0, description="How long a prediction schema is cached.")
+    schema_miss_ttl_s: float = Field(30.0, gt=0, description="How long 'no schema for this deployment' is cached.")
+    schema_timeout_s: float = Field(2.0, gt=0, description="Longest wait for the metadata service per lookup.")
+    instance_id: str = Field(
+        default_factory=socket.gethostname,
+        description="Names this process's own consumer group for schema-change events (every replica must see them).",
+    )

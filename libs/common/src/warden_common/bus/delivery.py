@@ -16,7 +16,8 @@ import asyncio
 import enum
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from prometheus_client import Counter
 
@@ -93,6 +94,18 @@ def dead_letter_record(record: BusRecord, *, group: str, reason: str, error_type
     )
 
 
+KeepGoing = Callable[[], bool]
+"""Asked before each unit of a run: False once the subscription stops or loses the partition."""
+
+
+class RunDelivery(Protocol):
+    """What an adapter hands the records of one partition fetch to (one record or one batch at a time)."""
+
+    async def deliver_run(self, records: Sequence[BusRecord], keep_going: KeepGoing) -> int:
+        """Finish a prefix of `records` in order; return how many are finished (the adapter commits those)."""
+        ...
+
+
 class RecordDelivery:
     """Delivers records of one subscription (one topic, one group) to its handler."""
 
@@ -110,35 +123,63 @@ class RecordDelivery:
         self._retry = retry
         self._publish_record = publish_record
         delivered, retried, dead = _counters()
-        self._delivered = delivered.labels(topic, group)
-        self._retried = retried.labels(topic, group)
+        self.delivered = delivered.labels(topic, group)
+        self.retried = retried.labels(topic, group)
         self._dead_lettered = dead.labels(topic, group)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    async def deliver_run(self, records: Sequence[BusRecord], keep_going: KeepGoing) -> int:
+        finished = 0
+        for record in records:
+            if not keep_going():
+                break
+            await self.deliver(record)
+            finished += 1
+        return finished
 
     async def deliver(self, record: BusRecord) -> Outcome:
         """Finish `record`: handled, or dead-lettered once the DLQ publish is acknowledged."""
+        try:
+            where = f"{record.topic}/{record.partition}@{record.offset}"
+            failure = await self.attempt(lambda: self._handler(record), where)
+        except CodecError as exc:
+            # A decode error is a property of the bytes: every retry would fail the same way.
+            return await self.dead_letter(record, exc, attempts=0)
+        if failure is not None:
+            return await self.dead_letter(record, failure, attempts=self._retry.max_attempts)
+        self.delivered.inc()
+        return Outcome.DELIVERED
+
+    async def attempt(self, call: Callable[[], Awaitable[object]], what: str) -> Exception | None:
+        """Run `call` until it succeeds (None) or the policy's attempts are used up (the last error).
+
+        A `CodecError` is raised at once: retrying cannot fix bytes that do not decode.
+        """
         attempt = 0
         while True:
             attempt += 1
             try:
-                await self._handler(record)
-            except CodecError as exc:
-                # A decode error is a property of the bytes: every retry would fail the same way.
-                return await self._dead_letter(record, exc, attempts=0)
+                await call()
+            except CodecError:
+                raise
             except Exception as exc:
                 if attempt >= self._retry.max_attempts:
-                    return await self._dead_letter(record, exc, attempts=attempt)
-                self._retried.inc()
+                    return exc
+                self.retried.inc()
                 delay = self._retry.backoff(attempt)
                 logger.warning(
-                    "handler failed on %s/%d@%d (attempt %d of %d), retrying in %.2fs: %r",
-                    record.topic, record.partition, record.offset, attempt, self._retry.max_attempts, delay, exc,
+                    "handler failed on %s (attempt %d of %d), retrying in %.2fs: %r",
+                    what, attempt, self._retry.max_attempts, delay, exc,
                 )
                 await asyncio.sleep(delay)
             else:
-                self._delivered.inc()
-                return Outcome.DELIVERED
+                return None
 
-    async def _dead_letter(self, record: BusRecord, exc: Exception, *, attempts: int) -> Outcome:
+    async def dead_letter(self, record: BusRecord, exc: Exception, *, attempts: int) -> Outcome:
+        """Publish `record` to the dead-letter topic with `exc` as the reason; returns once it is acknowledged."""
         reason = str(exc) or type(exc).__name__
         letter = dead_letter_record(
             record, group=self._group, reason=reason, error_type=type(exc).__name__, attempts=attempts

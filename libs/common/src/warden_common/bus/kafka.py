@@ -23,8 +23,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.bus.delivery import RecordDelivery, event_handler_as_record_handler
-from warden_common.bus.port import BusRecord, EventHandler, RecordHandler, Subscription
+from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
+from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.codec import to_kafka_record
 from warden_common.settings import BusSettings
 
@@ -44,8 +45,11 @@ batches and a 2 ms linger let concurrent publishes share a request for a small a
 class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
     """One consumer-group member on one topic."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, delivery: RecordDelivery, *, revoke_grace_s: float) -> None:
+    def __init__(
+        self, consumer: AIOKafkaConsumer, delivery: RunDelivery, *, revoke_grace_s: float, max_records: int = 1000
+    ) -> None:
         self._consumer = consumer
+        self._max_records = max_records
         self._delivery = delivery
         self._revoke_grace_s = revoke_grace_s
         self._revoked: set[TopicPartition] = set()
@@ -91,7 +95,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
     async def _consume(self) -> None:
         while not self._stopping:
             try:
-                batches = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max_records)
             except KafkaError:
                 logger.exception("fetching from Kafka failed; retrying")
                 await asyncio.sleep(1.0)
@@ -115,14 +119,12 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def _run_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
         """Deliver one partition's records in order, then commit the finished prefix."""
-        next_offset: int | None = None
-        for record in records:
-            if self._stopping or tp in self._revoked:
-                break
-            await self._delivery.deliver(_as_bus_record(record))
-            next_offset = record.offset + 1
-        if next_offset is not None:
-            await self._commit(tp, next_offset)
+        finished = await self._delivery.deliver_run(
+            [_as_bus_record(record) for record in records],
+            lambda: not (self._stopping or tp in self._revoked),
+        )
+        if finished:
+            await self._commit(tp, records[finished - 1].offset + 1)
 
     async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
         if tp not in self._consumer.assignment():
@@ -205,6 +207,21 @@ class KafkaBus:
         return await self.subscribe_records(topic, group=group, handler=event_handler_as_record_handler(handler))
 
     async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
+        delivery = RecordDelivery(
+            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
+        )
+        return await self._join(topic, group, delivery, max_records=1000)
+
+    async def subscribe_batch(
+        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
+    ) -> Subscription:
+        delivery = BatchDelivery(
+            topic=topic, group=group, handler=handler, retry=self._settings.retry,
+            publish_record=self.publish_record, max_batch=max_batch,
+        )  # fmt: skip
+        return await self._join(topic, group, delivery, max_records=max(1000, max_batch))
+
+    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, max_records: int) -> Subscription:
         await self._ensure_topic(topic)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap,
@@ -213,10 +230,9 @@ class KafkaBus:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
-        delivery = RecordDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
+        subscription = KafkaSubscription(
+            consumer, delivery, revoke_grace_s=self._revoke_grace_s, max_records=max_records
         )
-        subscription = KafkaSubscription(consumer, delivery, revoke_grace_s=self._revoke_grace_s)
         await consumer.start()
         consumer.subscribe([topic], listener=subscription)
         subscription.start()

@@ -9,11 +9,12 @@ Semantics (the behavioural suite in libs/common/tests/integration/bus/ holds bot
   records keep flowing. A record that is not a valid CloudEvent is dead-lettered at once (retrying cannot help).
 - Members of one group split the topic's partitions; when a member dies its partitions move to the others.
 - A group that has never committed on a partition starts at its earliest record.
+- `subscribe_batch` keeps all of the above, with the batch as the unit of handling and of committing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -24,6 +25,15 @@ EventHandler = Callable[[CloudEvent], Awaitable[None]]
 
 RecordHandler = Callable[["BusRecord"], Awaitable[None]]
 """Like `EventHandler` for raw records (reading dead letters, which need not be valid CloudEvents)."""
+
+BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[Mapping[int, Exception] | None]]
+"""Called with the decoded events of one batch (one partition, in offset order).
+
+Returning normally means every event is finished; the returned mapping (position in the batch -> why) names
+events the handler rejects for good, which are dead-lettered with that reason. Raising means 'batch not
+processed': it is retried whole, and after the last attempt its events are delivered one at a time so only
+the ones that still fail are dead-lettered.
+"""
 
 # Headers added to a dead-lettered record (the original headers and value are kept unchanged).
 DLQ_REASON = "warden_dlq_reason"
@@ -87,4 +97,15 @@ class Bus(Protocol):
 
     async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
         """Like `subscribe`, but hand over raw records without decoding them (e.g. to read a DLQ topic)."""
+        ...
+
+    async def subscribe_batch(
+        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
+    ) -> Subscription:
+        """Like `subscribe`, but hand over up to `max_batch` events at once (see `BatchHandler`).
+
+        Batches are what the adapter fetched in one go (no added waiting); offsets are committed only after the
+        handler finished the whole batch. Records that are not CloudEvents are dead-lettered one by one and left
+        out of the batch.
+        """
         ...

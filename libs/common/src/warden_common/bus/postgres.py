@@ -22,8 +22,9 @@ import logging
 import asyncpg
 from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.bus.delivery import RecordDelivery, event_handler_as_record_handler
-from warden_common.bus.port import BusRecord, EventHandler, RecordHandler, Subscription
+from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
+from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.bus.postgres_consumer import AppendListener, PartitionWorker
 from warden_common.bus.postgres_group import PostgresSubscription
 from warden_common.bus.postgres_sql import BusSql, partition_for_key
@@ -45,6 +46,7 @@ class PostgresBus:
         pool_size: int = 10,
         poll_interval_s: float = 1.0,
         group_tick_s: float = 1.0,
+        stop_grace_s: float = 30.0,
     ) -> None:
         secret = settings.postgres_dsn.get_secret_value() if settings.postgres_dsn is not None else None
         resolved = dsn or secret
@@ -56,6 +58,7 @@ class PostgresBus:
         self._pool_size = pool_size
         self._poll_interval_s = poll_interval_s
         self._group_tick_s = group_tick_s
+        self._stop_grace_s = stop_grace_s
         self._pool: asyncpg.Pool | None = None
         self._writer: GroupCommitWriter | None = None
         self._listener: AppendListener | None = None
@@ -111,23 +114,36 @@ class PostgresBus:
         return await self.subscribe_records(topic, group=group, handler=event_handler_as_record_handler(handler))
 
     async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
+        delivery = RecordDelivery(
+            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
+        )
+        return await self._join(topic, group, delivery, batch_size=500)
+
+    async def subscribe_batch(
+        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
+    ) -> Subscription:
+        delivery = BatchDelivery(
+            topic=topic, group=group, handler=handler, retry=self._settings.retry,
+            publish_record=self.publish_record, max_batch=max_batch,
+        )  # fmt: skip
+        return await self._join(topic, group, delivery, batch_size=max_batch)
+
+    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, batch_size: int) -> Subscription:
         pool, listener = self._pool, self._listener
         if pool is None or listener is None:
             raise RuntimeError("PostgresBus.start() was not called")
         partitions = await self._partitions_of(topic)
-        delivery = RecordDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
-        )
 
         def make_worker(partition: int) -> PartitionWorker:
             return PartitionWorker(
                 pool=pool, sql=self._sql, listener=listener, topic=topic, group=group, partition=partition,
                 delivery=delivery, commit=subscription.commit, poll_interval_s=self._poll_interval_s,
+                batch_size=batch_size,
             )
 
         subscription = PostgresSubscription(
             dsn=self._dsn, sql=self._sql, topic=topic, group=group, partitions=partitions,
-            make_worker=make_worker, tick_s=self._group_tick_s,
+            make_worker=make_worker, tick_s=self._group_tick_s, stop_grace_s=self._stop_grace_s,
         )
         await subscription.start()
         self._subscriptions.append(subscription)

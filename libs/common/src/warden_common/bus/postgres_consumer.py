@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from warden_common.bus.delivery import RecordDelivery
+from warden_common.bus.delivery import RunDelivery
 from warden_common.bus.port import BusRecord
 from warden_common.bus.postgres_sql import BusSql, unpack_headers
 
@@ -89,7 +89,7 @@ class PartitionWorker:
         topic: str,
         group: str,
         partition: int,
-        delivery: RecordDelivery,
+        delivery: RunDelivery,
         commit: CommitOffset,
         poll_interval_s: float = 1.0,
         batch_size: int = 500,
@@ -150,11 +150,8 @@ class PartitionWorker:
             self._listener.unregister(self._topic, self.partition, self._wake)
 
     async def _deliver_run(self, rows: list[asyncpg.Record], offset: int) -> int:
-        next_offset = offset
-        for row in rows:
-            if self._stopping:
-                break
-            record = BusRecord(
+        records = [
+            BusRecord(
                 topic=self._topic,
                 partition=self.partition,
                 offset=row["offset"],
@@ -162,8 +159,11 @@ class PartitionWorker:
                 value=row["value"],
                 headers=unpack_headers(row["headers"]),
             )
-            await self._delivery.deliver(record)
-            next_offset = row["offset"] + 1
-        if next_offset != offset:
-            await self._commit(self.partition, next_offset)
+            for row in rows
+        ]
+        finished = await self._delivery.deliver_run(records, lambda: not self._stopping)
+        if not finished:
+            return offset
+        next_offset = records[finished - 1].offset + 1
+        await self._commit(self.partition, next_offset)
         return next_offset

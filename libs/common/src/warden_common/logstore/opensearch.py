@@ -1,0 +1,214 @@
+"""`OpenSearchLogStore`: the request log on OpenSearch (opensearch-py, async).
+
+- Index templates (explicit mappings, `opensearch_mapping`) are put at start, and again before the first write
+  if OpenSearch was away at start. Indices are created by the first write to a deployment, from the template.
+- Writes are bulk requests without `refresh` (documents become searchable at the next refresh interval).
+  Per-item results: 429 / 5xx / leftover version conflicts are retried with backoff; other 4xx (mapping
+  conflicts, documents the store refuses) are returned as `ItemRejected` with OpenSearch's reason.
+- A connection failure or a 429/5xx for the whole request is retried until `max_retry_s`, then raised as
+  `LogStoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import TransportError
+
+from warden_common.errors import BadRequest
+from warden_common.logstore import opensearch_bulk as bulk
+from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family, index_pattern
+from warden_common.logstore.opensearch_mapping import index_templates
+from warden_common.logstore.opensearch_query import search_body
+from warden_common.logstore.opensearch_search import fetch_payloads, to_page
+from warden_common.logstore.port import ItemRejected, LogPage, LogQuery, LogStoreUnavailable, LogWrite
+from warden_common.settings import RetryPolicy
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BACKOFF = RetryPolicy(max_attempts=1000, initial_backoff_s=0.2, max_backoff_s=5.0, multiplier=2.0)
+
+
+class _ChunkRefused(Exception):
+    """OpenSearch refused a whole bulk request with a status retrying cannot change (e.g. 413)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+class OpenSearchLogStore:
+    """The `LogStore` port on OpenSearch."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "warden-",
+        shards: int = 1,
+        replicas: int = 0,
+        refresh_interval: str = "1s",
+        max_bulk_bytes: int = 8 * 1024 * 1024,
+        max_retry_s: float = 30.0,
+        timeout_s: float = 30.0,
+        backoff: RetryPolicy = DEFAULT_BACKOFF,
+    ) -> None:
+        self._url = url
+        self._prefix = prefix
+        self._template_settings = {"shards": shards, "replicas": replicas, "refresh_interval": refresh_interval}
+        self._max_bulk_bytes = max_bulk_bytes
+        self._max_retry_s = max_retry_s
+        self._timeout_s = timeout_s
+        self._backoff = backoff
+        self._client: AsyncOpenSearch | None = None
+        self._templates_ready = False
+        self._template_lock = asyncio.Lock()
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @property
+    def client(self) -> AsyncOpenSearch:
+        if self._client is None:
+            raise RuntimeError("OpenSearchLogStore.start() was not called")
+        return self._client
+
+    async def start(self) -> None:
+        self._client = AsyncOpenSearch(hosts=[self._url], timeout=self._timeout_s, http_compress=False)
+        try:
+            await self._ensure_templates()
+        except LogStoreUnavailable:
+            logger.warning("OpenSearch at %s not reachable at start; templates will be put before the first write",
+                           self._url)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def ready(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self.client.ping(), timeout=2.0))
+        except (TransportError, TimeoutError, RuntimeError):
+            return False
+
+    async def refresh(self) -> None:
+        await self.client.indices.refresh(
+            index=f"{index_family(self._prefix, INSTANCES)}.*,{index_family(self._prefix, PAYLOADS)}.*",
+            allow_no_indices=True,
+            ignore_unavailable=True,
+        )
+
+    # -- writing --
+
+    async def write(self, items: Sequence[LogWrite]) -> list[ItemRejected]:
+        await self._ensure_templates()
+        rejected: list[ItemRejected] = []
+        lines: list[tuple[int, str]] = []
+        groups = bulk.coalesce(items)  # parts of one document in this batch become one upsert
+        for group, (item, _) in enumerate(groups):
+            try:
+                lines.append((group, bulk.operation_lines(self._prefix, item)))
+            except ValueError as exc:  # e.g. NaN somewhere in a payload: the item can never be stored
+                rejected.append(ItemRejected(group, f"document is not valid JSON: {exc}", 400))
+        for chunk in bulk.chunks(lines, self._max_bulk_bytes):
+            rejected.extend(await self._send_chunk(chunk, dict(lines)))
+        # Report against the caller's positions: a refused merged document refuses every part merged into it.
+        return sorted(
+            (ItemRejected(position, r.reason, r.status) for r in rejected for position in groups[r.position][1]),
+            key=lambda r: r.position,
+        )
+
+    async def _send_chunk(self, chunk: bulk.BulkChunk, lines: dict[int, str]) -> list[ItemRejected]:
+        """Send one bulk body; re-send only the items that failed transiently, until none is left."""
+        deadline = time.monotonic() + self._max_retry_s
+        pending, body = chunk.positions, chunk.body
+        rejected: list[ItemRejected] = []
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = await self._bulk(body, attempt)
+            except _ChunkRefused as refused:
+                return rejected + [ItemRejected(p, refused.reason, refused.status) for p in pending]
+            if answer is not None:
+                if not answer.get("errors"):
+                    return rejected
+                retry: list[int] = []
+                last_reason = ""
+                for position, result in zip(pending, answer["items"], strict=True):
+                    failure = bulk.item_error(result)
+                    if failure is None:
+                        continue
+                    status, reason = failure
+                    if bulk.is_retryable(status):
+                        retry.append(position)
+                        last_reason = reason
+                    else:
+                        rejected.append(ItemRejected(position, reason, status))
+                if not retry:
+                    return rejected
+                pending, body = retry, "".join(lines[p] for p in retry)
+                logger.warning("%d bulk item(s) failed transiently (%s); retrying", len(retry), last_reason)
+            await self._pause(attempt, deadline, f"{len(pending)} item(s) not stored")
+
+    async def _bulk(self, body: str, attempt: int) -> dict[str, Any] | None:
+        """The bulk answer, or None after a transient failure of the whole request (the caller pauses)."""
+        try:
+            answer: dict[str, Any] = await self.client.bulk(body=body)
+        except OSConnectionError as exc:
+            logger.warning("OpenSearch unreachable (attempt %d): %s", attempt, exc)
+            return None
+        except TransportError as exc:
+            status = exc.status_code if isinstance(exc.status_code, int) else 500
+            if not bulk.is_retryable(status):
+                raise _ChunkRefused(status, f"OpenSearch refused the bulk request: {status} {exc.error}") from exc
+            logger.warning("OpenSearch bulk answered %s (attempt %d)", status, attempt)
+            return None
+        return answer
+
+    async def _pause(self, attempt: int, deadline: float, what: str) -> None:
+        delay = self._backoff.backoff(attempt)
+        if time.monotonic() + delay > deadline:
+            raise LogStoreUnavailable(f"OpenSearch at {self._url}: {what} after {self._max_retry_s:.0f}s of retries")
+        await asyncio.sleep(delay)
+
+    async def _ensure_templates(self) -> None:
+        if self._templates_ready:
+            return
+        async with self._template_lock:
+            if self._templates_ready:
+                return
+            try:
+                for name, body in index_templates(self._prefix, **self._template_settings).items():  # type: ignore[arg-type]
+                    await self.client.indices.put_index_template(name=name, body=body)
+            except (OSConnectionError, TransportError) as exc:
+                raise LogStoreUnavailable(f"cannot put the index templates on {self._url}: {exc}") from exc
+            self._templates_ready = True
+            logger.info("request-log index templates in place on %s (prefix %r)", self._url, self._prefix)
+
+    # -- searching --
+
+    async def search(self, query: LogQuery) -> LogPage:
+        pattern = index_pattern(self._prefix, INSTANCES, query.namespace, query.deployment)
+        try:
+            answer = await self.client.search(
+                index=pattern,
+                body=search_body(query),
+                params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+            )
+        except OSConnectionError as exc:
+            raise LogStoreUnavailable(f"OpenSearch at {self._url} is not reachable: {exc}") from exc
+        except TransportError as exc:
+            if exc.status_code == 400:
+                raise BadRequest(f"the search was refused: {exc.error}", details={"info": str(exc.info)[:500]}) from exc
+            raise LogStoreUnavailable(f"OpenSearch search failed: {exc.status_code} {exc.error}") from exc
+        page = to_page(answer, query.page_size)
+        return await fetch_payloads(self.client, self._prefix, page)

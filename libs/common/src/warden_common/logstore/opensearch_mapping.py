@@ -1,0 +1,138 @@
+"""Explicit index templates for the request log: no field's type is ever guessed from the first document.
+
+`dynamic: strict` on every object we define makes an unexpected field a per-item 400 (dead-lettered with the
+reason) instead of a silently grown mapping. Free-form parts of a document (the raw instance, the named
+elements, raw payloads, detector extras) are `enabled: false`: kept in `_source`, returned by searches, never
+indexed, so their shape cannot conflict with anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family
+
+_KEYWORD = {"type": "keyword", "ignore_above": 1024}
+_STORED_ONLY = {"type": "object", "enabled": False}
+_DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
+
+_FEATURES = {
+    "type": "nested",
+    "dynamic": "strict",
+    "properties": {
+        "name": _KEYWORD,
+        "num": {"type": "double"},
+        "str": _KEYWORD,
+        "bool": {"type": "boolean"},
+    },
+}
+
+
+def _part() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "time": _DATE,
+            "ceId": _KEYWORD,
+            "modelId": _KEYWORD,
+            "contentType": _KEYWORD,
+            "dataType": _KEYWORD,
+            "names": _KEYWORD,
+            "batchSize": {"type": "integer"},
+            "instance": _STORED_ONLY,
+            "elements": _STORED_ONLY,
+            "features": _FEATURES,
+            "payload": _STORED_ONLY,
+            "payloadStored": _KEYWORD,
+            "payloadRejectedReason": {"type": "text", "index": False},
+            "payloadSizeBytes": {"type": "long"},
+        },
+    }
+
+
+def instance_mappings() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "docId": _KEYWORD,
+            "requestId": _KEYWORD,
+            "itemIndex": {"type": "integer"},
+            "namespace": _KEYWORD,
+            "deployment": _KEYWORD,
+            "endpoint": _KEYWORD,
+            "engine": _KEYWORD,
+            "modelId": _KEYWORD,
+            "protocol": _KEYWORD,
+            "timestamp": _DATE,
+            "request": _part(),
+            "response": _part(),
+            "feedback": {
+                "dynamic": "strict",
+                "properties": {
+                    "time": _DATE,
+                    "ceId": _KEYWORD,
+                    "reward": {"type": "double"},
+                    "truth": _part(),
+                    "payload": _STORED_ONLY,
+                },
+            },
+            "outlier": {
+                "dynamic": "strict",
+                "properties": {
+                    "time": _DATE,
+                    "isOutlier": {"type": "boolean"},
+                    "instanceScore": {"type": "double"},
+                    "featureScore": _STORED_ONLY,
+                    "detector": _STORED_ONLY,
+                },
+            },
+            "drift": {
+                "dynamic": "strict",
+                "properties": {
+                    "time": _DATE,
+                    "isDrift": {"type": "boolean"},
+                    "pVal": _STORED_ONLY,
+                    "distance": _STORED_ONLY,
+                    "threshold": _STORED_ONLY,
+                    "detector": _STORED_ONLY,
+                },
+            },
+        },
+    }
+
+
+def payload_mappings() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "requestId": _KEYWORD,
+            "part": _KEYWORD,
+            "namespace": _KEYWORD,
+            "deployment": _KEYWORD,
+            "contentType": _KEYWORD,
+            "sizeBytes": {"type": "long"},
+            "payload": _STORED_ONLY,
+            "rejectedReason": {"type": "text", "index": False},
+        },
+    }
+
+
+def index_templates(prefix: str, *, shards: int, replicas: int, refresh_interval: str) -> dict[str, dict[str, Any]]:
+    """Template name -> composable index template body, for the instance and payload indices."""
+    settings = {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        "refresh_interval": refresh_interval,
+    }
+    return {
+        index_family(prefix, INSTANCES): {
+            "index_patterns": [f"{index_family(prefix, INSTANCES)}.*"],
+            "priority": 100,
+            "template": {"settings": settings, "mappings": instance_mappings()},
+        },
+        index_family(prefix, PAYLOADS): {
+            "index_patterns": [f"{index_family(prefix, PAYLOADS)}.*"],
+            "priority": 100,
+            "template": {"settings": settings, "mappings": payload_mappings()},
+        },
+    }

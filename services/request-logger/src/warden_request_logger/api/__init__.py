@@ -1,0 +1,1 @@
+"""HTTP API of the request logger: CloudEvents ingestion and log search."""

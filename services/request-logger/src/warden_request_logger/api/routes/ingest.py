@@ -1,0 +1,29 @@
+"""`POST /`: CloudEvents from executors, KServe loggers and detectors (binary or structured mode).
+
+Answers 200 only once the event's documents are stored; a bad event gets a 4xx naming the problem (never a
+silent 200), a store that is away a 503 (the sender may retry; writes are idempotent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from warden_common.codec import decode_http
+from warden_common.errors import BadRequest
+from warden_common.events.inference import correlation_id
+from warden_request_logger.api.deps import LoggerService, Settings
+
+router = APIRouter(tags=["ingestion"])
+
+
+@router.post("/", summary="Log one CloudEvent (request, response, feedback, outlier or drift)")
+async def ingest(request: Request, service: LoggerService, settings: Settings) -> dict[str, Any]:
+    body = await request.body()
+    event = decode_http(request.headers, body, max_body_bytes=settings.max_body_bytes)
+    rejected = await service.ingest([event])
+    if rejected:
+        reason = rejected[0]
+        raise BadRequest(str(reason), details={"type": event.get_type(), "id": event.get_id()})
+    return {"status": "logged", "requestId": correlation_id(event)}

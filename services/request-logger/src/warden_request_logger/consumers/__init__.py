@@ -1,0 +1,1 @@
+"""Bus consumers of the request logger."""

@@ -1,0 +1,73 @@
+"""What a parsed payload looks like, whatever protocol it came in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DataType = Literal["tabular", "text", "image", "json", "number", "tensor", "binary"]
+
+
+@dataclass(frozen=True)
+class ParsedInstance:
+    """One row of a batch.
+
+    `columns`: the row's scalar values in order when it is a flat row (named later, by the prediction schema or
+    the payload's names); `named`: elements the protocol already names (V2 inputs, TF columnar inputs).
+    """
+
+    instance: Any
+    data_type: DataType
+    columns: list[Any] | None = None
+    named: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ParsedPayload:
+    protocol: Literal["seldon", "v2", "tensorflow", "unparsed"]
+    instances: list[ParsedInstance]
+    names: list[str] = field(default_factory=list)
+
+
+def row_dims(value: Any) -> int:
+    """Nesting depth of a list (0 for a scalar), following first elements."""
+    depth = 0
+    while isinstance(value, list) and value:
+        depth += 1
+        value = value[0]
+    return depth
+
+
+def is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def instance_of(row: Any) -> ParsedInstance:
+    """Classify one row (tabular / text / number / image / tensor / json) and keep its flat columns."""
+    if isinstance(row, dict):
+        return ParsedInstance(row, "json")
+    if isinstance(row, str):
+        return ParsedInstance(row, "text", columns=[row])
+    if isinstance(row, bool | int | float) or row is None:
+        return ParsedInstance(row, "number", columns=[row])
+    if isinstance(row, list):
+        if all(is_scalar(v) for v in row):
+            if len(row) == 1:
+                return ParsedInstance(row, "text" if isinstance(row[0], str) else "number", columns=list(row))
+            return ParsedInstance(row, "tabular", columns=list(row))
+        # An instance of 3 or more dimensions (4 with the batch) is an image, as the original logger decided.
+        return ParsedInstance(row, "image" if row_dims(row) >= 3 else "tensor")
+    return ParsedInstance(row, "json")
+
+
+def reshape(values: list[Any], shape: list[int]) -> Any:
+    """Row-major flat `values` -> nested lists of `shape` (a shape that does not fit keeps the flat list)."""
+    total = 1
+    for size in shape:
+        total *= size
+    if not shape or total != len(values):
+        return values
+    if len(shape) == 1:
+        return list(values)
+    step = total // shape[0]
+    return [reshape(values[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]

@@ -1,0 +1,34 @@
+"""Which log store this process uses: OpenSearch (distributed) or PostgreSQL (standalone), by settings and mode."""
+
+from __future__ import annotations
+
+from warden_common.errors import ServiceUnavailable
+from warden_common.logstore import LogStore
+from warden_common.platform import Platform
+from warden_request_logger.settings import RequestLoggerSettings
+
+
+def create_log_store(settings: RequestLoggerSettings, platform: Platform) -> LogStore:
+    """A not-yet-started store; `auto` follows the platform mode."""
+    kind = settings.store
+    if kind == "auto":
+        kind = "postgres" if platform.mode == "standalone" else "opensearch"
+    if kind == "opensearch":
+        from warden_common.logstore.opensearch import OpenSearchLogStore
+
+        os_settings = settings.opensearch
+        return OpenSearchLogStore(
+            os_settings.url,
+            prefix=os_settings.index_prefix,
+            shards=os_settings.shards,
+            replicas=os_settings.replicas,
+            refresh_interval=os_settings.refresh_interval,
+            max_bulk_bytes=os_settings.max_bulk_bytes,
+            max_retry_s=os_settings.max_retry_s,
+        )
+    from warden_common.logstore.postgres import PostgresLogStore
+
+    dsn = platform.database_dsn or (settings.database.dsn.get_secret_value() if settings.database.dsn else None)
+    if not dsn:
+        raise ServiceUnavailable("the PostgreSQL log store needs a database: set WARDEN_LOGGER_DATABASE__DSN")
+    return PostgresLogStore(dsn, pool_size=settings.database.max_pool)
