@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cloudevents.core.v1.event import CloudEvent
+
 from warden_common.codec import (
     DEFAULT_MAX_BODY_BYTES,
     CodecError,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cloudevents.core.v1.event import CloudEvent
+
 from warden_common.codec import (
     CodecError,
     InvalidAttributeError,

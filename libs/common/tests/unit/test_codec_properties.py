@@ -8,6 +8,7 @@ from typing import Any
 from cloudevents.core.v1.event import CloudEvent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from warden_common.codec import (
     CodecError,
     decode_http,

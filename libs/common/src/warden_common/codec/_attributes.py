@@ -9,12 +9,13 @@ library still finds into `CodecError`s that name the attribute.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from cloudevents.core.exceptions import CloudEventValidationError
 from cloudevents.core.v1.event import CloudEvent
-from dateutil.parser import isoparse
 
+from warden_common.codec._time import parse_timestamp
 from warden_common.codec.errors import InvalidAttributeError, MissingAttributesError, UnsupportedSpecVersionError
 
 REQUIRED_ATTRIBUTES = ("id", "source", "type", "specversion")
@@ -34,24 +35,38 @@ def check_required(attributes: Mapping[str, Any], *, where: str) -> None:
 
 def check_time(raw: object, *, where: str) -> None:
     """Validate a wire `time` value before the library parses it (its own error would not say which attribute)."""
-    if raw is None:
-        return
+    if raw is not None:
+        parse_time(raw, where=where)
+
+
+def parse_time(raw: object, *, where: str) -> datetime:
+    """A wire `time` value as an aware datetime, or an `InvalidAttributeError` naming the attribute."""
     if not isinstance(raw, str):
         raise InvalidAttributeError({"time": f"must be an RFC 3339 string, got {type(raw).__name__}"}, where=where)
     try:
-        parsed = isoparse(raw)
+        parsed = parse_timestamp(raw)
     except (ValueError, OverflowError) as exc:
         raise InvalidAttributeError({"time": f"{raw!r} is not an RFC 3339 timestamp ({exc})"}, where=where) from exc
     if parsed.tzinfo is None:
         raise InvalidAttributeError({"time": f"{raw!r} has no time zone offset"}, where=where)
+    return parsed
 
 
 def new_event(attributes: Mapping[str, Any], data: Any, *, where: str) -> CloudEvent:
     """Build a v1.0 event from already-decoded attributes; never mutates `attributes`."""
     check_required(attributes, where=where)
+    # The library keeps (and may add keys to) the dict it is given: hand it our own copy.
+    return build_event(dict(attributes), data, where=where)
+
+
+def build_event(attributes: dict[str, Any], data: Any, *, where: str) -> CloudEvent:
+    """Construct the event (the library validates once more), taking ownership of `attributes`.
+
+    Only for attributes that already passed `check_required`; the library's own findings (bad extension
+    names, empty optional attributes, wrong types) become an `InvalidAttributeError` naming each attribute.
+    """
     try:
-        # The library keeps (and may add keys to) the dict it is given: hand it our own copy.
-        return CloudEvent(dict(attributes), data)
+        return CloudEvent(attributes, data)
     except CloudEventValidationError as exc:
         problems = {name: "; ".join(str(e) for e in errors) for name, errors in exc.errors.items()}
         raise InvalidAttributeError(problems, where=where) from exc

@@ -8,12 +8,14 @@ rejected with the line/column where it broke, any JSON value round-trips, and no
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.formats.json import JSONFormat
 
+from warden_common.codec._json import NOT_FAST, fast_dumps, fast_loads
 from warden_common.codec.errors import CodecError, InvalidJsonError
 
 DEFAULT_DATA_CONTENT_TYPE = "application/json"
@@ -28,6 +30,7 @@ def media_type(content_type: str | None) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+@functools.lru_cache(maxsize=256)  # a handful of content types recur on every event; the bound guards odd input
 def is_json_content_type(content_type: str | None) -> bool:
     """True for `application/json`, `text/json` and any `+json` suffix type; a missing type means JSON.
 
@@ -40,6 +43,9 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 def parse_json(raw: bytes | str, *, what: str) -> Any:
     """Parse JSON text or raise `InvalidJsonError` naming `what` and the line/column of the failure."""
+    value = fast_loads(raw)
+    if value is not NOT_FAST:
+        return value
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes | bytearray) else raw
     except UnicodeDecodeError as exc:
@@ -54,6 +60,9 @@ def parse_json(raw: bytes | str, *, what: str) -> Any:
 
 def dump_json(value: Any) -> bytes:
     """Compact UTF-8 JSON; non-JSON values (NaN, sets, objects) are a programming error, reported as such."""
+    fast = fast_dumps(value)
+    if fast is not None:
+        return fast
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as exc:
@@ -67,6 +76,9 @@ class StrictJSONFormat(JSONFormat):
         if not body:
             return None
         if is_json_content_type(datacontenttype):
+            value = fast_loads(body)  # the common case, without building the error context below
+            if value is not NOT_FAST:
+                return value
             return parse_json(body, what=f"event data (content type {datacontenttype or DEFAULT_DATA_CONTENT_TYPE!r})")
         return bytes(body)
 

@@ -12,44 +12,39 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.codec._attributes import (
-    SPECVERSION,
-    check_required,
-    check_time,
-    checked_factory,
-    new_event,
-    require_v1,
+from warden_common.codec._attributes import SPECVERSION, check_required, new_event
+from warden_common.codec._kafka_binary import (
+    CONTENT_TYPE,
+    KafkaHeaders,
+    RawHeaders,
+    decode_binary,
+    encode_binary,
+    read_headers,
 )
 from warden_common.codec._structured import FORMAT, is_structured, read_structured
-from warden_common.codec.errors import CodecError, InvalidAttributeError, PayloadTooLargeError
+from warden_common.codec.errors import CodecError, PayloadTooLargeError
 
-KafkaHeaders = tuple[tuple[str, bytes], ...]
-RawHeaders = Iterable[tuple[str, bytes | None]]
+__all__ = ["KafkaHeaders", "RawHeaders", "from_kafka_record", "from_seldon_kafka_record", "to_kafka_record"]
 
 SELDON_TYPE_HEADER = "type"
 SELDON_EXTENSION_HEADERS = ("modelid", "requestid", "inferenceservicename", "namespace", "endpoint", "protocol")
 SELDON_KAFKA_SOURCE = "kafka://seldon-executor"
 """Source of executor Kafka events when the caller does not say which topic they came from."""
 
-_CE_PREFIX = ce_kafka.CE_PREFIX
-_CONTENT_TYPE = "content-type"
+_CONTENT_TYPE = CONTENT_TYPE
 _ID_NAMESPACE = uuid.UUID("6f1d3c52-8c1e-4b7a-9d0e-3f5b2a7c9e41")
 """Namespace of the name-based (v5) UUIDs given to executor Kafka events, which carry no id."""
 
 
 def to_kafka_record(event: CloudEvent, key: str | bytes | None = None) -> tuple[bytes | None, KafkaHeaders, bytes]:
-    """Encode `event` as (key, headers, value) in Kafka binary mode."""
-    message = ce_kafka.to_binary(event, FORMAT, key_mapper=lambda _e: key)
-    raw_key = message.key.encode() if isinstance(message.key, str) else message.key
-    return raw_key, tuple(message.headers.items()), message.value
+    """Encode `event` as (key, headers, value) in Kafka binary mode (the `cloudevents` binding's exact output)."""
+    return encode_binary(event, key)
 
 
 def from_kafka_record(
@@ -72,9 +67,9 @@ def from_kafka_record(
     raw = value or b""
     if max_value_bytes is not None and len(raw) > max_value_bytes:
         raise PayloadTooLargeError(len(raw), max_value_bytes)
-    header_map = _decode_headers(headers, where="Kafka record")
-    if any(name.startswith(_CE_PREFIX) for name in header_map):
-        return _from_ce_binary(header_map, raw)
+    header_map, binary_attributes = read_headers(headers, where="Kafka record")
+    if binary_attributes is not None:
+        return _from_ce_binary(binary_attributes, raw)
     content_type = header_map.get(_CONTENT_TYPE)
     if is_structured(content_type):
         return read_structured(content_type, raw, where="structured-mode Kafka record")
@@ -108,26 +103,20 @@ def from_seldon_kafka_record(
     - `time`: the record timestamp when given, else the time of decoding.
     The executor writes no key; `key` is accepted for symmetry with `from_kafka_record` and ignored.
     """
-    header_map = _decode_headers(headers, where="Seldon executor Kafka record")
+    header_map, _ = read_headers(headers, where="Seldon executor Kafka record")
     return _from_seldon(
         header_map, value or b"", topic=topic, partition=partition, offset=offset, timestamp_ms=timestamp_ms
     )
 
 
-def _from_ce_binary(headers: dict[str, str], value: bytes) -> CloudEvent:
+def _from_ce_binary(attributes: dict[str, Any], value: bytes) -> CloudEvent:
     where = "binary-mode Kafka record"
-    attributes = {name[len(_CE_PREFIX) :]: text for name, text in headers.items() if name.startswith(_CE_PREFIX)}
-    check_required(attributes, where=where)
-    check_time(attributes.get("time"), where=where)
-    encoded = {name: text.encode("utf-8") for name, text in headers.items()}
-    message = ce_kafka.KafkaMessage(headers=encoded, key=None, value=value)
     try:
-        event = ce_kafka.from_binary(message, FORMAT, checked_factory(where))
+        return decode_binary(attributes, value, where=where)
     except CodecError:
         raise
-    except (BaseCloudEventException, ValueError, TypeError) as exc:
+    except (BaseCloudEventException, ValueError, TypeError) as exc:  # pragma: no cover - defensive, as before
         raise CodecError(f"{where}: not a valid CloudEvent: {exc}") from exc
-    return require_v1(event, where=where)
 
 
 def _from_seldon(
@@ -169,14 +158,3 @@ def _seldon_event_id(
         parts = (headers.get(SELDON_TYPE_HEADER, ""), headers.get("requestid", ""), headers.get("modelid", ""), digest)
         name = "seldon-executor:" + "|".join(parts)
     return str(uuid.uuid5(_ID_NAMESPACE, name))
-
-
-def _decode_headers(headers: RawHeaders, *, where: str) -> dict[str, str]:
-    """Lower-cased names, UTF-8 values (a missing value reads as empty); the last duplicate wins."""
-    decoded: dict[str, str] = {}
-    for name, raw in headers:
-        try:
-            decoded[name.lower()] = (raw or b"").decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidAttributeError({name: f"header value is not UTF-8 (byte {exc.start})"}, where=where) from exc
-    return decoded
