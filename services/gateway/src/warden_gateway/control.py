@@ -1,4 +1,5 @@
-"""Opens what the control API needs: the gateway's database (migrated), the services on top, the status consumer."""
+"""Opens what the control API needs: the gateway's database (migrated), the services on top, the outbox relay
+that publishes their events, the status consumer."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, open_pool, pending_migrations
+from warden_common.db import OutboxRelay, apply_migrations, open_pool, pending_migrations
 from warden_common.errors import ServiceUnavailable
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_gateway.consumers.status import subscribe_status
 from warden_gateway.deployments.service import DeploymentService
-from warden_gateway.migrations import SERVICE, migrations
+from warden_gateway.migrations import OUTBOX, SERVICE, migrations
 from warden_gateway.namespaces import NamespaceService
 from warden_gateway.settings import GatewaySettings
 
@@ -45,19 +46,22 @@ async def open_control_plane(app: FastAPI, settings: GatewaySettings, platform: 
         yield
         return
     await prepare_schema(dsn, platform)
-    async with open_pool(
-        dsn,
-        min_size=settings.database.min_pool,
-        max_size=settings.database.max_pool,
-        application_name="warden-gateway",
-    ) as pool:
+    async with (
+        open_pool(
+            dsn,
+            min_size=settings.database.min_pool,
+            max_size=settings.database.max_pool,
+            application_name="warden-gateway",
+        ) as pool,
+        OutboxRelay(pool, OUTBOX, platform.bus),
+    ):
 
         async def database_ready() -> bool:
             async with pool.acquire() as conn:
                 return bool(await conn.fetchval("SELECT true"))
 
         add_readiness_check(app, "database", database_ready)
-        app.state.deployments = DeploymentService(pool, platform.bus)
+        app.state.deployments = DeploymentService(pool, OUTBOX)
         app.state.namespaces = NamespaceService(pool)
         subscription = await subscribe_status(platform.bus, pool)
         try:

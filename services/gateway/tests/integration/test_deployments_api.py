@@ -1,4 +1,4 @@
-"""Deployment CRUD over the real database and bus: objects kept as submitted, events published before answering."""
+"""Deployment CRUD over the real database and bus: objects kept as submitted, events committed with the change."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def test_a_yaml_manifest_is_stored_unchanged_with_managed_metadata(gateway
     assert meta["generation"] == 1 and meta["uid"] and meta["resourceVersion"] and meta["creationTimestamp"]
     assert obj["status"]["state"] == "Creating"
 
-    # Published before the answer: the event is on the bus already (our subscriber may still be polling).
+    # Committed with the change, in the outbox; the relay publishes it right after (our subscriber polls for it).
     [event] = await gateway.wait_events(DEPLOYMENT_CREATED, "seldon/iris", 1)
     assert event["spec"] == obj
     assert event["kind"] == "SeldonDeployment" and event["uid"] == meta["uid"]

@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, open_pool, pending_migrations
+from warden_common.db import OutboxRelay, apply_migrations, open_pool, pending_migrations
 from warden_common.errors import ServiceUnavailable
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
 from warden_metadata.api.routes import models, runtime
 from warden_metadata.consumers.deployments import DeploymentEventsConsumer
-from warden_metadata.migrations import SERVICE, migrations
+from warden_metadata.migrations import OUTBOX, SERVICE, migrations
 from warden_metadata.repository import MetadataRepository
 from warden_metadata.service import MetadataService
 from warden_metadata.settings import MetadataSettings
@@ -45,10 +45,11 @@ def _setup(settings: MetadataSettings) -> ServiceSetup:
             raise ServiceUnavailable("the metadata service needs PostgreSQL: set WARDEN_METADATA_DATABASE__DSN")
         await prepare_schema(dsn, settings, platform)
         db = settings.database
-        async with open_pool(
-            dsn, min_size=db.min_pool, max_size=db.max_pool, application_name="warden-metadata"
-        ) as pool:
-            service = MetadataService(MetadataRepository(pool), platform.bus)
+        async with (
+            open_pool(dsn, min_size=db.min_pool, max_size=db.max_pool, application_name="warden-metadata") as pool,
+            OutboxRelay(pool, OUTBOX, platform.bus),
+        ):
+            service = MetadataService(MetadataRepository(pool), OUTBOX)
 
             async def database_ready() -> bool:
                 return bool(await pool.fetchval("SELECT true"))

@@ -1,8 +1,13 @@
-"""Storage of the catalog and runtime tables (schema `warden_metadata`), on an asyncpg pool."""
+"""Storage of the catalog and runtime tables (schema `warden_metadata`), on an asyncpg pool.
+
+Writes that announce themselves with an event take the caller's connection, inside `transaction()`, so the
+service records the event in the outbox in the same transaction as the write.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -50,6 +55,12 @@ class MetadataRepository:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection in a transaction: committed when the block ends, rolled back when it raises."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
     async def _clash(self, conn: asyncpg.Connection, exc: asyncpg.UniqueViolationError, model: ModelIn) -> UniqueClash:
         if exc.constraint_name == "models_name_version_key":
             existing = await conn.fetchrow(
@@ -59,36 +70,40 @@ class MetadataRepository:
         existing = await conn.fetchrow(f"SELECT {_MODEL_COLUMNS} FROM {MODELS} WHERE uri = $1", model.uri)
         return UniqueClash("uri", existing)
 
-    async def insert_model(self, model: ModelIn) -> asyncpg.Record:
-        async with self.pool.acquire() as conn:
-            try:
+    async def insert_model(self, conn: asyncpg.Connection, model: ModelIn) -> asyncpg.Record:
+        try:
+            # A savepoint: after a clash the caller's transaction must still run the query that finds the rival.
+            async with conn.transaction():
                 row: asyncpg.Record = await conn.fetchrow(
                     f"""INSERT INTO {MODELS} (uri, name, version, artifact_type, task_type, tags, metrics,
                             prediction_schema, project, runtime_defaults)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_MODEL_COLUMNS}""",
                     *_values(model),
                 )
-            except asyncpg.UniqueViolationError as exc:
-                raise await self._clash(conn, exc, model) from exc
-            return row
+        except asyncpg.UniqueViolationError as exc:
+            raise await self._clash(conn, exc, model) from exc
+        return row
 
-    async def replace_model(self, model: ModelIn) -> tuple[asyncpg.Record, asyncpg.Record] | None:
-        """(before, after) of the entry with `model.uri`, all its fields replaced; None if there is none."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            before = await conn.fetchrow(f"SELECT {_MODEL_COLUMNS} FROM {MODELS} WHERE uri = $1 FOR UPDATE", model.uri)
-            if before is None:
-                return None
-            try:
-                after = await conn.fetchrow(
-                    f"""UPDATE {MODELS} SET name = $2, version = $3, artifact_type = $4, task_type = $5, tags = $6,
-                            metrics = $7, prediction_schema = $8, project = $9, runtime_defaults = $10,
-                            updated_at = now()
-                        WHERE uri = $1 RETURNING {_MODEL_COLUMNS}""",
-                    *_values(model),
-                )
-            except asyncpg.UniqueViolationError as exc:
-                raise UniqueClash("name_version", None) from exc
-            return before, after
+    async def replace_model(
+        self, conn: asyncpg.Connection, model: ModelIn
+    ) -> tuple[asyncpg.Record, asyncpg.Record] | None:
+        """(before, after) of the entry with `model.uri`, all its fields replaced; None if there is none.
+
+        A clash aborts the caller's transaction: look the rival up after it rolled back (`find_name_version`)."""
+        before = await conn.fetchrow(f"SELECT {_MODEL_COLUMNS} FROM {MODELS} WHERE uri = $1 FOR UPDATE", model.uri)
+        if before is None:
+            return None
+        try:
+            after = await conn.fetchrow(
+                f"""UPDATE {MODELS} SET name = $2, version = $3, artifact_type = $4, task_type = $5, tags = $6,
+                        metrics = $7, prediction_schema = $8, project = $9, runtime_defaults = $10,
+                        updated_at = now()
+                    WHERE uri = $1 RETURNING {_MODEL_COLUMNS}""",
+                *_values(model),
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise UniqueClash("name_version", None) from exc
+        return before, after
 
     async def find_name_version(self, name: str | None, version: str | None) -> asyncpg.Record | None:
         row: asyncpg.Record | None = await self.pool.fetchrow(
@@ -96,8 +111,8 @@ class MetadataRepository:
         )
         return row
 
-    async def delete_model(self, uri: str, project: str | None) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self.pool.fetchrow(
+    async def delete_model(self, conn: asyncpg.Connection, uri: str, project: str | None) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await conn.fetchrow(
             f"DELETE FROM {MODELS} WHERE uri = $1 AND ($2::text IS NULL OR project = $2) RETURNING {_MODEL_COLUMNS}",
             uri,
             project,
@@ -117,6 +132,7 @@ class MetadataRepository:
 
     async def replace_placements(
         self,
+        conn: asyncpg.Connection,
         deployment: tuple[str, str, str],
         uid: str | None,
         status: str,
@@ -124,43 +140,42 @@ class MetadataRepository:
     ) -> list[asyncpg.Record]:
         """Make the deployment's rows exactly `placements`; auto-register unknown URIs. Returns models added."""
         namespace, name, kind = deployment
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                f"""DELETE FROM {RUNTIME} WHERE deployment_namespace = $1 AND deployment_name = $2
-                    AND deployment_type = $3
-                    AND (predictor_name, node_name, model_uri) NOT IN (
-                        SELECT * FROM unnest($4::text[], $5::text[], $6::text[]))""",
-                namespace,
-                name,
-                kind,
-                [p.predictor_name for p in placements],
-                [p.node_name for p in placements],
-                [p.model_uri for p in placements],
-            )
-            await conn.executemany(
-                f"""INSERT INTO {RUNTIME} (deployment_namespace, deployment_name, deployment_type, deployment_uid,
-                        predictor_name, node_name, model_uri, deployment_status, traffic, shadow, explainer)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                    ON CONFLICT ON CONSTRAINT runtime_metadata_placement_key DO UPDATE SET
-                        deployment_uid = COALESCE(EXCLUDED.deployment_uid, {RUNTIME}.deployment_uid),
-                        deployment_status = EXCLUDED.deployment_status, traffic = EXCLUDED.traffic,
-                        shadow = EXCLUDED.shadow, explainer = EXCLUDED.explainer, updated_at = now()""",
-                [
-                    (namespace, name, kind, uid, p.predictor_name, p.node_name, p.model_uri, status, *p.flags)
-                    for p in placements
-                ],
-            )
-            added: list[asyncpg.Record] = await conn.fetch(
-                f"""INSERT INTO {MODELS} (uri, name, artifact_type)
-                    SELECT DISTINCT ON (uri) uri, name, artifact_type
-                    FROM unnest($1::text[], $2::text[], $3::text[]) AS p(uri, name, artifact_type)
-                    ORDER BY uri
-                    ON CONFLICT DO NOTHING RETURNING {_MODEL_COLUMNS}""",
-                [p.model_uri for p in placements],
-                [p.node_name for p in placements],
-                [p.artifact_type for p in placements],
-            )
-            return added
+        await conn.execute(
+            f"""DELETE FROM {RUNTIME} WHERE deployment_namespace = $1 AND deployment_name = $2
+                AND deployment_type = $3
+                AND (predictor_name, node_name, model_uri) NOT IN (
+                    SELECT * FROM unnest($4::text[], $5::text[], $6::text[]))""",
+            namespace,
+            name,
+            kind,
+            [p.predictor_name for p in placements],
+            [p.node_name for p in placements],
+            [p.model_uri for p in placements],
+        )
+        await conn.executemany(
+            f"""INSERT INTO {RUNTIME} (deployment_namespace, deployment_name, deployment_type, deployment_uid,
+                    predictor_name, node_name, model_uri, deployment_status, traffic, shadow, explainer)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT ON CONSTRAINT runtime_metadata_placement_key DO UPDATE SET
+                    deployment_uid = COALESCE(EXCLUDED.deployment_uid, {RUNTIME}.deployment_uid),
+                    deployment_status = EXCLUDED.deployment_status, traffic = EXCLUDED.traffic,
+                    shadow = EXCLUDED.shadow, explainer = EXCLUDED.explainer, updated_at = now()""",
+            [
+                (namespace, name, kind, uid, p.predictor_name, p.node_name, p.model_uri, status, *p.flags)
+                for p in placements
+            ],
+        )
+        added: list[asyncpg.Record] = await conn.fetch(
+            f"""INSERT INTO {MODELS} (uri, name, artifact_type)
+                SELECT DISTINCT ON (uri) uri, name, artifact_type
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS p(uri, name, artifact_type)
+                ORDER BY uri
+                ON CONFLICT DO NOTHING RETURNING {_MODEL_COLUMNS}""",
+            [p.model_uri for p in placements],
+            [p.node_name for p in placements],
+            [p.artifact_type for p in placements],
+        )
+        return added
 
     async def delete_placements(self, deployment: tuple[str, str, str]) -> int:
         namespace, name, kind = deployment

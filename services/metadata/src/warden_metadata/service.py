@@ -1,5 +1,10 @@
 """The metadata service's core: catalog writes and reads, runtime metadata from deployment events, and the
-model events it publishes. Transport-free: the HTTP routes and the bus consumer both call into this."""
+model events it publishes. Transport-free: the HTTP routes and the bus consumer both call into this.
+
+A write and its model event commit in one transaction (the event goes into the service's transactional
+outbox); the outbox relay publishes it right after the commit. So a change is never saved without its event,
+and an event never announces a change that was rolled back.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 from pydantic import BaseModel
 
 from warden_common import topics
-from warden_common.bus.port import Bus
+from warden_common.db import Outbox
 from warden_common.errors import BadRequest
 from warden_common.events import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED, build_event
 from warden_common.events.catalog import ModelDeleted, ModelRegistered, ModelUpdated
@@ -121,42 +127,48 @@ def _event_payload(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MetadataService:
-    def __init__(self, repository: MetadataRepository, bus: Bus) -> None:
+    def __init__(self, repository: MetadataRepository, outbox: Outbox) -> None:
         self.repository = repository
-        self.bus = bus
+        self.outbox = outbox
 
-    async def _publish(self, type_: str, payload: BaseModel, uri: str) -> None:
-        await self.bus.publish(build_event(type_, payload, source=SOURCE), topic=topics.MODELS, key=uri)
+    async def _record(self, conn: asyncpg.Connection, type_: str, payload: BaseModel, uri: str) -> None:
+        """Put the model event into the outbox, in the transaction of the change it describes."""
+        await self.outbox.enqueue(conn, build_event(type_, payload, source=SOURCE), topic=topics.MODELS, key=uri)
 
     # --- catalog --------------------------------------------------------------------------------------
 
     async def register(self, model: ModelIn, actor: str | None = None) -> dict[str, Any]:
         try:
-            row = await self.repository.insert_model(model)
+            async with self.repository.transaction() as conn:
+                row = await self.repository.insert_model(conn, model)
+                event = ModelRegistered(**_event_payload(row), actor=actor)
+                await self._record(conn, MODEL_REGISTERED, event, row["uri"])
         except UniqueClash as clash:
             raise ModelConflict(clash.rule, model.model_dump(), clash.existing) from None
-        await self._publish(MODEL_REGISTERED, ModelRegistered(**_event_payload(row), actor=actor), row["uri"])
         return model_json(row)
 
     async def update(self, model: ModelIn, actor: str | None = None) -> dict[str, Any]:
         try:
-            result = await self.repository.replace_model(model)
+            async with self.repository.transaction() as conn:
+                result = await self.repository.replace_model(conn, model)
+                if result is None:
+                    raise ModelNotFound(model.uri)
+                before, after = result
+                changed = [name for name in _EVENT_FIELDS if before[name] != after[name]]
+                payload = ModelUpdated(**_event_payload(after), changed_fields=changed, actor=actor)
+                await self._record(conn, MODEL_UPDATED, payload, after["uri"])
         except UniqueClash:
             existing = await self.repository.find_name_version(model.name, model.version)
             raise ModelConflict("name_version", model.model_dump(), existing) from None
-        if result is None:
-            raise ModelNotFound(model.uri)
-        before, after = result
-        changed = [name for name in _EVENT_FIELDS if before[name] != after[name]]
-        payload = ModelUpdated(**_event_payload(after), changed_fields=changed, actor=actor)
-        await self._publish(MODEL_UPDATED, payload, after["uri"])
         return model_json(after)
 
     async def delete(self, uri: str, project: str | None, actor: str | None = None) -> None:
-        row = await self.repository.delete_model(uri, project or None)
-        if row is None:
-            raise ModelNotFound(uri, project)
-        await self._publish(MODEL_DELETED, ModelDeleted(uri=row["uri"], project=row["project"], actor=actor), uri)
+        async with self.repository.transaction() as conn:
+            row = await self.repository.delete_model(conn, uri, project or None)
+            if row is None:
+                raise ModelNotFound(uri, project)
+            event = ModelDeleted(uri=row["uri"], project=row["project"], actor=actor)
+            await self._record(conn, MODEL_DELETED, event, uri)
 
     async def list_models(
         self,
@@ -224,8 +236,12 @@ class MetadataService:
             await self.repository.set_status(deployment, payload.uid, runtime_status(payload.status))
             return
         found = placements(payload.kind, payload.spec, payload.predictors)
-        added = await self.repository.replace_placements(deployment, payload.uid, runtime_status(payload.status), found)
+        status = runtime_status(payload.status)
+        async with self.repository.transaction() as conn:
+            added = await self.repository.replace_placements(conn, deployment, payload.uid, status, found)
+            # Sorted: enqueue locks each key until commit, and a stable order keeps two such writers deadlock-free.
+            for row in sorted(added, key=lambda r: str(r["uri"])):
+                event = ModelRegistered(**_event_payload(row), actor=RUNTIME_ACTOR)
+                await self._record(conn, MODEL_REGISTERED, event, row["uri"])
         for row in added:
             logger.info("model %s found in deployment %s/%s: registered", row["uri"], payload.namespace, payload.name)
-            event = ModelRegistered(**_event_payload(row), actor=RUNTIME_ACTOR)
-            await self._publish(MODEL_REGISTERED, event, row["uri"])

@@ -144,3 +144,19 @@ async def apply_migrations(
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     finally:
         await conn.close()
+
+
+def merge_migrations(*groups: Sequence[Migration]) -> list[Migration]:
+    """One service's migrations from several sources (its files, `Outbox.migration(...)`), by version.
+
+    `MigrationError` when two share a version: which one the database got would depend on list order.
+    """
+    found: dict[int, Migration] = {}
+    for migration in (m for group in groups for m in group):
+        if migration.version in found:
+            raise MigrationError(
+                f"migrations {found[migration.version].name!r} and {migration.name!r} both have version "
+                f"{migration.version}"
+            )
+        found[migration.version] = migration
+    return [found[v] for v in sorted(found)]

@@ -1,8 +1,10 @@
-"""Deployment CRUD: validate, store, publish the lifecycle event, all before the API answers.
+"""Deployment CRUD: validate, store, and record the lifecycle event in the same transaction.
 
-Each change runs in one transaction holding the deployment's row lock, and the event is published inside it:
-a failed publish rolls the change back (no state without its event), and the events of one deployment leave
-in the order its changes were made, which is the order the runtime must apply them.
+Each change runs in one transaction holding the deployment's row lock, and its event goes into the gateway's
+transactional outbox inside it: the change and its event commit together or not at all (no state without its
+event, no event without its state). The API answers after the commit; the outbox relay publishes the event
+right after (milliseconds), and the events of one deployment leave in the order its changes were made, which
+is the order the runtime must apply them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import asyncpg
 
 from warden_common import topics
-from warden_common.bus.port import Bus
+from warden_common.db import Outbox
 from warden_common.errors import Conflict, NotFound
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED, build_event
 from warden_common.events.deployments import DeploymentCreated, DeploymentDeleted, DeploymentUpdated
@@ -53,9 +55,9 @@ def _spec_part(body: dict[str, Any]) -> dict[str, Any]:
 
 
 class DeploymentService:
-    def __init__(self, pool: asyncpg.Pool, bus: Bus) -> None:
+    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
         self._pool = pool
-        self._bus = bus
+        self._outbox = outbox
 
     async def _require_namespace(self, conn: asyncpg.Connection, namespace: str) -> None:
         if await repo.get_namespace(conn, namespace) is None:
@@ -106,7 +108,7 @@ class DeploymentService:
                 taken = await repo.get_deployment(conn, namespace, name)
                 what = taken.kind if taken else "deployment"
                 raise Conflict(f"a {what} named {name!r} already exists in namespace {namespace!r}")
-            await self._publish_upsert(row, change, created=True)
+            await self._record_upsert(conn, row, change, created=True)
         logger.info("deployment created", extra={"namespace": namespace, "deployment": name, "actor": change.actor})
         return row.to_object()
 
@@ -148,7 +150,8 @@ class DeploymentService:
                 actor=change.actor,
                 comment=change.comment,
             )
-            await self._bus.publish(
+            await self._outbox.enqueue(
+                conn,
                 build_event(DEPLOYMENT_DELETED, payload, source=EVENT_SOURCE),
                 topic=topics.DEPLOYMENTS,
                 key=event_key(namespace, name),
@@ -173,14 +176,16 @@ class DeploymentService:
         updated = await repo.update_deployment(
             conn, row, body=body, status=status, stable_predictor=stable, generation=generation
         )
-        await self._publish_upsert(updated, change, created=False)
+        await self._record_upsert(conn, updated, change, created=False)
         logger.info(
             "deployment updated",
             extra={"namespace": row.namespace, "deployment": row.name, "generation": generation, "actor": change.actor},
         )
         return updated
 
-    async def _publish_upsert(self, row: repo.DeploymentRow, change: Change, *, created: bool) -> None:
+    async def _record_upsert(
+        self, conn: asyncpg.Connection, row: repo.DeploymentRow, change: Change, *, created: bool
+    ) -> None:
         obj = row.to_object()
         fields: dict[str, Any] = {
             "namespace": row.namespace,
@@ -195,7 +200,7 @@ class DeploymentService:
         }
         payload = DeploymentCreated(**fields) if created else DeploymentUpdated(**fields)
         event = build_event(DEPLOYMENT_CREATED if created else DEPLOYMENT_UPDATED, payload, source=EVENT_SOURCE)
-        await self._bus.publish(event, topic=topics.DEPLOYMENTS, key=event_key(row.namespace, row.name))
+        await self._outbox.enqueue(conn, event, topic=topics.DEPLOYMENTS, key=event_key(row.namespace, row.name))
 
 
 def _with_namespace(obj: dict[str, Any], namespace: str) -> dict[str, Any]:

@@ -1,16 +1,18 @@
-"""The gateway's PostgreSQL schema (`gateway`): namespaces and deployments. Files are `NNNN_name.sql`."""
+"""The gateway's PostgreSQL schema (`gateway`): namespaces and deployments (files `NNNN_name.sql`), and the
+transactional outbox its deployment events leave through (version 2, DDL from `warden_common.db.outbox`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from warden_common.db import Migration, ServiceMigrations, load_migrations
+from warden_common.db import Migration, Outbox, ServiceMigrations, load_migrations, merge_migrations
 
 SERVICE = "gateway"
+OUTBOX = Outbox("gateway")
 
 
 def migrations() -> Sequence[Migration]:
-    return load_migrations(__name__)
+    return merge_migrations(load_migrations(__name__), [OUTBOX.migration(2)])
 
 
 def _dsn_from_settings() -> str | None:

@@ -1,14 +1,16 @@
-"""The metadata service's schema migrations (`NNNN_name.sql` beside this file), found by `warden migrate`."""
+"""The metadata service's schema migrations (`NNNN_name.sql` beside this file, and the transactional outbox its
+model events leave through as version 2, DDL from `warden_common.db.outbox`), found by `warden migrate`."""
 
 from __future__ import annotations
 
-from warden_common.db import Migration, ServiceMigrations, load_migrations
+from warden_common.db import Migration, Outbox, ServiceMigrations, load_migrations, merge_migrations
 
 SERVICE = "metadata"
+OUTBOX = Outbox("warden_metadata")
 
 
 def migrations() -> list[Migration]:
-    return load_migrations(__name__)
+    return merge_migrations(load_migrations(__name__), [OUTBOX.migration(2)])
 
 
 def _dsn_from_settings() -> str | None:
