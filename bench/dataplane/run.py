@@ -84,12 +84,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     dsn = args.postgres or default_dsn()
     work = Path(tempfile.mkdtemp(prefix="warden-bench-"))
     models = build_demo_models(work / "home")
-    bus_settings = BusSettings(kind="postgres", postgres_dsn=dsn)  # type: ignore[arg-type]
+    bus_settings = BusSettings(kind="postgres", postgres_dsn=dsn)
     port = free_port()
     settings = ServingSettings(bus=bus_settings, data_dir=work / "serving", port=port, log_level="WARNING")
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
                                            access_log=False))  # fmt: skip
     task = asyncio.create_task(server.serve())
+    while not server.started:  # uvicorn exposes no event for this
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
     bus = create_bus(bus_settings)
     await bus.start()
     spec = {"kind": "SeldonDeployment", "metadata": {"name": "iris", "namespace": "bench"}, "spec": {"predictors": [
@@ -103,7 +107,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         async with asyncio.timeout(180):
             while (await client.get(f"{base}/seldon/bench/iris/v2/health/ready")).status_code != 200:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
-        resources = (await client.get(f"{base}/api/v1alpha1/namespaces/bench/seldondeployments/iris/resources")).json()
+        resources_url = f"{base}/api/v1alpha1/namespaces/bench/seldondeployments/iris/resources"
+        resources = (await client.get(resources_url, params={"view": "processes"})).json()
         direct = f"http://127.0.0.1:{resources['predictors'][0]['replicas'][0]['port']}/v2/models/classifier/infer"
         skip = {"Seldon-Skip-Logging": "true"}
         v2_url = f"{base}/seldon/bench/iris/v2/models/classifier/infer"

@@ -107,7 +107,7 @@ SDK_SCRIPT = textwrap.dedent(
 PREDICT_SCRIPT = textwrap.dedent(
     """
     import json, sys, time
-    from seldon_deploy_sdk import ApiClient, Configuration, PredictApi, SeldonDeploymentsApi
+    from seldon_deploy_sdk import ApiClient, Configuration, KubernetesResourcesApi, PredictApi, SeldonDeploymentsApi
 
     base, model_uri = sys.argv[1], sys.argv[2]
     config = Configuration()
@@ -128,7 +128,16 @@ PREDICT_SCRIPT = textwrap.dedent(
     predict = PredictApi(client)
     answer = predict.predict_seldon_deployment("iris", "seldon", {"data": {"ndarray": [[5.1, 3.5, 1.4, 0.2]]}})
     curl = predict.read_predict_curl_seldon_deployment("iris", "seldon", {"data": {"ndarray": [[1, 2, 3, 4]]}})
-    print(json.dumps({"state": state, "answer": answer, "curl": curl}))
+    resources = [
+        {
+            "component": c.component,
+            "deployments": [[d.name, d.status.status, d.status.available_replicas] for d in c.deployments.items],
+            "pods": [[p.name, p.status.phase, p.status.container_statuses[0].ready] for p in c.pods.items],
+            "services": [s.name for s in c.services.items],
+        }
+        for c in KubernetesResourcesApi(client).list_seldon_deployment_resources("iris", "seldon")
+    ]
+    print(json.dumps({"state": state, "answer": answer, "curl": curl, "resources": resources}))
     """
 )
 
@@ -199,3 +208,12 @@ def test_sdk_predicts_through_the_gateway_on_a_real_model(sdk_python: Path, ward
     assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-6
     assert probabilities.index(max(probabilities)) == 0  # a setosa, as every iris model says
     assert out["curl"].startswith(f"curl -s -X POST {warden}/seldon/seldon/iris/api/v1.0/predictions")
+    # `{base}/resources` as the SDK's own models parse it: one Component per predictor.
+    assert out["resources"] == [
+        {
+            "component": "default",
+            "deployments": [["iris-default", "Available", 1]],
+            "pods": [["iris-default-0", "Running", True]],
+            "services": ["iris-default"],
+        }
+    ]

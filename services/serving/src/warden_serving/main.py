@@ -15,6 +15,7 @@ from warden_common.service_app import create_service_app
 from warden_serving.api.resources import router as resources_router
 from warden_serving.dataplane.api import router as dataplane_router
 from warden_serving.dataplane.forward import Forwarder
+from warden_serving.dataplane.http1 import Http1Pool
 from warden_serving.dataplane.service import DataPlane
 from warden_serving.desired import DesiredStore
 from warden_serving.eventlog.sinks import BufferedSink, DirectSink, EventSink
@@ -71,7 +72,8 @@ async def _setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
     else:
         sink = DirectSink(platform.bus)
     source = settings.event_source or f"http://{socket.gethostname()}:{settings.port}/"
-    plane = DataPlane(runtime, Forwarder(client, settings.request_timeout_s), sink, source)
+    pool = Http1Pool(max_idle_per_host=settings.max_connections)
+    plane = DataPlane(runtime, Forwarder(pool, settings.request_timeout_s), sink, source)
     reconciler = Reconciler(platform.bus, runtime, DesiredStore(data_dir / "desired"), report)
     app.state.runtime = runtime
     app.state.dataplane = plane
@@ -84,4 +86,5 @@ async def _setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
         await plane.drain_shadows()
         await sink.close()
         await runtime.close()
+        pool.close()
         await client.aclose()

@@ -2,7 +2,8 @@
 
 Seldon: `spec.predictors[]` with `graph.{name, implementation, modelUri, parameters}`, `replicas`, `traffic`,
 `shadow`; `spec.protocol` (seldon | tensorflow | v2 | kfserving). KServe: `spec.predictor` with one framework
-block (`sklearn`, `xgboost`, or `model.modelFormat.name`) and its `storageUri`, served as predictor `default`.
+block (`sklearn`, `xgboost`, or `model.modelFormat.name`) and its `storageUri`, served as predictor `default`
+(plus `canary` during a KServe canary rollout, see `_kserve_predictors`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ PREPACKAGED = {
     XGBOOST: "mlserver_xgboost.XGBoostModel",
 }
 _KSERVE_FORMATS = {"sklearn": SKLEARN, "xgboost": XGBOOST}
+CANARY_PERCENT = "canaryTrafficPercent"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def plan_from_spec(namespace: str, name: str, kind: str, spec: dict[str, Any]) -
     body = spec.get("spec") or {}
     predictors: tuple[PredictorPlan, ...]
     if kind == "InferenceService":
-        predictors = (_kserve_predictor(body.get("predictor") or {}),)
+        predictors = _kserve_predictors(spec)
         protocol = "v2" if _kserve_protocol(body.get("predictor") or {}) == "v2" else "kfserving"
     else:
         raw = body.get("predictors") or []
@@ -121,7 +123,27 @@ def _kserve_protocol(predictor: dict[str, Any]) -> str:
     return "v1"
 
 
-def _kserve_predictor(predictor: dict[str, Any]) -> PredictorPlan:
+def _kserve_predictors(obj: dict[str, Any]) -> tuple[PredictorPlan, ...]:
+    """KServe's canary: while `canaryTrafficPercent` p is set and the predictor differs from the rolled-out one
+    (which the gateway hands over in `status.warden.stablePredictor`), the rolled-out predictor keeps serving as
+    `default` with 100-p% and the new one runs as `canary` with p%. Otherwise the predictor is `default` at 100%."""
+    current = (obj.get("spec") or {}).get("predictor") or {}
+    stable = ((obj.get("status") or {}).get("warden") or {}).get("stablePredictor")
+    percent = current.get(CANARY_PERCENT)
+    if isinstance(stable, dict) and isinstance(percent, int) and percent != 100 and _without_percent(current) != stable:
+        percent = min(max(percent, 0), 100)
+        return (
+            _kserve_predictor(stable, "default", 100 - percent, "status.warden.stablePredictor"),
+            _kserve_predictor(current, "canary", percent, "spec.predictor"),
+        )
+    return (_kserve_predictor(current, "default", 100, "spec.predictor"),)
+
+
+def _without_percent(predictor: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in predictor.items() if k != CANARY_PERCENT}
+
+
+def _kserve_predictor(predictor: dict[str, Any], name: str, traffic: int, where: str) -> PredictorPlan:
     implementation = uri = None
     for fmt, impl in _KSERVE_FORMATS.items():
         if isinstance(predictor.get(fmt), dict):
@@ -131,14 +153,14 @@ def _kserve_predictor(predictor: dict[str, Any]) -> PredictorPlan:
         fmt = str((model.get("modelFormat") or {}).get("name", "")).lower()
         implementation, uri = _KSERVE_FORMATS.get(fmt), model.get("storageUri")
     if implementation is None or not uri:
-        raise Unprocessable("spec.predictor needs an sklearn or xgboost model with a storageUri to be served locally")
+        raise Unprocessable(f"{where} needs an sklearn or xgboost model with a storageUri to be served locally")
     return PredictorPlan(
-        name="default",
+        name=name,
         model_name="model",
         implementation=implementation,
         model_uri=str(uri),
         replicas=max(1, int(predictor.get("minReplicas") or 1)),
-        traffic=100,
+        traffic=traffic,
     )
 
 

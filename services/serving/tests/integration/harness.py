@@ -112,10 +112,18 @@ class Serving:
         except TimeoutError:
             raise AssertionError(f"{name} never reached {status} (routed {routed}); last: {last}") from None
 
-    async def resources(self, name: str) -> dict[str, Any]:
-        response = await self.http.get(f"/api/v1alpha1/namespaces/{self.namespace}/seldondeployments/{name}/resources")
+    async def resources(self, name: str, plural: str = "seldondeployments") -> dict[str, Any]:
+        """The runtime's processes view of a deployment (pids, ports, states, log lines)."""
+        path = f"/api/v1alpha1/namespaces/{self.namespace}/{plural}/{name}/resources"
+        response = await self.http.get(path, params={"view": "processes"})
         response.raise_for_status()
         return dict(response.json())
+
+    async def components(self, name: str, plural: str = "seldondeployments") -> list[dict[str, Any]]:
+        """The public `{base}/resources` answer: Seldon Deploy's list of Components."""
+        response = await self.http.get(f"/api/v1alpha1/namespaces/{self.namespace}/{plural}/{name}/resources")
+        response.raise_for_status()
+        return list(response.json())
 
     async def collect(self, topic: str, group: str) -> Collected:
         collected = Collected()

@@ -56,6 +56,18 @@ async def test_canary_gets_its_share_and_promotion_drops_nothing(serving: Servin
     spec = seldon_deployment(serving.namespace, "sc-iris", [default, canary])
     await serving.publish_spec("sc-iris", spec, created=False)
     await serving.wait_status("sc-iris", "Available", routed=["default", "canary"])
+    components = await serving.components("sc-iris")  # the public `{base}/resources` shape
+    assert [c["component"] for c in components] == ["default", "canary"]
+    [deployment] = components[1]["deployments"]["items"]
+    assert deployment["name"] == "sc-iris-canary" and deployment["namespace"] == serving.namespace
+    assert deployment["status"] == {"name": "sc-iris-canary", "replicas": 1, "availableReplicas": 1,
+                                    "status": "Available"}  # fmt: skip
+    [pod] = components[1]["pods"]["items"]
+    processes = {p["name"]: p for p in (await serving.resources("sc-iris"))["predictors"]}
+    port = processes["canary"]["replicas"][0]["port"]
+    assert pod["status"]["phase"] == "Running" and pod["status"]["containerStatuses"][0]["ready"] is True
+    assert pod["spec"]["containers"][0]["ports"][0]["containerPort"] == port
+    assert components[1]["services"]["items"][0]["status"]["httpEndpoint"] == f"127.0.0.1:{port}"
 
     served, failures = await _predict_many(serving, "sc-iris", 3000, concurrency=8)
     assert failures == []

@@ -148,6 +148,16 @@ async def test_v2_through_tritonclient_and_tensorflow_protocol(serving: Serving,
     assert proba.shape == (2, 3) and np.allclose(proba.sum(axis=1), 1.0)
     assert proba[1].argmax() == 0  # a setosa
 
+    # Unlogged V2 calls are relayed byte for byte when the path names the model MLServer serves.
+    v2_body = {"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
+    skip = {"Seldon-Skip-Logging": "true"}
+    relayed = await serving.http.post(serving.data_url("iris2", "/v2/models/classifier/infer"), json=v2_body,
+                                      headers=skip)  # fmt: skip
+    assert relayed.status_code == 200, relayed.text
+    assert relayed.json()["model_name"] == "classifier" and relayed.json()["outputs"][0]["data"] == [0]
+    renamed = await serving.http.post(serving.data_url("iris2", "/v2/models/iris2/infer"), json=v2_body, headers=skip)
+    assert renamed.json()["model_name"] == "iris2" and renamed.json()["outputs"] == relayed.json()["outputs"]
+
     tf = await serving.http.post(serving.data_url("iris2", "/v1/models/classifier:predict"),
                                  json={"instances": [[5.1, 3.5, 1.4, 0.2]]})  # fmt: skip
     assert tf.status_code == 200, tf.text

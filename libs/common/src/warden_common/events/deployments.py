@@ -22,6 +22,10 @@ DEPLOYMENT_STATUS_CHANGED = "io.warden.deployment.status.changed.v1"
 DeploymentKind = Literal["SeldonDeployment", "InferenceService"]
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class PredictorSummary(WardenPayload):
     """One predictor of a deployment and the models it serves (what the runtime metadata table needs)."""
 
@@ -30,6 +34,12 @@ class PredictorSummary(WardenPayload):
     traffic: int | None = Field(None, ge=0, le=100, description="Percent of traffic; None when not split.")
     shadow: bool = False
     replicas: int | None = Field(None, ge=0)
+    # status and reason came later and are left out of the dump when empty, so lifecycle events keep their exact
+    # shape and consumers built before the fields existed (extra="forbid") still accept them.
+    status: str | None = Field(
+        None, exclude_if=_is_none, description="The runtime's state of this predictor (status events only)."
+    )
+    reason: str | None = Field(None, exclude_if=_is_none, description="Why the predictor is in that state.")
 
 
 class _DeploymentRef(WardenPayload):

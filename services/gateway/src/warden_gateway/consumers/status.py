@@ -11,7 +11,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common import topics
 from warden_common.bus.port import Bus, Subscription
 from warden_common.events import DEPLOYMENT_STATUS_CHANGED, decode_data_as
-from warden_common.events.deployments import DeploymentStatusChanged
+from warden_common.events.deployments import DeploymentStatusChanged, PredictorSummary
 from warden_gateway import repository as repo
 
 logger = logging.getLogger(__name__)
@@ -27,16 +27,26 @@ def status_from_event(payload: DeploymentStatusChanged) -> dict[str, Any]:
     state = payload.status
     status: dict[str, Any] = {"state": state, "description": payload.reason or ""}
     if payload.predictors:
-        status["deploymentStatus"] = {
-            p.name: {"name": p.name, "status": state, "replicas": p.replicas, "modelUris": p.model_uris}
-            for p in payload.predictors
-        }
+        status["deploymentStatus"] = {p.name: _predictor_status(p, state) for p in payload.predictors}
     if payload.kind == "InferenceService":
         condition = {"type": "Ready", "status": _READY.get(state, "Unknown"), "reason": state}
         if payload.reason:
             condition["message"] = payload.reason
         status["conditions"] = [condition]
     return status
+
+
+def _predictor_status(predictor: PredictorSummary, deployment_state: str) -> dict[str, Any]:
+    """One predictor's entry: its own state when the runtime reports it (older runtimes report the deployment's)."""
+    entry: dict[str, Any] = {
+        "name": predictor.name,
+        "status": predictor.status or deployment_state,
+        "replicas": predictor.replicas,
+        "modelUris": predictor.model_uris,
+    }
+    if predictor.reason:
+        entry["description"] = predictor.reason
+    return entry
 
 
 class StatusConsumer:

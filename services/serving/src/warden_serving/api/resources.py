@@ -1,24 +1,31 @@
 """`GET /api/v1alpha1/namespaces/{ns}/{seldondeployments|inferenceservices}/{name}/resources` (the gateway forwards
-the public `{base}/resources` here) and `GET /api/v1alpha1/runtime/deployments`."""
+the public `{base}/resources` here, query included) and `GET /api/v1alpha1/runtime/deployments`.
+
+The default answer is Seldon Deploy's `list[Component]` (what the official SDK parses); `?view=processes` is the
+runtime's own view: processes, ports, state, restarts and recent log lines of every replica.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
 from warden_common.errors import NotFound
+from warden_serving.api.components import components
 
 router = APIRouter(prefix="/api/v1alpha1", tags=["runtime"])
 
 
 @router.get("/namespaces/{namespace}/seldondeployments/{name}/resources")
 @router.get("/namespaces/{namespace}/inferenceservices/{name}/resources")
-async def deployment_resources(request: Request, namespace: str, name: str) -> dict[str, Any]:
+async def deployment_resources(
+    request: Request, namespace: str, name: str, view: Literal["components", "processes"] = "components"
+) -> Any:
     found: dict[str, Any] | None = request.app.state.runtime.resources(namespace, name)
     if found is None:
         raise NotFound(f"deployment {namespace}/{name} has no running resources", code="deployment_not_found")
-    return found
+    return found if view == "processes" else components(found)
 
 
 @router.get("/runtime/deployments")

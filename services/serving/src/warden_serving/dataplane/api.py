@@ -34,7 +34,8 @@ def _puid(request: Request) -> str:
     return given or str(uuid.uuid4())
 
 
-async def _read_json(request: Request) -> Any:
+async def _read_json(request: Request) -> tuple[bytes, Any]:
+    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes)."""
     limit: int = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -49,7 +50,7 @@ async def _read_json(request: Request) -> Any:
     if not raw:
         raise InvalidPayload("the request body is empty; send a JSON payload")
     try:
-        return json.loads(raw)
+        return bytes(raw), json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidPayload(f"the request body is not valid JSON: {exc}") from exc
 
@@ -60,14 +61,17 @@ async def _serve(
     puid = _puid(request)
     headers = {PUID_HEADER: puid}
     try:
+        raw, body = await _read_json(request)
         call = Call(
-            namespace=namespace, name=name, protocol=protocol, body=await _read_json(request), puid=puid,
-            skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model,
+            namespace=namespace, name=name, protocol=protocol, body=body, puid=puid,
+            skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model, raw=raw,
         )  # fmt: skip
         plane = _plane(request)
         result = await (plane.feedback(call) if feedback else plane.predict(call))
     except WardenError as exc:
         return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+    if isinstance(result, bytes):  # the model's answer passed through untouched
+        return Response(result, media_type="application/json", headers=headers)
     return JSONResponse(result, headers=headers)
 
 

@@ -1,4 +1,4 @@
-"""Send a V2 request to a ready replica of a predictor over the shared keep-alive client; map failures to clear errors.
+"""Send a V2 request to a ready replica of a predictor over pooled keep-alive connections; map failures to clear errors.
 
 A replica that cannot be reached (killed, restarting) is skipped and the call goes to the next ready one; with
 none left the answer is a 503 saying so. Model errors are the caller's input problem as far as MLServer can tell
@@ -11,14 +11,11 @@ import json
 import logging
 from typing import Any
 
-import httpx
-
 from warden_common.errors import ServiceUnavailable, Unprocessable, WardenError
+from warden_serving.dataplane.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
 from warden_serving.runtime.port import RoutedPredictor
 
 logger = logging.getLogger(__name__)
-
-_JSON = {"content-type": "application/json"}
 
 
 class GatewayTimeout(WardenError):
@@ -31,29 +28,33 @@ class ModelRejected(Unprocessable):
 
 
 class Forwarder:
-    def __init__(self, client: httpx.AsyncClient, timeout_s: float) -> None:
-        self._client = client
+    def __init__(self, pool: Http1Pool, timeout_s: float) -> None:
+        self._pool = pool
         self._timeout = timeout_s
 
     async def infer(self, target: RoutedPredictor, request: dict[str, Any]) -> dict[str, Any]:
+        return parse_answer(await self.send(target, encode(request)), target.plan.name)
+
+    async def send(self, target: RoutedPredictor, body: bytes) -> bytes:
+        """POST a V2 request body as is; the body of the model's 200 answer, untouched."""
         endpoint, name = target.endpoint, target.plan.name
-        body = json.dumps(request, separators=(",", ":")).encode()
+        path = f"/v2/models/{endpoint.internal_model_name}/infer"
         tried: set[str] = set()
         for _ in range(target.plan.replicas + 1):
             base = endpoint.pick()
             if base is None or base in tried:
                 break
             tried.add(base)
-            url = f"{base}/v2/models/{endpoint.internal_model_name}/infer"
+            host, _, port = base.removeprefix("http://").rpartition(":")
             try:
-                response = await self._client.post(url, content=body, headers=_JSON, timeout=self._timeout)
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                response = await self._pool.post(host, int(port), path, body, self._timeout)
+            except UpstreamUnreachable as exc:
                 logger.warning("predictor %s replica %s unreachable (%s); trying another", name, base, exc)
                 endpoint.mark_unreachable(base)
                 continue
-            except httpx.TimeoutException as exc:
+            except TimeoutError as exc:
                 raise GatewayTimeout(f"predictor {name!r} did not answer within {self._timeout:.0f}s") from exc
-            return _result(response, name)
+            return _checked(response, name)
         hint = endpoint.last_error()
         raise ServiceUnavailable(
             f"predictor {name!r} has no ready model server right now (it may be starting or restarting)"
@@ -62,29 +63,37 @@ class Forwarder:
         )
 
 
-def _result(response: httpx.Response, predictor: str) -> dict[str, Any]:
-    if response.status_code == 200:
-        try:
-            parsed = response.json()
-        except ValueError as exc:
-            raise WardenError(f"predictor {predictor!r} answered with invalid JSON", status_code=502) from exc
-        if not isinstance(parsed, dict):
-            raise WardenError(f"predictor {predictor!r} answered with a non-object", status_code=502)
-        return parsed
+def encode(request: dict[str, Any]) -> bytes:
+    return json.dumps(request, separators=(",", ":")).encode()
+
+
+def parse_answer(raw: bytes, predictor: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise WardenError(f"predictor {predictor!r} answered with invalid JSON", status_code=502) from exc
+    if not isinstance(parsed, dict):
+        raise WardenError(f"predictor {predictor!r} answered with a non-object", status_code=502)
+    return parsed
+
+
+def _checked(response: UpstreamResponse, predictor: str) -> bytes:
+    if response.status == 200:
+        return response.body
     detail = _error_text(response)
-    if response.status_code < 500:
+    if response.status < 500:
         raise ModelRejected(f"the model rejected the request: {detail}")
     raise ModelRejected(
-        f"the model failed on this input (model server answered {response.status_code}: {detail}); "
+        f"the model failed on this input (model server answered {response.status}: {detail}); "
         "check the shape and types of the input"
     )
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(response: UpstreamResponse) -> str:
     try:
-        body = response.json()
+        body = json.loads(response.body)
     except ValueError:
-        return response.text[:300] or response.reason_phrase
+        return response.body[:300].decode(errors="replace") or f"HTTP {response.status}"
     if isinstance(body, dict) and body.get("error"):
         return str(body["error"])[:500]
     return str(body)[:300]

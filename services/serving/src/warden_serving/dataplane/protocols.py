@@ -1,13 +1,17 @@
 """Translate Seldon and TensorFlow/KServe-V1 payloads to MLServer's V2 and back; validate V2 as it passes.
 
 Seldon responses look like a Seldon Core model server's: `data.names` (`t:0`, `t:1`... for class columns),
-`data.ndarray` (or `data.tensor` when the request used a tensor) and `meta.puid`. For SKLEARN_SERVER and
+`data.ndarray` (or `data.tensor` / `data.tftensor` in the form the request used) and `meta.puid`; `binData`
+(base64 bytes) reaches the model as one BYTES element with MLServer's `base64` content type and a bytes answer
+goes back as `binData`. For SKLEARN_SERVER and
 XGBOOST_SERVER a Seldon call asks for `predict_proba` (Seldon's default `method`), overridable with a graph
 parameter `method`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +19,7 @@ from typing import Any
 from warden_common.events.protocols import V2_DATATYPES
 from warden_serving.dataplane.arrays import InvalidPayload as InvalidPayload
 from warden_serving.dataplane.arrays import check_shape, datatype_of, flatten, reshape
+from warden_serving.dataplane.tftensor import BASE64, tftensor_to_v2, v2_to_tftensor
 from warden_serving.specs import PredictorPlan
 
 SELDON_PAYLOAD_KEYS = ("data", "strData", "jsonData", "binData")
@@ -24,7 +29,7 @@ SELDON_PAYLOAD_KEYS = ("data", "strData", "jsonData", "binData")
 class SeldonShape:
     """What the reply should look like: the form the request used."""
 
-    form: str  # ndarray | tensor | strData | jsonData
+    form: str  # ndarray | tensor | tftensor | strData | jsonData | binData
 
 
 def require_object(body: Any, protocol: str) -> dict[str, Any]:
@@ -51,7 +56,7 @@ def seldon_to_v2(body: Any, plan: PredictorPlan) -> tuple[dict[str, Any], Seldon
         text = json.dumps(body[key])
         return _v2([_tensor("input-0", [1], "BYTES", [text], content_type="str")], None), SeldonShape("jsonData")
     if key == "binData":
-        raise InvalidPayload("binData is not supported by the local runtime; send data, strData or jsonData")
+        return _v2([_bin_data(body[key])], _seldon_output(plan)), SeldonShape("binData")
     data = body["data"]
     if not isinstance(data, dict):
         raise InvalidPayload("data must be an object with ndarray or tensor")
@@ -67,12 +72,26 @@ def seldon_to_v2(body: Any, plan: PredictorPlan) -> tuple[dict[str, Any], Seldon
         datatype, form = datatype_of(flat, "data.tensor.values"), "tensor"
         if datatype != "FP64":
             raise InvalidPayload("data.tensor.values must be numbers")
+    elif "tftensor" in data:
+        request_tensor = tftensor_to_v2(data["tftensor"], "input-0")
+        return _v2([request_tensor], _seldon_output(plan)), SeldonShape("tftensor")
     else:
-        raise InvalidPayload(f"data needs ndarray or tensor (tftensor is not supported); got keys {sorted(data)}")
+        raise InvalidPayload(f"data needs ndarray, tensor or tftensor; got keys {sorted(data)}")
     names = data.get("names")
     if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise InvalidPayload("data.names must be a list of strings")
     return _v2([_tensor("input-0", shape, datatype, flat)], _seldon_output(plan)), SeldonShape(form)
+
+
+def _bin_data(value: Any) -> dict[str, Any]:
+    """binData is base64 bytes: passed on as one BYTES element MLServer's `base64` content type decodes."""
+    if not isinstance(value, str):
+        raise InvalidPayload("binData must be a base64 string")
+    try:
+        base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidPayload(f"binData is not valid base64: {exc}") from exc
+    return _tensor("input-0", [1], "BYTES", [value], content_type=BASE64)
 
 
 def _seldon_output(plan: PredictorPlan) -> str | None:
@@ -89,7 +108,14 @@ def v2_to_seldon(response: dict[str, Any], shape: SeldonShape, puid: str, plan: 
     out = outputs[0]
     values = out.get("data") or []
     out_shape = list(out.get("shape") or [len(values)])
+    names = [f"t:{i}" for i in range(out_shape[1])] if len(out_shape) == 2 else []
+    if shape.form == "tftensor":
+        return {"meta": meta, "data": {"names": names, "tftensor": v2_to_tftensor(out)}}
     if out.get("datatype") == "BYTES":
+        if len(values) == 1 and shape.form == "binData":
+            is_base64 = (out.get("parameters") or {}).get("content_type") == BASE64
+            encoded = values[0] if is_base64 else base64.b64encode(str(values[0]).encode()).decode()
+            return {"meta": meta, "binData": encoded}
         if len(values) == 1 and shape.form in ("strData", "jsonData"):
             text = values[0]
             return (
@@ -98,7 +124,6 @@ def v2_to_seldon(response: dict[str, Any], shape: SeldonShape, puid: str, plan: 
                 else {"meta": meta, "strData": text}
             )
         return {"meta": meta, "data": {"names": [], "ndarray": reshape(values, out_shape)}}
-    names = [f"t:{i}" for i in range(out_shape[1])] if len(out_shape) == 2 else []
     if shape.form == "tensor":
         return {"meta": meta, "data": {"names": names, "tensor": {"shape": out_shape, "values": values}}}
     return {"meta": meta, "data": {"names": names, "ndarray": reshape(values, out_shape)}}

@@ -19,7 +19,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.codec import CodecError
 from warden_common.errors import NotFound, ServiceUnavailable, WardenError
 from warden_serving.dataplane import protocols as proto
-from warden_serving.dataplane.forward import Forwarder
+from warden_serving.dataplane.forward import Forwarder, encode, parse_answer
 from warden_serving.eventlog.executor import EventContext, feedback_event, request_event, response_event
 from warden_serving.eventlog.sinks import EventSink
 from warden_serving.runtime.port import DeploymentRoute, RoutedPredictor, Runtime
@@ -39,6 +39,8 @@ class Call:
     puid: str
     skip_logging: bool
     model: str | None = None
+    raw: bytes | None = None
+    """The body exactly as received: forwarded as is when the protocol is MLServer's own (V2)."""
 
 
 class DataPlane:
@@ -59,19 +61,22 @@ class DataPlane:
             raise ServiceUnavailable(f"deployment {namespace}/{name} has no live predictor", code="no_predictor")
         return route
 
-    async def predict(self, call: Call) -> dict[str, Any]:
+    async def predict(self, call: Call) -> dict[str, Any] | bytes:
+        """The reply: an object, or the model's own bytes when a V2 answer needs no change and is not logged."""
         route = self.route(call.namespace, call.name)
         target = self._choose(route.live)
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
             self._spawn_shadow(shadow, call)
         try:
-            raw = await self._forwarder.infer(target, request)
+            answer = await self._forwarder.send(target, request)
         except WardenError:
             await self._log(call, target, None)
             raise
-        reply: dict[str, Any] = adapt(raw)
         self._remember(call.puid, target.plan.name)
+        if call.skip_logging and self._passes_through(call, target):
+            return answer
+        reply: dict[str, Any] = adapt(answer)
         await self._log(call, target, reply)
         return reply
 
@@ -103,15 +108,26 @@ class DataPlane:
             weights = [1] * len(live)
         return self._rng.choices(live, weights=weights)[0]
 
-    def _translate(self, call: Call, target: RoutedPredictor) -> tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]:
+    @staticmethod
+    def _passes_through(call: Call, target: RoutedPredictor) -> bool:
+        """A V2 answer goes back as MLServer wrote it when it already names the model the caller asked for."""
+        return call.protocol == V2 and call.model in (None, target.endpoint.internal_model_name)
+
+    def _translate(self, call: Call, target: RoutedPredictor) -> tuple[bytes, Callable[[bytes], dict[str, Any]]]:
+        """The V2 body to send and how to turn the model's answer into the reply."""
         plan = target.plan
+
+        def answer(raw: bytes) -> dict[str, Any]:
+            return parse_answer(raw, plan.name)
+
         if call.protocol == SELDON:
             request, shape = proto.seldon_to_v2(call.body, plan)
-            return request, lambda raw: proto.v2_to_seldon(raw, shape, call.puid, plan)
+            return encode(request), lambda raw: proto.v2_to_seldon(answer(raw), shape, call.puid, plan)
         if call.protocol == TENSORFLOW:
-            return proto.v1_to_v2(call.body), proto.v2_to_v1
+            return encode(proto.v1_to_v2(call.body)), lambda raw: proto.v2_to_v1(answer(raw))
         request = proto.check_v2_request(call.body)
-        return request, lambda raw: {**raw, "model_name": call.model or raw.get("model_name", plan.model_name)}
+        body = call.raw if call.raw is not None else encode(request)  # valid V2 needs no re-encoding
+        return body, lambda raw: {**answer(raw), "model_name": call.model or plan.model_name}
 
     def _spawn_shadow(self, shadow: RoutedPredictor, call: Call) -> None:
         task = asyncio.create_task(self._shadow(shadow, call))
@@ -122,7 +138,7 @@ class DataPlane:
         """A mirrored call: its answer is logged and dropped; its failures never reach the client."""
         try:
             request, adapt = self._translate(call, shadow)
-            reply = adapt(await self._forwarder.infer(shadow, request))
+            reply = adapt(await self._forwarder.send(shadow, request))
             await self._log(call, shadow, reply)
         except WardenError as exc:
             logger.warning("shadow %s of %s/%s failed: %s", shadow.plan.name, call.namespace, call.name, exc.message)

@@ -21,12 +21,13 @@ from warden_serving.runtime.group import ModelGroup
 from warden_serving.runtime.port import (
     DeploymentRoute,
     DeploymentState,
+    PredictorState,
     RoutedPredictor,
     StatusChange,
     StatusListener,
 )
 from warden_serving.runtime.process import ProcessOptions
-from warden_serving.specs import DeploymentPlan
+from warden_serving.specs import DeploymentPlan, PredictorPlan
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class LocalRuntime:
             status, reason, states = self._evaluate(d)
             out.append({
                 "namespace": d.plan.namespace, "name": d.plan.name, "kind": d.plan.kind,
-                "status": str(status), "reason": reason, "predictors": states,
+                "status": str(status), "reason": reason, "predictors": {n: s.label for n, s in states.items()},
                 "routed": [p.plan.name for p in d.route.live] if d.route else [],
             })  # fmt: skip
         return out
@@ -153,28 +154,12 @@ class LocalRuntime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # ----- status ----------------------------------------------------------------------------
-    def _evaluate(self, d: _Deployment) -> tuple[DeploymentState, str | None, dict[str, str]]:
-        states: dict[str, str] = {}
-        failures: list[str] = []
-        waiting: list[str] = []
+    def _evaluate(self, d: _Deployment) -> tuple[DeploymentState, str | None, dict[str, PredictorState]]:
+        states: dict[str, PredictorState] = {}
         for p in d.plan.predictors:
-            group = d.groups.get(p.fingerprint())
-            if group is None:
-                states[p.name] = "Creating"
-                waiting.append(p.name)
-                continue
-            ready = group.ready_count()
-            if group.failed:
-                states[p.name] = "Failed"
-                failures.append(f"{p.name}: {group.last_error()}")
-            elif ready == 0:
-                states[p.name] = "Creating"
-                waiting.append(
-                    f"{p.name}: 0/{p.replicas} replicas ready"
-                    + (f" ({group.last_error()})" if group.last_error() else "")
-                )
-            else:
-                states[p.name] = "Available" if ready == p.replicas else "Available (degraded)"
+            states[p.name] = self._predictor_state(p, d.groups.get(p.fingerprint()))
+        failures = [f"{name}: {s.reason}" for name, s in states.items() if s.state == "Failed"]
+        waiting = [f"{name}: {s.reason}" if s.reason else name for name, s in states.items() if s.state == "Creating"]
         if failures:
             return DeploymentState.FAILED, "; ".join(failures), states
         if waiting:
@@ -182,6 +167,20 @@ class LocalRuntime:
         if d.route is None or d.route.plan != d.plan:
             return DeploymentState.CREATING, "switching traffic to the new predictors", states
         return DeploymentState.AVAILABLE, None, states
+
+    @staticmethod
+    def _predictor_state(p: PredictorPlan, group: ModelGroup | None) -> PredictorState:
+        if group is None:
+            return PredictorState("Creating", None)
+        ready = group.ready_count()
+        if group.failed:
+            return PredictorState("Failed", group.last_error())
+        if ready == 0:
+            error = group.last_error()
+            return PredictorState("Creating", f"0/{p.replicas} replicas ready" + (f" ({error})" if error else ""))
+        if ready < p.replicas:
+            return PredictorState("Available", f"degraded: {ready}/{p.replicas} replicas ready")
+        return PredictorState("Available", None)
 
     def _status_soon(self, key: str) -> None:
         task = asyncio.get_running_loop().create_task(self._publish_status(key))

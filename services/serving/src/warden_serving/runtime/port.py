@@ -58,6 +58,18 @@ class DeploymentRoute:
 
 
 @dataclass(frozen=True)
+class PredictorState:
+    """One predictor's state (Creating, Available, Failed) and, when it is not plainly Available, why."""
+
+    state: str
+    reason: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.state} (degraded)" if self.state == "Available" and self.reason else self.state
+
+
+@dataclass(frozen=True)
 class StatusChange:
     namespace: str
     name: str
@@ -66,7 +78,7 @@ class StatusChange:
     previous: DeploymentState | None
     reason: str | None
     predictors: tuple[PredictorPlan, ...]
-    predictor_states: dict[str, str] = field(default_factory=dict)
+    predictor_states: dict[str, PredictorState] = field(default_factory=dict)
 
 
 StatusListener = Callable[[StatusChange], Awaitable[None]]
