@@ -1,5 +1,6 @@
 """`{base}/predict` proxies a prediction to the data plane; `{base}/predictcurl` says how to make it with curl;
-`{base}/resources` is the serving service's (processes, ports, logs) and is forwarded to it.
+`{base}/resources` is the serving service's and is forwarded to it: the SDK's `list[Component]` (deployments,
+pods, services per predictor), or with `?view=processes` each MLServer process's port, state and recent log lines.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         resources,
         methods=["GET"],
         tags=tag,
-        summary="Processes, ports, state and recent log lines of the deployment (from the serving service)",
+        summary="The deployment's components per predictor (SDK `list[Component]`); `?view=processes` for the "
+        "MLServer processes with ports, state and recent log lines",
     )
 
 
