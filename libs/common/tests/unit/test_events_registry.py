@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cloudevents.core.v1.event import CloudEvent
+
 from warden_common.codec import (
     CodecError,
     InvalidEventDataError,
