@@ -115,9 +115,7 @@ def test_decode_data_raises_only_codec_errors(type_: str, data: Any) -> None:
 
 
 @SETTINGS
-@given(
-    data=json_values, requestid=st.text(alphabet=st.characters(codec="utf-8"), min_size=1)
-)
+@given(data=json_values, requestid=st.text(alphabet=st.characters(codec="utf-8"), min_size=1))
 def test_any_json_data_and_extension_value_round_trip(data: Any, requestid: str) -> None:
     headers = {
         "ce-id": "1",
