@@ -85,9 +85,7 @@ class RequestLoggerService:
         try:
             return self._builder.build(event, context, schema)
         except (PayloadShapeError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise EventRejected(
-                f"{event.get_type()} {context.request_id}: payload cannot be parsed: {exc}"
-            ) from exc
+            raise EventRejected(f"{event.get_type()} {context.request_id}: payload cannot be parsed: {exc}") from exc
 
     async def search(self, query: LogQuery) -> LogPage:
         return await self.store.search(query)

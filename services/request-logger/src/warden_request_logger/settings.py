@@ -23,6 +23,10 @@ class OpenSearchSettings(BaseModel):
     replicas: int = Field(0, ge=0, description="Replicas per deployment index (0 on a single node).")
     refresh_interval: str = Field("1s", description="How soon a write becomes searchable; writes never force it.")
     max_bulk_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Upper bound of one bulk request body.")
+    max_bulk_docs: int = Field(500, ge=1, description="Documents per bulk request (a batch is cut into several).")
+    max_concurrent_bulks: int = Field(
+        2, ge=1, description="Bulk requests of one batch in flight at once (encoding the next meanwhile)."
+    )
     max_retry_s: float = Field(30.0, gt=0, description="How long one write retries 429/5xx/connection errors.")
 
 
@@ -33,6 +37,12 @@ class RequestLoggerSettings(ServiceSettings):
         "auto", description="Log store: `auto` = PostgreSQL in standalone, OpenSearch in distributed mode."
     )
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
+    auto_migrate: bool | None = Field(
+        None,
+        description="PostgreSQL store: apply pending schema migrations at startup. Default: yes in standalone; in "
+        "distributed mode run `warden migrate` once instead (the logger then refuses to start on an out-of-date "
+        "schema).",
+    )
     consumer_group: str = Field("request-logger", description="Consumer group on the inference/detection topics.")
     input_topics: list[str] = Field(
         default_factory=lambda: [topics.INFERENCE, topics.DETECTIONS],
@@ -43,7 +53,12 @@ class RequestLoggerSettings(ServiceSettings):
         description="Also consume this topic in the Seldon executor's Kafka header format (distributed mode, "
         "e.g. `seldon`); unset = off.",
     )
-    max_batch: int = Field(500, ge=1, description="Events handled (and bulk-written) together from the bus.")
+    max_batch: int = Field(
+        4000,
+        ge=1,
+        description="Most events handled (and bulk-written) together from one bus partition; a batch is what was "
+        "fetched, never waited for.",
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest CloudEvent accepted over HTTP.")
     max_payload_bytes: int = Field(
         8 * 1024 * 1024,

@@ -24,6 +24,8 @@ def create_log_store(settings: RequestLoggerSettings, platform: Platform) -> Log
             replicas=os_settings.replicas,
             refresh_interval=os_settings.refresh_interval,
             max_bulk_bytes=os_settings.max_bulk_bytes,
+            max_bulk_docs=os_settings.max_bulk_docs,
+            max_concurrent_bulks=os_settings.max_concurrent_bulks,
             max_retry_s=os_settings.max_retry_s,
         )
     from warden_common.logstore.postgres import PostgresLogStore
@@ -31,4 +33,5 @@ def create_log_store(settings: RequestLoggerSettings, platform: Platform) -> Log
     dsn = platform.database_dsn or (settings.database.dsn.get_secret_value() if settings.database.dsn else None)
     if not dsn:
         raise ServiceUnavailable("the PostgreSQL log store needs a database: set WARDEN_LOGGER_DATABASE__DSN")
-    return PostgresLogStore(dsn, pool_size=settings.database.max_pool)
+    auto_migrate = settings.auto_migrate if settings.auto_migrate is not None else platform.mode == "standalone"
+    return PostgresLogStore(dsn, pool_size=settings.database.max_pool, migrate=auto_migrate)

@@ -1,8 +1,8 @@
 """Fixtures of the request logger's integration tests: real OpenSearch / PostgreSQL / Kafka, one test's own names.
 
 `store_kind` runs a test once per log store; `logger_app` is the real service app (lifespan and all) on a
-real bus, reached over httpx's ASGI transport; `metadata_stub` is a tiny real HTTP server answering the two
-metadata endpoints the logger calls (runtime lookup, then model), for tests that need a registered schema.
+real bus, reached over httpx's ASGI transport; `metadata_service` is the real metadata service (in process,
+on a real socket, on the test's database and bus), for tests that need a registered prediction schema.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +22,22 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from warden_common import topics
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.db import apply_migrations
+from warden_common.events import DEPLOYMENT_CREATED, build_event
+from warden_common.events.deployments import DeploymentCreated, PredictorSummary
 from warden_common.logstore import LogStore
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_metadata.main import create_app as create_metadata_app
+from warden_metadata.settings import MetadataSettings
 from warden_request_logger.main import create_app
 from warden_request_logger.settings import OpenSearchSettings, RequestLoggerSettings
 
 DATA = Path(__file__).parent.parent / "data"
+MODELS_API = "/api/v1alpha1/model/metadata"
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff_s=0.05, max_backoff_s=0.2, multiplier=2.0)
 WAIT_S = 90.0
 
@@ -77,38 +86,47 @@ async def serve(app: FastAPI, port: int) -> AsyncIterator[str]:
         await task
 
 
-def metadata_app(schemas: dict[tuple[str, str], dict[str, Any]]) -> FastAPI:
-    """The metadata service's two read endpoints, wire format of protocols.md §8, for (namespace, name) -> schema."""
-    app = FastAPI()
+@dataclass(frozen=True)
+class RealMetadata:
+    """The real metadata service (`warden_metadata.create_app`) on a real socket, and the bus it reads."""
 
-    @app.get("/api/v1alpha1/model/metadata/runtime")
-    async def runtime(DeploymentName: str = "", DeploymentNamespace: str = "") -> dict[str, Any]:
-        key = (DeploymentNamespace, DeploymentName)
-        if key not in schemas:
-            return {"runtimeMetadata": [], "nextPageToken": ""}
-        entry = {"modelUri": f"gs://models/{DeploymentName}", "deploymentName": DeploymentName,
-                 "deploymentNamespace": DeploymentNamespace, "predictorName": "default", "nodeName": "classifier",
-                 "deploymentStatus": "Running", "deploymentType": "SeldonDeployment"}  # fmt: skip
-        return {"runtimeMetadata": [entry], "nextPageToken": ""}
+    url: str
+    bus: Bus
 
-    @app.get("/api/v1alpha1/model/metadata")
-    async def models(URI: str = "") -> dict[str, Any]:
-        for (_, name), schema in schemas.items():
-            if f"gs://models/{name}" == URI:
-                return {"models": [{"URI": URI, "name": name, "version": "v1", "predictionSchema": schema}]}
-        return {"models": [], "nextPageToken": ""}
+    async def deploy(self, *, namespace: str, name: str, node: str, uri: str, schema: dict[str, Any]) -> None:
+        """Register the model (with its prediction schema) through the API, then publish the deployment event
+        that maps (namespace, name, predictor `default`, `node`) to it in the runtime table; wait until it does."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
+            model = {"URI": uri, "name": name, "version": "v1", "artifactType": "SKLEARN", "predictionSchema": schema}
+            answer = await client.post(MODELS_API, json=model)
+            assert answer.status_code == 200, answer.text
+            graph = {"name": node, "implementation": "SKLEARN_SERVER", "modelUri": uri, "children": []}
+            spec = {"apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
+                    "metadata": {"name": name, "namespace": namespace},
+                    "spec": {"predictors": [{"name": "default", "traffic": 100, "graph": graph}]}}  # fmt: skip
+            created = DeploymentCreated(
+                namespace=namespace, name=name, kind="SeldonDeployment", uid=f"uid-{name}", spec=spec,
+                predictors=[PredictorSummary(name="default", model_uris=[uri], traffic=100)], status="Available",
+                actor="test",
+            )  # fmt: skip
+            event = build_event(DEPLOYMENT_CREATED, created, source="/warden/test")
+            await self.bus.publish(event, topic=topics.DEPLOYMENTS, key=f"{namespace}/{name}")
 
-    return app
+            async def mapped() -> bool:
+                params = {"DeploymentName": name, "DeploymentNamespace": namespace}
+                answer = await client.get(f"{MODELS_API}/runtime", params=params)
+                return any(row.get("modelUri") == uri for row in answer.json().get("runtimeMetadata", []))
+
+            await eventually(mapped, f"the metadata service's runtime table to map {namespace}/{name} to {uri}")
 
 
 @pytest.fixture
-async def metadata_stub() -> AsyncIterator[Callable[[dict[tuple[str, str], dict[str, Any]]], Awaitable[str]]]:
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def start(schemas: dict[tuple[str, str], dict[str, Any]]) -> str:
-            return await stack.enter_async_context(serve(metadata_app(schemas), free_port()))
-
-        yield start
+async def metadata_service(bus: Bus, fresh_database: str, unique_name: str) -> AsyncIterator[RealMetadata]:
+    """The metadata service in process on the test's database (migrated at start) and the test's Kafka bus."""
+    settings = MetadataSettings(runtime_consumer_group=f"metadata-runtime-{unique_name}", auto_migrate=True)
+    app = create_metadata_app(settings, Platform(mode="distributed", bus=bus, database_dsn=fresh_database))
+    async with app.router.lifespan_context(app), serve(app, free_port()) as url:
+        yield RealMetadata(url, bus)
 
 
 @pytest.fixture(params=["opensearch", "postgres"])
@@ -130,6 +148,12 @@ def logger_settings(store_kind: str, request: pytest.FixtureRequest, unique_name
         url = request.getfixturevalue("opensearch_url")
         settings.opensearch = OpenSearchSettings(url=url, index_prefix=f"{unique_name}-", refresh_interval="200ms")
     return settings
+
+
+async def migrate_as_warden_migrate_does(dsn: str) -> list[int]:
+    """Apply the migrations the request logger registers in the `warden.migrations` entry point group."""
+    [plan] = [ep.load()() for ep in entry_points(group="warden.migrations") if ep.name == "request-logger"]
+    return await apply_migrations(dsn, plan.service, plan.migrations())
 
 
 @pytest.fixture
@@ -174,7 +198,10 @@ async def start_logger(
 
         async def start(**overrides: Any) -> RunningLogger:
             settings = logger_settings.model_copy(update=overrides)
-            dsn = request.getfixturevalue("fresh_database") if settings.store == "postgres" else None
+            dsn = None
+            if settings.store == "postgres":
+                dsn = request.getfixturevalue("fresh_database")
+                await migrate_as_warden_migrate_does(dsn)  # distributed mode: the logger does not migrate itself
             app = create_app(settings, Platform(mode="distributed", bus=bus, database_dsn=dsn))
             await stack.enter_async_context(app.router.lifespan_context(app))
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://request-logger")

@@ -1,7 +1,8 @@
 """The seed's payloads and real executors' event pairs, POSTed to the logger, read back through the search API.
 
-Each test runs against OpenSearch and against PostgreSQL (`store_kind`). The income schema is served by a
-tiny real HTTP app answering the metadata service's runtime and model endpoints (`metadata_stub`).
+Each test runs against OpenSearch and against PostgreSQL (`store_kind`). The income schema comes from the real
+metadata service (`metadata_service`): the model is registered through its API, and a deployment event maps the
+deployment to it in its runtime table, which is what the logger looks up.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ async def test_iris_batch_of_two_becomes_two_documents(start_logger: Any) -> Non
 
 
 async def test_income_request_is_named_and_categorised_by_its_registered_schema(
-    start_logger: Any, metadata_stub: Any, test_data: Any
+    start_logger: Any, metadata_service: Any, test_data: Any
 ) -> None:
-    metadata_url = await metadata_stub({("seldon", "income"): test_data("income_schema.json")})
-    logger = await start_logger(upstreams={"metadata": metadata_url})
+    schema = test_data("income_schema.json")
+    uri = "gs://seldon-models/sklearn/income/model"
+    await metadata_service.deploy(namespace="seldon", name="income", node="classifier", uri=uri, schema=schema)
+    logger = await start_logger(upstreams={"metadata": metadata_service.url})
     rid = str(uuid.uuid4())
     request = {"data": {"names": ["Age", "Workclass", "Education", "Marital Status", "Occupation", "Relationship",
                                   "Race", "Sex", "Capital Gain", "Capital Loss", "Hours per week", "Country"],

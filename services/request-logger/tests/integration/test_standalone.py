@@ -25,9 +25,10 @@ async def test_events_on_the_standalone_bus_are_stored_in_postgres(fresh_databas
     settings = RequestLoggerSettings(input_topics=[topic], consumer_group=f"rl-{unique_name}", instance_id=unique_name)
     app = create_app(settings, Platform(mode="standalone", bus=bus, database_dsn=fresh_database))
     try:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://request-logger"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://request-logger") as client,
+        ):
             assert type(app.state.logger_service.store).__name__ == "PostgresLogStore"
             rids = [str(uuid.uuid4()) for _ in range(20)]
             for rid in rids:

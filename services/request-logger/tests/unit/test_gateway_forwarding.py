@@ -36,10 +36,14 @@ def _echo_logger() -> FastAPI:
     ("public", "forwarded"),
     [
         ("/seldon-deploy/api/v1alpha1/requests", "/api/v1alpha1/requests"),
-        ("/seldon-deploy/api/v1alpha1/namespaces/ns-a/seldondeployments/iris/requests",
-         "/api/v1alpha1/namespaces/ns-a/seldondeployments/iris/requests"),
-        ("/seldon-deploy/api/v1alpha1/namespaces/ns-a/inferenceservices/iris/requests",
-         "/api/v1alpha1/namespaces/ns-a/inferenceservices/iris/requests"),
+        (
+            "/seldon-deploy/api/v1alpha1/namespaces/ns-a/seldondeployments/iris/requests",
+            "/api/v1alpha1/namespaces/ns-a/seldondeployments/iris/requests",
+        ),
+        (
+            "/seldon-deploy/api/v1alpha1/namespaces/ns-a/inferenceservices/iris/requests",
+            "/api/v1alpha1/namespaces/ns-a/inferenceservices/iris/requests",
+        ),
     ],
 )
 async def test_search_paths_are_forwarded_with_their_query(public: str, forwarded: str) -> None:

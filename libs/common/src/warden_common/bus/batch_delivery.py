@@ -76,7 +76,10 @@ class BatchDelivery:
         if failure is not None:
             logger.warning(
                 "batch of %d from %s/%d kept failing (%r); delivering its events one at a time",
-                len(decoded), first.topic, first.partition, failure,
+                len(decoded),
+                first.topic,
+                first.partition,
+                failure,
             )
             for record, event in decoded:
                 await self._deliver_alone(record, event)

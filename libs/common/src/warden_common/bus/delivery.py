@@ -172,7 +172,11 @@ class RecordDelivery:
                 delay = self._retry.backoff(attempt)
                 logger.warning(
                     "handler failed on %s (attempt %d of %d), retrying in %.2fs: %r",
-                    what, attempt, self._retry.max_attempts, delay, exc,
+                    what,
+                    attempt,
+                    self._retry.max_attempts,
+                    delay,
+                    exc,
                 )
                 await asyncio.sleep(delay)
             else:
@@ -186,7 +190,12 @@ class RecordDelivery:
         )
         logger.error(
             "dead-lettering %s/%d@%d to %s after %d attempt(s): %s",
-            record.topic, record.partition, record.offset, letter.topic, attempts, reason,
+            record.topic,
+            record.partition,
+            record.offset,
+            letter.topic,
+            attempts,
+            reason,
         )
         await self._publish_until_acknowledged(letter)
         self._dead_lettered.inc()

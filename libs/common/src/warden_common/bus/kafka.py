@@ -4,27 +4,28 @@ Publishing goes through one idempotent producer (`acks="all"`), so `publish` ret
 has the record; concurrent publishes share the producer's batches. Topics are created on first use with
 `BusSettings.partitions` partitions (an existing topic is left as it is).
 
-Each subscription is one consumer-group member (`KafkaSubscription`) with auto-commit off: records of a partition
-are delivered in order and the offset is committed after the run finished. Rebalances: the revoke callback lets
-the record in flight on a revoked partition finish (bounded by `revoke_grace_s`, then it is cancelled and left
-uncommitted), commits what was finished while the partition is still ours, and nothing is committed for a
-partition the consumer no longer owns.
+Each subscription is one consumer-group member (`KafkaSubscription`, manual commits after each run).
+
+A broker that is away at `start()` does not stop the service (`BackgroundConnection`): the bus connects in the
+background with backoff, is not ready meanwhile, refuses publishes with `ServiceUnavailable`, and starts the
+subscriptions asked for meanwhile once it is connected.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import KafkaError
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.connecting import BackgroundConnection
 from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
+from warden_common.bus.kafka_subscription import KafkaSubscription
 from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.codec import to_kafka_record
 from warden_common.settings import BusSettings
@@ -42,114 +43,6 @@ batches and a 2 ms linger let concurrent publishes share a request for a small a
 """
 
 
-class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
-    """One consumer-group member on one topic."""
-
-    def __init__(
-        self, consumer: AIOKafkaConsumer, delivery: RunDelivery, *, revoke_grace_s: float, max_records: int = 1000
-    ) -> None:
-        self._consumer = consumer
-        self._max_records = max_records
-        self._delivery = delivery
-        self._revoke_grace_s = revoke_grace_s
-        self._revoked: set[TopicPartition] = set()
-        self._runs: dict[TopicPartition, asyncio.Task[None]] = {}
-        self._stopping = False
-        self._loop_task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._loop_task = asyncio.create_task(self._consume(), name="warden-kafka-consumer")
-
-    async def stop(self) -> None:
-        """Finish the records in flight, commit them, and leave the group (a second call does nothing)."""
-        if self._stopping:
-            return
-        self._stopping = True
-        if self._loop_task is not None:
-            done, _ = await asyncio.wait([self._loop_task], timeout=self._revoke_grace_s)
-            if not done:
-                self._loop_task.cancel()
-                await asyncio.wait([self._loop_task])
-        await self._consumer.stop()
-
-    # -- rebalance callbacks (awaited by aiokafka's coordinator before it rejoins the group) --
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self._revoked |= set(revoked)
-        pending = [task for tp, task in self._runs.items() if tp in revoked]
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=self._revoke_grace_s)
-        for task in late:
-            logger.warning("record in flight outlived the rebalance grace; cancelled, it will be redelivered")
-            task.cancel()
-        if late:
-            await asyncio.wait(late)
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        self._revoked -= set(assigned)
-        logger.info("assigned partitions %s", sorted(tp.partition for tp in assigned))
-
-    # -- consuming --
-
-    async def _consume(self) -> None:
-        while not self._stopping:
-            try:
-                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max_records)
-            except KafkaError:
-                logger.exception("fetching from Kafka failed; retrying")
-                await asyncio.sleep(1.0)
-                continue
-            runs = {
-                tp: asyncio.create_task(self._run_partition(tp, records))
-                for tp, records in batches.items()
-                if tp not in self._revoked
-            }
-            if not runs:
-                continue
-            self._runs.update(runs)
-            try:
-                await asyncio.wait(runs.values())
-            finally:
-                for tp in runs:
-                    self._runs.pop(tp, None)
-            for task in runs.values():
-                if not task.cancelled() and task.exception() is not None:
-                    logger.error("partition run failed", exc_info=task.exception())
-
-    async def _run_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
-        """Deliver one partition's records in order, then commit the finished prefix."""
-        finished = await self._delivery.deliver_run(
-            [_as_bus_record(record) for record in records],
-            lambda: not (self._stopping or tp in self._revoked),
-        )
-        if finished:
-            await self._commit(tp, records[finished - 1].offset + 1)
-
-    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
-        if tp not in self._consumer.assignment():
-            logger.info("not committing %s: partition no longer assigned", tp)
-            return
-        try:
-            await self._consumer.commit({tp: next_offset})
-        except (CommitFailedError, IllegalStateError) as exc:
-            # The group moved on without us: the new owner starts at the last commit and redelivers.
-            logger.warning("commit of %s@%d refused, records will be redelivered: %s", tp, next_offset, exc)
-        except KafkaError:
-            logger.exception("commit of %s@%d failed, records will be redelivered", tp, next_offset)
-
-
-def _as_bus_record(record: ConsumerRecord[Any, Any]) -> BusRecord:
-    return BusRecord(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value if record.value is not None else b"",
-        headers=tuple(record.headers),
-    )
-
-
 class KafkaBus:
     """The `Bus` port on Kafka."""
 
@@ -162,21 +55,37 @@ class KafkaBus:
         self._known_topics: set[str] = set()
         self._topic_lock = asyncio.Lock()
         self._subscriptions: list[KafkaSubscription] = []
+        self._connection = BackgroundConnection(
+            what=f"Kafka at {settings.kafka_bootstrap}", connect=self._connect, transient=(KafkaError, OSError)
+        )
 
     async def start(self) -> None:
+        await self._connection.start()
+
+    async def _connect(self) -> None:
+        """Start the admin client and the producer (both or neither: a half-started pair is closed again)."""
         bootstrap = self._settings.kafka_bootstrap
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{self._client_id}-admin")
-        await self._admin.start()
-        self._producer = AIOKafkaProducer(
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{self._client_id}-admin")
+        producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=self._client_id,
             enable_idempotence=True,
             acks="all",
             **PRODUCER_BATCHING,
         )
-        await self._producer.start()
+        try:
+            await admin.start()
+            await producer.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            with contextlib.suppress(Exception):
+                await admin.close()
+            raise
+        self._admin, self._producer = admin, producer
 
     async def close(self) -> None:
+        await self._connection.close()
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             await subscription.stop()
@@ -188,7 +97,7 @@ class KafkaBus:
             self._admin = None
 
     async def ready(self) -> bool:
-        if self._producer is None:
+        if not self._connection.ready or self._producer is None:
             return False
         try:
             await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout=2.0)
@@ -222,6 +131,8 @@ class KafkaBus:
         return await self._join(topic, group, delivery, max_records=max(1000, max_batch))
 
     async def _join(self, topic: str, group: str, delivery: RunDelivery, *, max_records: int) -> Subscription:
+        if not self._connection.connected:
+            return self._connection.defer(lambda: self._join(topic, group, delivery, max_records=max_records))
         await self._ensure_topic(topic)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap,
@@ -240,6 +151,7 @@ class KafkaBus:
         return subscription
 
     async def _send(self, topic: str, key: bytes | None, headers: tuple[tuple[str, bytes], ...], value: bytes) -> None:
+        self._connection.require()
         if self._producer is None:
             raise RuntimeError("KafkaBus.start() was not called")
         if topic not in self._known_topics:
@@ -275,8 +187,9 @@ class KafkaBus:
         async with asyncio.timeout(within_s):
             while True:
                 described = await self._admin.describe_topics([topic])
-                partitions = [p for t in described if t["topic"] == topic and t["error_code"] == 0
-                              for p in t["partitions"]]
+                partitions = [
+                    p for t in described if t["topic"] == topic and t["error_code"] == 0 for p in t["partitions"]
+                ]
                 if partitions and all(p["leader"] >= 0 for p in partitions):
                     return
                 await asyncio.sleep(0.1)

@@ -9,6 +9,8 @@
   of the partitions through session-level advisory locks and delivers each partition in order; offsets per
   (group, topic, partition) are committed after delivery. LISTEN/NOTIFY wakes consumers at once; they also poll
   (`poll_interval_s`) in case a notification is missed.
+- A PostgreSQL that is away at `start()` does not stop the service: the bus connects in the background
+  (`BackgroundConnection`, as `KafkaBus` does), not ready and refusing publishes until then.
 - Retention is out of scope for now: records are never deleted. A later job can delete records below the
   smallest committed offset of every group (and any age limit) per partition without changing the rest.
 """
@@ -23,6 +25,7 @@ import asyncpg
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.connecting import BackgroundConnection
 from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
 from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.bus.postgres_consumer import AppendListener, PartitionWorker
@@ -65,22 +68,36 @@ class PostgresBus:
         self._topic_partitions: dict[str, int] = {}
         self._round_robin = itertools.count()
         self._subscriptions: list[PostgresSubscription] = []
+        self._connection = BackgroundConnection(
+            what="the bus's PostgreSQL", connect=self._connect,
+            transient=(OSError, asyncpg.CannotConnectNowError, asyncpg.InterfaceError, TimeoutError),
+        )  # fmt: skip
 
     async def start(self) -> None:
-        self._pool = await asyncpg.create_pool(
+        await self._connection.start()
+
+    async def _connect(self) -> None:
+        """Pool, schema, writer and listener (all or nothing: a half-open set is closed again)."""
+        pool = await asyncpg.create_pool(
             self._dsn,
             min_size=1,
             max_size=self._pool_size,
             # Durability of `publish` must not depend on how the server or database happens to be configured.
             server_settings={"synchronous_commit": "on"},
         )
-        await self._create_schema(self._pool)
+        try:
+            await self._create_schema(pool)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
         self._writer = GroupCommitWriter(self._pool, self._sql)
         self._writer.start()
         self._listener = AppendListener(self._dsn, self._sql)
         self._listener.start()
 
     async def close(self) -> None:
+        await self._connection.close()
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             await subscription.stop()
@@ -95,7 +112,7 @@ class PostgresBus:
             self._pool = None
 
     async def ready(self) -> bool:
-        if self._pool is None or self._writer is None:
+        if not self._connection.ready or self._pool is None or self._writer is None:
             return False
         try:
             await asyncio.wait_for(self._pool.fetchval("SELECT 1"), timeout=2.0)
@@ -129,6 +146,8 @@ class PostgresBus:
         return await self._join(topic, group, delivery, batch_size=max_batch)
 
     async def _join(self, topic: str, group: str, delivery: RunDelivery, *, batch_size: int) -> Subscription:
+        if not self._connection.connected:
+            return self._connection.defer(lambda: self._join(topic, group, delivery, batch_size=batch_size))
         pool, listener = self._pool, self._listener
         if pool is None or listener is None:
             raise RuntimeError("PostgresBus.start() was not called")
@@ -136,14 +155,27 @@ class PostgresBus:
 
         def make_worker(partition: int) -> PartitionWorker:
             return PartitionWorker(
-                pool=pool, sql=self._sql, listener=listener, topic=topic, group=group, partition=partition,
-                delivery=delivery, commit=subscription.commit, poll_interval_s=self._poll_interval_s,
+                pool=pool,
+                sql=self._sql,
+                listener=listener,
+                topic=topic,
+                group=group,
+                partition=partition,
+                delivery=delivery,
+                commit=subscription.commit,
+                poll_interval_s=self._poll_interval_s,
                 batch_size=batch_size,
             )
 
         subscription = PostgresSubscription(
-            dsn=self._dsn, sql=self._sql, topic=topic, group=group, partitions=partitions,
-            make_worker=make_worker, tick_s=self._group_tick_s, stop_grace_s=self._stop_grace_s,
+            dsn=self._dsn,
+            sql=self._sql,
+            topic=topic,
+            group=group,
+            partitions=partitions,
+            make_worker=make_worker,
+            tick_s=self._group_tick_s,
+            stop_grace_s=self._stop_grace_s,
         )
         await subscription.start()
         self._subscriptions.append(subscription)
@@ -152,6 +184,7 @@ class PostgresBus:
     async def _append(
         self, topic: str, key: bytes | None, headers: tuple[tuple[str, bytes], ...], value: bytes
     ) -> None:
+        self._connection.require()
         if self._writer is None:
             raise RuntimeError("PostgresBus.start() was not called")
         partitions = self._topic_partitions.get(topic) or await self._partitions_of(topic)

@@ -119,8 +119,9 @@ class PartitionWorker:
             return
         _, late = await asyncio.wait([self.task], timeout=grace_s)
         if late:
-            logger.warning("partition %s/%d did not stop in time; in-flight record stays uncommitted",
-                           self._topic, self.partition)
+            logger.warning(
+                "partition %s/%d did not stop in time; in-flight record stays uncommitted", self._topic, self.partition
+            )
             self.task.cancel()
             await asyncio.wait([self.task])
 

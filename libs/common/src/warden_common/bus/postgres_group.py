@@ -152,9 +152,7 @@ class PostgresSubscription:
 
     async def _rebalance(self) -> None:
         await self._session_execute(self._sql.heartbeat(), self._member_id)
-        rows = await self._session_fetch(
-            self._sql.live_members(), self._group, self._topic, self._sql.lock_namespace
-        )
+        rows = await self._session_fetch(self._sql.live_members(), self._group, self._topic, self._sql.lock_namespace)
         dead = [row["member_id"] for row in rows if not row["alive"]]
         if dead:
             await self._session_execute(self._sql.delete_members(), dead)

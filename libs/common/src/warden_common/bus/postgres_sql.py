@@ -169,7 +169,7 @@ class BusSql:
 
     def live_members(self) -> str:
         """Members of ($1 group, $2 topic) whose advisory lock is held, i.e. whose session is alive."""
-        return f"""SELECT m.member_id, {self._lock_held('m.lock_id', '$3')} AS alive
+        return f"""SELECT m.member_id, {self._lock_held("m.lock_id", "$3")} AS alive
                    FROM {self.schema}.members m WHERE m.group_name = $1 AND m.topic = $2 ORDER BY m.member_id"""
 
     def delete_members(self) -> str:

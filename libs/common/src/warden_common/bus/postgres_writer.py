@@ -116,8 +116,14 @@ class GroupCommitWriter:
                 for index, record in enumerate(by_partition[head]):
                     for column, value in zip(
                         columns,
-                        (record.topic, record.partition, row["first_offset"] + index, record.key, record.value,
-                         pack_headers(record.headers)),
+                        (
+                            record.topic,
+                            record.partition,
+                            row["first_offset"] + index,
+                            record.key,
+                            record.value,
+                            pack_headers(record.headers),
+                        ),
                         strict=True,
                     ):
                         column.append(value)

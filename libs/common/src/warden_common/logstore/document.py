@@ -13,7 +13,8 @@
     PART = {"time", "ceId", "modelId", "contentType", "dataType", "names", "batchSize",
             "instance",            # the raw row (stored, not indexed: any shape)
             "elements",            # name -> value, named and categorised by the prediction schema (stored)
-            "features": [{"name", "num"?, "str"?, "bool"?}],  # the elements, typed for searching (nested)
+            "features",            # the elements typed for searching, added by the store (`with_features`):
+                                   # PostgreSQL [{"name", "num"?, "str"?, "bool"?}], OpenSearch terms
             "payload"?,            # the raw payload when the request held this one instance only
             "payloadStored": "inline" | "separate" | "rejected" | "none", "payloadRejectedReason"?}
 
@@ -24,6 +25,8 @@ depends on the first document seen and no document can add fields to the mapping
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
 DOC_ID = "docId"
 REQUEST_ID = "requestId"
@@ -33,6 +36,8 @@ DEPLOYMENT = "deployment"
 ENDPOINT = "endpoint"
 TIMESTAMP = "timestamp"
 FEATURES = "features"
+ELEMENTS = "elements"
+_SEARCHABLE_PARTS = ("request", "response")
 IS_OUTLIER = "isOutlier"
 
 PAYLOAD_INLINE = "inline"
@@ -50,33 +55,55 @@ def instance_doc_id(request_id: str, item: int) -> str:
     return f"{request_id}-item-{item}"
 
 
+def with_features(fields: Mapping[str, Any], features_of: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    """`fields` with a `features` entry in each part that has `elements` (request, response, feedback truth),
+    in the store's own searchable form: `features_of(elements)`. Stores call it as they write, so the logger
+    builds each instance's elements once and no store pays for another store's form."""
+    out = dict(fields)
+    for name in _SEARCHABLE_PARTS:
+        part = out.get(name)
+        if isinstance(part, dict) and isinstance(part.get(ELEMENTS), dict):
+            out[name] = {**part, FEATURES: features_of(part[ELEMENTS])}
+    feedback = out.get("feedback")
+    truth = feedback.get("truth") if isinstance(feedback, dict) else None
+    if isinstance(truth, dict) and isinstance(truth.get(ELEMENTS), dict):
+        out["feedback"] = {**feedback, "truth": {**truth, FEATURES: features_of(truth[ELEMENTS])}}  # type: ignore[dict-item]
+    return out
+
+
 def feature_entries(elements: dict[str, object]) -> list[dict[str, object]]:
     """`{"Age": 39, "Sex": "Male", "proba": {">50K": 0.8}}` -> typed name/value pairs (groups flattened `a.b`)."""
     entries: list[dict[str, object]] = []
     for name, value in elements.items():
         _add_entry(entries, str(name), value)
         if len(entries) >= MAX_FEATURES:
-            # Each entry is a nested document; OpenSearch refuses more than 10,000 per document by default.
+            # Bounds the search terms (and the JSONB array) of one very wide row.
             return entries[:MAX_FEATURES]
     return entries
 
 
 def _add_entry(entries: list[dict[str, object]], name: str, value: object) -> None:
-    if isinstance(value, dict):
+    # Exact types first (bool is a subclass of int): this runs for every element of every instance.
+    if type(value) is float:
+        if math.isfinite(value):  # NaN/inf are not JSON numbers; the value stays in `elements`
+            entries.append({"name": name, "num": value})
+    elif type(value) is int:
+        if -_WIDEST_INT <= value <= _WIDEST_INT:  # wider integers are no double: kept in `elements` only
+            entries.append({"name": name, "num": float(value)})
+    elif type(value) is str:
+        entries.append({"name": name, "str": value[:MAX_KEYWORD]})
+    elif isinstance(value, dict):
         for key, inner in value.items():
             _add_entry(entries, f"{name}.{key}", inner)
     elif isinstance(value, bool):
         entries.append({"name": name, "bool": value})
-    elif isinstance(value, int | float):
-        if math.isfinite(value):  # NaN/inf are not JSON numbers; the value stays in `elements`
-            entries.append({"name": name, "num": float(value)})
-    elif isinstance(value, str):
-        entries.append({"name": name, "str": value[:_MAX_KEYWORD]})
     # Lists (tensors, images) and nulls are kept in `elements` and `instance` but not indexed for search.
 
 
 MAX_FEATURES = 1000
 """Elements indexed for search per part; wider rows keep every element in `elements`, searchable or not."""
 
-_MAX_KEYWORD = 1024
+_WIDEST_INT = int(1.7976931348623157e308)
+
+MAX_KEYWORD = 1024
 """Longer strings (free text) are cut for the keyword slot; the whole text stays in `elements`."""

@@ -2,7 +2,8 @@
 
 - Index templates (explicit mappings, `opensearch_mapping`) are put at start, and again before the first write
   if OpenSearch was away at start. Indices are created by the first write to a deployment, from the template.
-- Writes are bulk requests without `refresh` (documents become searchable at the next refresh interval).
+- Writes are bulk requests without `refresh` (documents become searchable at the next refresh interval):
+  `create` first, an upsert for documents that exist (`opensearch_bulk`).
   Per-item results: 429 / 5xx / leftover version conflicts are retried with backoff; other 4xx (mapping
   conflicts, documents the store refuses) are returned as `ItemRejected` with OpenSearch's reason.
 - A connection failure or a 429/5xx for the whole request is retried until `max_retry_s`, then raised as
@@ -27,10 +28,13 @@ from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family, ind
 from warden_common.logstore.opensearch_mapping import index_templates
 from warden_common.logstore.opensearch_query import search_body
 from warden_common.logstore.opensearch_search import fetch_payloads, to_page
-from warden_common.logstore.port import ItemRejected, LogPage, LogQuery, LogStoreUnavailable, LogWrite
+from warden_common.logstore.port import InstanceWrite, ItemRejected, LogPage, LogQuery, LogStoreUnavailable, LogWrite
 from warden_common.settings import RetryPolicy
 
 logger = logging.getLogger(__name__)
+
+_SEARCH_SETTLE_S = 3.0
+"""How long a search waits out 503s (a deployment's index being created) before answering unavailable."""
 
 DEFAULT_BACKOFF = RetryPolicy(max_attempts=1000, initial_backoff_s=0.2, max_backoff_s=5.0, multiplier=2.0)
 
@@ -55,6 +59,8 @@ class OpenSearchLogStore:
         replicas: int = 0,
         refresh_interval: str = "1s",
         max_bulk_bytes: int = 8 * 1024 * 1024,
+        max_bulk_docs: int = 500,
+        max_concurrent_bulks: int = 2,
         max_retry_s: float = 30.0,
         timeout_s: float = 30.0,
         backoff: RetryPolicy = DEFAULT_BACKOFF,
@@ -63,6 +69,8 @@ class OpenSearchLogStore:
         self._prefix = prefix
         self._template_settings = {"shards": shards, "replicas": replicas, "refresh_interval": refresh_interval}
         self._max_bulk_bytes = max_bulk_bytes
+        self._max_bulk_docs = max_bulk_docs
+        self._max_concurrent_bulks = max_concurrent_bulks
         self._max_retry_s = max_retry_s
         self._timeout_s = timeout_s
         self._backoff = backoff
@@ -85,8 +93,9 @@ class OpenSearchLogStore:
         try:
             await self._ensure_templates()
         except LogStoreUnavailable:
-            logger.warning("OpenSearch at %s not reachable at start; templates will be put before the first write",
-                           self._url)
+            logger.warning(
+                "OpenSearch at %s not reachable at start; templates will be put before the first write", self._url
+            )
 
     async def close(self) -> None:
         if self._client is not None:
@@ -110,24 +119,53 @@ class OpenSearchLogStore:
 
     async def write(self, items: Sequence[LogWrite]) -> list[ItemRejected]:
         await self._ensure_templates()
+        groups = bulk.coalesce(items)  # parts of one document in this batch become one write
+        merged = [item for item, _ in groups]
         rejected: list[ItemRejected] = []
-        lines: list[tuple[int, str]] = []
-        groups = bulk.coalesce(items)  # parts of one document in this batch become one upsert
-        for group, (item, _) in enumerate(groups):
-            try:
-                lines.append((group, bulk.operation_lines(self._prefix, item)))
-            except ValueError as exc:  # e.g. NaN somewhere in a payload: the item can never be stored
-                rejected.append(ItemRejected(group, f"document is not valid JSON: {exc}", 400))
-        for chunk in bulk.chunks(lines, self._max_bulk_bytes):
-            rejected.extend(await self._send_chunk(chunk, dict(lines)))
+        lines: dict[int, bytes] = {}
+        # Bulk requests of up to `max_bulk_docs` go out while the next ones are encoded, up to
+        # `max_concurrent_bulks` at once: the logger's CPU and OpenSearch's indexing overlap.
+        limit = asyncio.Semaphore(self._max_concurrent_bulks)
+        sending: list[asyncio.Task[list[ItemRejected]]] = []
+        try:
+            for first in range(0, len(groups), self._max_bulk_docs):
+                encoded: list[tuple[int, bytes]] = []
+                for group in range(first, min(first + self._max_bulk_docs, len(groups))):
+                    try:
+                        lines[group] = bulk.create_lines(self._prefix, merged[group])
+                    except ValueError as exc:  # e.g. NaN somewhere in a payload: the item can never be stored
+                        rejected.append(ItemRejected(group, f"document is not valid JSON: {exc}", 400))
+                    else:
+                        encoded.append((group, lines[group]))
+                for chunk in bulk.chunks(encoded, self._max_bulk_bytes):
+                    await limit.acquire()
+                    sending.append(asyncio.create_task(self._send_limited(limit, chunk, lines, merged)))
+            for refused in await asyncio.gather(*sending):
+                rejected.extend(refused)
+        except BaseException:
+            for task in sending:
+                task.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
+            raise
         # Report against the caller's positions: a refused merged document refuses every part merged into it.
         return sorted(
             (ItemRejected(position, r.reason, r.status) for r in rejected for position in groups[r.position][1]),
             key=lambda r: r.position,
         )
 
-    async def _send_chunk(self, chunk: bulk.BulkChunk, lines: dict[int, str]) -> list[ItemRejected]:
-        """Send one bulk body; re-send only the items that failed transiently, until none is left."""
+    async def _send_limited(
+        self, limit: asyncio.Semaphore, chunk: bulk.BulkChunk, lines: dict[int, bytes], items: list[LogWrite]
+    ) -> list[ItemRejected]:
+        try:
+            return await self._send_chunk(chunk, lines, items)
+        finally:
+            limit.release()
+
+    async def _send_chunk(
+        self, chunk: bulk.BulkChunk, lines: dict[int, bytes], items: list[LogWrite]
+    ) -> list[ItemRejected]:
+        """Send one bulk body; re-send the items that exist already as upserts at once, and those that failed
+        transiently after a pause, until none is left."""
         deadline = time.monotonic() + self._max_retry_s
         pending, body = chunk.positions, chunk.body
         rejected: list[ItemRejected] = []
@@ -138,31 +176,37 @@ class OpenSearchLogStore:
                 answer = await self._bulk(body, attempt)
             except _ChunkRefused as refused:
                 return rejected + [ItemRejected(p, refused.reason, refused.status) for p in pending]
+            transient = answer is None
             if answer is not None:
                 if not answer.get("errors"):
                     return rejected
-                retry: list[int] = []
+                again: list[int] = []
                 last_reason = ""
                 for position, result in zip(pending, answer["items"], strict=True):
                     failure = bulk.item_error(result)
                     if failure is None:
                         continue
-                    status, reason = failure
-                    if bulk.is_retryable(status):
-                        retry.append(position)
-                        last_reason = reason
+                    item = items[position]
+                    if bulk.is_create_conflict(result) and isinstance(item, InstanceWrite):
+                        lines[position] = bulk.upsert_lines(self._prefix, item)  # merge into what is stored
+                        again.append(position)
+                    elif bulk.is_retryable(failure[0]):
+                        again.append(position)
+                        transient, last_reason = True, failure[1]
                     else:
-                        rejected.append(ItemRejected(position, reason, status))
-                if not retry:
+                        rejected.append(ItemRejected(position, failure[1], failure[0]))
+                if not again:
                     return rejected
-                pending, body = retry, "".join(lines[p] for p in retry)
-                logger.warning("%d bulk item(s) failed transiently (%s); retrying", len(retry), last_reason)
-            await self._pause(attempt, deadline, f"{len(pending)} item(s) not stored")
+                pending, body = again, b"".join(lines[p] for p in again)
+                if transient:
+                    logger.warning("%d bulk item(s) failed transiently (%s); retrying", len(again), last_reason)
+            if transient:
+                await self._pause(attempt, deadline, f"{len(pending)} item(s) not stored")
 
-    async def _bulk(self, body: str, attempt: int) -> dict[str, Any] | None:
+    async def _bulk(self, body: bytes, attempt: int) -> dict[str, Any] | None:
         """The bulk answer, or None after a transient failure of the whole request (the caller pauses)."""
         try:
-            answer: dict[str, Any] = await self.client.bulk(body=body)
+            answer: dict[str, Any] = await self.client.bulk(body=body, filter_path=bulk.RESPONSE_FILTER)
         except OSConnectionError as exc:
             logger.warning("OpenSearch unreachable (attempt %d): %s", attempt, exc)
             return None
@@ -198,17 +242,25 @@ class OpenSearchLogStore:
 
     async def search(self, query: LogQuery) -> LogPage:
         pattern = index_pattern(self._prefix, INSTANCES, query.namespace, query.deployment)
-        try:
-            answer = await self.client.search(
-                index=pattern,
-                body=search_body(query),
-                params={"ignore_unavailable": "true", "allow_no_indices": "true"},
-            )
-        except OSConnectionError as exc:
-            raise LogStoreUnavailable(f"OpenSearch at {self._url} is not reachable: {exc}") from exc
-        except TransportError as exc:
-            if exc.status_code == 400:
-                raise BadRequest(f"the search was refused: {exc.error}", details={"info": str(exc.info)[:500]}) from exc
-            raise LogStoreUnavailable(f"OpenSearch search failed: {exc.status_code} {exc.error}") from exc
+        body = search_body(query)
+        deadline = time.monotonic() + _SEARCH_SETTLE_S
+        while True:
+            try:
+                answer = await self.client.search(
+                    index=pattern, body=body, params={"ignore_unavailable": "true", "allow_no_indices": "true"}
+                )
+                break
+            except OSConnectionError as exc:
+                raise LogStoreUnavailable(f"OpenSearch at {self._url} is not reachable: {exc}") from exc
+            except TransportError as exc:
+                if exc.status_code == 400:
+                    raise BadRequest(
+                        f"the search was refused: {exc.error}", details={"info": str(exc.info)[:500]}
+                    ) from exc
+                # 503 "all shards failed" also answers a search that comes while the first write of a deployment
+                # is still creating its index (its shard is not started yet): that settles within moments.
+                if exc.status_code != 503 or time.monotonic() > deadline:
+                    raise LogStoreUnavailable(f"OpenSearch search failed: {exc.status_code} {exc.error}") from exc
+                await asyncio.sleep(0.2)
         page = to_page(answer, query.page_size)
         return await fetch_payloads(self.client, self._prefix, page)

@@ -1,9 +1,12 @@
 """Bulk request bodies and per-item results for the OpenSearch log store.
 
-Instance parts are partial-document upserts (`update` + `doc_as_upsert`, OpenSearch merges objects), so a
-response may arrive before its request and a redelivered part changes nothing. Payloads are whole-document
-`index` operations under a deterministic id (idempotent too). Bodies are cut into requests of at most
-`max_bytes`, so a 5 MB payload does not drag a whole batch past the HTTP limit.
+An instance document is first written with `create` (the whole document as this batch knows it: parts of one
+document in a batch are merged first). That is the cheap path: a plain insert, no read of a stored document.
+If the document exists already (a part that arrives in a later batch, or a redelivery), OpenSearch answers 409
+and the item is sent again as a partial-document upsert (`update` + `doc_as_upsert`, OpenSearch merges
+objects), so parts may arrive in any order and a redelivered part changes nothing. Payloads are whole-document
+`index` operations under a deterministic id (idempotent too). Bodies are bytes (orjson, no str round trip)
+cut into requests of at most `max_bytes`, so a 5 MB payload does not drag a whole batch past the HTTP limit.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ import orjson
 
 from warden_common.logstore import document as doc
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_name
+from warden_common.logstore.opensearch_features import feature_terms
 from warden_common.logstore.port import InstanceWrite, LogWrite, PayloadWrite
 
 RETRY_ON_CONFLICT = 10
 """Concurrent upserts of one document (parts written by two partitions at once) retry inside OpenSearch."""
+
+RESPONSE_FILTER = "errors,items.*.status,items.*.error"
+"""Only what the per-item handling reads: the full per-item answer is most of a bulk response's bytes."""
 
 
 @dataclass(frozen=True)
@@ -27,36 +34,52 @@ class BulkChunk:
     """Positions (in the caller's batch) and the NDJSON body of one bulk request."""
 
     positions: list[int]
-    body: str
+    body: bytes
 
 
-def _dumps(value: Any) -> str:
+def _dumps(value: Any) -> bytes:
     # orjson: the bulk body is most of the logger's CPU. It writes NaN/Infinity as null (JSON has neither), so a
     # stray NaN cannot make OpenSearch refuse the whole request; a value it cannot encode raises (-> rejected item).
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value)
     except TypeError as exc:  # orjson.JSONEncodeError
         raise ValueError(str(exc)) from exc
 
 
-def operation_lines(prefix: str, item: LogWrite) -> str:
-    """The two NDJSON lines (action, source) of one item; raises ValueError for a value JSON cannot carry."""
+def create_lines(prefix: str, item: LogWrite) -> bytes:
+    """The two NDJSON lines (action, source) that store `item` if it is new; raises ValueError for a value JSON
+    cannot carry. For an instance the answer is 409 when its document exists: send `upsert_lines` then."""
     if isinstance(item, InstanceWrite):
-        action = {
-            "update": {
-                "_index": index_name(prefix, INSTANCES, item.ref),
-                "_id": item.doc_id,
-                "retry_on_conflict": RETRY_ON_CONFLICT,
-            }
+        action = {"create": {"_index": index_name(prefix, INSTANCES, item.ref), "_id": item.doc_id}}
+        return b"%b\n%b\n" % (_dumps(action), _dumps(instance_source(item)))
+    return b"%b\n%b\n" % (_dumps(_payload_action(prefix, item)), _dumps(payload_source(item)))
+
+
+def upsert_lines(prefix: str, item: InstanceWrite) -> bytes:
+    """The two NDJSON lines that merge `item` into its document, whether it exists or not."""
+    action = {
+        "update": {
+            "_index": index_name(prefix, INSTANCES, item.ref),
+            "_id": item.doc_id,
+            "retry_on_conflict": RETRY_ON_CONFLICT,
         }
-        fields = {
-            **item.fields,
-            doc.DOC_ID: item.doc_id,
-            doc.NAMESPACE: item.ref.namespace,
-            doc.DEPLOYMENT: item.ref.deployment,
-        }
-        return f"{_dumps(action)}\n{_dumps({'doc': fields, 'doc_as_upsert': True})}\n"
-    return f"{_dumps(_payload_action(prefix, item))}\n{_dumps(payload_source(item))}\n"
+    }
+    return b"%b\n%b\n" % (_dumps(action), _dumps({"doc": instance_source(item), "doc_as_upsert": True}))
+
+
+def is_create_conflict(result: dict[str, Any]) -> bool:
+    """A `create` refused because the document exists (not an error: merge into it instead)."""
+    outcome = result.get("create")
+    return isinstance(outcome, dict) and outcome.get("status") == 409
+
+
+def instance_source(item: InstanceWrite) -> dict[str, Any]:
+    """The document (or the part of it) an instance write stores, its elements made search terms."""
+    source = doc.with_features(item.fields, feature_terms)
+    source[doc.DOC_ID] = item.doc_id
+    source[doc.NAMESPACE] = item.ref.namespace
+    source[doc.DEPLOYMENT] = item.ref.deployment
+    return source
 
 
 def coalesce(items: Sequence[LogWrite]) -> list[tuple[LogWrite, list[int]]]:
@@ -104,21 +127,21 @@ def unwrap_payload(source: dict[str, Any]) -> Any:
     return payload
 
 
-def chunks(lines: Sequence[tuple[int, str]], max_bytes: int) -> Iterator[BulkChunk]:
+def chunks(lines: Sequence[tuple[int, bytes]], max_bytes: int) -> Iterator[BulkChunk]:
     """Group (position, lines) into bodies of at most `max_bytes` (a single larger item goes alone)."""
     positions: list[int] = []
-    parts: list[str] = []
+    parts: list[bytes] = []
     size = 0
     for position, text in lines:
-        length = len(text.encode())
+        length = len(text)
         if parts and size + length > max_bytes:
-            yield BulkChunk(positions, "".join(parts))
+            yield BulkChunk(positions, b"".join(parts))
             positions, parts, size = [], [], 0
         positions.append(position)
         parts.append(text)
         size += length
     if parts:
-        yield BulkChunk(positions, "".join(parts))
+        yield BulkChunk(positions, b"".join(parts))
 
 
 def item_error(result: dict[str, Any]) -> tuple[int, str] | None:

@@ -3,7 +3,8 @@
 `dynamic: strict` on every object we define makes an unexpected field a per-item 400 (dead-lettered with the
 reason) instead of a silently grown mapping. Free-form parts of a document (the raw instance, the named
 elements, raw payloads, detector extras) are `enabled: false`: kept in `_source`, returned by searches, never
-indexed, so their shape cannot conflict with anything.
+indexed, so their shape cannot conflict with anything. Searchable features are terms of one keyword field
+per part (`opensearch_features`), not nested documents: one Lucene document per instance.
 """
 
 from __future__ import annotations
@@ -16,16 +17,9 @@ _KEYWORD = {"type": "keyword", "ignore_above": 1024}
 _STORED_ONLY = {"type": "object", "enabled": False}
 _DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
-_FEATURES = {
-    "type": "nested",
-    "dynamic": "strict",
-    "properties": {
-        "name": _KEYWORD,
-        "num": {"type": "double"},
-        "str": _KEYWORD,
-        "bool": {"type": "boolean"},
-    },
-}
+_FEATURES = {"type": "keyword", "doc_values": False, "ignore_above": 8191}
+"""Typed feature terms (`opensearch_features`): searched, never sorted or aggregated on, so no doc values.
+8191 characters stay under Lucene's 32,766-byte term limit in any UTF-8."""
 
 
 def _part() -> dict[str, Any]:

@@ -1,14 +1,13 @@
-"""`LogQuery` -> OpenSearch search body (bool filter, nested feature conditions, keyset paging)."""
+"""`LogQuery` -> OpenSearch search body (bool filter, feature-term conditions, keyset paging)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from warden_common.logstore import document as doc
+from warden_common.logstore.opensearch_features import feature_condition
 from warden_common.logstore.paging import decode_token
 from warden_common.logstore.port import FeatureFilter, LogQuery
-
-_RANGE_OPS = {"gt", "gte", "lt", "lte"}
 
 
 def search_body(query: LogQuery) -> dict[str, Any]:
@@ -50,16 +49,4 @@ def search_body(query: LogQuery) -> dict[str, Any]:
 
 
 def _feature_condition(feature: FeatureFilter) -> dict[str, Any]:
-    path = f"{feature.part}.{doc.FEATURES}"
-    value = feature.value
-    slot = "bool" if isinstance(value, bool) else "num" if isinstance(value, int | float) else "str"
-    if feature.op in _RANGE_OPS:
-        match: dict[str, Any] = {"range": {f"{path}.{slot}": {feature.op: value}}}
-    else:  # eq and ne: ne is an eq inside must_not
-        match = {"term": {f"{path}.{slot}": value}}
-    return {
-        "nested": {
-            "path": path,
-            "query": {"bool": {"filter": [{"term": {f"{path}.name": feature.name}}, match]}},
-        }
-    }
+    return feature_condition(f"{feature.part}.{doc.FEATURES}", feature)

@@ -18,8 +18,9 @@ from typing import Any
 
 import asyncpg
 
-from warden_common.db import apply_migrations
+from warden_common.db import apply_migrations, pending_migrations
 from warden_common.db.pool import open_pool
+from warden_common.errors import ServiceUnavailable
 from warden_common.logstore import document as doc
 from warden_common.logstore import postgres_sql as sql
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -56,8 +57,14 @@ class PostgresLogStore:
         self._pool_scope: contextlib.AbstractAsyncContextManager[asyncpg.Pool] | None = None
 
     async def start(self) -> None:
+        """Migrate (`migrate=True`, standalone) or insist the schema is current (distributed: `warden migrate`)."""
         if self._migrate:
             await apply_migrations(self._dsn, SERVICE, migrations())
+        else:
+            pending = await pending_migrations(self._dsn, SERVICE, migrations())
+            if pending:
+                names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+                raise ServiceUnavailable(f"the request-log database lacks migrations {names}: run `warden migrate`")
         self._pool_scope = open_pool(self._dsn, min_size=1, max_size=self._pool_size, application_name="warden-logs")
         self._pool = await self._pool_scope.__aenter__()
 
@@ -155,7 +162,8 @@ async def _upsert(conn: asyncpg.Connection, items: list[tuple[int, LogWrite]]) -
         if isinstance(item, InstanceWrite):
             key = (item.ref.namespace, item.ref.deployment, item.doc_id)
             merged = instances.setdefault(key, {})
-            merged.update(item.fields)  # later parts of the same document in this batch win, like the upsert
+            # Later parts of the same document in this batch win, like the upsert.
+            merged.update(doc.with_features(item.fields, doc.feature_entries))
             merged.update({doc.DOC_ID: item.doc_id, doc.NAMESPACE: item.ref.namespace,
                            doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
         else:

@@ -1,11 +1,11 @@
 """A bus peer in its own process, so tests can really kill it (`kill -9`).
 
-    python bus_process.py consume SETTINGS_JSON TOPIC GROUP
-        Subscribe and report every event as {"received": id, "key": ..., "seq": ...}; an event whose data has
-        "die": true makes the process SIGKILL itself inside the handler, before the offset is committed.
-    python bus_process.py publish SETTINGS_JSON TOPIC COUNT
-        Publish COUNT events (10 at a time, concurrently) and report each id as {"published": id} once its
-        publish returned; then wait to be killed.
+python bus_process.py consume SETTINGS_JSON TOPIC GROUP
+    Subscribe and report every event as {"received": id, "key": ..., "seq": ...}; an event whose data has
+    "die": true makes the process SIGKILL itself inside the handler, before the offset is committed.
+python bus_process.py publish SETTINGS_JSON TOPIC COUNT
+    Publish COUNT events (10 at a time, concurrently) and report each id as {"published": id} once its
+    publish returned; then wait to be killed.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ WAIT_S = 90.0  # Kafka needs a session timeout (10 s) plus a rebalance to notice
 
 BusFactory = Callable[[], Awaitable[Bus]]
 
+
 def settings_json(settings: BusSettings) -> str:
     """The settings for a subprocess, with the DSN revealed (pydantic would mask it)."""
     data = settings.model_dump(mode="json")
@@ -108,8 +109,6 @@ async def bus(make_bus: BusFactory) -> Bus:
     return await make_bus()
 
 
-
-
 @pytest.fixture
 async def spawn_bus_process(bus_settings: BusSettings) -> AsyncIterator[BusProcessFactory]:
     """Run `bus_process.py <mode> ...` with the test's bus settings."""
@@ -117,7 +116,11 @@ async def spawn_bus_process(bus_settings: BusSettings) -> AsyncIterator[BusProce
 
     async def spawn(mode: str, *args: str) -> BusProcess:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(BUS_PROCESS), mode, settings_json(bus_settings), *args,
+            sys.executable,
+            str(BUS_PROCESS),
+            mode,
+            settings_json(bus_settings),
+            *args,
             stdout=asyncio.subprocess.PIPE,
         )
         peer = BusProcess(process)

@@ -117,9 +117,7 @@ async def test_group_members_split_partitions_and_a_survivor_takes_over(
     split_round = None
     for attempt in range(60):
         ids = await publish_round(f"split-{attempt}")
-        await eventually(
-            lambda ids=ids: keys_seen_here(ids) | keys_seen_by_other(ids) == set(keys), "round delivered"
-        )
+        await eventually(lambda ids=ids: keys_seen_here(ids) | keys_seen_by_other(ids) == set(keys), "round delivered")
         mine, theirs = keys_seen_here(ids), keys_seen_by_other(ids)
         if mine and theirs and not mine & theirs:
             split_round = (mine, theirs)
@@ -195,8 +193,9 @@ async def test_undecodable_record_is_dead_lettered_at_once(bus: Bus, unique_name
     await bus.subscribe_records(dead_letter_topic(topic), group=f"dlq-{unique_name}", handler=dead_letters.handle)
     await bus.subscribe(topic, group=group, handler=inbox.handle)
 
-    garbage = BusRecord(topic=topic, partition=0, offset=0, key=b"k", value=b"\x00not an event",
-                        headers=(("x-origin", b"fuzzer"),))
+    garbage = BusRecord(
+        topic=topic, partition=0, offset=0, key=b"k", value=b"\x00not an event", headers=(("x-origin", b"fuzzer"),)
+    )
     await bus.publish_record(garbage)
     valid = make_event(seq=1)
     await bus.publish(valid, topic=topic, key=b"k")

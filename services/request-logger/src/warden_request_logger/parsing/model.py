@@ -38,8 +38,12 @@ def row_dims(value: Any) -> int:
     return depth
 
 
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+"""What decoded JSON holds as a scalar (exact types: a set lookup per column is cheaper than isinstance)."""
+
+
 def is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    return type(value) in _SCALAR_TYPES
 
 
 def instance_of(row: Any) -> ParsedInstance:
@@ -51,7 +55,7 @@ def instance_of(row: Any) -> ParsedInstance:
     if isinstance(row, bool | int | float) or row is None:
         return ParsedInstance(row, "number", columns=[row])
     if isinstance(row, list):
-        if all(is_scalar(v) for v in row):
+        if all(type(v) in _SCALAR_TYPES for v in row):
             if len(row) == 1:
                 return ParsedInstance(row, "text" if isinstance(row[0], str) else "number", columns=list(row))
             return ParsedInstance(row, "tabular", columns=list(row))
