@@ -20,14 +20,12 @@ import logging
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
-from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.base import BusAdapter, Headers
 from warden_common.bus.connecting import BackgroundConnection
-from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
+from warden_common.bus.delivery import RunDelivery
 from warden_common.bus.kafka_subscription import KafkaSubscription
-from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
-from warden_common.codec import to_kafka_record
+from warden_common.bus.port import Subscription
 from warden_common.settings import BusSettings
 
 logger = logging.getLogger(__name__)
@@ -43,7 +41,7 @@ batches and a 2 ms linger let concurrent publishes share a request for a small a
 """
 
 
-class KafkaBus:
+class KafkaBus(BusAdapter):
     """The `Bus` port on Kafka."""
 
     def __init__(self, settings: BusSettings, *, client_id: str = "warden", revoke_grace_s: float = 30.0) -> None:
@@ -105,34 +103,14 @@ class KafkaBus:
             return False
         return True
 
-    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
-        raw_key, headers, value = to_kafka_record(event, key)
-        await self._send(topic, raw_key, headers, value)
+    record_fetch_size = 1000
 
-    async def publish_record(self, record: BusRecord) -> None:
-        await self._send(record.topic, record.key, record.headers, record.value)
+    def _batch_fetch_size(self, max_batch: int) -> int:
+        return max(self.record_fetch_size, max_batch)
 
-    async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
-        return await self.subscribe_records(topic, group=group, handler=event_handler_as_record_handler(handler))
-
-    async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
-        delivery = RecordDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
-        )
-        return await self._join(topic, group, delivery, max_records=1000)
-
-    async def subscribe_batch(
-        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
-    ) -> Subscription:
-        delivery = BatchDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry,
-            publish_record=self.publish_record, max_batch=max_batch,
-        )  # fmt: skip
-        return await self._join(topic, group, delivery, max_records=max(1000, max_batch))
-
-    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, max_records: int) -> Subscription:
+    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, fetch_size: int) -> Subscription:
         if not self._connection.connected:
-            return self._connection.defer(lambda: self._join(topic, group, delivery, max_records=max_records))
+            return self._connection.defer(lambda: self._join(topic, group, delivery, fetch_size=fetch_size))
         await self._ensure_topic(topic)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap,
@@ -142,7 +120,7 @@ class KafkaBus:
             auto_offset_reset="earliest",
         )
         subscription = KafkaSubscription(
-            consumer, delivery, revoke_grace_s=self._revoke_grace_s, max_records=max_records
+            consumer, delivery, revoke_grace_s=self._revoke_grace_s, max_records=fetch_size
         )
         await consumer.start()
         consumer.subscribe([topic], listener=subscription)
@@ -150,7 +128,7 @@ class KafkaBus:
         self._subscriptions.append(subscription)
         return subscription
 
-    async def _send(self, topic: str, key: bytes | None, headers: tuple[tuple[str, bytes], ...], value: bytes) -> None:
+    async def _append(self, topic: str, key: bytes | None, headers: Headers, value: bytes) -> None:
         self._connection.require()
         if self._producer is None:
             raise RuntimeError("KafkaBus.start() was not called")

@@ -22,23 +22,21 @@ import itertools
 import logging
 
 import asyncpg
-from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.bus.batch_delivery import BatchDelivery
+from warden_common.bus.base import BusAdapter, Headers
 from warden_common.bus.connecting import BackgroundConnection
-from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
-from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
+from warden_common.bus.delivery import RunDelivery
+from warden_common.bus.port import Subscription
 from warden_common.bus.postgres_consumer import AppendListener, PartitionWorker
 from warden_common.bus.postgres_group import PostgresSubscription
 from warden_common.bus.postgres_sql import BusSql, partition_for_key
 from warden_common.bus.postgres_writer import GroupCommitWriter, PendingRecord
-from warden_common.codec import to_kafka_record
 from warden_common.settings import BusSettings
 
 logger = logging.getLogger(__name__)
 
 
-class PostgresBus:
+class PostgresBus(BusAdapter):
     """The `Bus` port on PostgreSQL (asyncpg)."""
 
     def __init__(
@@ -120,34 +118,9 @@ class PostgresBus:
             return False
         return True
 
-    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
-        raw_key, headers, value = to_kafka_record(event, key)
-        await self._append(topic, raw_key, headers, value)
-
-    async def publish_record(self, record: BusRecord) -> None:
-        await self._append(record.topic, record.key, record.headers, record.value)
-
-    async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
-        return await self.subscribe_records(topic, group=group, handler=event_handler_as_record_handler(handler))
-
-    async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
-        delivery = RecordDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry, publish_record=self.publish_record
-        )
-        return await self._join(topic, group, delivery, batch_size=500)
-
-    async def subscribe_batch(
-        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
-    ) -> Subscription:
-        delivery = BatchDelivery(
-            topic=topic, group=group, handler=handler, retry=self._settings.retry,
-            publish_record=self.publish_record, max_batch=max_batch,
-        )  # fmt: skip
-        return await self._join(topic, group, delivery, batch_size=max_batch)
-
-    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, batch_size: int) -> Subscription:
+    async def _join(self, topic: str, group: str, delivery: RunDelivery, *, fetch_size: int) -> Subscription:
         if not self._connection.connected:
-            return self._connection.defer(lambda: self._join(topic, group, delivery, batch_size=batch_size))
+            return self._connection.defer(lambda: self._join(topic, group, delivery, fetch_size=fetch_size))
         pool, listener = self._pool, self._listener
         if pool is None or listener is None:
             raise RuntimeError("PostgresBus.start() was not called")
@@ -164,7 +137,7 @@ class PostgresBus:
                 delivery=delivery,
                 commit=subscription.commit,
                 poll_interval_s=self._poll_interval_s,
-                batch_size=batch_size,
+                batch_size=fetch_size,
             )
 
         subscription = PostgresSubscription(
@@ -181,9 +154,7 @@ class PostgresBus:
         self._subscriptions.append(subscription)
         return subscription
 
-    async def _append(
-        self, topic: str, key: bytes | None, headers: tuple[tuple[str, bytes], ...], value: bytes
-    ) -> None:
+    async def _append(self, topic: str, key: bytes | None, headers: Headers, value: bytes) -> None:
         self._connection.require()
         if self._writer is None:
             raise RuntimeError("PostgresBus.start() was not called")
