@@ -9,8 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from warden_common.db import OutboxRelay, apply_migrations, open_pool, pending_migrations
-from warden_common.errors import ServiceUnavailable
+from warden_common.db import OutboxRelay, open_pool, prepare_schema
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_gateway.consumers.status import subscribe_status
@@ -20,19 +19,6 @@ from warden_gateway.namespaces import NamespaceService
 from warden_gateway.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
-
-
-async def prepare_schema(dsn: str, platform: Platform) -> None:
-    """Migrate in standalone; in distributed mode insist the schema is current (that is `warden migrate`'s job)."""
-    if platform.mode == "standalone":
-        applied = await apply_migrations(dsn, SERVICE, migrations())
-        if applied:
-            logger.info("gateway schema migrated", extra={"versions": applied})
-        return
-    pending = await pending_migrations(dsn, SERVICE, migrations())
-    if pending:
-        names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
-        raise ServiceUnavailable(f"the gateway database lacks migrations {names}: run `warden migrate` first")
 
 
 @asynccontextmanager
@@ -45,7 +31,7 @@ async def open_control_plane(app: FastAPI, settings: GatewaySettings, platform: 
         logger.warning("no database configured (WARDEN_GATEWAY_DATABASE__DSN): the deployment API is unavailable")
         yield
         return
-    await prepare_schema(dsn, platform)
+    await prepare_schema(dsn, SERVICE, migrations(), migrate=platform.mode == "standalone")
     async with (
         open_pool(
             dsn,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from warden_common.db import OutboxRelay, apply_migrations, open_pool, pending_migrations
+from warden_common.db import OutboxRelay, open_pool, prepare_schema
 from warden_common.errors import ServiceUnavailable
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
@@ -23,27 +23,14 @@ from warden_metadata.settings import MetadataSettings
 logger = logging.getLogger(__name__)
 
 
-async def prepare_schema(dsn: str, settings: MetadataSettings, platform: Platform) -> None:
-    """Migrate (standalone, or when asked) or insist the schema is current (distributed: `warden migrate`)."""
-    auto = settings.auto_migrate if settings.auto_migrate is not None else platform.mode == "standalone"
-    if auto:
-        applied = await apply_migrations(dsn, SERVICE, migrations())
-        if applied:
-            logger.info("metadata schema migrated", extra={"versions": applied})
-        return
-    pending = await pending_migrations(dsn, SERVICE, migrations())
-    if pending:
-        names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
-        raise ServiceUnavailable(f"the metadata database lacks migrations {names}: run `warden migrate` first")
-
-
 def _setup(settings: MetadataSettings) -> ServiceSetup:
     @asynccontextmanager
     async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
         dsn = platform.database_dsn
         if not dsn:
             raise ServiceUnavailable("the metadata service needs PostgreSQL: set WARDEN_METADATA_DATABASE__DSN")
-        await prepare_schema(dsn, settings, platform)
+        auto = settings.auto_migrate if settings.auto_migrate is not None else platform.mode == "standalone"
+        await prepare_schema(dsn, SERVICE, migrations(), migrate=auto)
         db = settings.database
         async with (
             open_pool(dsn, min_size=db.min_pool, max_size=db.max_pool, application_name="warden-metadata") as pool,

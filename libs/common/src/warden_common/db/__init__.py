@@ -10,6 +10,7 @@ from warden_common.db.migrations import (
     load_migrations,
     merge_migrations,
     pending_migrations,
+    prepare_schema,
 )
 from warden_common.db.outbox import Outbox
 from warden_common.db.outbox_relay import OutboxRelay
@@ -27,4 +28,5 @@ __all__ = [
     "merge_migrations",
     "open_pool",
     "pending_migrations",
+    "prepare_schema",
 ]

@@ -20,6 +20,8 @@ from importlib import resources
 
 import asyncpg
 
+from warden_common.errors import ServiceUnavailable
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_TABLE = "public.schema_migrations"
@@ -160,3 +162,17 @@ def merge_migrations(*groups: Sequence[Migration]) -> list[Migration]:
             )
         found[migration.version] = migration
     return [found[v] for v in sorted(found)]
+
+
+async def prepare_schema(dsn: str, service: str, migrations: Sequence[Migration], *, migrate: bool) -> None:
+    """At a service's start: apply pending migrations (`migrate`, i.e. standalone), or refuse to start on an
+    out-of-date schema, naming what is missing (distributed mode, where `warden migrate` is the one that migrates)."""
+    if migrate:
+        applied = await apply_migrations(dsn, service, migrations)
+        if applied:
+            logger.info("schema migrated", extra={"service": service, "versions": applied})
+        return
+    pending = await pending_migrations(dsn, service, migrations)
+    if pending:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+        raise ServiceUnavailable(f"the {service} database lacks migrations {names}: run `warden migrate` first")

@@ -18,9 +18,8 @@ from typing import Any
 
 import asyncpg
 
-from warden_common.db import apply_migrations, pending_migrations
+from warden_common.db import prepare_schema
 from warden_common.db.pool import open_pool
-from warden_common.errors import ServiceUnavailable
 from warden_common.logstore import document as doc
 from warden_common.logstore import postgres_sql as sql
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -58,13 +57,7 @@ class PostgresLogStore:
 
     async def start(self) -> None:
         """Migrate (`migrate=True`, standalone) or insist the schema is current (distributed: `warden migrate`)."""
-        if self._migrate:
-            await apply_migrations(self._dsn, SERVICE, migrations())
-        else:
-            pending = await pending_migrations(self._dsn, SERVICE, migrations())
-            if pending:
-                names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
-                raise ServiceUnavailable(f"the request-log database lacks migrations {names}: run `warden migrate`")
+        await prepare_schema(self._dsn, SERVICE, migrations(), migrate=self._migrate)
         self._pool_scope = open_pool(self._dsn, min_size=1, max_size=self._pool_size, application_name="warden-logs")
         self._pool = await self._pool_scope.__aenter__()
 
