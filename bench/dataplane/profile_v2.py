@@ -17,23 +17,13 @@ import io
 import json
 import pstats
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
+from harness import serving_with_iris
 from run import SELDON, V2, default_dsn
-
-from warden_common.bus.factory import create_bus
-from warden_common.events import DEPLOYMENT_CREATED, build_event
-from warden_common.settings import BusSettings
-from warden_common.topics import DEPLOYMENTS
-from warden_serving.demo.build import build_demo_models
-from warden_serving.main import create_app
-from warden_serving.runtime.process import free_port
-from warden_serving.settings import ServingSettings
 
 
 async def timed(client: httpx.AsyncClient, url: str, body: Any, headers: dict[str, str]) -> tuple[float, float]:
@@ -48,32 +38,12 @@ async def timed(client: httpx.AsyncClient, url: str, body: Any, headers: dict[st
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     dsn = args.postgres or default_dsn()
-    work = Path(tempfile.mkdtemp(prefix="warden-profile-"))
-    models = build_demo_models(work / "home")
-    bus_settings = BusSettings(kind="postgres", postgres_dsn=dsn)
-    port = free_port()
-    settings = ServingSettings(bus=bus_settings, data_dir=work / "serving", port=port, log_level="WARNING")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False))  # fmt: skip
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # uvicorn exposes no event for this
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    bus = create_bus(bus_settings)
-    await bus.start()
-    spec = {"kind": "SeldonDeployment", "metadata": {"name": "iris", "namespace": "bench"}, "spec": {"predictors": [
-        {"name": "default", "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
-                                      "modelUri": models["iris-sklearn"]}}]}}  # fmt: skip
-    data = {"namespace": "bench", "name": "iris", "kind": "SeldonDeployment", "spec": spec, "actor": "bench"}
-    await bus.publish(build_event(DEPLOYMENT_CREATED, data, source="/bench"), topic=DEPLOYMENTS, key="bench/iris")
-    base = f"http://127.0.0.1:{port}"
     skip = {"Seldon-Skip-Logging": "true"}
     out: dict[str, Any] = {}
-    async with httpx.AsyncClient(timeout=60, trust_env=False) as client:
-        async with asyncio.timeout(180):
-            while (await client.get(f"{base}/seldon/bench/iris/v2/health/ready")).status_code != 200:  # noqa: ASYNC110
-                await asyncio.sleep(0.2)
+    async with (
+        serving_with_iris(dsn, prefix="warden-profile-") as base,
+        httpx.AsyncClient(timeout=60, trust_env=False) as client,
+    ):
         path = f"{base}/api/v1alpha1/namespaces/bench/seldondeployments/iris/resources"
         processes = (await client.get(path, params={"view": "processes"})).json()
         direct = f"http://127.0.0.1:{processes['predictors'][0]['replicas'][0]['port']}/v2/models/classifier/infer"
@@ -105,9 +75,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             text = io.StringIO()
             pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(35)
             print(text.getvalue())
-    await bus.close()
-    server.should_exit = True
-    await task
     return out
 
 

@@ -16,23 +16,13 @@ import asyncio
 import json
 import platform
 import statistics
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-
-from warden_common.bus.factory import create_bus
-from warden_common.events import DEPLOYMENT_CREATED, build_event
-from warden_common.settings import BusSettings
-from warden_common.topics import DEPLOYMENTS
-from warden_serving.demo.build import build_demo_models
-from warden_serving.main import create_app
-from warden_serving.runtime.process import free_port
-from warden_serving.settings import ServingSettings
+from harness import serving_with_iris  # a sibling module: this folder is run as scripts
 
 ROWS = [[6.8, 2.8, 4.8, 1.4], [6.1, 3.4, 4.5, 1.6]]
 SELDON = {"data": {"names": ["a", "b", "c", "d"], "ndarray": ROWS}}
@@ -82,31 +72,11 @@ async def measure(client: httpx.AsyncClient, url: str, body: Any, headers: dict[
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     dsn = args.postgres or default_dsn()
-    work = Path(tempfile.mkdtemp(prefix="warden-bench-"))
-    models = build_demo_models(work / "home")
-    bus_settings = BusSettings(kind="postgres", postgres_dsn=dsn)
-    port = free_port()
-    settings = ServingSettings(bus=bus_settings, data_dir=work / "serving", port=port, log_level="WARNING")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False))  # fmt: skip
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # uvicorn exposes no event for this
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    bus = create_bus(bus_settings)
-    await bus.start()
-    spec = {"kind": "SeldonDeployment", "metadata": {"name": "iris", "namespace": "bench"}, "spec": {"predictors": [
-        {"name": "default", "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
-                                      "modelUri": models["iris-sklearn"]}}]}}  # fmt: skip
-    data = {"namespace": "bench", "name": "iris", "kind": "SeldonDeployment", "spec": spec, "actor": "bench"}
-    await bus.publish(build_event(DEPLOYMENT_CREATED, data, source="/bench"), topic=DEPLOYMENTS, key="bench/iris")
-    base = f"http://127.0.0.1:{port}"
     results: dict[str, Any] = {}
-    async with httpx.AsyncClient(timeout=60, trust_env=False, limits=httpx.Limits(max_connections=64)) as client:
-        async with asyncio.timeout(180):
-            while (await client.get(f"{base}/seldon/bench/iris/v2/health/ready")).status_code != 200:  # noqa: ASYNC110
-                await asyncio.sleep(0.2)
+    async with (
+        serving_with_iris(dsn, prefix="warden-bench-") as base,
+        httpx.AsyncClient(timeout=60, trust_env=False, limits=httpx.Limits(max_connections=64)) as client,
+    ):
         resources_url = f"{base}/api/v1alpha1/namespaces/bench/seldondeployments/iris/resources"
         resources = (await client.get(resources_url, params={"view": "processes"})).json()
         direct = f"http://127.0.0.1:{resources['predictors'][0]['replicas'][0]['port']}/v2/models/classifier/infer"
@@ -124,9 +94,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             for name, (url, body, headers) in targets.items():
                 count = args.requests if concurrency == 1 else args.requests * 2
                 results[f"{name}_c{concurrency}"] = await measure(client, url, body, headers, count, concurrency)
-    await bus.close()
-    server.should_exit = True
-    await task
     for c in (1, 16):
         direct_p50 = results[f"mlserver_direct_v2_c{c}"]["p50_ms"]
         results[f"added_p50_ms_v2_logging_off_c{c}"] = round(
