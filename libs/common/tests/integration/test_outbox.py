@@ -6,11 +6,11 @@ Each test has its own outbox schema (so its metrics have their own label), datab
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 import pytest
@@ -24,10 +24,12 @@ from warden_common.db import Migration, Outbox, OutboxRelay, apply_migrations, m
 from warden_common.db.outbox import OUTBOX_TABLE_DDL_V1
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.servers.databases import create_database, drop_database, with_database
+from warden_common.testing.waiting import eventually as poll_until
 
 pytestmark = pytest.mark.integration
 
 WAIT_S = 60.0
+eventually = functools.partial(poll_until, within_s=WAIT_S)
 FAST_BACKOFF = RetryPolicy(initial_backoff_s=0.05, max_backoff_s=0.5)
 PINNED_DDL_SHA256 = "5933c1b24523bf2be679d2035f16032361854a7a74ac5d9e8360e5100e2168a9"
 
@@ -37,20 +39,6 @@ def make_event(key: str, seq: int) -> CloudEvent:
         {"type": "io.warden.test.happened.v1", "source": "/tests/outbox", "datacontenttype": "application/json"},
         data={"key": key, "seq": seq},
     )
-
-
-async def eventually(condition: Callable[[], Any], what: str, within_s: float = WAIT_S) -> Any:
-    """Poll `condition` (sync or async) until truthy; fail naming `what` after `within_s` seconds."""
-    deadline = asyncio.get_running_loop().time() + within_s
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not within {within_s}s: {what} (last {result!r})")
-        await asyncio.sleep(0.05)
 
 
 @dataclass

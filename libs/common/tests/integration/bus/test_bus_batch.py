@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,11 +15,13 @@ from warden_common.bus.kafka import KafkaBus
 from warden_common.bus.port import DLQ_ATTEMPTS, DLQ_ERROR_TYPE, DLQ_REASON, Bus, BusRecord
 from warden_common.bus.postgres import PostgresBus
 from warden_common.settings import BusSettings
+from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
 
 pytestmark = pytest.mark.integration
 
 WAIT_S = 90.0
+eventually = functools.partial(poll_until, within_s=WAIT_S)
 
 
 def make_event(**data: Any) -> CloudEvent:
@@ -31,17 +34,6 @@ def make_event(**data: Any) -> CloudEvent:
 def seq_of(event: CloudEvent) -> int:
     data: dict[str, Any] = event.get_data()  # type: ignore[assignment]
     return int(data["seq"])
-
-
-async def eventually(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
-    try:
-        async with asyncio.timeout(within_s):
-            while True:
-                if condition():
-                    return
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out after {within_s}s waiting for: {what}") from None
 
 
 @dataclass

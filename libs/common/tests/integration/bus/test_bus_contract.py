@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from warden_common.bus.port import (
     BusRecord,
 )
 from warden_common.settings import BusSettings
+from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
 
 if TYPE_CHECKING:  # the conftest is not importable at run time (pytest's importlib mode)
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the conftest is not importable at run time (pytest's import
 pytestmark = pytest.mark.integration
 
 WAIT_S = 90.0  # Kafka needs a session timeout (10 s) plus a rebalance to notice a killed member
+eventually = functools.partial(poll_until, within_s=WAIT_S)
 
 
 def make_event(**data: Any) -> CloudEvent:
@@ -39,18 +41,6 @@ def make_event(**data: Any) -> CloudEvent:
         {"type": "io.warden.test.happened.v1", "source": "/tests/bus", "datacontenttype": "application/json"},
         data=data,
     )
-
-
-async def eventually(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
-    """Poll `condition` until it holds; fail naming `what` after `within_s` seconds."""
-    try:
-        async with asyncio.timeout(within_s):
-            while True:
-                if condition():
-                    return
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out after {within_s}s waiting for: {what}") from None
 
 
 @dataclass
