@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from warden_common.errors import BadRequest
 from warden_common.logstore import FeatureFilter, LogQuery
@@ -47,33 +47,50 @@ def parse_condition(text: str, part: Literal["request", "response"], param: str)
     return FeatureFilter(match["name"], op, value, part)  # type: ignore[arg-type]
 
 
+PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
+Feature = Annotated[list[str], Query(description="<name>:<op>:<value> on request elements")]
+Output = Annotated[list[str], Query(description="<name>:<op>:<value> on response elements")]
+
+
+class SearchFilters:
+    """The query parameters both search routes take (a FastAPI dependency, so they are declared once)."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        request_id: Annotated[str | None, Query(alias="requestId")] = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        outliers_only: Annotated[bool, Query(alias="outliersOnly")] = False,
+        feature: Feature = [],  # noqa: B006 - FastAPI copies query defaults
+        output: Output = [],  # noqa: B006
+        page_size: PageSize = 20,
+        page_token: Annotated[str | None, Query(alias="pageToken")] = None,
+        sort: Literal["asc", "desc"] = "desc",
+    ) -> None:
+        if start is not None and end is not None and end <= start:
+            raise BadRequest("end must be after start", details={"param": "end"})
+        self.endpoint, self.request_id, self.start, self.end = endpoint, request_id, start, end
+        self.outliers_only, self.page_size, self.page_token, self.sort = outliers_only, page_size, page_token, sort
+        self.conditions = [parse_condition(f, "request", "feature") for f in feature]
+        self.conditions += [parse_condition(f, "response", "output") for f in output]
+
+
+Filters = Annotated[SearchFilters, Depends()]
+
+
 async def _search(
-    service: LoggerService,
-    *,
-    namespace: str | None,
-    name: str | None,
-    endpoint: str | None,
-    request_id: str | None,
-    start: datetime | None,
-    end: datetime | None,
-    outliers_only: bool,
-    feature: list[str],
-    output: list[str],
-    page_size: int,
-    page_token: str | None,
-    sort: Literal["asc", "desc"],
+    service: LoggerService, *, namespace: str | None, name: str | None, filters: SearchFilters
 ) -> dict[str, Any]:
     if name is not None and namespace is None:
         raise BadRequest("name needs namespace: deployment names are unique only within a namespace",
                          details={"param": "namespace"})  # fmt: skip
-    if start is not None and end is not None and end <= start:
-        raise BadRequest("end must be after start", details={"param": "end"})
-    filters = [parse_condition(f, "request", "feature") for f in feature]
-    filters += [parse_condition(f, "response", "output") for f in output]
+    f = filters
     page = await service.search(
         LogQuery(
-            namespace=namespace, deployment=name, endpoint=endpoint, request_id=request_id, start=start, end=end,
-            outliers_only=outliers_only, features=filters, page_size=page_size, page_token=page_token, sort=sort,
+            namespace=namespace, deployment=name, endpoint=f.endpoint, request_id=f.request_id, start=f.start,
+            end=f.end, outliers_only=f.outliers_only, features=f.conditions, page_size=f.page_size,
+            page_token=f.page_token, sort=f.sort,
         )
     )  # fmt: skip
     return {
@@ -83,54 +100,15 @@ async def _search(
     }
 
 
-PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
-Feature = Annotated[list[str], Query(description="<name>:<op>:<value> on request elements")]
-Output = Annotated[list[str], Query(description="<name>:<op>:<value> on response elements")]
-
-
 @router.get("/requests", summary="Search logged requests of any deployment")
 async def search_requests(
-    service: LoggerService,
-    namespace: str | None = None,
-    name: str | None = None,
-    endpoint: str | None = None,
-    request_id: Annotated[str | None, Query(alias="requestId")] = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    outliers_only: Annotated[bool, Query(alias="outliersOnly")] = False,
-    feature: Feature = [],  # noqa: B006 - FastAPI copies query defaults
-    output: Output = [],  # noqa: B006
-    page_size: PageSize = 20,
-    page_token: Annotated[str | None, Query(alias="pageToken")] = None,
-    sort: Literal["asc", "desc"] = "desc",
+    service: LoggerService, filters: Filters, namespace: str | None = None, name: str | None = None
 ) -> dict[str, Any]:
-    return await _search(
-        service, namespace=namespace, name=name, endpoint=endpoint, request_id=request_id, start=start, end=end,
-        outliers_only=outliers_only, feature=feature, output=output, page_size=page_size, page_token=page_token,
-        sort=sort,
-    )  # fmt: skip
+    return await _search(service, namespace=namespace, name=name, filters=filters)
 
 
-async def _deployment_requests(
-    service: LoggerService,
-    namespace: str,
-    name: str,
-    endpoint: str | None = None,
-    request_id: Annotated[str | None, Query(alias="requestId")] = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    outliers_only: Annotated[bool, Query(alias="outliersOnly")] = False,
-    feature: Feature = [],  # noqa: B006
-    output: Output = [],  # noqa: B006
-    page_size: PageSize = 20,
-    page_token: Annotated[str | None, Query(alias="pageToken")] = None,
-    sort: Literal["asc", "desc"] = "desc",
-) -> dict[str, Any]:
-    return await _search(
-        service, namespace=namespace, name=name, endpoint=endpoint, request_id=request_id, start=start, end=end,
-        outliers_only=outliers_only, feature=feature, output=output, page_size=page_size, page_token=page_token,
-        sort=sort,
-    )  # fmt: skip
+async def _deployment_requests(service: LoggerService, namespace: str, name: str, filters: Filters) -> dict[str, Any]:
+    return await _search(service, namespace=namespace, name=name, filters=filters)
 
 
 for _kind in ("seldondeployments", "inferenceservices"):
