@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import psutil
 
-from warden_common.testing.servers.config import LOOPBACK, infra_home
+from warden_common.testing.servers.config import LOOPBACK, env_port, infra_home
 from warden_common.testing.servers.errors import InfraError
 from warden_common.testing.servers.tools import port_is_open
 
@@ -249,3 +249,19 @@ def _wait_gone(pid: int, seconds: float) -> bool:
             return True
         time.sleep(_POLL_SECONDS)
     return False
+
+
+class HttpServer(ManagedServer):
+    """A server clients reach at `http://127.0.0.1:<port>`, the port configurable by an environment variable."""
+
+    def __init__(self, port_variable: str, default_port: int) -> None:
+        super().__init__()
+        self._port = env_port(port_variable, default_port)
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{LOOPBACK}:{self._port}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from warden_common.testing.servers.base import LaunchSpec, ManagedServer
+from warden_common.testing.servers.base import HttpServer, LaunchSpec
 from warden_common.testing.servers.config import LOOPBACK, env_path, env_port, repo_root
 from warden_common.testing.servers.tools import http_json, java_executable, maven_libs
 
@@ -18,24 +18,15 @@ logger = logging.getLogger(__name__)
 CLUSTER_NAME = "warden"
 
 
-class OpenSearchServer(ManagedServer):
+class OpenSearchServer(HttpServer):
     name = "opensearch"
     start_timeout = 120.0
 
     def __init__(self) -> None:
-        super().__init__()
-        self._port = env_port("WARDEN_INFRA_OPENSEARCH_PORT", 9200)
+        super().__init__("WARDEN_INFRA_OPENSEARCH_PORT", 9200)
         self.transport_port = env_port("WARDEN_INFRA_OPENSEARCH_TRANSPORT_PORT", 9300)
         self.base_path = env_path("WARDEN_INFRA_OPENSEARCH_DATA_DIR", self.state_dir / "cluster")
         self._maven_dir = repo_root() / "scripts" / "infra" / "maven" / "opensearch"
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://{LOOPBACK}:{self._port}"
 
     def install(self) -> None:
         maven_libs(self._maven_dir / "pom.xml", "opensearch")

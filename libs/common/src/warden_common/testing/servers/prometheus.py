@@ -13,8 +13,8 @@ import os
 
 import httpx
 
-from warden_common.testing.servers.base import LaunchSpec, ManagedServer
-from warden_common.testing.servers.config import LOOPBACK, env_path, env_port
+from warden_common.testing.servers.base import HttpServer, LaunchSpec
+from warden_common.testing.servers.config import LOOPBACK, env_path
 from warden_common.testing.servers.errors import InfraError
 from warden_common.testing.servers.tools import ensure_apt_packages, http_status
 
@@ -25,22 +25,13 @@ _BINARY = "/usr/bin/prometheus"
 _SCRAPE_INTERVAL = "2s"
 
 
-class PrometheusServer(ManagedServer):
+class PrometheusServer(HttpServer):
     name = "prometheus"
 
     def __init__(self) -> None:
-        super().__init__()
-        self._port = env_port("WARDEN_INFRA_PROMETHEUS_PORT", 9090)
+        super().__init__("WARDEN_INFRA_PROMETHEUS_PORT", 9090)
         self.data_dir = env_path("WARDEN_INFRA_PROMETHEUS_DATA_DIR", self.state_dir / "data")
         self.config_file = self.state_dir / "prometheus.yml"
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://{LOOPBACK}:{self._port}"
 
     def install(self) -> None:
         ensure_apt_packages(["prometheus"])

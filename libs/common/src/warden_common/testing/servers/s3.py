@@ -11,8 +11,8 @@ import logging
 import shutil
 import subprocess
 
-from warden_common.testing.servers.base import LaunchSpec, ManagedServer
-from warden_common.testing.servers.config import LOOPBACK, cache_home, env_port
+from warden_common.testing.servers.base import HttpServer, LaunchSpec
+from warden_common.testing.servers.config import LOOPBACK, cache_home
 from warden_common.testing.servers.errors import InfraError
 from warden_common.testing.servers.tools import http_status
 
@@ -22,22 +22,13 @@ MOTO_REQUIREMENT = "moto[server]==5.2.5"
 _PYTHON = "3.11"
 
 
-class MotoS3Server(ManagedServer):
+class MotoS3Server(HttpServer):
     name = "s3"
     start_timeout = 30.0
 
     def __init__(self) -> None:
-        super().__init__()
-        self._port = env_port("WARDEN_INFRA_S3_PORT", 5555)
+        super().__init__("WARDEN_INFRA_S3_PORT", 5555)
         self.venv = cache_home() / f"moto-{MOTO_REQUIREMENT.rpartition('==')[2]}"
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://{LOOPBACK}:{self._port}"
 
     def install(self) -> None:
         done = self.venv / ".complete"
