@@ -31,7 +31,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.factory import create_bus
 from warden_common.bus.kafka import PRODUCER_BATCHING
 from warden_common.bus.port import Bus
-from warden_common.codec import from_kafka_record, to_kafka_record
+from warden_common.codec import Event, from_kafka_record, to_kafka_record
 from warden_common.settings import BusSettings
 
 PAYLOAD_BYTES = 1024
@@ -144,7 +144,7 @@ async def bench_bus(settings: BusSettings, events: list[tuple[str, CloudEvent]],
 
         counter = Counter(len(events))
 
-        async def handle(_event: CloudEvent) -> None:
+        async def handle(_event: Event) -> None:
             counter.tick()
 
         await bus.subscribe(topic, group=f"g-{topic}", handler=handle)

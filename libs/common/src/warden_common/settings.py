@@ -39,6 +39,19 @@ class BusSettings(BaseModel):
     postgres_schema: str = Field("warden_bus", description="Schema holding the standalone bus tables.")
     partitions: int = Field(8, ge=1, description="Partitions of topics the bus creates.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    retention_hours: float = Field(
+        168.0,
+        ge=0,
+        description="Standalone bus: records older than this are deleted, dead letters included (7 days, Kafka's "
+        "default). 0 keeps records forever. A consumer group whose position was deleted continues at the earliest "
+        "record left. (Kafka topics use the broker's own retention settings.)",
+    )
+    retention_max_records: int = Field(
+        0,
+        ge=0,
+        description="Standalone bus: at most this many newest records are kept per partition, the older ones are "
+        "deleted whatever their age (Kafka's `retention.bytes`, counted in records). 0 sets no bound.",
+    )
 
 
 class DatabaseSettings(BaseModel):
@@ -77,6 +90,14 @@ class StandaloneSettings(BaseSettings):
     host: str = Field("127.0.0.1")
     port: int = Field(8080, ge=0, le=65535)
     log_level: str = Field("INFO")
+    bus_retention_hours: float = Field(
+        168.0,
+        ge=0,
+        description="Standalone bus: delete records older than this ($WARDEN_BUS_RETENTION_HOURS; 0 keeps all).",
+    )
+    bus_retention_max_records: int = Field(
+        0, ge=0, description="Standalone bus: keep at most this many newest records per partition (0: no bound)."
+    )
 
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()

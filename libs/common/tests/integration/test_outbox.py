@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.db import Migration, Outbox, OutboxRelay, apply_migrations, merge_migrations, open_pool
 from warden_common.db.outbox import OUTBOX_TABLE_DDL_V1
 from warden_common.settings import BusSettings, RetryPolicy
@@ -120,7 +121,7 @@ async def setup(
         async with open_pool(fresh_database, max_size=4) as pool:
             state = Setup(fresh_database, pool, outbox, bus_settings, bus, topic)
 
-            async def collect(event: CloudEvent) -> None:
+            async def collect(event: Event) -> None:
                 data = event.get_data()
                 payload = json.loads(data) if isinstance(data, (bytes, str)) else data
                 assert isinstance(payload, dict)

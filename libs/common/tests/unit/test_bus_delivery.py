@@ -14,7 +14,7 @@ from warden_common.bus.delivery import (
     event_handler_as_record_handler,
 )
 from warden_common.bus.port import DLQ_ATTEMPTS, DLQ_ERROR_TYPE, DLQ_GROUP, DLQ_REASON, DLQ_SOURCE_OFFSET, BusRecord
-from warden_common.codec import to_kafka_record
+from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import RetryPolicy
 
 FAST = RetryPolicy(max_attempts=3, initial_backoff_s=0.001, max_backoff_s=0.001, multiplier=1.0)
@@ -44,9 +44,9 @@ def delivery_for(handler: object, published: Published) -> RecordDelivery:
 
 
 async def test_a_handler_that_recovers_is_retried_until_it_succeeds() -> None:
-    calls: list[CloudEvent] = []
+    calls: list[Event] = []
 
-    async def flaky(event: CloudEvent) -> None:
+    async def flaky(event: Event) -> None:
         calls.append(event)
         if len(calls) < 3:
             raise RuntimeError("not yet")
@@ -60,7 +60,7 @@ async def test_a_handler_that_recovers_is_retried_until_it_succeeds() -> None:
 
 
 async def test_a_handler_that_keeps_failing_sends_the_raw_record_to_the_dead_letter_topic() -> None:
-    async def broken(_event: CloudEvent) -> None:
+    async def broken(_event: Event) -> None:
         raise KeyError("missing field")
 
     _, record = event_record()
@@ -77,7 +77,7 @@ async def test_a_handler_that_keeps_failing_sends_the_raw_record_to_the_dead_let
 
 
 async def test_an_undecodable_record_is_dead_lettered_without_calling_the_handler() -> None:
-    async def never(_event: CloudEvent) -> None:
+    async def never(_event: Event) -> None:
         raise AssertionError("handler must not see an undecodable record")
 
     record = BusRecord(topic="t", partition=0, offset=1, key=None, value=b"{", headers=())

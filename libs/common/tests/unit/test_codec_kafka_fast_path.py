@@ -199,6 +199,23 @@ def test_fast_binary_decode_matches_the_library_binding(record: tuple[list[tuple
     assert outcome(from_kafka_record, headers, value) == outcome(reference_decode, headers, value)
 
 
+def deferred_decode(headers: list[tuple[str, bytes | None]], value: bytes) -> Any:
+    """Decode with `defer=True`, then read every deferred part (which is where its errors surface)."""
+    event = from_kafka_record(headers, value, defer=True)
+    event.get_attributes()
+    event.get_data()
+    return event
+
+
+@SETTINGS
+@given(record=binary_records())
+def test_deferred_decode_ends_in_the_same_event_or_error(record: tuple[list[tuple[str, bytes | None]], bytes]) -> None:
+    # Errors may come in another order: a bad envelope is reported before a bad `time` when decoding is deferred.
+    headers, value = record
+    eager, deferred = outcome(from_kafka_record, headers, value), outcome(deferred_decode, headers, value)
+    assert deferred == eager or (deferred[0] == eager[0] == "error")
+
+
 def test_duplicate_content_type_headers_resolve_like_the_binding() -> None:
     headers: list[tuple[str, bytes | None]] = [
         ("content-type", b"application/json"),

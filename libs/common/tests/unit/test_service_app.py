@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from warden_common.bus.port import BusRecord, EventHandler, Subscription
+from warden_common.codec import Event
 from warden_common.errors import Conflict
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
@@ -29,7 +29,7 @@ class FakeBus:
     async def ready(self) -> bool:
         return self.is_ready
 
-    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None: ...
+    async def publish(self, event: Event, *, topic: str, key: str | bytes | None = None) -> None: ...
     async def publish_record(self, record: BusRecord) -> None: ...
     async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
         raise NotImplementedError

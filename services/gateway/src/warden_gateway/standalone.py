@@ -41,7 +41,13 @@ async def run_standalone(settings: StandaloneSettings) -> None:
     home.mkdir(parents=True, exist_ok=True)
     postgres = await asyncio.to_thread(start_embedded_postgres, home / "postgres")
     try:
-        bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(postgres.dsn)))
+        bus_settings = BusSettings(
+            kind="postgres",
+            postgres_dsn=SecretStr(postgres.dsn),
+            retention_hours=settings.bus_retention_hours,
+            retention_max_records=settings.bus_retention_max_records,
+        )
+        bus = create_bus(bus_settings)
         await bus.start()
         try:
             platform = Platform(mode="standalone", bus=bus, database_dsn=postgres.dsn, home=home)

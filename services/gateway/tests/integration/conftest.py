@@ -6,9 +6,8 @@ test asserts on what the runtime would receive.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from cloudevents.core.v1.event import CloudEvent
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr
@@ -24,14 +22,15 @@ from pydantic import SecretStr
 from warden_common import topics
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings
+from warden_common.testing.waiting import eventually
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
 API = "/seldon-deploy/api/v1alpha1"
 DATA = Path(__file__).parent.parent / "data"
-WAIT_S = 30.0
 
 
 def load(name: str) -> dict[str, Any]:
@@ -40,25 +39,11 @@ def load(name: str) -> dict[str, Any]:
     return loaded
 
 
-async def eventually(check: Callable[[], Any], within_s: float = WAIT_S) -> Any:
-    """Poll `check` until it returns something truthy (bounded); its last value otherwise fails the test."""
-    deadline = asyncio.get_running_loop().time() + within_s
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {within_s}s (last value {result!r})")
-        await asyncio.sleep(0.05)
-
-
 @dataclass
 class Gateway:
     client: httpx.AsyncClient
     bus: Bus
-    events: list[CloudEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def of_type(self, type_: str, key: str | None = None) -> list[dict[str, Any]]:
         """Payloads (as dicts) of collected events of `type_`, optionally for deployment `ns/name`."""
@@ -72,7 +57,10 @@ class Gateway:
         return out
 
     async def wait_events(self, type_: str, key: str, count: int) -> list[dict[str, Any]]:
-        return list(await eventually(lambda: len(found := self.of_type(type_, key)) >= count and found))
+        found = await eventually(
+            lambda: len(found := self.of_type(type_, key)) >= count and found, f"{count} {type_} event(s) of {key}"
+        )
+        return list(found)
 
 
 @pytest.fixture
@@ -107,7 +95,7 @@ async def gateway(fresh_database: str, unique_name: str, serving_stub: FastAPI) 
             async with httpx.AsyncClient(transport=transport, base_url="http://warden.test") as client:
                 gw = Gateway(client=client, bus=bus)
 
-                async def collect(event: CloudEvent) -> None:
+                async def collect(event: Event) -> None:
                     gw.events.append(event)
 
                 await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)

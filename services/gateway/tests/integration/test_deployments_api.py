@@ -16,8 +16,9 @@ from warden_common.events import (
     build_event,
 )
 from warden_common.events.deployments import DeploymentStatusChanged, PredictorSummary
+from warden_common.testing.waiting import eventually
 
-from .conftest import API, DATA, Gateway, eventually, load
+from .conftest import API, DATA, Gateway, load
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +178,7 @@ async def test_status_events_from_the_runtime_update_the_object(gateway: Gateway
         obj = (await gateway.client.get(f"{SDEPS}/iris")).json()
         return obj if obj["status"]["state"] == "Available" else None
 
-    obj = await eventually(available)
+    obj = await eventually(available, "the observed Available state in the stored deployment")
     assert obj["status"]["description"] == "1/1 replicas ready"
     assert obj["status"]["deploymentStatus"]["default"]["replicas"] == 1
     # Observed state does not invalidate a client's read-modify-write.

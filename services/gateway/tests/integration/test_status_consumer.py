@@ -9,9 +9,10 @@ import pytest
 from warden_common import topics
 from warden_common.events import DEPLOYMENT_STATUS_CHANGED, build_event
 from warden_common.events.deployments import DeploymentStatusChanged, PredictorSummary
+from warden_common.testing.waiting import eventually
 from warden_gateway.consumers.status import status_from_event
 
-from .conftest import API, Gateway, eventually, load
+from .conftest import API, Gateway, load
 
 ISVCS = f"{API}/namespaces/seldon/inferenceservices"
 
@@ -64,7 +65,7 @@ async def test_per_predictor_states_reach_the_stored_object(gateway: Gateway) ->
         obj: dict[str, Any] = (await gateway.client.get(f"{ISVCS}/iris-kserve")).json()
         return obj if "canary" in obj["status"].get("deploymentStatus", {}) else None
 
-    obj = await eventually(reported)
+    obj = await eventually(reported, "the canary's state in the stored InferenceService")
     predictors = obj["status"]["deploymentStatus"]
     assert (predictors["default"]["status"], predictors["canary"]["status"]) == ("Available", "Creating")
     assert predictors["canary"]["description"] == "0/1 replicas ready" and "description" not in predictors["default"]

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import functools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 from fastapi import FastAPI
 from pydantic import SecretStr
 
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.waiting import eventually as poll_until
 from warden_metadata.main import create_app
 from warden_metadata.settings import MetadataSettings
 
@@ -33,21 +33,8 @@ class MetadataHarness:
     dsn: str
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], within_s: float = WAIT_S) -> Any:
-    """Poll `check` until it returns something truthy (returned); it may raise AssertionError meanwhile."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    last: object = None
-    while loop.time() < deadline:
-        try:
-            last = await check()
-        except AssertionError as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"condition not met within {within_s}s; last: {last!r}")
+eventually = functools.partial(poll_until, within_s=WAIT_S)
+"""The shared `eventually` with this suite's wait (a Kafka consumer group takes a while to form)."""
 
 
 @pytest.fixture(params=["postgres"])
@@ -76,13 +63,13 @@ async def harness(fresh_database: str, bus_settings: BusSettings, unique_name: s
 
 
 @pytest.fixture
-async def collected_events(harness: MetadataHarness, unique_name: str) -> AsyncIterator[list[CloudEvent]]:
+async def collected_events(harness: MetadataHarness, unique_name: str) -> AsyncIterator[list[Event]]:
     """Every event the service publishes on the models topic during the test (read by our own group)."""
     from warden_common import topics
 
-    events: list[CloudEvent] = []
+    events: list[Event] = []
 
-    async def collect(event: CloudEvent) -> None:
+    async def collect(event: Event) -> None:
         events.append(event)
 
     subscription = await harness.bus.subscribe(topics.MODELS, group=f"test-{unique_name}", handler=collect)

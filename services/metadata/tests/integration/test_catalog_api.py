@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 
+from warden_common.codec import Event
 from warden_common.events import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED, decode_data
 
 from .conftest import API, MetadataHarness, eventually
@@ -45,7 +45,7 @@ async def _list(harness: MetadataHarness, **params: Any) -> dict[str, Any]:
     return body
 
 
-async def test_create_read_update_delete(harness: MetadataHarness, collected_events: list[CloudEvent]) -> None:
+async def test_create_read_update_delete(harness: MetadataHarness, collected_events: list[Event]) -> None:
     created = await harness.client.post(API, json=IRIS)
     assert created.status_code == 200, created.text
     assert created.json() == {}
@@ -74,7 +74,7 @@ async def test_create_read_update_delete(harness: MetadataHarness, collected_eve
     async def all_three() -> bool:
         return [e.get_type() for e in collected_events] == [MODEL_REGISTERED, MODEL_UPDATED, MODEL_DELETED]
 
-    await eventually(all_three)
+    await eventually(all_three, "the registered, updated and deleted events")
     update = decode_data(collected_events[1])
     assert sorted(update.changed_fields) == ["metrics", "tags", "version"]  # type: ignore[attr-defined]
     assert collected_events[0].get_data()["uri"] == IRIS["URI"]  # type: ignore[index]

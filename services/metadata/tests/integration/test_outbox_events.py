@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from warden_common import topics
 from warden_common.bus.factory import create_bus
+from warden_common.codec import Event
 from warden_common.events import MODEL_REGISTERED, MODEL_UPDATED
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings
@@ -79,7 +79,7 @@ async def running(fresh_database: str, postgres_dsn: str, unique_name: str) -> A
         await bus.start()
         await reader.start()
 
-        async def collect(event: CloudEvent) -> None:
+        async def collect(event: Event) -> None:
             data = event.get_data()
             payload = json.loads(data) if isinstance(data, (bytes, str)) else data
             assert isinstance(payload, dict)
@@ -105,7 +105,7 @@ async def running(fresh_database: str, postgres_dsn: str, unique_name: str) -> A
 async def test_changes_are_answered_while_the_bus_is_down_and_their_events_follow(running: Running) -> None:
     first = {"URI": "s3://models/first", "name": "first", "version": "1"}
     assert (await running.client.post(API, json=first)).status_code == 200
-    await eventually(lambda: _async(running.uris(MODEL_REGISTERED) == [first["URI"]]))
+    await eventually(lambda: running.uris(MODEL_REGISTERED) == [first["URI"]], "the first model's event")
 
     await running.bus_down()
     second = {"URI": "s3://models/second", "name": "second", "version": "1"}
@@ -118,13 +118,13 @@ async def test_changes_are_answered_while_the_bus_is_down_and_their_events_follo
     assert await running.pending() == 2  # and its events wait in the outbox
 
     await running.bus_up()
-    await eventually(lambda: _async(len(running.events) >= 3))
+    await eventually(lambda: len(running.events) >= 3, "the events kept in the outbox while the bus was down")
     assert running.events == [
         (MODEL_REGISTERED, first["URI"]),
         (MODEL_REGISTERED, second["URI"]),
         (MODEL_UPDATED, second["URI"]),
     ]
-    await eventually(lambda: _pending_is_zero(running))
+    await eventually(lambda: _pending_is_zero(running), "an empty outbox")
 
 
 async def test_a_refused_change_emits_nothing(running: Running) -> None:
@@ -139,17 +139,15 @@ async def test_a_refused_change_emits_nothing(running: Running) -> None:
     assert (await running.client.post(API, json=marker)).status_code == 200
     # Rows leave in id order, so any row of the refused changes (older than the marker's) would be counted by the
     # time the marker's is: exactly two rows published means they left nothing behind.
-    await eventually(lambda: _async(_published() - published_before >= 2 and len(running.events) >= 2))
+    await eventually(
+        lambda: _published() - published_before >= 2 and len(running.events) >= 2, "the two accepted changes' events"
+    )
     assert _published() - published_before == 2
     assert sorted(running.events) == sorted([(MODEL_REGISTERED, model["URI"]), (MODEL_REGISTERED, marker["URI"])])
 
 
 def _published() -> float:
     return REGISTRY.get_sample_value("warden_outbox_published_total", {"outbox": OUTBOX.table}) or 0.0
-
-
-async def _async(value: bool) -> bool:
-    return value
 
 
 async def _pending_is_zero(running: Running) -> bool:

@@ -82,7 +82,7 @@ async def test_runtime_follows_create_update_status_delete(harness: MetadataHarn
         rows = await _runtime(harness, DeploymentName=name)
         return rows if len(rows) == 2 else []
 
-    rows = {r["nodeName"]: r for r in await eventually(two_rows)}
+    rows = {r["nodeName"]: r for r in await eventually(two_rows, "a runtime row for each of the two nodes")}
     assert rows["classifier"]["modelUri"] == IRIS_URI
     assert rows["classifier"]["model"]["name"] == "iris"  # joined from the catalog
     assert rows["classifier"] | {"model": None, "creationTime": None} == {
@@ -110,7 +110,7 @@ async def test_runtime_follows_create_update_status_delete(harness: MetadataHarn
     async def running() -> bool:
         return {r["deploymentStatus"] for r in await _runtime(harness, DeploymentName=name)} == {"Running"}
 
-    await eventually(running)
+    await eventually(running, "the runtime rows to show the deployment Running")
 
     # Canary rollout: the transformer goes away, iris-v2 takes 25 % in a second predictor.
     updated = DeploymentUpdated(
@@ -136,7 +136,7 @@ async def test_runtime_follows_create_update_status_delete(harness: MetadataHarn
         want = [("canary", IRIS_V2_URI, "25"), ("default", IRIS_URI, "75")]
         return rows if got == want else []
 
-    await eventually(rolled_out)
+    await eventually(rolled_out, "the runtime rows of the canary rollout")
     canary = await _runtime(harness, ModelURI=IRIS_V2_URI)
     assert [r["predictorName"] for r in canary] == ["canary"]
     assert (await _runtime(harness, ModelURI=IRIS_V2_URI, PredictorName="default")) == []
@@ -151,7 +151,7 @@ async def test_runtime_follows_create_update_status_delete(harness: MetadataHarn
     async def gone() -> bool:
         return await _runtime(harness, DeploymentName=name) == []
 
-    await eventually(gone)
+    await eventually(gone, "the runtime rows to go with the deployment")
     # The catalog keeps its entries; only the runtime placements go.
     assert len((await harness.client.get(API, params={"URI": IRIS_V2_URI})).json()["models"]) == 1
 
@@ -176,7 +176,7 @@ async def test_inference_service_and_runtime_pagination(harness: MetadataHarness
     async def all_rows() -> bool:
         return len(await _runtime(harness, deploymentType="InferenceService")) == 10
 
-    await eventually(all_rows)
+    await eventually(all_rows, "ten runtime rows (predictor and explainer of five services)")
     seen: list[tuple[str, str]] = []
     token = ""
     while True:

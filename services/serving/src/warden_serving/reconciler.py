@@ -11,9 +11,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common.bus.port import Bus, Subscription
+from warden_common.codec import Event
 from warden_common.errors import WardenError
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED
 from warden_common.topics import DEPLOYMENTS
@@ -49,7 +48,7 @@ class Reconciler:
             task.cancel()
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
-    async def handle(self, event: CloudEvent) -> None:
+    async def handle(self, event: Event) -> None:
         if event.get_type() not in _SPEC_EVENTS:
             return
         data = event.get_data()

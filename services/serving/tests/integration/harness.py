@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import uvicorn
-from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED, build_event
 from warden_common.settings import BusSettings
 from warden_common.topics import DEPLOYMENTS, INFERENCE
@@ -59,12 +59,12 @@ def predictor(name: str, implementation: str, uri: str, *, traffic: int | None =
 
 @dataclass
 class Collected:
-    events: list[CloudEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
-    def where(self, predicate: Callable[[CloudEvent], bool]) -> list[CloudEvent]:
+    def where(self, predicate: Callable[[Event], bool]) -> list[Event]:
         return [e for e in self.events if predicate(e)]
 
-    async def wait_for(self, predicate: Callable[[list[CloudEvent]], bool], within_s: float = WAIT_S) -> None:
+    async def wait_for(self, predicate: Callable[[list[Event]], bool], within_s: float = WAIT_S) -> None:
         async with asyncio.timeout(within_s):
             while not predicate(self.events):  # noqa: ASYNC110 - events arrive from a bus subscription
                 await asyncio.sleep(0.1)
@@ -128,7 +128,7 @@ class Serving:
     async def collect(self, topic: str, group: str) -> Collected:
         collected = Collected()
 
-        async def handle(event: CloudEvent) -> None:
+        async def handle(event: Event) -> None:
             if (
                 event.get_extension("namespace") == self.namespace
                 or (event.get_data() or {}).get("namespace") == self.namespace

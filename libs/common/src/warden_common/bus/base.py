@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common.bus.batch_delivery import BatchDelivery
 from warden_common.bus.delivery import RecordDelivery, RunDelivery, event_handler_as_record_handler
 from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
-from warden_common.codec import to_kafka_record
+from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import BusSettings
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -37,7 +35,7 @@ class BusAdapter(ABC):
     def _batch_fetch_size(self, max_batch: int) -> int:
         return max_batch
 
-    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
+    async def publish(self, event: Event, *, topic: str, key: str | bytes | None = None) -> None:
         raw_key, headers, value = to_kafka_record(event, key)
         await self._append(topic, raw_key, headers, value)
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common.bus.delivery import KeepGoing, RecordDelivery
 from warden_common.bus.port import BatchHandler, BusRecord
-from warden_common.codec import CodecError, from_kafka_record
+from warden_common.codec import CodecError, Event, from_kafka_record
 from warden_common.settings import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -57,7 +55,7 @@ class BatchDelivery:
 
     async def deliver_batch(self, records: Sequence[BusRecord]) -> None:
         """Finish every record of `records` (handled, or dead-lettered and acknowledged)."""
-        decoded: list[tuple[BusRecord, CloudEvent]] = []
+        decoded: list[tuple[BusRecord, Event]] = []
         for record in records:
             try:
                 decoded.append((record, _decode(record)))
@@ -68,11 +66,16 @@ class BatchDelivery:
         elif decoded:
             await self._deliver_together(decoded)
 
-    async def _deliver_together(self, decoded: list[tuple[BusRecord, CloudEvent]]) -> None:
+    async def _deliver_together(self, decoded: list[tuple[BusRecord, Event]]) -> None:
         first, last = decoded[0][0], decoded[-1][0]
-        failure, rejected = await self._attempt(
-            [event for _, event in decoded], f"batch {first.topic}/{first.partition}@{first.offset}..{last.offset}"
-        )
+        try:
+            failure, rejected = await self._attempt(
+                [event for _, event in decoded], f"batch {first.topic}/{first.partition}@{first.offset}..{last.offset}"
+            )
+        except CodecError as exc:
+            # An event of the batch has a part that does not decode (its time or data, read by the handler).
+            # Retrying the batch cannot help and we do not know which event it was: go one at a time at once.
+            failure = exc
         if failure is not None:
             logger.warning(
                 "batch of %d from %s/%d kept failing (%r); delivering its events one at a time",
@@ -90,7 +93,7 @@ class BatchDelivery:
             await self._records.dead_letter(decoded[position][0], rejected[position], attempts=1)
         self._records.delivered.inc(len(decoded) - len(rejected))
 
-    async def _deliver_alone(self, record: BusRecord, event: CloudEvent) -> None:
+    async def _deliver_alone(self, record: BusRecord, event: Event) -> None:
         failure, rejected = await self._attempt([event], f"{record.topic}/{record.partition}@{record.offset}")
         if failure is not None:
             await self._records.dead_letter(record, failure, attempts=self._records.retry.max_attempts)
@@ -99,7 +102,7 @@ class BatchDelivery:
         else:
             self._records.delivered.inc()
 
-    async def _attempt(self, events: list[CloudEvent], what: str) -> tuple[Exception | None, dict[int, Exception]]:
+    async def _attempt(self, events: list[Event], what: str) -> tuple[Exception | None, dict[int, Exception]]:
         """Call the handler with the retry policy: (the last error if every attempt failed, the rejections)."""
         rejected: dict[int, Exception] = {}
 
@@ -108,10 +111,10 @@ class BatchDelivery:
             try:
                 rejected.update(await self._handler(events) or {})
             except CodecError as exc:
-                # The handler found an event it cannot read; alone, that is a rejection. In a batch we do not
-                # know which event it was, so fail the batch: the one-at-a-time pass finds it.
+                # The handler found an event it cannot read. Alone, that event is rejected for good; in a batch,
+                # the error propagates (`attempt` does not retry it) and the caller goes one event at a time.
                 if len(events) > 1:
-                    raise RuntimeError(f"an event of the batch cannot be read: {exc}") from exc
+                    raise
                 rejected[0] = exc
 
         return await self._records.attempt(handle, what), rejected
@@ -121,5 +124,5 @@ async def _unused_record_handler(record: BusRecord) -> None:  # pragma: no cover
     raise RuntimeError("BatchDelivery hands records to its batch handler, never to a record handler")
 
 
-def _decode(record: BusRecord) -> CloudEvent:
-    return from_kafka_record(record.headers, record.value, record.key)
+def _decode(record: BusRecord) -> Event:
+    return from_kafka_record(record.headers, record.value, record.key, defer=True)

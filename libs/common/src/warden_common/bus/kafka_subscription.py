@@ -1,15 +1,22 @@
 """`KafkaSubscription`: one consumer-group member on one topic, with manual commits (see `warden_common.bus.kafka`).
 
-Auto-commit is off: records of a partition are delivered in order and the offset is committed after the run
-finished. Rebalances: the revoke callback lets the record in flight on a revoked partition finish (bounded by
-`revoke_grace_s`, then it is cancelled and left uncommitted), commits what was finished while the partition is
-still ours, and nothing is committed for a partition the consumer no longer owns.
+Each assigned partition has a lane: the runs fetched for it, delivered in offset order by one task, the offset
+committed after each run. Fetching goes on while lanes deliver, so a partition whose handler waits (a bulk write,
+a retry backoff) holds up neither the other partitions nor the next fetch: the next run's work overlaps the
+previous run's waiting. A lane that has `max_buffered` records waiting is paused (no more fetches for it) until it
+has caught up, which bounds memory.
+
+Auto-commit is off. Rebalances: the revoke callback lets the run in flight on a revoked partition finish (bounded
+by `revoke_grace_s`, then it is cancelled and left uncommitted), commits what was finished while the partition is
+still ours, drops what was fetched but not delivered (the next owner starts from the commit), and nothing is
+committed for a partition the consumer no longer owns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -21,19 +28,40 @@ from warden_common.bus.port import BusRecord
 
 logger = logging.getLogger(__name__)
 
+Records = list[ConsumerRecord[Any, Any]]
+
+
+class _Lane:
+    """One partition's fetched runs, waiting for delivery in order, and the task delivering them."""
+
+    __slots__ = ("buffered", "runs", "task")
+
+    def __init__(self) -> None:
+        self.runs: deque[Records] = deque()
+        self.buffered = 0
+        self.task: asyncio.Task[None] | None = None
+
 
 class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
     """One consumer-group member on one topic."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, delivery: RunDelivery, *, revoke_grace_s: float, max_records: int = 1000
+        self,
+        consumer: AIOKafkaConsumer,
+        delivery: RunDelivery,
+        *,
+        revoke_grace_s: float,
+        max_records: int = 1000,
+        max_buffered: int | None = None,
     ) -> None:
         self._consumer = consumer
         self._max_records = max_records
+        self._max_buffered = max_buffered if max_buffered is not None else 2 * max_records
         self._delivery = delivery
         self._revoke_grace_s = revoke_grace_s
         self._revoked: set[TopicPartition] = set()
-        self._runs: dict[TopicPartition, asyncio.Task[None]] = {}
+        self._lanes: dict[TopicPartition, _Lane] = {}
+        self._paused: set[TopicPartition] = set()
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -41,30 +69,25 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         self._loop_task = asyncio.create_task(self._consume(), name="warden-kafka-consumer")
 
     async def stop(self) -> None:
-        """Finish the records in flight, commit them, and leave the group (a second call does nothing)."""
+        """Finish the runs in flight, commit them, and leave the group (a second call does nothing)."""
         if self._stopping:
             return
         self._stopping = True
         if self._loop_task is not None:
-            done, _ = await asyncio.wait([self._loop_task], timeout=self._revoke_grace_s)
-            if not done:
-                self._loop_task.cancel()
-                await asyncio.wait([self._loop_task])
+            await _finish_within(self._revoke_grace_s, [self._loop_task])
+        await _finish_within(self._revoke_grace_s, self._lane_tasks(set(self._lanes)))
         await self._consumer.stop()
 
     # -- rebalance callbacks (awaited by aiokafka's coordinator before it rejoins the group) --
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         self._revoked |= set(revoked)
-        pending = [task for tp, task in self._runs.items() if tp in revoked]
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=self._revoke_grace_s)
-        for task in late:
-            logger.warning("record in flight outlived the rebalance grace; cancelled, it will be redelivered")
-            task.cancel()
+        late = await _finish_within(self._revoke_grace_s, self._lane_tasks(revoked))
         if late:
-            await asyncio.wait(late)
+            logger.warning("%d run(s) outlived the rebalance grace; cancelled, they will be redelivered", late)
+        for tp in revoked:
+            self._lanes.pop(tp, None)  # fetched but undelivered runs: the next owner refetches from the commit
+            self._paused.discard(tp)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self._revoked -= set(assigned)
@@ -75,36 +98,71 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
     async def _consume(self) -> None:
         while not self._stopping:
             try:
-                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                # While some lane is paused, come back soon: its resumption needs a fetch to take effect.
+                timeout_ms = 50 if self._paused else 500
+                batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=self._max_records)
             except KafkaError:
                 logger.exception("fetching from Kafka failed; retrying")
                 await asyncio.sleep(1.0)
                 continue
-            runs = {
-                tp: asyncio.create_task(self._run_partition(tp, records))
-                for tp, records in batches.items()
-                if tp not in self._revoked
-            }
-            if not runs:
-                continue
-            self._runs.update(runs)
-            try:
-                await asyncio.wait(runs.values())
-            finally:
-                for tp in runs:
-                    self._runs.pop(tp, None)
-            for task in runs.values():
-                if not task.cancelled() and task.exception() is not None:
-                    logger.error("partition run failed", exc_info=task.exception())
+            for tp, records in batches.items():
+                if records and tp not in self._revoked:
+                    self._enqueue(tp, records)
 
-    async def _run_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
-        """Deliver one partition's records in order, then commit the finished prefix."""
-        finished = await self._delivery.deliver_run(
-            [_as_bus_record(record) for record in records],
-            lambda: not (self._stopping or tp in self._revoked),
-        )
-        if finished:
-            await self._commit(tp, records[finished - 1].offset + 1)
+    def _enqueue(self, tp: TopicPartition, records: Records) -> None:
+        lane = self._lanes.get(tp)
+        if lane is None:
+            lane = self._lanes[tp] = _Lane()
+        lane.runs.append(records)
+        lane.buffered += len(records)
+        if lane.buffered >= self._max_buffered and tp not in self._paused:
+            self._consumer.pause(tp)
+            self._paused.add(tp)
+        if lane.task is None or lane.task.done():
+            lane.task = asyncio.create_task(self._drain(tp, lane), name=f"warden-kafka-lane-{tp.partition}")
+
+    async def _drain(self, tp: TopicPartition, lane: _Lane) -> None:
+        """Deliver the lane's runs in order, committing after each, until it is empty or no longer ours."""
+
+        def keep_going() -> bool:
+            return not (self._stopping or tp in self._revoked)
+
+        while lane.runs and keep_going():
+            records = lane.runs[0]
+            try:
+                finished = await self._delivery.deliver_run([_as_bus_record(r) for r in records], keep_going)
+            except Exception:
+                # Not a handler failure (those are retried and dead-lettered inside the delivery): a bug. Fetch the
+                # run again from its first record rather than skip past it.
+                logger.exception("delivering %s failed; fetching from offset %d again", tp, records[0].offset)
+                self._rewind(tp, lane, records[0].offset)
+                return
+            if finished:
+                await self._commit(tp, records[finished - 1].offset + 1)
+            if finished < len(records):
+                return  # stopping, or the partition was revoked: what is left is not ours to deliver
+            lane.runs.popleft()
+            lane.buffered -= len(records)
+            if tp in self._paused and lane.buffered < self._max_buffered:
+                self._paused.discard(tp)
+                if tp in self._consumer.assignment():
+                    self._consumer.resume(tp)
+
+    def _rewind(self, tp: TopicPartition, lane: _Lane, offset: int) -> None:
+        lane.runs.clear()
+        lane.buffered = 0
+        if tp in self._consumer.assignment():
+            self._consumer.seek(tp, offset)
+            if tp in self._paused:
+                self._paused.discard(tp)
+                self._consumer.resume(tp)
+
+    def _lane_tasks(self, partitions: set[TopicPartition]) -> list[asyncio.Task[None]]:
+        return [
+            lane.task
+            for tp, lane in self._lanes.items()
+            if tp in partitions and lane.task is not None and not lane.task.done()
+        ]
 
     async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
         if tp not in self._consumer.assignment():
@@ -119,12 +177,26 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
             logger.exception("commit of %s@%d failed, records will be redelivered", tp, next_offset)
 
 
+async def _finish_within(grace_s: float, tasks: list[asyncio.Task[None]]) -> int:
+    """Wait up to `grace_s` for `tasks`, then cancel the ones still running; returns how many were cancelled."""
+    if not tasks:
+        return 0
+    _, late = await asyncio.wait(tasks, timeout=grace_s)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
+    return len(late)
+
+
 def _as_bus_record(record: ConsumerRecord[Any, Any]) -> BusRecord:
+    value = record.value
+    # Positional: this runs for every consumed record, and keywords cost a named tuple twice the time.
     return BusRecord(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value if record.value is not None else b"",
-        headers=tuple(record.headers),
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        b"" if value is None else value,
+        tuple(record.headers),
     )

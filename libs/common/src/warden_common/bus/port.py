@@ -7,6 +7,9 @@ Semantics (the behavioural suite in libs/common/tests/integration/bus/ holds bot
   only after its handler returned. A handler that raises is retried with backoff (`RetryPolicy`); after the
   last attempt the raw record goes to `dead_letter_topic(topic)` with the reason in its headers, and later
   records keep flowing. A record that is not a valid CloudEvent is dead-lettered at once (retrying cannot help).
+- Handlers get events whose envelope (required attributes, names) is checked; `time` and the data are decoded
+  when first read (`warden_common.codec.ReceivedEvent`). A handler that reads a malformed part gets the codec's
+  `CodecError`; that record, too, is dead-lettered at once with the reason.
 - Members of one group split the topic's partitions; when a member dies its partitions move to the others.
 - A group that has never committed on a partition starts at its earliest record.
 - `subscribe_batch` keeps all of the above, with the batch as the unit of handling and of committing.
@@ -15,18 +18,17 @@ Semantics (the behavioural suite in libs/common/tests/integration/bus/ holds bot
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
-from cloudevents.core.v1.event import CloudEvent
+from warden_common.codec.event import Event
 
-EventHandler = Callable[[CloudEvent], Awaitable[None]]
+EventHandler = Callable[[Event], Awaitable[None]]
 """Called once per delivered event; raising means 'not processed', so the event is retried."""
 
 RecordHandler = Callable[["BusRecord"], Awaitable[None]]
 """Like `EventHandler` for raw records (reading dead letters, which need not be valid CloudEvents)."""
 
-BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[Mapping[int, Exception] | None]]
+BatchHandler = Callable[[Sequence[Event]], Awaitable[Mapping[int, Exception] | None]]
 """Called with the decoded events of one batch (one partition, in offset order).
 
 Returning normally means every event is finished; the returned mapping (position in the batch -> why) names
@@ -45,16 +47,19 @@ DLQ_SOURCE_OFFSET = "warden_dlq_offset"
 DLQ_GROUP = "warden_dlq_group"
 
 
-@dataclass(frozen=True)
-class BusRecord:
-    """A record as stored on the bus: Kafka binary-mode CloudEvent headers plus the raw value."""
+class BusRecord(NamedTuple):
+    """A record as stored on the bus: Kafka binary-mode CloudEvent headers plus the raw value.
+
+    A named tuple rather than a frozen dataclass: one is built per consumed record, and a frozen dataclass costs
+    ~3 us to construct against ~0.8 us for this (the consumer's whole per-record budget is a few microseconds).
+    """
 
     topic: str
     partition: int
     offset: int
     key: bytes | None
     value: bytes
-    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 @runtime_checkable
@@ -80,7 +85,7 @@ class Bus(Protocol):
         """True while the bus can accept a publish (used by /health/ready)."""
         ...
 
-    async def publish(self, event: CloudEvent, *, topic: str, key: str | bytes | None = None) -> None:
+    async def publish(self, event: Event, *, topic: str, key: str | bytes | None = None) -> None:
         """Durably append `event` to `topic`; same-key events stay in order."""
         ...
 

@@ -11,8 +11,10 @@
   (`poll_interval_s`) in case a notification is missed.
 - A PostgreSQL that is away at `start()` does not stop the service: the bus connects in the background
   (`BackgroundConnection`, as `KafkaBus` does), not ready and refusing publishes until then.
-- Retention is out of scope for now: records are never deleted. A later job can delete records below the
-  smallest committed offset of every group (and any age limit) per partition without changing the rest.
+- Retention (`postgres_retention`): a background task deletes records older than `BusSettings.retention_hours`
+  (7 days by default; 0 keeps them forever) and, optionally, beyond `retention_max_records` per partition, in
+  short chunks that never block publishers or consumers. A group whose position was deleted continues at the
+  earliest record left, as Kafka does; committed offsets are not rewritten.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from warden_common.bus.delivery import RunDelivery
 from warden_common.bus.port import Subscription
 from warden_common.bus.postgres_consumer import AppendListener, PartitionWorker
 from warden_common.bus.postgres_group import PostgresSubscription
+from warden_common.bus.postgres_retention import RetentionPolicy, RetentionTask
 from warden_common.bus.postgres_sql import BusSql, partition_for_key
 from warden_common.bus.postgres_writer import GroupCommitWriter, PendingRecord
 from warden_common.settings import BusSettings
@@ -48,6 +51,8 @@ class PostgresBus(BusAdapter):
         poll_interval_s: float = 1.0,
         group_tick_s: float = 1.0,
         stop_grace_s: float = 30.0,
+        retention_interval_s: float = 300.0,
+        retention_chunk: int = 5000,
     ) -> None:
         secret = settings.postgres_dsn.get_secret_value() if settings.postgres_dsn is not None else None
         resolved = dsn or secret
@@ -60,9 +65,12 @@ class PostgresBus(BusAdapter):
         self._poll_interval_s = poll_interval_s
         self._group_tick_s = group_tick_s
         self._stop_grace_s = stop_grace_s
+        self._retention_interval_s = retention_interval_s
+        self._retention_chunk = retention_chunk
         self._pool: asyncpg.Pool | None = None
         self._writer: GroupCommitWriter | None = None
         self._listener: AppendListener | None = None
+        self._retention: RetentionTask | None = None
         self._topic_partitions: dict[str, int] = {}
         self._round_robin = itertools.count()
         self._subscriptions: list[PostgresSubscription] = []
@@ -93,9 +101,17 @@ class PostgresBus(BusAdapter):
         self._writer.start()
         self._listener = AppendListener(self._dsn, self._sql)
         self._listener.start()
+        self._retention = RetentionTask(
+            pool, self._sql, RetentionPolicy.from_settings(self._settings),
+            interval_s=self._retention_interval_s, chunk=self._retention_chunk,
+        )  # fmt: skip
+        self._retention.start()
 
     async def close(self) -> None:
         await self._connection.close()
+        if self._retention is not None:
+            await self._retention.close()
+            self._retention = None
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             await subscription.stop()
@@ -108,6 +124,11 @@ class PostgresBus(BusAdapter):
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    @property
+    def retention(self) -> RetentionTask | None:
+        """The retention task while connected (tests wait on its `passes`)."""
+        return self._retention
 
     async def ready(self) -> bool:
         if not self._connection.ready or self._pool is None or self._writer is None:

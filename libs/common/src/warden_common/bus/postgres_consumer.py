@@ -146,9 +146,19 @@ class PartitionWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
                     continue
+                if rows[0]["offset"] > offset:
+                    self._log_skipped(offset, rows[0]["offset"])
                 offset = await self._deliver_run(rows, offset)
         finally:
             self._listener.unregister(self._topic, self.partition, self._wake)
+
+    def _log_skipped(self, position: int, first: int) -> None:
+        # Offsets are dense (a rolled-back append rolls back its offsets too), so a gap means retention deleted
+        # records this group had not read: it continues at the earliest one left, as a Kafka consumer would.
+        logger.info(
+            "group %s on %s/%d continues at offset %d: records %d..%d were deleted by retention before it read them",
+            self._group, self._topic, self.partition, first, position, first - 1,
+        )  # fmt: skip
 
     async def _deliver_run(self, rows: list[asyncpg.Record], offset: int) -> int:
         records = [

@@ -11,6 +11,7 @@ from warden_common.codec.errors import (
     UnsupportedContentTypeError,
     UnsupportedSpecVersionError,
 )
+from warden_common.codec.event import Event
 from warden_common.codec.http import (
     DEFAULT_MAX_BODY_BYTES,
     decode_http,
@@ -22,6 +23,7 @@ from warden_common.codec.kafka import from_kafka_record, from_seldon_kafka_recor
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "CodecError",
+    "Event",
     "InvalidAttributeError",
     "InvalidEventDataError",
     "InvalidJsonError",

@@ -11,15 +11,17 @@ both, value for value and message for message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from cloudevents.core.v1.event import CloudEvent
+from cloudevents.core.base import BaseCloudEvent
 
-from warden_common.codec._attributes import SPECVERSION, build_event, check_required, parse_time
+from warden_common.codec._attributes import SPECVERSION, check_required, parse_time
 from warden_common.codec._structured import FORMAT
+from warden_common.codec.envelope import check_envelope
 from warden_common.codec.errors import InvalidAttributeError, UnsupportedSpecVersionError
+from warden_common.codec.event import ReceivedEvent
 
 KafkaHeaders = tuple[tuple[str, bytes], ...]
 RawHeaders = Iterable[tuple[str, bytes | None]]
@@ -32,9 +34,10 @@ _MAX_CACHED_NAMES = 1024  # the same dozen names arrive on every record; the bou
 _HeaderName = tuple[str, str | None, bool]  # lower-cased name, the attribute it carries, is it a ce_ header
 _HEADER_NAMES: dict[str, _HeaderName] = {}
 _ATTRIBUTE_HEADERS: dict[str, str] = {}  # attribute -> header name when writing
+_ATTRIBUTE_OF_HEADER: dict[str, str] = {}  # header name as seen on the wire -> the attribute it carries
 
 
-def encode_binary(event: CloudEvent, key: str | bytes | None) -> tuple[bytes | None, KafkaHeaders, bytes]:
+def encode_binary(event: BaseCloudEvent, key: str | bytes | None) -> tuple[bytes | None, KafkaHeaders, bytes]:
     """(key, headers, value) exactly as `ce_kafka.to_binary(event, FORMAT, key_mapper=lambda _: key)` gives them."""
     headers: list[tuple[str, bytes]] = []
     attributes = event.get_attributes()
@@ -56,6 +59,26 @@ def encode_binary(event: CloudEvent, key: str | bytes | None) -> tuple[bytes | N
     body = FORMAT.write_data(event.get_data(), attributes.get(DATACONTENTTYPE))
     raw_key = key.encode() if isinstance(key, str) else key
     return raw_key, tuple(headers), body
+
+
+def read_binary_attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, Any] | None:
+    """The attributes of a record whose every header is a known attribute header, else None.
+
+    The bus's own records (written by `encode_binary`) always qualify once their header names have been seen:
+    this is `read_headers` without the work such records do not need (the full header map, the duplicate
+    bookkeeping). Anything else -- a header carrying no attribute, a name seen for the first time, two headers
+    for one attribute, a value that is not UTF-8, no `ce_specversion` -- gets None, and `read_headers` decides.
+    """
+    attributes: dict[str, Any] = {}
+    names = _ATTRIBUTE_OF_HEADER
+    try:
+        for name, raw in headers:
+            attributes[names[name]] = raw.decode("utf-8") if raw else ""
+    except (KeyError, UnicodeDecodeError):
+        return None
+    if len(attributes) != len(headers) or "specversion" not in attributes:
+        return None
+    return attributes
 
 
 def read_headers(headers: RawHeaders, *, where: str) -> tuple[dict[str, str], dict[str, Any] | None]:
@@ -90,17 +113,26 @@ def read_headers(headers: RawHeaders, *, where: str) -> tuple[dict[str, str], di
     return decoded, attributes
 
 
-def decode_binary(attributes: dict[str, Any], value: bytes, *, where: str) -> CloudEvent:
-    """Check, complete and construct a binary-mode event from the attributes `read_headers` found."""
+def decode_binary(attributes: dict[str, Any], value: bytes, *, where: str, defer: bool = False) -> ReceivedEvent:
+    """Check, complete and construct a binary-mode event from the attributes `read_headers` found.
+
+    With `defer`, `time` and the data are decoded on first use (`ReceivedEvent`); the envelope is checked now.
+    """
     if not _has_required(attributes):
         check_required(attributes, where=where)  # raises, naming every missing attribute
     if attributes["specversion"] != SPECVERSION:
         raise UnsupportedSpecVersionError(attributes["specversion"], where=where)
     time = attributes.get("time")
+    if time is None:
+        attributes["time"] = datetime.now(UTC)  # the library's constructor stamps a missing time the same way
+    if defer:
+        check_envelope(attributes, where=where)
+        return ReceivedEvent.deferred(attributes, value, time_pending=time is not None, where=where)
     if time is not None:
         attributes["time"] = parse_time(time, where=where)
     data = FORMAT.read_data(value, attributes.get(DATACONTENTTYPE))
-    return build_event(attributes, data, where=where)
+    check_envelope(attributes, where=where)  # after time and data: the order the library binding reported in
+    return ReceivedEvent.checked(attributes, data, where=where)
 
 
 def _has_required(attributes: dict[str, Any]) -> bool:
@@ -120,6 +152,8 @@ def _remember(name: str) -> _HeaderName:
         entry = (lowered, None, False)
     if len(_HEADER_NAMES) < _MAX_CACHED_NAMES:
         _HEADER_NAMES[name] = entry
+        if entry[1] is not None:
+            _ATTRIBUTE_OF_HEADER[name] = entry[1]
     return entry
 
 

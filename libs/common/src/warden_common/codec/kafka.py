@@ -25,10 +25,12 @@ from warden_common.codec._kafka_binary import (
     RawHeaders,
     decode_binary,
     encode_binary,
+    read_binary_attributes,
     read_headers,
 )
 from warden_common.codec._structured import FORMAT, is_structured, read_structured
 from warden_common.codec.errors import CodecError, PayloadTooLargeError
+from warden_common.codec.event import Event
 
 __all__ = ["KafkaHeaders", "RawHeaders", "from_kafka_record", "from_seldon_kafka_record", "to_kafka_record"]
 
@@ -42,7 +44,7 @@ _ID_NAMESPACE = uuid.UUID("6f1d3c52-8c1e-4b7a-9d0e-3f5b2a7c9e41")
 """Namespace of the name-based (v5) UUIDs given to executor Kafka events, which carry no id."""
 
 
-def to_kafka_record(event: CloudEvent, key: str | bytes | None = None) -> tuple[bytes | None, KafkaHeaders, bytes]:
+def to_kafka_record(event: Event, key: str | bytes | None = None) -> tuple[bytes | None, KafkaHeaders, bytes]:
     """Encode `event` as (key, headers, value) in Kafka binary mode (the `cloudevents` binding's exact output)."""
     return encode_binary(event, key)
 
@@ -57,8 +59,13 @@ def from_kafka_record(
     offset: int | None = None,
     timestamp_ms: int | None = None,
     max_value_bytes: int | None = None,
-) -> CloudEvent:
+    defer: bool = False,
+) -> Event:
     """Decode a Kafka record (any of the three formats above); raises a `CodecError` naming the problem.
+
+    With `defer`, a binary-mode record (the bus's own format) has its envelope checked now and its `time` and
+    data decoded on first use (`ReceivedEvent`; a malformed part then raises the same `CodecError` there). The
+    bus consumers use this: a handler pays only for what it reads.
 
     The record key is a transport detail (partitioning) and does not become an attribute. `topic`,
     `partition`, `offset` and `timestamp_ms` are only used for executor-format records, which have no
@@ -67,9 +74,13 @@ def from_kafka_record(
     raw = value or b""
     if max_value_bytes is not None and len(raw) > max_value_bytes:
         raise PayloadTooLargeError(len(raw), max_value_bytes)
+    if isinstance(headers, list | tuple):
+        known = read_binary_attributes(headers)  # the bus's own records, once their header names were seen
+        if known is not None:
+            return _from_ce_binary(known, raw, defer=defer)
     header_map, binary_attributes = read_headers(headers, where="Kafka record")
     if binary_attributes is not None:
-        return _from_ce_binary(binary_attributes, raw)
+        return _from_ce_binary(binary_attributes, raw, defer=defer)
     content_type = header_map.get(_CONTENT_TYPE)
     if is_structured(content_type):
         return read_structured(content_type, raw, where="structured-mode Kafka record")
@@ -109,10 +120,10 @@ def from_seldon_kafka_record(
     )
 
 
-def _from_ce_binary(attributes: dict[str, Any], value: bytes) -> CloudEvent:
+def _from_ce_binary(attributes: dict[str, Any], value: bytes, *, defer: bool) -> Event:
     where = "binary-mode Kafka record"
     try:
-        return decode_binary(attributes, value, where=where)
+        return decode_binary(attributes, value, where=where, defer=defer)
     except CodecError:
         raise
     except (BaseCloudEventException, ValueError, TypeError) as exc:  # pragma: no cover - defensive, as before

@@ -26,9 +26,8 @@ import re
 from dataclasses import dataclass
 
 import asyncpg
-from cloudevents.core.v1.event import CloudEvent
 
-from warden_common.codec import to_kafka_record
+from warden_common.codec import Event, to_kafka_record
 from warden_common.db.migrations import Migration
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -91,7 +90,7 @@ class Outbox:
         return Migration(version, name, OUTBOX_TABLE_DDL_V1.format(schema=self.schema))
 
     async def enqueue(
-        self, connection: asyncpg.Connection, event: CloudEvent, *, topic: str, key: str | bytes | None
+        self, connection: asyncpg.Connection, event: Event, *, topic: str, key: str | bytes | None
     ) -> int:
         """Store `event` for `topic` in the caller's transaction; the relay publishes it once that commits.
 

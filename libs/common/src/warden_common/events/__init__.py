@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel
 
+from warden_common.codec import Event
 from warden_common.events import catalog, deployments, detectors, inference
 from warden_common.events.catalog import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED
 from warden_common.events.deployments import (
@@ -44,12 +45,12 @@ registry = EventRegistry([*inference.SPECS, *detectors.SPECS, *deployments.SPECS
 """Every event type Warden produces or consumes."""
 
 
-def decode_data(event: CloudEvent) -> BaseModel:
+def decode_data(event: Event) -> BaseModel:
     """The typed payload of `event` (see `EventRegistry.decode_data`)."""
     return registry.decode_data(event)
 
 
-def decode_data_as(event: CloudEvent, model: type[ModelT]) -> ModelT:
+def decode_data_as(event: Event, model: type[ModelT]) -> ModelT:
     """The typed payload of `event`, which must be a `model` (see `EventRegistry.decode_data_as`)."""
     return registry.decode_data_as(event, model)
 

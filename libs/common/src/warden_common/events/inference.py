@@ -7,9 +7,9 @@ request and its response. `correlation_id` hides the difference.
 
 from __future__ import annotations
 
-from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, ConfigDict
 
+from warden_common.codec import Event
 from warden_common.events.protocols import (
     ExecutorRequest,
     ExecutorResponse,
@@ -48,7 +48,7 @@ class InferenceExtensions(BaseModel):
     component: str | None = None
 
     @classmethod
-    def of(cls, event: CloudEvent) -> InferenceExtensions:
+    def of(cls, event: Event) -> InferenceExtensions:
         """Read the extensions from `event`; non-string values are stringified, empty strings read as absent."""
         values = {}
         for name in cls.model_fields:
@@ -62,7 +62,7 @@ class InferenceExtensions(BaseModel):
         return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
-def correlation_id(event: CloudEvent) -> str:
+def correlation_id(event: Event) -> str:
     """The key tying request, response, feedback and detector replies together: `requestid`, else `id`."""
     requestid = event.get_extension("requestid")
     return str(requestid) if requestid else event.get_id()

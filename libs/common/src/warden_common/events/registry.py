@@ -1,4 +1,4 @@
-"""The registry of event types: CloudEvent `type` -> payload model, plus validating build/decode.
+"""The registry of event types: Event `type` -> payload model, plus validating build/decode.
 
 Producers call `build_event` (the data is validated against the registered model before anything is
 sent); consumers call `decode_data` (a typed, frozen model, or a `CodecError` naming the field path).
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from warden_common.codec import Event
 from warden_common.codec._attributes import SPECVERSION, new_event
 from warden_common.codec._format import DEFAULT_DATA_CONTENT_TYPE
 from warden_common.codec.errors import CodecError, InvalidEventDataError, UnknownEventTypeError
@@ -110,7 +111,7 @@ class EventRegistry:
     def types(self) -> list[str]:
         return sorted(self._specs)
 
-    def decode_data(self, event: CloudEvent) -> BaseModel:
+    def decode_data(self, event: Event) -> BaseModel:
         """The typed payload of `event`; `CodecError` subclasses say what does not fit and where."""
         spec = self[event.get_type()]
         data = event.get_data()
@@ -123,7 +124,7 @@ class EventRegistry:
             )
         return spec.validate(data)
 
-    def decode_data_as(self, event: CloudEvent, model: type[ModelT]) -> ModelT:
+    def decode_data_as(self, event: Event, model: type[ModelT]) -> ModelT:
         """`decode_data`, narrowed to the model the caller expects (for typed consumers)."""
         decoded = self.decode_data(event)
         if not isinstance(decoded, model):

@@ -20,6 +20,7 @@ from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.settings import BusSettings
 
 
@@ -29,7 +30,7 @@ def report(**fields: object) -> None:
 
 
 async def consume(bus: Bus, topic: str, group: str) -> None:
-    async def handle(event: CloudEvent) -> None:
+    async def handle(event: Event) -> None:
         data = event.get_data()
         assert isinstance(data, dict)
         if data.get("die"):

@@ -14,6 +14,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.kafka import KafkaBus
 from warden_common.bus.port import DLQ_ATTEMPTS, DLQ_ERROR_TYPE, DLQ_REASON, Bus, BusRecord
 from warden_common.bus.postgres import PostgresBus
+from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import BusSettings
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
@@ -31,7 +32,7 @@ def make_event(**data: Any) -> CloudEvent:
     )
 
 
-def seq_of(event: CloudEvent) -> int:
+def seq_of(event: Event) -> int:
     data: dict[str, Any] = event.get_data()  # type: ignore[assignment]
     return int(data["seq"])
 
@@ -45,8 +46,10 @@ class Batches:
     poison: set[int] = field(default_factory=set)
     failures_left: int = 0
     succeeded: list[list[int]] = field(default_factory=list)
+    calls: int = 0
 
-    async def handle(self, events: Sequence[CloudEvent]) -> Mapping[int, Exception] | None:
+    async def handle(self, events: Sequence[Event]) -> Mapping[int, Exception] | None:
+        self.calls += 1
         seqs = [seq_of(e) for e in events]
         self.batches.append(seqs)
         if self.failures_left:
@@ -129,7 +132,7 @@ async def test_a_batch_not_finished_is_not_committed_and_goes_to_the_next_member
         seen: list[list[int]] = []
         never = asyncio.Event()
 
-        async def stuck(events: Sequence[CloudEvent]) -> None:
+        async def stuck(events: Sequence[Event]) -> None:
             seen.append([seq_of(e) for e in events])
             await never.wait()  # e.g. the store hangs; the process goes away before the batch is stored
 
@@ -184,3 +187,27 @@ async def test_a_poison_event_fails_its_batch_then_only_it_is_dead_lettered(
     assert letter[DLQ_REASON] == b"cannot digest a batch holding [2]"
     assert letter[DLQ_ATTEMPTS] == str(bus_settings.retry.max_attempts).encode()
     assert [2] in batches.batches  # retried alone after the batch kept failing
+
+
+async def test_an_event_whose_data_does_not_decode_is_dead_lettered_without_retrying_its_batch(
+    bus: Bus, unique_name: str
+) -> None:
+    topic, group = f"bad-data-{unique_name}", f"g-{unique_name}"
+    for n in range(3):
+        await bus.publish(make_event(seq=n), topic=topic, key="one-key")
+    key, headers, _ = to_kafka_record(make_event(seq=99), "one-key")
+    await bus.publish_record(BusRecord(topic=topic, partition=0, offset=0, key=key, value=b"[1, 2", headers=headers))
+    for n in range(3, 6):
+        await bus.publish(make_event(seq=n), topic=topic, key="one-key")
+
+    dead_letters = RecordInbox()
+    await bus.subscribe_records(dead_letter_topic(topic), group=f"dlq-{unique_name}", handler=dead_letters.handle)
+    batches = Batches()
+    await bus.subscribe_batch(topic, group=group, handler=batches.handle)
+
+    await eventually(lambda: len(dead_letters.records) == 1 and batches.handled() == set(range(6)), "all done")
+    letter = dict(dead_letters.records[0].headers)
+    assert letter[DLQ_ERROR_TYPE] == b"InvalidJsonError"
+    assert b"event data" in letter[DLQ_REASON]
+    # The batch holding the bad event failed once (no retries with backoff), then the bad event alone failed.
+    assert batches.calls - len(batches.succeeded) == 2

@@ -23,6 +23,7 @@ from warden_common.bus.port import (
     Bus,
     BusRecord,
 )
+from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import BusSettings
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
@@ -47,9 +48,13 @@ def make_event(**data: Any) -> CloudEvent:
 class Inbox:
     """Collects what a handler received."""
 
-    events: list[CloudEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
-    async def handle(self, event: CloudEvent) -> None:
+    async def handle(self, event: Event) -> None:
+        self.events.append(event)
+
+    async def handle_reading_data(self, event: Event) -> None:
+        event.get_data()  # raises for data that does not decode
         self.events.append(event)
 
     @property
@@ -148,7 +153,7 @@ async def test_poison_event_is_dead_lettered_with_its_reason_and_later_events_fl
     attempts: dict[int, int] = defaultdict(int)
     delivered: list[int] = []
 
-    async def handle(event: CloudEvent) -> None:
+    async def handle(event: Event) -> None:
         data: dict[str, Any] = event.get_data()  # type: ignore[assignment]
         attempts[data["seq"]] += 1
         if data["poison"]:
@@ -216,3 +221,54 @@ async def test_nothing_published_is_lost_when_the_publisher_is_killed(
     fresh, inbox = await make_bus(), Inbox()
     await fresh.subscribe(topic, group=f"g-{unique_name}", handler=inbox.handle)
     await eventually(lambda: published <= inbox.ids, "every acknowledged event read back by a fresh bus")
+
+
+async def test_event_whose_data_does_not_decode_is_dead_lettered_at_once_when_read(bus: Bus, unique_name: str) -> None:
+    # Valid headers (the envelope passes), a body that is not the JSON its content type promises: the handler
+    # gets the event, reading its data raises the codec's error, and the record goes to the DLQ without retries.
+    topic, group = f"bad-data-{unique_name}", f"g-{unique_name}"
+    inbox, dead_letters = Inbox(), RecordInbox()
+    await bus.subscribe_records(dead_letter_topic(topic), group=f"dlq-{unique_name}", handler=dead_letters.handle)
+    await bus.subscribe(topic, group=group, handler=inbox.handle_reading_data)
+
+    key, headers, _ = to_kafka_record(make_event(seq=0), "k")
+    await bus.publish_record(BusRecord(topic=topic, partition=0, offset=0, key=key, value=b'{"seq": ', headers=headers))
+    valid = make_event(seq=1)
+    await bus.publish(valid, topic=topic, key="k")
+
+    await eventually(lambda: len(inbox.events) == 1 and len(dead_letters.records) == 1, "event and dead letter")
+    assert inbox.ids == {valid.get_id()}
+    letter = dict(dead_letters.records[0].headers)
+    assert letter[DLQ_ERROR_TYPE] == b"InvalidJsonError"
+    assert letter[DLQ_ATTEMPTS] == b"0"
+    assert b"event data" in letter[DLQ_REASON] and b"line 1" in letter[DLQ_REASON]
+
+
+async def test_a_partition_whose_handler_waits_holds_up_no_other_partition(bus: Bus, unique_name: str) -> None:
+    # The event of key "slow" blocks its handler until released. Events published after that (keys spread over
+    # the topic's 4 partitions) must keep arriving meanwhile: fetching goes on while one partition's handler waits.
+    topic, group = f"lanes-{unique_name}", f"g-{unique_name}"
+    entered, gate = asyncio.Event(), asyncio.Event()
+    inbox = Inbox()
+
+    async def handle(event: Event) -> None:
+        if event.get_data() == {"key": "slow"}:  # type: ignore[comparison-overlap]
+            entered.set()
+            await gate.wait()
+        inbox.events.append(event)
+
+    await bus.subscribe(topic, group=group, handler=handle)
+    await bus.publish(make_event(key="slow"), topic=topic, key="slow")
+    await asyncio.wait_for(entered.wait(), WAIT_S)
+    others = [f"k{n}" for n in range(40)]
+    for key in others:
+        await bus.publish(make_event(key=key), topic=topic, key=key)
+
+    def keys_seen() -> set[str]:
+        return {data["key"] for data in inbox.data()}
+
+    # Some of the 40 share the slow key's partition and must wait behind it; most do not.
+    await eventually(lambda: len(keys_seen()) >= 20, "events of the other partitions while one is blocked")
+    assert "slow" not in keys_seen()
+    gate.set()
+    await eventually(lambda: keys_seen() == {"slow", *others}, "everything once the blocked handler returns")

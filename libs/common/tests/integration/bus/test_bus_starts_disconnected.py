@@ -9,25 +9,28 @@ given while disconnected.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import socket
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.factory import create_bus
+from warden_common.codec import Event
 from warden_common.errors import ServiceUnavailable
 from warden_common.settings import BusSettings
 from warden_common.testing.servers.base import ManagedServer
+from warden_common.testing.waiting import eventually as poll_until
 
 pytestmark = pytest.mark.integration
 
 WAIT_S = 120.0
+eventually = functools.partial(poll_until, within_s=WAIT_S, interval_s=0.2)
 
 
 def free_ports(count: int) -> list[int]:
@@ -72,18 +75,7 @@ def private_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
 def settings_for(kind: str, server: ManagedServer) -> BusSettings:
     if kind == "kafka":
         return BusSettings(kind="kafka", kafka_bootstrap=server.endpoint, partitions=2)
-    return BusSettings(kind="postgres", postgres_dsn=server.endpoint, partitions=2)  # type: ignore[arg-type]
-
-
-async def eventually(check: Callable[[], Any], what: str) -> None:
-    async with asyncio.timeout(WAIT_S):
-        while True:
-            result = check()
-            if asyncio.iscoroutine(result):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(0.2)
+    return BusSettings(kind="postgres", postgres_dsn=server.endpoint, partitions=2)
 
 
 @pytest.mark.timeout(400)
@@ -96,7 +88,7 @@ async def test_bus_started_while_its_server_is_down_connects_later_and_delivers(
     topic = f"late-{uuid.uuid4().hex[:8]}"
     received: list[str] = []
 
-    async def handler(event: CloudEvent) -> None:
+    async def handler(event: Event) -> None:
         received.append(event.get_id())
 
     await asyncio.wait_for(bus.start(), 30)  # returns although nothing listens on the port

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 import asyncpg
-from cloudevents.core.v1.event import CloudEvent
 
 from warden_common import topics
 from warden_common.bus.port import Bus, Subscription
+from warden_common.codec import Event
 from warden_common.events import DEPLOYMENT_STATUS_CHANGED, decode_data_as
 from warden_common.events.deployments import DeploymentStatusChanged, PredictorSummary
 from warden_gateway import repository as repo
@@ -53,7 +53,7 @@ class StatusConsumer:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def handle(self, event: CloudEvent) -> None:
+    async def handle(self, event: Event) -> None:
         if event.get_type() != DEPLOYMENT_STATUS_CHANGED:
             return  # the topic also carries the gateway's own created/updated/deleted events
         payload = decode_data_as(event, DeploymentStatusChanged)

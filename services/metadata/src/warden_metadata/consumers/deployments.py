@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common import topics
 from warden_common.bus.port import Bus, Subscription
+from warden_common.codec import Event
 from warden_common.events import (
     DEPLOYMENT_CREATED,
     DEPLOYMENT_DELETED,
@@ -30,7 +29,7 @@ class DeploymentEventsConsumer:
         self._bus = bus
         self._group = group
 
-    async def handle(self, event: CloudEvent) -> None:
+    async def handle(self, event: Event) -> None:
         if event.get_type() not in HANDLED:
             logger.debug("ignoring %s on %s", event.get_type(), topics.DEPLOYMENTS)
             return
