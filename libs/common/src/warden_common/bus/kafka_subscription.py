@@ -32,14 +32,17 @@ Records = list[ConsumerRecord[Any, Any]]
 
 
 class _Lane:
-    """One partition's fetched runs, waiting for delivery in order, and the task delivering them."""
+    """One partition's fetched runs, waiting for delivery in order, the task delivering them, and its commits."""
 
-    __slots__ = ("buffered", "runs", "task")
+    __slots__ = ("buffered", "commit_task", "committed", "finished", "runs", "task")
 
     def __init__(self) -> None:
         self.runs: deque[Records] = deque()
         self.buffered = 0
         self.task: asyncio.Task[None] | None = None
+        self.finished = -1  # the next offset after the last delivered record; what is to be committed
+        self.committed = -1
+        self.commit_task: asyncio.Task[None] | None = None
 
 
 class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -76,6 +79,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         if self._loop_task is not None:
             await _finish_within(self._revoke_grace_s, [self._loop_task])
         await _finish_within(self._revoke_grace_s, self._lane_tasks(set(self._lanes)))
+        await self._flush_commits(set(self._lanes))
         await self._consumer.stop()
 
     # -- rebalance callbacks (awaited by aiokafka's coordinator before it rejoins the group) --
@@ -85,6 +89,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         late = await _finish_within(self._revoke_grace_s, self._lane_tasks(revoked))
         if late:
             logger.warning("%d run(s) outlived the rebalance grace; cancelled, they will be redelivered", late)
+        await self._flush_commits(revoked)  # while the partitions are still ours
         for tp in revoked:
             self._lanes.pop(tp, None)  # fetched but undelivered runs: the next owner refetches from the commit
             self._paused.discard(tp)
@@ -138,7 +143,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
                 self._rewind(tp, lane, records[0].offset)
                 return
             if finished:
-                await self._commit(tp, records[finished - 1].offset + 1)
+                self._commit_later(tp, lane, records[finished - 1].offset + 1)
             if finished < len(records):
                 return  # stopping, or the partition was revoked: what is left is not ours to deliver
             lane.runs.popleft()
@@ -156,6 +161,31 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
             if tp in self._paused:
                 self._paused.discard(tp)
                 self._consumer.resume(tp)
+
+    def _commit_later(self, tp: TopicPartition, lane: _Lane, next_offset: int) -> None:
+        """Commit `next_offset` in the background: the lane goes on with its next run meanwhile.
+
+        Commits of a partition are made one at a time, in order, each of the latest finished offset (so a burst
+        of runs costs one round trip, not one each); `_flush_commits` waits for them.
+        """
+        lane.finished = next_offset
+        if lane.commit_task is None or lane.commit_task.done():
+            lane.commit_task = asyncio.create_task(self._commit_finished(tp, lane), name=f"warden-kafka-commit-{tp}")
+
+    async def _commit_finished(self, tp: TopicPartition, lane: _Lane) -> None:
+        while lane.committed < lane.finished:
+            offset = lane.finished
+            await self._commit(tp, offset)
+            lane.committed = offset
+
+    async def _flush_commits(self, partitions: set[TopicPartition]) -> None:
+        pending = [
+            lane.commit_task
+            for tp, lane in self._lanes.items()
+            if tp in partitions and lane.commit_task is not None and not lane.commit_task.done()
+        ]
+        if pending:
+            await asyncio.wait(pending)
 
     def _lane_tasks(self, partitions: set[TopicPartition]) -> list[asyncio.Task[None]]:
         return [
