@@ -10,6 +10,7 @@ import uvicorn
 
 from warden_common import __version__
 from warden_common.errors import WardenError
+from warden_common.gc_tuning import tune_gc
 from warden_common.logging import configure_logging
 from warden_common.settings import StandaloneSettings
 from warden_gateway.composition import load_service_factory, service_names
@@ -46,6 +47,7 @@ def serve(
     application = factory()
     settings = application.state.settings
     configure_logging(settings.log_level)
+    tune_gc()  # after the imports and the app: what exists now is never scanned again
     uvicorn.run(
         application,
         host=host or settings.host,

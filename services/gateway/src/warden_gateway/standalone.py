@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from warden_common.bus.factory import create_bus
 from warden_common.embedded_postgres import start_embedded_postgres
+from warden_common.gc_tuning import tune_gc
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, StandaloneSettings
 from warden_gateway.composition import build_standalone_app
@@ -52,6 +53,7 @@ async def run_standalone(settings: StandaloneSettings) -> None:
         try:
             platform = Platform(mode="standalone", bus=bus, database_dsn=postgres.dsn, home=home)
             app = build_standalone_app(platform)
+            tune_gc()  # every service is imported and built: what exists now is never scanned again
             config = uvicorn.Config(
                 app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
             )

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
-from cloudevents.core.v1.event import CloudEvent
 
+from warden_common.codec import Event
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogWrite, PartName, PayloadWrite
 from warden_common.logstore import document as doc
 from warden_request_logger.parsing import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
 from warden_request_logger.parsing.kinds import engine_of, part_of
-from warden_request_logger.schema import PredictionSchema, name_by_payload, name_columns
+from warden_request_logger.schema import ColumnNamer, PredictionSchema, name_by_payload
 
 UNKNOWN = "unknown"
 """Namespace / deployment of events that do not say (kept and searchable rather than dropped)."""
 
 
-@dataclass(frozen=True)
-class EventContext:
-    """What every document of one event shares."""
+class EventContext(NamedTuple):
+    """What every document of one event shares (a tuple: one is made per event)."""
 
     part: PartName
     request_id: str
@@ -32,35 +30,70 @@ class EventContext:
     common: dict[str, Any]
 
     @classmethod
-    def of(cls, event: CloudEvent) -> EventContext:
-        # Reads the extensions directly rather than through `InferenceExtensions` (a pydantic model): this runs
-        # for every event and was a tenth of the logger's CPU. Same reading: stringified, empty = absent.
-        part = part_of(event.get_type())
+    def of(cls, event: Event) -> EventContext:
+        # Reads the extensions from the attributes directly rather than through `InferenceExtensions` (a pydantic
+        # model) or a getter per name, and works out what they stand for once per deployment: this runs for every
+        # event. Same reading: stringified, empty = absent.
+        attributes = event.get_attributes()
+        key = (event.get_type(), attributes.get("modelid"), attributes.get("endpoint"), attributes.get("protocol"),
+               attributes.get("namespace"), attributes.get("inferenceservicename"))  # fmt: skip
+        origin = _origin(key)
         when = (event.get_time() or datetime.now(UTC)).isoformat()
-        request_id = _extension(event, "requestid") or event.get_id()
-        model_id = _extension(event, "modelid")
-        endpoint = _extension(event, "endpoint") or "default"
-        common: dict[str, Any] = {
-            doc.REQUEST_ID: request_id,
-            doc.ENDPOINT: endpoint,
-            "engine": engine_of(event.get_type()),
-        }
-        if part in ("request", "response"):
+        request_id = _text(attributes.get("requestid")) or event.get_id()
+        common = {doc.REQUEST_ID: request_id, **origin.common}
+        if origin.part in _INSTANCE_PARTS:
             # The time a search sorts and filters on; parts that come later (feedback, detectors) leave it alone.
             common[doc.TIMESTAMP] = when
-            if model_id:
-                common["modelId"] = model_id
-            protocol = _extension(event, "protocol")
-            if protocol:
-                common["protocol"] = protocol
-        namespace = _extension(event, "namespace") or UNKNOWN
-        ref = DeploymentRef(namespace, _extension(event, "inferenceservicename") or UNKNOWN)
-        return cls(part, request_id, ref, endpoint, model_id, when, common)
+        return cls(origin.part, request_id, origin.ref, origin.endpoint, origin.model_id, when, common)
 
 
-def _extension(event: CloudEvent, name: str) -> str | None:
-    value = event.get_extension(name)
-    return None if value is None or value == "" else str(value)
+_INSTANCE_PARTS = frozenset({"request", "response"})
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else value if type(value) is str else str(value)
+
+
+class _Origin(NamedTuple):
+    """What an event's type and deployment extensions stand for: the same for every event of a deployment."""
+
+    part: PartName
+    ref: DeploymentRef
+    endpoint: str
+    model_id: str | None
+    common: dict[str, Any]
+    """The fields every document of such an event repeats, but for the request id and the time."""
+
+
+_ORIGINS: dict[tuple[Any, ...], _Origin] = {}
+_MAX_ORIGINS = 10_000  # bounded: the values come from the wire
+
+
+def _origin(key: tuple[Any, ...]) -> _Origin:
+    """Raises `NotAnInferenceEvent` for a type the logger does not store (never cached)."""
+    try:
+        origin = _ORIGINS.get(key)
+    except TypeError:  # an extension value that cannot be a key (a list in a structured-mode event): not cached
+        return _origin_of(key)
+    if origin is None:
+        origin = _origin_of(key)
+        if len(_ORIGINS) < _MAX_ORIGINS:
+            _ORIGINS[key] = origin
+    return origin
+
+
+def _origin_of(key: tuple[Any, ...]) -> _Origin:
+    event_type, *extensions = key
+    part = part_of(event_type)
+    model_id, endpoint, protocol, namespace, deployment = (_text(value) for value in extensions)
+    endpoint = endpoint or "default"
+    common: dict[str, Any] = {doc.ENDPOINT: endpoint, "engine": engine_of(event_type)}
+    if part in _INSTANCE_PARTS:
+        if model_id:
+            common["modelId"] = model_id
+        if protocol:
+            common["protocol"] = protocol
+    return _Origin(part, DeploymentRef(namespace or UNKNOWN, deployment or UNKNOWN), endpoint, model_id, common)
 
 
 class DocumentBuilder:
@@ -69,75 +102,73 @@ class DocumentBuilder:
     def __init__(self, *, max_payload_bytes: int) -> None:
         self._max_payload_bytes = max_payload_bytes
 
-    def build(self, event: CloudEvent, context: EventContext, schema: PredictionSchema | None) -> list[LogWrite]:
+    def build(self, event: Event, context: EventContext, schema: PredictionSchema | None) -> list[LogWrite]:
         data = event.get_data()
-        if context.part in ("request", "response"):
-            parsed = _parse(context.part, data)
-            parts = [self._io_part(context, event, parsed, i, schema) for i in range(len(parsed.instances))]
-            return self._with_payload(context, event, data, parts)
+        if context.part in _INSTANCE_PARTS:
+            namer = schema.namer_for(context.part) if schema is not None else None
+            return self._instance_parts(context, event, data, namer)
         if context.part == "feedback":
             return self._feedback(context, event, data, schema)
         if context.part == "outlier":
             return [self._write(context, i, body) for i, body in enumerate(_outlier_parts(context, data))]
         return [self._write(context, 0, _drift_part(context, data))]
 
-    def _io_part(self, context: EventContext, event: CloudEvent, parsed: ParsedPayload, i: int,
-                 schema: PredictionSchema | None) -> dict[str, Any]:  # fmt: skip
-        instance = parsed.instances[i]
-        elements = _elements(instance, parsed.names, schema.features_for(context.part) if schema else [])
-        return {
-            "time": context.time,
-            "ceId": event.get_id(),
-            "modelId": context.model_id,
-            "contentType": event.get_datacontenttype(),
-            "dataType": instance.data_type,
-            "names": parsed.names,
-            "batchSize": len(parsed.instances),
-            "instance": {"value": instance.instance},
-            "elements": elements,  # the store adds their searchable form (`document.with_features`)
-        }
-
-    def _with_payload(self, context: EventContext, event: CloudEvent, data: Any,
-                      parts: list[dict[str, Any]]) -> list[LogWrite]:  # fmt: skip
-        """Keep the raw payload: inline in a lone instance, else once beside the instances; never silently lost."""
+    def _instance_parts(self, context: EventContext, event: Event, data: Any,
+                        namer: ColumnNamer | None) -> list[LogWrite]:  # fmt: skip
+        """A part per instance of a request or response, and the raw payload: inline in a lone instance, else
+        once beside the instances; never silently lost."""
+        parsed = _parse(context.part, data)
+        ce_id, content_type = event.get_id(), event.get_datacontenttype()
         payload = _jsonable(data)
         size = _json_size(payload)
         rejected = None
         if size > self._max_payload_bytes:
             rejected = f"payload of {size} bytes exceeds the stored-payload limit of {self._max_payload_bytes} bytes"
+        alone = len(parsed.instances) == 1
         writes: list[LogWrite] = []
-        for i, body in enumerate(parts):
-            body["payloadSizeBytes"] = size
+        for i, instance in enumerate(parsed.instances):
+            body = {
+                "time": context.time,
+                "ceId": ce_id,
+                "modelId": context.model_id,
+                "contentType": content_type,
+                "dataType": instance.data_type,
+                "names": parsed.names,
+                "batchSize": len(parsed.instances),
+                "instance": {"value": instance.instance},
+                "elements": _elements(instance, parsed.names, namer),  # the store adds their searchable form
+                "payloadSizeBytes": size,
+            }
             if rejected is not None:
                 body.update(payloadStored=doc.PAYLOAD_REJECTED, payloadRejectedReason=rejected)
                 _drop_if_too_large(body, self._max_payload_bytes)
-            elif len(parts) == 1:
+            elif alone:
                 body.update(payloadStored=doc.PAYLOAD_INLINE, payload={"value": payload})
             else:
                 body["payloadStored"] = doc.PAYLOAD_SEPARATE
             writes.append(self._write(context, i, body))
-        if rejected is not None or len(parts) > 1:
+        if rejected is not None or len(parsed.instances) > 1:
             writes.append(PayloadWrite(
                 ref=context.ref, request_id=context.request_id, part=context.part,
-                payload=None if rejected else payload, content_type=event.get_datacontenttype(),
+                payload=None if rejected else payload, content_type=content_type,
                 size_bytes=size, rejected_reason=rejected,
             ))  # fmt: skip
         return writes
 
-    def _feedback(self, context: EventContext, event: CloudEvent, data: Any,
+    def _feedback(self, context: EventContext, event: Event, data: Any,
                   schema: PredictionSchema | None) -> list[LogWrite]:  # fmt: skip
         data = data if isinstance(data, dict) else {}
         truth = data.get("truth")
-        rows = parse_response(truth).instances if isinstance(truth, dict) else []
-        names = parse_response(truth).names if isinstance(truth, dict) else []
-        features = schema.features_for("response") if schema else []
+        parsed = parse_response(truth) if isinstance(truth, dict) else None
+        rows, names = (parsed.instances, parsed.names) if parsed is not None else ([], [])
+        namer = schema.namer_for("response") if schema is not None else None
         writes: list[LogWrite] = []
         for i in range(max(1, len(rows))):
             body: dict[str, Any] = {"time": context.time, "ceId": event.get_id(), "payload": {"value": data}}
             if data.get("reward") is not None:
                 body["reward"] = float(data["reward"])
             if i < len(rows):
-                elements = _elements(rows[i], names, features)
+                elements = _elements(rows[i], names, namer)
                 body["truth"] = {"dataType": rows[i].data_type, "instance": {"value": rows[i].instance},
                                  "elements": elements}  # fmt: skip
             writes.append(self._write(context, i, body))
@@ -154,12 +185,13 @@ def _parse(part: PartName, data: Any) -> ParsedPayload:
     return parse_request(data) if part == "request" else parse_response(data)
 
 
-def _elements(instance: ParsedInstance, names: list[str], features: list[Any]) -> dict[str, Any]:
+def _elements(instance: ParsedInstance, names: list[str], namer: ColumnNamer | None) -> dict[str, Any]:
     if instance.named is not None:
         return dict(instance.named)
-    if instance.columns is None:
+    columns = instance.columns
+    if columns is None:
         return {}
-    return name_columns(features, instance.columns) or name_by_payload(names, instance.columns)
+    return (namer.name(columns) if namer is not None else None) or name_by_payload(names, columns)
 
 
 def _jsonable(data: Any) -> Any:

@@ -8,6 +8,8 @@ values go through `category_map` (`{"0": "Female", ...}`). Accepts the metadata 
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,19 @@ class PredictionSchema:
 
     def features_for(self, part: str) -> list[Feature]:
         return self.responses if part == "response" else self.requests
+
+    def namer_for(self, part: str) -> ColumnNamer:
+        """`name_columns` for `part`'s features, worked out once per schema (feedback truth is a response)."""
+        return self._response_namer if part == "response" else self._request_namer
+
+    # Worked out on first use (a frozen dataclass may still cache: `cached_property` writes `__dict__` directly).
+    @functools.cached_property
+    def _request_namer(self) -> ColumnNamer:
+        return ColumnNamer(self.requests)
+
+    @functools.cached_property
+    def _response_namer(self) -> ColumnNamer:
+        return ColumnNamer(self.responses)
 
     @property
     def is_empty(self) -> bool:
@@ -63,29 +78,102 @@ def _product(shape: list[Any]) -> int:
 
 def name_columns(features: list[Feature], columns: list[Any]) -> dict[str, Any] | None:
     """Elements of a row by the schema, or None when the row does not have the columns the schema describes."""
-    if not features or sum(f.width for f in features) != len(columns):
-        return None
-    elements: dict[str, Any] = {}
-    at = 0
-    for feature in features:
-        taken = columns[at : at + feature.width]
-        at += feature.width
-        if feature.type in ("PROBA", "ONE_HOT"):
-            elements[feature.name] = dict(zip(feature.categories, taken, strict=True))
-        elif feature.type == "TENSOR":
-            elements[feature.name] = taken
-        elif feature.type == "CATEGORICAL":
-            elements[feature.name] = _category(feature, taken[0])
-        else:
-            elements[feature.name] = taken[0]
-    return elements
+    return ColumnNamer(features).name(columns)
 
 
-def _category(feature: Feature, value: Any) -> Any:
+class ColumnNamer:
+    """`name_columns` for one list of features, worked out once: the logger names every row of a deployment
+    with the same schema, so each `PredictionSchema` keeps one namer per part (`PredictionSchema.namer_for`)."""
+
+    def __init__(self, features: list[Feature]) -> None:
+        self._features = features
+        self.width = sum(f.width for f in features)
+        names = [f.name for f in features]
+        # The common schema (REAL / CATEGORICAL / TEXT features, distinct names) is a zip plus category lookups.
+        flat = all(f.width == 1 and f.type not in _GROUPS and f.type != "TENSOR" for f in features)
+        self._flat = flat and len(set(names)) == len(names)
+        self._names = names
+        self._categories = [(f.name, _CategoryLookup(f.category_map)) for f in features if f.type == "CATEGORICAL"]
+
+    def name(self, columns: list[Any]) -> dict[str, Any] | None:
+        if self.width != len(columns) or not self._features:
+            return None
+        if self._flat:
+            elements = dict(zip(self._names, columns, strict=True))
+            for name, lookup in self._categories:
+                elements[name] = lookup.of(elements[name])
+            return elements
+        return self._name_in_order(columns)
+
+    def _name_in_order(self, columns: list[Any]) -> dict[str, Any]:
+        elements: dict[str, Any] = {}
+        at = 0
+        for feature in self._features:
+            taken = columns[at : at + feature.width]
+            at += feature.width
+            if feature.type in _GROUPS:
+                elements[feature.name] = dict(zip(feature.categories, taken, strict=True))
+            elif feature.type == "TENSOR":
+                elements[feature.name] = taken
+            elif feature.type == "CATEGORICAL":
+                elements[feature.name] = _category(feature.category_map, taken[0])
+            else:
+                elements[feature.name] = taken[0]
+        return elements
+
+
+_GROUPS = frozenset({"PROBA", "ONE_HOT"})
+"""Feature types whose columns are grouped under the feature's name, one per category."""
+
+
+def _category(category_map: dict[str, str], value: Any) -> Any:
     """`2.0` or `2` -> the mapped name of category "2"; unmapped values stay as they are."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return feature.category_map.get(str(value), value)
+    return category_map.get(str(value), value)
+
+
+class _CategoryLookup:
+    """`_category` for one category map without the `str()` per value: numeric keys are looked up as numbers.
+
+    A number equals a key's number exactly when `_category` would have produced that key's text: `2`, `2.0` ->
+    "2"; `2.5` -> "2.5" (the keys kept are those whose text is how Python writes that number). Other value types
+    (bools, None, lists) and non-finite floats take `_category` itself.
+    """
+
+    def __init__(self, category_map: dict[str, str]) -> None:
+        self._by_text = category_map
+        self._by_number: dict[float, str] = {}
+        for key, name in category_map.items():
+            number = _number_written_as(key)
+            if number is not None:
+                self._by_number[number] = name
+
+    def of(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            return self._by_text.get(value, value)
+        if kind is int or (kind is float and math.isfinite(value)):
+            found = self._by_number.get(value)
+            if found is not None:
+                return found
+            return int(value) if kind is float and value.is_integer() else value
+        return _category(self._by_text, value)
+
+
+def _number_written_as(text: str) -> float | None:
+    """The int or non-integral float whose `str()` is `text` (what `_category` compares with), else None."""
+    try:
+        whole = int(text)
+    except ValueError:
+        pass
+    else:
+        return whole if str(whole) == text else None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and not number.is_integer() and str(number) == text else None
 
 
 def name_by_payload(names: list[str], columns: list[Any]) -> dict[str, Any]:

@@ -13,18 +13,23 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudevents.core.v1.event import CloudEvent
-
+from warden_common.codec import Event
 from warden_common.logstore import LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
 from warden_common.settings import RetryPolicy
 from warden_request_logger.documents import DocumentBuilder, EventContext
+from warden_request_logger.enrichment import CacheKey as SchemaKey
 from warden_request_logger.enrichment import SchemaLookup
 from warden_request_logger.parsing import PayloadShapeError
 from warden_request_logger.parsing.kinds import IGNORED_TYPES, NotAnInferenceEvent
+from warden_request_logger.schema import PredictionSchema
 
 logger = logging.getLogger(__name__)
 
 _OUTAGE_BACKOFF = RetryPolicy(max_attempts=1_000_000, initial_backoff_s=0.5, max_backoff_s=10.0, multiplier=2.0)
+
+
+_SCHEMA_PARTS = frozenset({"request", "response", "feedback"})
+"""Parts whose instances the prediction schema names."""
 
 
 class EventRejected(ValueError):
@@ -37,15 +42,26 @@ class RequestLoggerService:
         self._builder = builder
         self._schemas = schemas
 
-    async def ingest(self, events: Sequence[CloudEvent]) -> dict[int, Exception]:
+    async def ingest(self, events: Sequence[Event]) -> dict[int, Exception]:
         """Store `events`; return position -> why for the ones rejected for good."""
         rejected: dict[int, Exception] = {}
         writes: list[LogWrite] = []
         owners: list[int] = []
+        schemas: dict[SchemaKey, PredictionSchema | None] = {}  # this batch's, looked up once each
         for position, event in enumerate(events):
-            # One after the other: a cached schema costs no suspension, and a miss is looked up once per key.
             try:
-                outcome = await self._writes_of(event)
+                context = self._context_of(event)
+                if context is None:
+                    continue
+                schema = None
+                if self._schemas is not None and context.part in _SCHEMA_PARTS:
+                    key = (context.ref.namespace, context.ref.deployment, context.endpoint, context.model_id or "")
+                    if key in schemas:
+                        schema = schemas[key]
+                    else:
+                        # One after the other: a miss is looked up once per key, later events of it wait.
+                        schema = schemas[key] = await self._schemas.schema_for(*key)
+                outcome = self._build(event, context, schema)
             except EventRejected as exc:
                 rejected[position] = exc
                 continue
@@ -58,7 +74,7 @@ class RequestLoggerService:
                 rejected.setdefault(owner, EventRejected(reason))
         return rejected
 
-    async def ingest_until_stored(self, events: Sequence[CloudEvent]) -> Mapping[int, Exception]:
+    async def ingest_until_stored(self, events: Sequence[Event]) -> Mapping[int, Exception]:
         """`ingest`, waiting out store outages however long they last (a bus consumer never drops for those)."""
         attempt = 0
         while True:
@@ -70,18 +86,17 @@ class RequestLoggerService:
                 logger.warning("log store unavailable (%s); retrying %d event(s) in %.1fs", exc, len(events), delay)
                 await asyncio.sleep(delay)
 
-    async def _writes_of(self, event: CloudEvent) -> list[LogWrite]:
+    @staticmethod
+    def _context_of(event: Event) -> EventContext | None:
+        """What the event's documents share; None for an event that is acknowledged but not stored."""
         if event.get_type() in IGNORED_TYPES:
-            return []
+            return None
         try:
-            context = EventContext.of(event)
+            return EventContext.of(event)
         except NotAnInferenceEvent as exc:
             raise EventRejected(str(exc)) from exc
-        schema = None
-        if self._schemas is not None and context.part in ("request", "response", "feedback"):
-            schema = await self._schemas.schema_for(
-                context.ref.namespace, context.ref.deployment, context.endpoint, context.model_id or ""
-            )
+
+    def _build(self, event: Event, context: EventContext, schema: PredictionSchema | None) -> list[LogWrite]:
         try:
             return self._builder.build(event, context, schema)
         except (PayloadShapeError, ValueError, TypeError, KeyError, AttributeError) as exc:

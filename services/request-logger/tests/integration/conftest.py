@@ -31,6 +31,7 @@ from warden_common.events.deployments import DeploymentCreated, PredictorSummary
 from warden_common.logstore import LogStore
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.waiting import eventually
 from warden_metadata.main import create_app as create_metadata_app
 from warden_metadata.settings import MetadataSettings
 from warden_request_logger.main import create_app
@@ -40,6 +41,7 @@ DATA = Path(__file__).parent.parent / "data"
 MODELS_API = "/api/v1alpha1/model/metadata"
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff_s=0.05, max_backoff_s=0.2, multiplier=2.0)
 WAIT_S = 90.0
+POLL_S = 0.2
 
 
 def load(name: str) -> Any:
@@ -50,17 +52,6 @@ def load(name: str) -> Any:
 def test_data() -> Callable[[str], Any]:
     """`test_data("income_schema.json")`: a JSON file of tests/data."""
     return load
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, within_s: float = WAIT_S) -> None:
-    try:
-        async with asyncio.timeout(within_s):
-            while True:
-                if await check():
-                    return
-                await asyncio.sleep(0.2)
-    except TimeoutError:
-        raise AssertionError(f"timed out after {within_s}s waiting for: {what}") from None
 
 
 def free_port() -> int:
@@ -117,7 +108,8 @@ class RealMetadata:
                 answer = await client.get(f"{MODELS_API}/runtime", params=params)
                 return any(row.get("modelUri") == uri for row in answer.json().get("runtimeMetadata", []))
 
-            await eventually(mapped, f"the metadata service's runtime table to map {namespace}/{name} to {uri}")
+            await eventually(mapped, f"the metadata service's runtime table to map {namespace}/{name} to {uri}",
+                             within_s=WAIT_S, interval_s=POLL_S)  # fmt: skip
 
 
 @pytest.fixture

@@ -19,9 +19,13 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.port import DLQ_REASON, Bus, BusRecord
 from warden_common.logstore.naming import INSTANCES, index_name
 from warden_common.logstore.port import DeploymentRef
+from warden_common.testing.waiting import eventually
 from warden_common.topics import dead_letter_topic
 
 pytestmark = pytest.mark.integration
+
+
+WAIT_S, POLL_S = 90.0, 0.2
 
 
 def executor_event(kind: str, rid: str, data: Any, *, name: str = "iris", type_: str | None = None) -> CloudEvent:
@@ -31,19 +35,6 @@ def executor_event(kind: str, rid: str, data: Any, *, name: str = "iris", type_:
         "inferenceservicename": name, "namespace": "bad", "endpoint": "default",
     }  # fmt: skip
     return CloudEvent(attributes, data=data)
-
-
-async def wait_for(condition: Any, what: str, within_s: float = 90.0) -> None:
-    import asyncio
-
-    try:
-        async with asyncio.timeout(within_s):
-            while True:
-                if await condition():
-                    return
-                await asyncio.sleep(0.2)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def test_bad_events_and_refused_documents_are_dead_lettered_and_the_consumer_keeps_going(
@@ -83,8 +74,9 @@ async def test_bad_events_and_refused_documents_are_dead_lettered_and_the_consum
         found = await logger.search(namespace="bad", name="iris")
         return {h["requestId"] for h in found["requests"]} == {"good-1", "good-2"}
 
-    await wait_for(both_good_stored, "the good events before and after the bad ones stored")
-    await wait_for(_count(letters, 4), "four dead letters")
+    await eventually(both_good_stored, "the good events before and after the bad ones stored", within_s=WAIT_S,
+                     interval_s=POLL_S)  # fmt: skip
+    await eventually(_count(letters, 4), "four dead letters", within_s=WAIT_S, interval_s=POLL_S)
     reasons = {dict(r.headers).get("ce_id", b"garbage"): dict(r.headers)[DLQ_REASON] for r in letters}
     assert b"not a CloudEvent" in reasons[b"garbage"] or b"JSON" in reasons[b"garbage"], reasons
     assert b"is not an inference request/response" in reasons[unknown_type.get_id().encode()]

@@ -30,6 +30,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.kafka import KafkaBus
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.servers.base import ManagedServer
+from warden_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 logger = logging.getLogger(__name__)
@@ -121,15 +122,16 @@ class LoggerProcess:
 
     async def wait_ready(self, within_s: float = 120.0) -> None:
         url = f"http://127.0.0.1:{self._env['WARDEN_LOGGER_PORT']}/health/ready"
-        async with httpx.AsyncClient(timeout=2.0) as client, asyncio.timeout(within_s):
-            while True:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+
+            async def ready() -> bool:
                 self.assert_running()
                 try:
-                    if (await client.get(url)).status_code == 200:
-                        return
+                    return (await client.get(url)).status_code == 200
                 except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.5)
+                    return False
+
+            await eventually(ready, "the logger to report ready", within_s=within_s, interval_s=0.5)
 
     async def kill_and_restart(self) -> None:
         """SIGKILL the process (no goodbye to the group, nothing flushed), then start a new one."""

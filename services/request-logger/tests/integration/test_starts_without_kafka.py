@@ -12,7 +12,7 @@ import shutil
 import socket
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -22,18 +22,11 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.kafka import KafkaBus
 from warden_common.settings import BusSettings
 from warden_common.testing.servers.base import ManagedServer
+from warden_common.testing.waiting import eventually
 from warden_request_logger.main import create_app
 from warden_request_logger.settings import OpenSearchSettings, RequestLoggerSettings
 
 pytestmark = pytest.mark.integration
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, within_s: float) -> None:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within_s}s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ async def test_logger_started_while_kafka_is_down_becomes_ready_and_consumes_onc
             async def ready() -> bool:
                 return (await client.get("/health/ready")).status_code == 200
 
-            await eventually(ready, "the logger to report ready once Kafka is up", within_s=120)
+            await eventually(ready, "the logger to report ready once Kafka is up", within_s=120, interval_s=0.2)
             publisher = KafkaBus(bus_settings)
             await publisher.start()
             try:
@@ -118,7 +111,9 @@ async def test_logger_started_while_kafka_is_down_becomes_ready_and_consumes_onc
                     "namespace": "late", "name": "iris", "requestId": "late-1"})).json()  # fmt: skip
                 return found.get("total") == 1 and "response" in found["requests"][0]
 
-            await eventually(stored, "the prediction published after Kafka came up to be stored", within_s=120)
+            await eventually(
+                stored, "the prediction published after Kafka came up to be stored", within_s=120, interval_s=0.2
+            )
         finally:
             await logger_cm.__aexit__(None, None, None)
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from warden_common.logstore.document import feature_entries
-from warden_common.logstore.opensearch_features import feature_condition, feature_terms, sortable_number
+from warden_common.logstore.opensearch_features import _TermCache, feature_condition, feature_terms, sortable_number
 from warden_common.logstore.port import FeatureFilter
 
 SAMPLES = [-float("inf"), -1e308, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0, 2.0, 39.0, 1e308,
@@ -72,3 +72,29 @@ def test_terms_cover_the_same_elements_as_the_postgres_entries() -> None:
     entries = feature_entries(elements)
     assert len(feature_terms(elements)) == len(entries) == 7
     assert {e["name"] for e in entries} == {"Age", "Age2", "Sex", "smoker", "Income.<=$50K", "long", "flag"}
+
+
+def test_remembered_terms_are_the_terms_worked_out_afresh() -> None:
+    # Terms are remembered by name and value: the second reading of the same (or an equal) row must not differ,
+    # and values that are equal in Python but not of one kind (True == 1) must keep their own kinds.
+    row = {"Age": 39, "Age2": 39.0, "flag": True, "one": 1, "Sex": "Female", "P": {"a": 0.25, "b": 1}}
+    first, second = feature_terms(row), feature_terms(dict(row))
+    assert first == second
+    assert feature_terms({"x": 1}) == feature_terms({"x": 1.0}) != feature_terms({"x": True})
+    assert feature_terms({"x": True}) == ["b1:x=true"]
+    assert feature_terms({"P.a": 0.25}) == [t for t in first if t.startswith("n3:P.a=")]
+    assert feature_terms({"x": -0.0}) == feature_terms({"x": 0})
+    nan = float("nan")
+    assert feature_terms({"x": nan}) == feature_terms({"x": nan}) == []
+    long_text = "t" * 100  # free text is not remembered, still indexed
+    assert feature_terms({"s": long_text}) == feature_terms({"s": long_text}) == ["s1:s=" + long_text]
+
+
+def test_a_full_term_cache_starts_afresh_and_terms_stay_right() -> None:
+    cache = _TermCache(limit=2)
+    cache.keep(cache.numbers, "a", 1, "t1")
+    cache.keep(cache.numbers, "a", 2, "t2")
+    cache.keep(cache.strings, "s", "x", "t3")  # full: forgets the numbers, keeps this
+    assert cache.numbers == {} and cache.strings == {"s": {"x": "t3"}}
+    many = {f"f{i}": i + 0.5 for i in range(3000)}  # more distinct values than fit are still all indexed
+    assert len(feature_terms(many)) == 1000 and feature_terms(many) == feature_terms(dict(many))

@@ -51,3 +51,43 @@ def test_document_ids_are_deterministic_and_features_typed() -> None:
         {"name": "Age", "num": 39.0}, {"name": "Sex", "str": "Male"}, {"name": "ok", "bool": True},
         {"name": "P.x", "num": 0.5},
     ]  # fmt: skip
+
+
+def _category_reference(category_map: dict[str, str], value: object) -> object:
+    """What naming a categorical column means (protocols.md §7): the value's text looked up in the map."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return category_map.get(str(value), value)
+
+
+CATEGORY_MAPS = [
+    {"0": "Female", "1": "Male"},
+    {"-1": "minus", "2.5": "half", "2.0": "not 2", "x": "ex", "True": "T", "None": "N", "nan": "NaN",
+     "1e20": "sci", "100000000000000000000": "big", " 3": "spaced", "0": "zero"},
+    {},
+]  # fmt: skip
+VALUES = [0, 1, 1.0, -1, -1.0, -0.0, 2, 2.0, 2.5, 3, 7.0, 1e20, 10**20, "x", "0", "Male", True, False, None,
+          float("nan"), float("inf"), [1], 10**30]  # fmt: skip
+
+
+def test_a_compiled_namer_names_categories_as_the_text_lookup_does() -> None:
+    for category_map in CATEGORY_MAPS:
+        schema = PredictionSchema.parse({"requests": [{"name": "c", "type": "CATEGORICAL", "categoryMap": category_map},
+                                                      {"name": "r", "type": "REAL"}]})  # fmt: skip
+        namer = schema.namer_for("request")
+        for value in VALUES:
+            named = namer.name([value, 1])
+            assert named is not None
+            expected = _category_reference(category_map, value)
+            assert named["c"] == expected or (expected != expected and named["c"] != named["c"]), (category_map, value)
+            assert type(named["c"]) is type(expected), (category_map, value)
+
+
+def test_the_compiled_namer_keeps_the_order_rules_of_repeated_names_and_groups() -> None:
+    repeated = PredictionSchema.parse({"requests": [
+        {"name": "a", "type": "CATEGORICAL", "categoryMap": {"1": "one"}}, {"name": "a", "type": "REAL"},
+        {"name": "t", "type": "TENSOR", "shape": [1]},
+    ]})  # fmt: skip
+    assert repeated.namer_for("request").name([1, 1, 5]) == {"a": 1, "t": [5]}  # the later feature wins
+    assert SCHEMA.namer_for("request").name([39, 1.0, 0, 1]) == name_columns(SCHEMA.requests, [39, 1.0, 0, 1])
+    assert SCHEMA.namer_for("response") is SCHEMA.namer_for("response")  # worked out once per schema

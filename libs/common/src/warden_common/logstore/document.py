@@ -55,15 +55,19 @@ def instance_doc_id(request_id: str, item: int) -> str:
     return f"{request_id}-item-{item}"
 
 
-def with_features(fields: Mapping[str, Any], features_of: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
-    """`fields` with a `features` entry in each part that has `elements` (request, response, feedback truth),
-    in the store's own searchable form: `features_of(elements)`. Stores call it as they write, so the logger
-    builds each instance's elements once and no store pays for another store's form."""
-    out = dict(fields)
+def with_features(
+    fields: Mapping[str, Any], features_of: Callable[[dict[str, Any]], object], **extra: Any
+) -> dict[str, Any]:
+    """`fields` (and `extra`) with a `features` entry in each part that has `elements` (request, response,
+    feedback truth), in the store's own searchable form: `features_of(elements)`. Stores call it as they write,
+    so the logger builds each instance's elements once and no store pays for another store's form."""
+    out = {**fields, **extra}
     for name in _SEARCHABLE_PARTS:
         part = out.get(name)
-        if isinstance(part, dict) and isinstance(part.get(ELEMENTS), dict):
-            out[name] = {**part, FEATURES: features_of(part[ELEMENTS])}
+        if isinstance(part, dict):
+            elements = part.get(ELEMENTS)
+            if isinstance(elements, dict):
+                out[name] = {**part, FEATURES: features_of(elements)}
     feedback = out.get("feedback")
     truth = feedback.get("truth") if isinstance(feedback, dict) else None
     if isinstance(truth, dict) and isinstance(truth.get(ELEMENTS), dict):

@@ -18,9 +18,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from opensearchpy import AsyncOpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
+from opensearchpy.serializer import JSONSerializer
 
 from warden_common.errors import BadRequest
 from warden_common.logstore import opensearch_bulk as bulk
@@ -37,6 +39,24 @@ _SEARCH_SETTLE_S = 3.0
 """How long a search waits out 503s (a deployment's index being created) before answering unavailable."""
 
 DEFAULT_BACKOFF = RetryPolicy(max_attempts=1000, initial_backoff_s=0.2, max_backoff_s=5.0, multiplier=2.0)
+
+
+class _OrjsonAnswers(JSONSerializer):
+    """Reads bulk answers with orjson: with the library's `json`, reading their per-item statuses was a twentieth
+    of the logger's CPU. Only those: orjson reads an integer wider than 64 bits as a float, and a bulk answer
+    (filtered to `bulk.RESPONSE_FILTER`) holds statuses and error texts only. Everything else, and request
+    bodies, go through the library as before."""
+
+    def loads(self, s: str) -> Any:
+        if s.startswith(_BULK_ANSWER):
+            try:
+                return orjson.loads(s)
+            except orjson.JSONDecodeError:
+                pass
+        return super().loads(s)
+
+
+_BULK_ANSWER = '{"errors":'
 
 
 class _ChunkRefused(Exception):
@@ -89,7 +109,9 @@ class OpenSearchLogStore:
         return self._client
 
     async def start(self) -> None:
-        self._client = AsyncOpenSearch(hosts=[self._url], timeout=self._timeout_s, http_compress=False)
+        self._client = AsyncOpenSearch(
+            hosts=[self._url], timeout=self._timeout_s, http_compress=False, serializer=_OrjsonAnswers()
+        )
         try:
             await self._ensure_templates()
         except LogStoreUnavailable:

@@ -20,7 +20,7 @@ import orjson
 from warden_common.logstore import document as doc
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_name
 from warden_common.logstore.opensearch_features import feature_terms
-from warden_common.logstore.port import InstanceWrite, LogWrite, PayloadWrite
+from warden_common.logstore.port import DeploymentRef, InstanceWrite, LogWrite, PayloadWrite
 
 RETRY_ON_CONFLICT = 10
 """Concurrent upserts of one document (parts written by two partitions at once) retry inside OpenSearch."""
@@ -50,9 +50,24 @@ def create_lines(prefix: str, item: LogWrite) -> bytes:
     """The two NDJSON lines (action, source) that store `item` if it is new; raises ValueError for a value JSON
     cannot carry. For an instance the answer is 409 when its document exists: send `upsert_lines` then."""
     if isinstance(item, InstanceWrite):
-        action = {"create": {"_index": index_name(prefix, INSTANCES, item.ref), "_id": item.doc_id}}
-        return b"%b\n%b\n" % (_dumps(action), _dumps(instance_source(item)))
+        # {"create":{"_index":<index>,"_id":<id>}} with the constant part encoded once per index.
+        action = _create_action_start(prefix, item.ref) + _dumps(item.doc_id) + b"}}\n"
+        return action + _dumps(instance_source(item)) + b"\n"
     return b"%b\n%b\n" % (_dumps(_payload_action(prefix, item)), _dumps(payload_source(item)))
+
+
+_CREATE_ACTIONS: dict[tuple[str, str, str], bytes] = {}
+_MAX_CACHED_INDICES = 10_000
+
+
+def _create_action_start(prefix: str, ref: DeploymentRef) -> bytes:
+    key = (prefix, ref.namespace, ref.deployment)
+    start = _CREATE_ACTIONS.get(key)
+    if start is None:
+        start = b'{"create":{"_index":%b,"_id":' % _dumps(index_name(prefix, INSTANCES, ref))
+        if len(_CREATE_ACTIONS) < _MAX_CACHED_INDICES:
+            _CREATE_ACTIONS[key] = start
+    return start
 
 
 def upsert_lines(prefix: str, item: InstanceWrite) -> bytes:
@@ -75,11 +90,9 @@ def is_create_conflict(result: dict[str, Any]) -> bool:
 
 def instance_source(item: InstanceWrite) -> dict[str, Any]:
     """The document (or the part of it) an instance write stores, its elements made search terms."""
-    source = doc.with_features(item.fields, feature_terms)
-    source[doc.DOC_ID] = item.doc_id
-    source[doc.NAMESPACE] = item.ref.namespace
-    source[doc.DEPLOYMENT] = item.ref.deployment
-    return source
+    ref = item.ref
+    extra = {doc.DOC_ID: item.doc_id, doc.NAMESPACE: ref.namespace, doc.DEPLOYMENT: ref.deployment}
+    return doc.with_features(item.fields, feature_terms, **extra)
 
 
 def coalesce(items: Sequence[LogWrite]) -> list[tuple[LogWrite, list[int]]]:

@@ -46,14 +46,42 @@ def _prefix(kind: str, name: str) -> str:
     return f"{kind}{len(name)}:{name}="
 
 
-# Prefixes by name per kind, and encoded numbers by value: a deployment has few feature names, and every instance
-# repeats them (and often their values). Bounded, since both come from payloads.
+# Prefixes by name per kind, and whole terms by name and value: a deployment has few feature names, and every
+# instance repeats them and most of their values (categories, small integers), so the common element costs two
+# dict lookups. Bounded, since names and values come from payloads.
 _NUMBER: dict[str, str] = {}
 _STRING: dict[str, str] = {}
 _BOOLEAN: dict[str, str] = {}
-_ENCODED: dict[float, str] = {}
 _MAX_CACHED = 100_000
 _TOO_LONG = ""
+_NO_TERMS: dict[Any, str] = {}
+
+
+class _TermCache:
+    """Terms of numbers (int and float alike: equal numbers have one term) and of short strings, by name.
+
+    When `limit` terms are kept it starts afresh, so continuous values (probabilities) that filled it cannot
+    keep the repeating ones of a deployment seen later out for good.
+    """
+
+    MAX_TEXT = 64
+    """Longer strings (free text) rarely repeat: not kept."""
+
+    def __init__(self, limit: int) -> None:
+        self.numbers: dict[str, dict[float, str]] = {}
+        self.strings: dict[str, dict[str, str]] = {}
+        self._limit = self._room = limit
+
+    def keep(self, by_name: dict[str, dict[Any, str]], name: str, value: Any, term: str) -> None:
+        if self._room == 0:
+            self.numbers.clear()  # in place: readers hold these very dicts
+            self.strings.clear()
+            self._room = self._limit
+        self._room -= 1
+        by_name.setdefault(name, {})[value] = term
+
+
+_TERMS = _TermCache(_MAX_CACHED)
 
 
 def _new_prefix(cache: dict[str, str], kind: str, name: str) -> str:
@@ -63,15 +91,6 @@ def _new_prefix(cache: dict[str, str], kind: str, name: str) -> str:
     return prefix
 
 
-def _encoded(value: float) -> str:
-    encoded = _ENCODED.get(value)
-    if encoded is None:
-        encoded = sortable_number(value)
-        if len(_ENCODED) < _MAX_CACHED:
-            _ENCODED[value] = encoded
-    return encoded
-
-
 def feature_terms(elements: Mapping[str, Any]) -> list[str]:
     """`{"Age": 39, "Sex": "Male", "Income": {">50K": 0.8}}` -> the terms (groups flattened as `a.b`).
 
@@ -79,34 +98,56 @@ def feature_terms(elements: Mapping[str, Any]) -> list[str]:
     lists and nulls are not searchable), at most `document.MAX_FEATURES` of them.
     """
     terms: list[str] = []
-    for name, value in elements.items():
-        _add_terms(terms, name if type(name) is str else str(name), value)
+    _add_terms(terms, elements, None)
+    return terms[: doc.MAX_FEATURES] if len(terms) > doc.MAX_FEATURES else terms
+
+
+def _add_terms(terms: list[str], elements: Mapping[Any, Any], group: str | None) -> None:
+    numbers, strings = _TERMS.numbers, _TERMS.strings
+    for key, value in elements.items():
+        name = key if type(key) is str else str(key)
+        if group is not None:
+            name = f"{group}.{name}"
+        # Exact types (bool is a subclass of int, and True == 1): this runs for every element of every instance.
+        kind = type(value)
+        if kind is int or kind is float:
+            term = numbers.get(name, _NO_TERMS).get(value) or _number_term(name, value)
+        elif kind is str:
+            term = strings.get(name, _NO_TERMS).get(value) or _string_term(name, value)
+        elif isinstance(value, dict):
+            _add_terms(terms, value, name)
+            term = None
+        elif isinstance(value, bool):
+            prefix = _BOOLEAN.get(name) or _new_prefix(_BOOLEAN, "b", name)
+            term = prefix + ("true" if value else "false") if prefix else None
+        else:
+            term = None  # lists (tensors, images) and nulls are kept in `elements` but not indexed for search
+        if term:
+            terms.append(term)
         if len(terms) >= doc.MAX_FEATURES:
-            return terms[: doc.MAX_FEATURES]
-    return terms
+            return  # bounds the work on one very wide row
 
 
-def _add_terms(terms: list[str], name: str, value: object) -> None:
-    # Exact types first (bool is a subclass of int): this runs for every element of every instance.
-    kind = type(value)
-    if kind is float or kind is int:
-        prefix = _NUMBER.get(name) or _new_prefix(_NUMBER, "n", name)
-        try:
-            if prefix and math.isfinite(value):  # type: ignore[arg-type]
-                terms.append(prefix + _encoded(value))  # type: ignore[arg-type]
-        except OverflowError:  # an integer wider than any double: kept in `elements`, not searchable
-            pass
-    elif kind is str:
-        prefix = _STRING.get(name) or _new_prefix(_STRING, "s", name)
-        if prefix:
-            terms.append(prefix + value[: doc.MAX_KEYWORD])  # type: ignore[index]
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            _add_terms(terms, f"{name}.{key}", inner)
-    elif isinstance(value, bool):
-        prefix = _BOOLEAN.get(name) or _new_prefix(_BOOLEAN, "b", name)
-        if prefix:
-            terms.append(prefix + ("true" if value else "false"))
+def _number_term(name: str, value: float) -> str | None:
+    prefix = _NUMBER.get(name) or _new_prefix(_NUMBER, "n", name)
+    try:
+        if not prefix or not math.isfinite(value):
+            return None
+    except OverflowError:  # an integer wider than any double: kept in `elements`, not searchable
+        return None
+    term = prefix + sortable_number(value)
+    _TERMS.keep(_TERMS.numbers, name, value, term)
+    return term
+
+
+def _string_term(name: str, value: str) -> str | None:
+    prefix = _STRING.get(name) or _new_prefix(_STRING, "s", name)
+    if not prefix:
+        return None
+    term = prefix + value[: doc.MAX_KEYWORD]
+    if len(value) <= _TermCache.MAX_TEXT:
+        _TERMS.keep(_TERMS.strings, name, value, term)
+    return term
 
 
 def feature_condition(field: str, feature: FeatureFilter) -> dict[str, Any]:

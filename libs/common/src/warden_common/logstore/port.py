@@ -39,11 +39,13 @@ class DeploymentRef:
     deployment: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InstanceWrite:
     """Merge `fields` into document `doc_id` of `ref` (created if absent).
 
     `fields` holds top-level keys only; a part (e.g. `"request": {...}`) replaces that part of the document.
+    Treat it as immutable; it is not frozen only because the logger makes one per instance part and a frozen
+    dataclass costs about three times as much to construct.
     """
 
     ref: DeploymentRef

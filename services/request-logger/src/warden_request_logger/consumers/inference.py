@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common.bus.port import Bus, Subscription
+from warden_common.codec import Event
 from warden_request_logger.service import RequestLoggerService
 
 logger = logging.getLogger(__name__)
@@ -25,7 +24,7 @@ class InferenceConsumer:
         self._group = group
         self._max_batch = max_batch
 
-    async def handle(self, events: Sequence[CloudEvent]) -> Mapping[int, Exception]:
+    async def handle(self, events: Sequence[Event]) -> Mapping[int, Exception]:
         rejected = await self._service.ingest_until_stored(events)
         for position, reason in rejected.items():
             logger.warning("event %s rejected: %s", events[position].get_id(), reason)

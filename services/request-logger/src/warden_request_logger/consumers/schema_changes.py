@@ -5,10 +5,9 @@ Every replica holds its own cache, so each subscribes in its own group (`request
 
 from __future__ import annotations
 
-from cloudevents.core.v1.event import CloudEvent
-
 from warden_common import topics
 from warden_common.bus.port import Bus, Subscription
+from warden_common.codec import Event
 from warden_request_logger.enrichment import SchemaLookup
 
 
@@ -18,7 +17,7 @@ class SchemaChangeConsumer:
         self._bus = bus
         self._group = f"request-logger-schemas-{instance_id}"
 
-    async def handle(self, _event: CloudEvent) -> None:
+    async def handle(self, _event: Event) -> None:
         self._schemas.invalidate()
 
     async def start(self) -> list[Subscription]:

@@ -22,7 +22,7 @@ def parse_seldon(message: dict[str, Any]) -> ParsedPayload:
     data = message.get("data")
     if not isinstance(data, dict):
         raise PayloadShapeError("Seldon message has none of data, strData, jsonData, binData")
-    names = [str(n) for n in data.get("names") or []]
+    names = list(map(str, data.get("names") or ()))
     return ParsedPayload("seldon", [instance_of(row) for row in _rows(data)], names)
 
 
