@@ -19,6 +19,34 @@ import httpx
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_fraction(interval_s: float = 1.0) -> float:
+    """Share of all cores' time spent busy (not idle or waiting for I/O) over the next `interval_s` (/proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]
+
+    total, idle = sample()
+    time.sleep(interval_s)
+    total_after, idle_after = sample()
+    elapsed = max(total_after - total, 1)
+    return 1 - (idle_after - idle) / elapsed
+
+
+def settle(max_busy: float = 0.15, within_s: float = 20.0) -> float:
+    """Wait until the machine is quiet (at most `max_busy` of its cores busy over a second), up to `within_s`.
+
+    Each phase starts from a quiet machine: right after a phase, OpenSearch still refreshes, merges and deletes
+    the phase's indices and Kafka still flushes what was published, which would otherwise be charged to the
+    next phase (whichever it is). Returns the last busy fraction seen.
+    """
+    deadline = time.monotonic() + within_s
+    busy = machine_busy_fraction()
+    while busy > max_busy and time.monotonic() < deadline:
+        busy = machine_busy_fraction()
+    return busy
+
+
 def process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (its threads included, children not)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -42,7 +42,7 @@ from typing import Any
 import httpx
 import orjson
 from cloudevents.core.v1.event import CloudEvent
-from measure import index_work, load_average, machine, opensearch_cpu_s, process_cpu_s
+from measure import index_work, load_average, machine, opensearch_cpu_s, process_cpu_s, settle
 
 from warden_common.bus.kafka import KafkaBus
 from warden_common.logstore import InstanceWrite
@@ -119,6 +119,7 @@ async def ceiling(n: int) -> float:
     async with httpx.AsyncClient(base_url=OPENSEARCH, timeout=120) as client:
         try:
             queue = ["".join(lines[i : i + 500]) for i in range(0, n, 500)]
+            await asyncio.to_thread(settle)
             os_cpu = await opensearch_cpu_s(client)
             started = time.monotonic()
 
@@ -191,6 +192,7 @@ async def end_to_end(bus: KafkaBus, n: int, profile: Path | None) -> float:
     for start in range(0, n, 1000):
         await publish(bus, topic, items[start : start + 1000])
     async with httpx.AsyncClient(base_url=OPENSEARCH, timeout=60) as client:
+        await asyncio.to_thread(settle)
         os_cpu = await opensearch_cpu_s(client)
         started = time.monotonic()
         process = await start_logger(topic, prefix, 18931, profile)

@@ -19,7 +19,7 @@ from cloudevents.core.base import BaseCloudEvent
 
 from warden_common.codec._attributes import SPECVERSION, check_required, parse_time
 from warden_common.codec._structured import FORMAT
-from warden_common.codec.envelope import check_envelope
+from warden_common.codec.envelope import check_envelope, valid_name
 from warden_common.codec.errors import InvalidAttributeError, UnsupportedSpecVersionError
 from warden_common.codec.event import ReceivedEvent
 
@@ -34,7 +34,7 @@ _MAX_CACHED_NAMES = 1024  # the same dozen names arrive on every record; the bou
 _HeaderName = tuple[str, str | None, bool]  # lower-cased name, the attribute it carries, is it a ce_ header
 _HEADER_NAMES: dict[str, _HeaderName] = {}
 _ATTRIBUTE_HEADERS: dict[str, str] = {}  # attribute -> header name when writing
-_ATTRIBUTE_OF_HEADER: dict[str, str] = {}  # header name as seen on the wire -> the attribute it carries
+_ATTRIBUTE_OF_HEADER: dict[str, str] = {}  # header name on the wire -> its attribute, for valid names only
 
 
 def encode_binary(event: BaseCloudEvent, key: str | bytes | None) -> tuple[bytes | None, KafkaHeaders, bytes]:
@@ -113,10 +113,14 @@ def read_headers(headers: RawHeaders, *, where: str) -> tuple[dict[str, str], di
     return decoded, attributes
 
 
-def decode_binary(attributes: dict[str, Any], value: bytes, *, where: str, defer: bool = False) -> ReceivedEvent:
+def decode_binary(
+    attributes: dict[str, Any], value: bytes, *, where: str, defer: bool = False, names_known_valid: bool = False
+) -> ReceivedEvent:
     """Check, complete and construct a binary-mode event from the attributes `read_headers` found.
 
     With `defer`, `time` and the data are decoded on first use (`ReceivedEvent`); the envelope is checked now.
+    `names_known_valid`: the attributes came from `read_binary_attributes`, whose header table holds only names
+    the envelope check passes, so their names need no second look.
     """
     if not _has_required(attributes):
         check_required(attributes, where=where)  # raises, naming every missing attribute
@@ -126,12 +130,13 @@ def decode_binary(attributes: dict[str, Any], value: bytes, *, where: str, defer
     if time is None:
         attributes["time"] = datetime.now(UTC)  # the library's constructor stamps a missing time the same way
     if defer:
-        check_envelope(attributes, where=where)
+        check_envelope(attributes, where=where, names_known_valid=names_known_valid)
         return ReceivedEvent.deferred(attributes, value, time_pending=time is not None, where=where)
     if time is not None:
         attributes["time"] = parse_time(time, where=where)
     data = FORMAT.read_data(value, attributes.get(DATACONTENTTYPE))
-    check_envelope(attributes, where=where)  # after time and data: the order the library binding reported in
+    # After time and data: the order the library binding reported in.
+    check_envelope(attributes, where=where, names_known_valid=names_known_valid)
     return ReceivedEvent.checked(attributes, data, where=where)
 
 
@@ -152,8 +157,8 @@ def _remember(name: str) -> _HeaderName:
         entry = (lowered, None, False)
     if len(_HEADER_NAMES) < _MAX_CACHED_NAMES:
         _HEADER_NAMES[name] = entry
-        if entry[1] is not None:
-            _ATTRIBUTE_OF_HEADER[name] = entry[1]
+        if entry[1] is not None and valid_name(entry[1]):
+            _ATTRIBUTE_OF_HEADER[name] = entry[1]  # only names the envelope check would pass (see decode_binary)
     return entry
 
 

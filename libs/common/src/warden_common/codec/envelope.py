@@ -25,14 +25,18 @@ _PROBE = {"id": "probe", "source": "probe", "type": "probe", "specversion": "1.0
 _MAX_CACHED_NAMES = 1024  # a few dozen extension names recur; the bound only guards odd input
 
 
-def check_envelope(attributes: Mapping[str, Any], *, where: str) -> None:
-    """Raise an `InvalidAttributeError` naming every attribute the library's constructor would reject."""
+def check_envelope(attributes: Mapping[str, Any], *, where: str, names_known_valid: bool = False) -> None:
+    """Raise an `InvalidAttributeError` naming every attribute the library's constructor would reject.
+
+    `names_known_valid`: the caller vouches that every attribute name already has a clean `library_verdict`
+    (the Kafka codec's fast path only reads header names it has checked), so only the values are looked at.
+    """
     problems: dict[str, str] | None = None
     for name in _MUST_NOT_BE_EMPTY:
         if name in attributes and not attributes[name]:
             problems = problems or {}
             problems[name] = library_verdict(name, empty=True) or f"Attribute '{name}' must not be empty"
-    for name in attributes:
+    for name in () if names_known_valid else attributes:
         if name not in _CONTEXT_ATTRIBUTES:
             verdict = library_verdict(name, empty=False)
             if verdict is not None:
@@ -40,6 +44,11 @@ def check_envelope(attributes: Mapping[str, Any], *, where: str) -> None:
                 problems[name] = verdict
     if problems:
         raise InvalidAttributeError(problems, where=where)
+
+
+def valid_name(name: str) -> bool:
+    """True when the library accepts an attribute called `name` (a context attribute or a valid extension)."""
+    return name in _CONTEXT_ATTRIBUTES or library_verdict(name, empty=False) is None
 
 
 @functools.lru_cache(maxsize=_MAX_CACHED_NAMES)

@@ -77,10 +77,10 @@ def from_kafka_record(
     if isinstance(headers, list | tuple):
         known = read_binary_attributes(headers)  # the bus's own records, once their header names were seen
         if known is not None:
-            return _from_ce_binary(known, raw, defer=defer)
+            return _from_ce_binary(known, raw, defer=defer, names_known_valid=True)
     header_map, binary_attributes = read_headers(headers, where="Kafka record")
     if binary_attributes is not None:
-        return _from_ce_binary(binary_attributes, raw, defer=defer)
+        return _from_ce_binary(binary_attributes, raw, defer=defer, names_known_valid=False)
     content_type = header_map.get(_CONTENT_TYPE)
     if is_structured(content_type):
         return read_structured(content_type, raw, where="structured-mode Kafka record")
@@ -120,10 +120,10 @@ def from_seldon_kafka_record(
     )
 
 
-def _from_ce_binary(attributes: dict[str, Any], value: bytes, *, defer: bool) -> Event:
+def _from_ce_binary(attributes: dict[str, Any], value: bytes, *, defer: bool, names_known_valid: bool) -> Event:
     where = "binary-mode Kafka record"
     try:
-        return decode_binary(attributes, value, where=where, defer=defer)
+        return decode_binary(attributes, value, where=where, defer=defer, names_known_valid=names_known_valid)
     except CodecError:
         raise
     except (BaseCloudEventException, ValueError, TypeError) as exc:  # pragma: no cover - defensive, as before
