@@ -13,6 +13,7 @@ import asyncpg
 from warden_common.bus.delivery import RunDelivery
 from warden_common.bus.port import BusRecord
 from warden_common.bus.postgres_sql import BusSql, unpack_headers
+from warden_common.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,7 @@ class AppendListener:
         self._task = asyncio.create_task(self._keep_listening(), name="warden-bus-listener")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     def register(self, topic: str, partition: int, event: asyncio.Event) -> None:
         self._events[(topic, partition)].add(event)

@@ -33,6 +33,7 @@ import asyncpg
 
 from warden_common.bus.postgres_consumer import PartitionWorker
 from warden_common.bus.postgres_sql import BusSql
+from warden_common.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,7 @@ class PostgresSubscription:
     async def stop(self) -> None:
         """Finish in-flight records, commit them, release the partitions and leave the group."""
         self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         for partition in list(self._workers):
             with contextlib.suppress(*_CONNECTION_ERRORS):
                 await self._release(partition)

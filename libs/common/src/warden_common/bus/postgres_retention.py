@@ -18,7 +18,6 @@ partition beyond its newest `retention_max_records`. Dead-letter topics are ordi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from prometheus_client import Counter
 
 from warden_common.bus.postgres_sql import RETENTION_LOCK_ID, BusSql
 from warden_common.settings import BusSettings
+from warden_common.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +78,8 @@ class RetentionTask:
         self._task = asyncio.create_task(self._run(), name="warden-bus-retention")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def run_once(self) -> int:
         """One pass: delete what the policy says, chunk by chunk; returns how many records this process deleted."""

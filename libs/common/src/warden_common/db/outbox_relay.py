@@ -30,6 +30,7 @@ from prometheus_client import Counter, Gauge
 from warden_common.bus.port import Bus, BusRecord
 from warden_common.db.outbox import Outbox
 from warden_common.settings import RetryPolicy
+from warden_common.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +109,7 @@ class OutboxRelay:
         try:
             await asyncio.wait_for(asyncio.shield(self._task), self._stop_grace_s)
         except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         self._task = None
         self.is_leader = False
 

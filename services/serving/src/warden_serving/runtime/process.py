@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from warden_common.tasks import cancel_and_wait
 from warden_serving.runtime.port import ReplicaState
 
 logger = logging.getLogger(__name__)
@@ -120,10 +121,7 @@ class MLServerProcess:
     async def stop(self) -> None:
         self._stopping = True
         await self._terminate()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         self._set(ReplicaState.STOPPED)
 
     # ----- supervision -----------------------------------------------------------------------
