@@ -1,0 +1,74 @@
+{{/*
+The environment of one service: [root, service name, its values, its catalog facts]. Names are exactly what its
+settings class reads (pydantic-settings, env_prefix + `__` between nested fields); secrets always come from a
+Secret by reference, never as a literal value.
+*/}}
+{{- define "warden.env" -}}
+{{- $root := index . 0 }}{{- $service := index . 1 }}{{- $config := index . 2 }}{{- $facts := index . 3 }}
+{{- $p := $facts.prefix }}
+- name: {{ $p }}LOG_LEVEL
+  value: {{ $root.Values.logLevel | quote }}
+- name: {{ $p }}BUS__KIND
+  value: kafka
+- name: {{ $p }}BUS__KAFKA_BOOTSTRAP
+  value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
+{{- with $root.Values.kafka.partitions }}
+- name: {{ $p }}BUS__PARTITIONS
+  value: {{ . | quote }}
+{{- end }}
+{{- $databaseSecret := include "warden.databaseSecret" $root }}
+{{- if and $facts.database $databaseSecret }}
+- name: {{ $p }}DATABASE__DSN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $databaseSecret }}
+      key: {{ $root.Values.postgresql.secretKey }}
+{{- end }}
+{{- if $facts.opensearch }}
+{{- with $root.Values.opensearch }}
+- name: {{ $p }}STORE
+  value: opensearch
+- name: {{ $p }}OPENSEARCH__URL
+  value: {{ required "opensearch.url is required" .url | quote }}
+- name: {{ $p }}OPENSEARCH__INDEX_PREFIX
+  value: {{ .indexPrefix | quote }}
+- name: {{ $p }}OPENSEARCH__SHARDS
+  value: {{ .shards | quote }}
+- name: {{ $p }}OPENSEARCH__REPLICAS
+  value: {{ .replicas | quote }}
+{{- end }}
+{{- end }}
+{{- if $facts.objectStore }}
+- name: {{ $p }}DATA_DIR
+  value: /var/lib/warden/{{ $service }}
+{{- with $root.Values.objectStore.endpointUrl }}
+- name: {{ $p }}OBJECT_STORE__ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+- name: {{ $p }}OBJECT_STORE__REGION
+  value: {{ $root.Values.objectStore.region | quote }}
+{{- $objectStoreSecret := include "warden.objectStoreSecret" $root }}
+{{- if $objectStoreSecret }}
+- name: {{ $p }}OBJECT_STORE__ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $objectStoreSecret }}
+      key: {{ $root.Values.objectStore.secretKeys.accessKeyId }}
+- name: {{ $p }}OBJECT_STORE__SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $objectStoreSecret }}
+      key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
+{{- end }}
+{{- end }}
+{{- range $upstream := $facts.upstreams }}
+{{- $target := get $root.Values.services $upstream }}
+{{- if and $target $target.enabled }}
+- name: {{ $p }}UPSTREAMS__{{ $upstream | replace "-" "_" | upper }}
+  value: http://{{ include "warden.componentName" (list $root $upstream) }}:{{ $target.service.port }}
+{{- end }}
+{{- end }}
+{{- with $config.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,281 @@
+"""The Helm chart (deploy/helm/warden) cannot be installed here (no cluster): lint it, render it with the real helm
+binary, and check what it renders against the code the pods run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from warden_common import __version__
+from warden_gateway.composition import service_names
+
+from .service_settings import env_prefix, is_secret, service_reading, setting_field
+
+ROOT = Path(__file__).resolve().parents[2]
+CHART = ROOT / "deploy/helm/warden"
+ALL_FEATURES = CHART / "ci/all-features-values.yaml"
+COMPONENT = "app.kubernetes.io/component"
+
+# Values with secrets given in plain text: the chart must move them into a Secret.
+PLAIN_SECRETS = (
+    "--set",
+    "postgresql.dsn=postgresql://warden:db-pw-6f2c@postgres:5432/warden",
+    "--set",
+    "objectStore.accessKeyId=key-id-91ab",
+    "--set",
+    "objectStore.secretAccessKey=secret-key-77d0",
+)
+SECRET_LITERALS = ("db-pw-6f2c", "key-id-91ab", "secret-key-77d0")
+
+Doc = dict[str, Any]
+
+
+@cache
+def helm_binary() -> str:
+    """The helm scripts/infra/helm installs, else one on PATH; never a skip: CI must run these tests."""
+    installed = Path(os.environ.get("WARDEN_INFRA_HOME", ROOT / ".infra")) / "bin" / "helm"
+    if installed.is_file():
+        return str(installed)
+    on_path = shutil.which("helm")
+    if on_path is None:
+        pytest.fail(f"no helm binary at {installed} or on PATH: run `scripts/infra/helm install`")
+    return on_path
+
+
+def helm(*args: str) -> str:
+    result = subprocess.run([helm_binary(), *args], capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, f"helm {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    docs: tuple[Doc, ...]
+
+    def of_kind(self, kind: str) -> dict[str, Doc]:
+        """Objects of `kind` by their component label (by name when they have none)."""
+        found = [d for d in self.docs if d["kind"] == kind]
+        return {d["metadata"]["labels"].get(COMPONENT, d["metadata"]["name"]): d for d in found}
+
+
+@cache
+def render(*args: str) -> Rendered:
+    text = helm("template", "warden", str(CHART), "--namespace", "ml", *args)
+    return Rendered(text, tuple(d for d in yaml.safe_load_all(text) if d))
+
+
+def container(workload: Doc) -> Doc:
+    (only,) = workload["spec"]["template"]["spec"]["containers"]
+    assert isinstance(only, dict)
+    return only
+
+
+def env_of(workload: Doc) -> dict[str, Doc]:
+    return {entry["name"]: entry for entry in container(workload)["env"]}
+
+
+# The values every check below renders with: defaults, secrets given as plain values, every optional feature on.
+VARIANTS = {
+    "defaults": (),
+    "plain-secrets": PLAIN_SECRETS,
+    "all-features": ("--values", str(ALL_FEATURES)),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_lint_passes(variant: str) -> None:
+    out = helm("lint", "--strict", str(CHART), *VARIANTS[variant])
+    assert "0 chart(s) failed" in out
+
+
+def test_chart_version_is_wardens() -> None:
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    assert (chart["apiVersion"], chart["name"], chart["version"]) == ("v2", "warden", "0.1.0")
+    assert chart["appVersion"] == __version__
+    for deployment in render().of_kind("Deployment").values():
+        assert container(deployment)["image"] == f"warden:{__version__}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_installed_service_runs_as_warden_serve(variant: str) -> None:
+    rendered = render(*VARIANTS[variant])
+    deployments = rendered.of_kind("Deployment")
+    assert sorted(deployments) == sorted(service_names())
+    assert sorted(rendered.of_kind("Service")) == sorted(service_names())
+    for name, deployment in deployments.items():
+        (port,) = container(deployment)["ports"]
+        expected = ["serve", name, "--host", "0.0.0.0", "--port", str(port["containerPort"])]
+        # The image's entrypoint is `warden`: the same arguments as docker-compose.yml's `command`.
+        assert container(deployment)["args"] == expected
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_probes_and_metrics_use_the_services_endpoints(variant: str) -> None:
+    for deployment in render(*VARIANTS[variant]).of_kind("Deployment").values():
+        main = container(deployment)
+        assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+        assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+        assert annotations["prometheus.io/port"] == str(main["ports"][0]["containerPort"])
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_env_var_is_a_setting_the_service_reads(variant: str) -> None:
+    rendered = render(*VARIANTS[variant])
+    for name, deployment in rendered.of_kind("Deployment").items():
+        env = env_of(deployment)
+        for variable in env:
+            setting_field(name, variable)  # raises NotASetting, naming the variable, if the service ignores it
+        bus_kind = env[f"{env_prefix(name)}BUS__KIND"]["value"]
+        assert bus_kind == "kafka", f"{name} must use the Kafka bus in distributed mode"
+    for job in rendered.of_kind("Job").values():
+        for variable in env_of(job):
+            setting_field(service_reading(variable), variable)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_upstream_urls_point_at_the_rendered_services(variant: str) -> None:
+    rendered = render(*VARIANTS[variant])
+    services = {s["metadata"]["name"]: s for s in rendered.docs if s["kind"] == "Service"}
+    for name, deployment in rendered.of_kind("Deployment").items():
+        for variable, entry in env_of(deployment).items():
+            if "_UPSTREAMS__" not in variable:
+                continue
+            target = variable.rsplit("__", 1)[1].lower().replace("_", "-")
+            url = urlsplit(entry["value"])
+            assert url.hostname in services, f"{name}: {variable} points at no rendered Service"
+            service = services[url.hostname]
+            assert service["metadata"]["labels"][COMPONENT] == target
+            assert url.port == service["spec"]["ports"][0]["port"]
+
+
+def test_secrets_come_only_from_the_charts_secret() -> None:
+    rendered = render(*PLAIN_SECRETS)
+    for literal in SECRET_LITERALS:  # Secrets hold base64 data: a literal anywhere is a leak into plain text
+        assert literal not in rendered.text
+    secrets = {s["metadata"]["name"]: s for s in rendered.docs if s["kind"] == "Secret"}
+    assert_secret_settings_by_reference(rendered, allowed=set(secrets))
+    for workload in [*rendered.of_kind("Deployment").values(), *rendered.of_kind("Job").values()]:
+        for entry in env_of(workload).values():
+            if "valueFrom" in entry:
+                ref = entry["valueFrom"]["secretKeyRef"]
+                assert ref["key"] in secrets[ref["name"]]["data"], f"{entry['name']}: {ref} is not in the Secret"
+
+
+def test_named_existing_secrets_are_used_and_nothing_is_created() -> None:
+    rendered = render("--values", str(ALL_FEATURES), *PLAIN_SECRETS)  # existing Secrets win over plain values
+    assert [d for d in rendered.docs if d["kind"] == "Secret"] == []
+    for literal in SECRET_LITERALS:
+        assert literal not in rendered.text
+    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3"})
+    serving = env_of(rendered.of_kind("Deployment")["serving"])
+    assert serving["WARDEN_SERVING_OBJECT_STORE__SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "warden-s3",
+        "key": "secret-key",
+    }
+
+
+def assert_secret_settings_by_reference(rendered: Rendered, allowed: set[str]) -> None:
+    """Every SecretStr setting is a secretKeyRef into one of `allowed`, and each secret setting is set somewhere."""
+    seen = set()
+    for workload in [*rendered.of_kind("Deployment").values(), *rendered.of_kind("Job").values()]:
+        for variable, entry in env_of(workload).items():
+            if is_secret(setting_field(service_reading(variable), variable)):
+                assert "value" not in entry, f"{variable} is rendered as a plain value"
+                assert entry["valueFrom"]["secretKeyRef"]["name"] in allowed, variable
+                seen.add(variable.split("_", 2)[2])
+    assert seen == {"DATABASE__DSN", "OBJECT_STORE__ACCESS_KEY_ID", "OBJECT_STORE__SECRET_ACCESS_KEY"}
+
+
+def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook() -> None:
+    rendered = render(*PLAIN_SECRETS)
+    job = rendered.of_kind("Job")["migrate"]
+    annotations = job["metadata"]["annotations"]
+    assert set(annotations["helm.sh/hook"].split(",")) == {"pre-install", "pre-upgrade"}
+    args = container(job)["args"]
+    assert args[0] == "migrate"
+    migrated = args[2::2]
+    assert args[1::2] == ["--service"] * len(migrated)
+    assert set(migrated) <= {ep.name for ep in entry_points(group="warden.migrations")}
+    # Each migrated service's DSN, from a Secret that exists when the hook runs (a hook itself, created earlier).
+    dsn_refs = {service_reading(v): e["valueFrom"]["secretKeyRef"]["name"] for v, e in env_of(job).items()}
+    assert sorted(dsn_refs) == sorted(migrated) == ["gateway", "metadata"]
+    for secret_name in dsn_refs.values():
+        (secret,) = [d for d in rendered.docs if d["kind"] == "Secret" and d["metadata"]["name"] == secret_name]
+        hook = secret["metadata"]["annotations"]
+        assert hook["helm.sh/hook"] == annotations["helm.sh/hook"]
+        assert int(hook["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+
+
+def test_no_migration_without_a_database() -> None:
+    assert render().of_kind("Job") == {}
+
+
+@pytest.mark.parametrize("service", ["metadata", "serving", "gateway"])
+def test_disabling_a_service_removes_it_and_calls_to_it(service: str) -> None:
+    rendered = render("--set", f"services.{service}.enabled=false", *PLAIN_SECRETS)
+    assert service not in rendered.of_kind("Deployment")
+    assert service not in rendered.of_kind("Service")
+    assert sorted(rendered.of_kind("Deployment")) == sorted(set(service_names()) - {service})
+    upstream = f"_UPSTREAMS__{service.upper().replace('-', '_')}"
+    for deployment in rendered.of_kind("Deployment").values():
+        assert not [v for v in env_of(deployment) if v.endswith(upstream)]
+    job_args = container(rendered.of_kind("Job")["migrate"])["args"]
+    assert service not in job_args
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_pods_run_unprivileged_with_their_writable_paths_mounted(variant: str) -> None:
+    rendered = render(*VARIANTS[variant])
+    for name, workload in [*rendered.of_kind("Deployment").items(), *rendered.of_kind("Job").items()]:
+        pod = workload["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] != 0
+        assert pod["automountServiceAccountToken"] is False
+        security = container(workload)["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["capabilities"]["drop"] == ["ALL"]
+        assert security["readOnlyRootFilesystem"] is True
+        mounts = {m["mountPath"] for m in container(workload)["volumeMounts"]}
+        assert "/tmp" in mounts, f"{name}: nothing writable for temporary files"
+        for variable, entry in env_of(workload).items():
+            if variable.endswith("_DATA_DIR"):
+                assert any(Path(entry["value"]).is_relative_to(m) for m in mounts), f"{name}: {variable} not writable"
+
+
+def test_optional_features_render() -> None:
+    rendered = render("--values", str(ALL_FEATURES))
+    gateway_service = rendered.of_kind("Service")["gateway"]
+    assert gateway_service["spec"]["type"] == "LoadBalancer"
+    ingress = rendered.of_kind("Ingress")["gateway"]
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": gateway_service["metadata"]["name"], "port": {"name": "http"}}
+    (monitor,) = [d for d in rendered.docs if d["kind"] == "ServiceMonitor"]
+    selector = monitor["spec"]["selector"]["matchLabels"]
+    for service in rendered.of_kind("Service").values():
+        assert selector.items() <= service["metadata"]["labels"].items()
+    assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+    serving = rendered.of_kind("Deployment")["serving"]["spec"]["template"]["spec"]
+    assert serving["nodeSelector"] == {"example.com/pool": "inference"}
+    assert serving["tolerations"][0]["key"] == "example.com/gpu"
+    assert rendered.of_kind("Deployment")["gateway"]["spec"]["template"]["spec"]["nodeSelector"] == {
+        "kubernetes.io/os": "linux"
+    }
+
+
+def test_default_install_creates_no_ingress_monitor_or_secret() -> None:
+    kinds = {d["kind"] for d in render().docs}
+    assert kinds == {"Deployment", "Service"}
