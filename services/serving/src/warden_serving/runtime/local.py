@@ -66,6 +66,7 @@ class LocalRuntime:
         if d is None:
             d = self._deployments[plan.key] = _Deployment(plan)
         async with d.lock:
+            previous_route = d.route
             d.plan = plan
             needed = {p.fingerprint(): p for p in plan.predictors}
             for fingerprint, predictor in needed.items():
@@ -81,10 +82,15 @@ class LocalRuntime:
                     )  # fmt: skip
                     d.groups[fingerprint] = group
                     await group.start(self._store)
+            if previous_route is None:
+                # A new deployment is routable at once: while its replicas start (or once they failed) a request
+                # gets the forwarder's 503 saying so, not a 404 as if it did not exist. Status events (which may
+                # report Failed before this method returns) never describe a deployment the data plane lacks.
+                d.route = self._route_for(plan, d)
             self._status_soon(plan.key)
             await asyncio.gather(*(d.groups[fp].wait_settled(self._options.start_timeout_s) for fp in needed))
             new_live_failed = [p.name for p in plan.live() if d.groups[p.fingerprint()].failed]
-            if new_live_failed and d.route is not None:
+            if new_live_failed and previous_route is not None:
                 logger.error("%s: keeping the previous route, %s failed to start", plan.key, new_live_failed)
             else:
                 d.route = self._route_for(plan, d)
