@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from warden_common.bus.delivery import KeepGoing, RecordDelivery
+from warden_common.bus.delivery import KeepGoing, RecordDelivery, record_position
 from warden_common.bus.port import BatchHandler, BusRecord
 from warden_common.codec import CodecError, Event, from_kafka_record
 from warden_common.settings import RetryPolicy
@@ -70,7 +70,7 @@ class BatchDelivery:
         first, last = decoded[0][0], decoded[-1][0]
         try:
             failure, rejected = await self._attempt(
-                [event for _, event in decoded], f"batch {first.topic}/{first.partition}@{first.offset}..{last.offset}"
+                [event for _, event in decoded], f"batch {record_position(first)}..{last.offset}"
             )
         except CodecError as exc:
             # An event of the batch has a part that does not decode (its time or data, read by the handler).
@@ -94,7 +94,7 @@ class BatchDelivery:
         self._records.delivered.inc(len(decoded) - len(rejected))
 
     async def _deliver_alone(self, record: BusRecord, event: Event) -> None:
-        failure, rejected = await self._attempt([event], f"{record.topic}/{record.partition}@{record.offset}")
+        failure, rejected = await self._attempt([event], record_position(record))
         if failure is not None:
             await self._records.dead_letter(record, failure, attempts=self._records.retry.max_attempts)
         elif rejected:

@@ -94,7 +94,8 @@ def dead_letter_record(record: BusRecord, *, group: str, reason: str, error_type
     )
 
 
-def _position(record: BusRecord) -> str:
+def record_position(record: BusRecord) -> str:
+    """`topic/partition@offset`, how logs and retry messages name a record."""
     return f"{record.topic}/{record.partition}@{record.offset}"
 
 
@@ -141,17 +142,17 @@ class RecordDelivery:
             for record in records:
                 if not keep_going():
                     break
-                if await self.deliver(record, count=False) is Outcome.DELIVERED:
+                if await self.deliver(record) is Outcome.DELIVERED:
                     delivered += 1
                 finished += 1
         finally:
             self.delivered.inc(delivered)  # once per run: a counter update per record costs ~1 us
         return finished
 
-    async def deliver(self, record: BusRecord, *, count: bool = True) -> Outcome:
+    async def deliver(self, record: BusRecord) -> Outcome:
         """Finish `record`: handled, or dead-lettered once the DLQ publish is acknowledged.
 
-        `count=False` leaves the `delivered` counter to the caller (who counts a whole run at once).
+        The `delivered` counter is the caller's to update (`deliver_run` does it once per run).
         """
         try:
             await self._handler(record)  # the first attempt, without the retry machinery around it
@@ -161,14 +162,12 @@ class RecordDelivery:
         except Exception as first_failure:
             try:
                 failure = await self.attempt(
-                    lambda: self._handler(record), _position(record), first_failure=first_failure
+                    lambda: self._handler(record), record_position(record), first_failure=first_failure
                 )
             except CodecError as exc:
                 return await self.dead_letter(record, exc, attempts=0)
             if failure is not None:
                 return await self.dead_letter(record, failure, attempts=self._retry.max_attempts)
-        if count:
-            self.delivered.inc()
         return Outcome.DELIVERED
 
     async def attempt(

@@ -36,12 +36,13 @@ def check_envelope(attributes: Mapping[str, Any], *, where: str, names_known_val
         if name in attributes and not attributes[name]:
             problems = problems or {}
             problems[name] = library_verdict(name, empty=True) or f"Attribute '{name}' must not be empty"
-    for name in () if names_known_valid else attributes:
-        if name not in _CONTEXT_ATTRIBUTES:
-            verdict = library_verdict(name, empty=False)
-            if verdict is not None:
-                problems = problems or {}
-                problems[name] = verdict
+    if not names_known_valid:
+        for name in attributes:
+            if name not in _CONTEXT_ATTRIBUTES:
+                verdict = library_verdict(name, empty=False)
+                if verdict is not None:
+                    problems = problems or {}
+                    problems[name] = verdict
     if problems:
         raise InvalidAttributeError(problems, where=where)
 
