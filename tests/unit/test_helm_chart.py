@@ -279,3 +279,11 @@ def test_optional_features_render() -> None:
 def test_default_install_creates_no_ingress_monitor_or_secret() -> None:
     kinds = {d["kind"] for d in render().docs}
     assert kinds == {"Deployment", "Service"}
+
+
+def test_every_service_of_a_release_shares_its_kafka_namespace() -> None:
+    """Services reading each other's topics must agree on the prefix, or events go to topics nobody reads."""
+    for name, deployment in render(*VARIANTS["all-features"]).of_kind("Deployment").items():
+        assert env_of(deployment)[f"{env_prefix(name)}BUS__KAFKA_NAMESPACE"]["value"] == "prod.", name
+    for deployment in render().of_kind("Deployment").values():
+        assert not any(variable.endswith("BUS__KAFKA_NAMESPACE") for variable in env_of(deployment))

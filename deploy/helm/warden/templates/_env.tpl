@@ -12,6 +12,10 @@ Secret by reference, never as a literal value.
   value: kafka
 - name: {{ $p }}BUS__KAFKA_BOOTSTRAP
   value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
+{{- with $root.Values.kafka.namespace }}
+- name: {{ $p }}BUS__KAFKA_NAMESPACE
+  value: {{ . | quote }}
+{{- end }}
 {{- with $root.Values.kafka.partitions }}
 - name: {{ $p }}BUS__PARTITIONS
   value: {{ . | quote }}

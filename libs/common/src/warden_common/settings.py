@@ -33,6 +33,14 @@ class BusSettings(BaseModel):
         "postgres", description="`kafka` in distributed mode; `postgres` is the durable standalone bus."
     )
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated.")
+    kafka_namespace: str = Field(
+        "",
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prefix of every Kafka topic and consumer group this installation uses (e.g. `staging.`), so "
+        "several installations share one cluster without reading each other's events. Executors must then send "
+        "to the prefixed topic names. Empty: no prefix.",
+    )
     postgres_dsn: SecretStr | None = Field(
         None, description="DSN of the PostgreSQL database that stores the standalone bus."
     )

@@ -102,9 +102,10 @@ async def bus_database(postgres_dsn: str, unique_name: str) -> AsyncIterator[str
 
 
 @pytest.fixture(params=["postgres", "kafka"])
-def bus_settings(request: pytest.FixtureRequest) -> BusSettings:
+def bus_settings(request: pytest.FixtureRequest, unique_name: str) -> BusSettings:
     if request.param == "kafka":
-        return BusSettings(kind="kafka", kafka_bootstrap=request.getfixturevalue("kafka_bootstrap"), partitions=3)
+        bootstrap = request.getfixturevalue("kafka_bootstrap")
+        return BusSettings(kind="kafka", kafka_bootstrap=bootstrap, kafka_namespace=f"{unique_name}.", partitions=3)
     return BusSettings(kind="postgres", postgres_dsn=SecretStr(request.getfixturevalue("bus_database")), partitions=3)
 
 

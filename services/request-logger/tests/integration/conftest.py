@@ -149,8 +149,11 @@ async def migrate_as_warden_migrate_does(dsn: str) -> list[int]:
 
 
 @pytest.fixture
-def bus_settings(kafka_bootstrap: str) -> BusSettings:
-    return BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, partitions=4, retry=FAST_RETRY)
+def bus_settings(kafka_bootstrap: str, unique_name: str) -> BusSettings:
+    """The test's own namespace on the shared Kafka: a fresh consumer group (the metadata service's, say) must not
+    replay the deployments other tests published on the same fixed topics."""
+    return BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=f"{unique_name}.",
+                       partitions=4, retry=FAST_RETRY)  # fmt: skip
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 
 async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str, demo_models: dict[str, str],
                                        tmp_path: Path, unique_name: str) -> None:  # fmt: skip
-    bus = BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap)
+    # Its own namespace: the reconciler's group must not replay deployments other tests left on the shared topic.
+    bus = BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=f"{unique_name}.")
     async with run_serving(bus, mlserver_bin, tmp_path / "serving", unique_name) as serving:
         events = await serving.collect(INFERENCE, f"test-format-{unique_name}")
         await serving.publish_spec("iris", seldon_deployment(serving.namespace, "iris", [

@@ -2,7 +2,9 @@
 
 Publishing goes through one idempotent producer (`acks="all"`), so `publish` returns once every in-sync replica
 has the record; concurrent publishes share the producer's batches. Topics are created on first use with
-`BusSettings.partitions` partitions (an existing topic is left as it is).
+`BusSettings.partitions` partitions (an existing topic is left as it is). With `BusSettings.kafka_namespace` set,
+every topic and consumer group on the broker carries that prefix; callers, handlers and dead-letter records only
+ever see the unprefixed names.
 
 Each subscription is one consumer-group member (`KafkaSubscription`, manual commits after each run).
 
@@ -111,19 +113,20 @@ class KafkaBus(BusAdapter):
     async def _join(self, topic: str, group: str, delivery: RunDelivery, *, fetch_size: int) -> Subscription:
         if not self._connection.connected:
             return self._connection.defer(lambda: self._join(topic, group, delivery, fetch_size=fetch_size))
-        await self._ensure_topic(topic)
+        namespace = self._settings.kafka_namespace
+        await self._ensure_topic(namespace + topic)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap,
             client_id=self._client_id,
-            group_id=group,
+            group_id=namespace + group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
         subscription = KafkaSubscription(
-            consumer, delivery, revoke_grace_s=self._revoke_grace_s, max_records=fetch_size
+            consumer, delivery, topic=topic, revoke_grace_s=self._revoke_grace_s, max_records=fetch_size
         )
         await consumer.start()
-        consumer.subscribe([topic], listener=subscription)
+        consumer.subscribe([namespace + topic], listener=subscription)
         subscription.start()
         self._subscriptions.append(subscription)
         return subscription
@@ -132,6 +135,7 @@ class KafkaBus(BusAdapter):
         self._connection.require()
         if self._producer is None:
             raise RuntimeError("KafkaBus.start() was not called")
+        topic = self._settings.kafka_namespace + topic
         if topic not in self._known_topics:
             await self._ensure_topic(topic)
         await self._producer.send_and_wait(topic, value, key=key, headers=list(headers))

@@ -53,6 +53,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         consumer: AIOKafkaConsumer,
         delivery: RunDelivery,
         *,
+        topic: str,
         revoke_grace_s: float,
         max_records: int = 1000,
         max_buffered: int | None = None,
@@ -61,6 +62,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         self._max_records = max_records
         self._max_buffered = max_buffered if max_buffered is not None else 2 * max_records
         self._delivery = delivery
+        self._topic = topic  # as the bus's callers name it: without `BusSettings.kafka_namespace`
         self._revoke_grace_s = revoke_grace_s
         self._revoked: set[TopicPartition] = set()
         self._lanes: dict[TopicPartition, _Lane] = {}
@@ -135,7 +137,8 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
         while lane.runs and keep_going():
             records = lane.runs[0]
             try:
-                finished = await self._delivery.deliver_run([_as_bus_record(r) for r in records], keep_going)
+                run = [_as_bus_record(self._topic, r) for r in records]
+                finished = await self._delivery.deliver_run(run, keep_going)
             except Exception:
                 # Not a handler failure (those are retried and dead-lettered inside the delivery): a bug. Fetch the
                 # run again from its first record rather than skip past it.
@@ -219,11 +222,11 @@ async def _finish_within(grace_s: float, tasks: list[asyncio.Task[None]]) -> int
     return len(late)
 
 
-def _as_bus_record(record: ConsumerRecord[Any, Any]) -> BusRecord:
+def _as_bus_record(topic: str, record: ConsumerRecord[Any, Any]) -> BusRecord:
     value = record.value
     # Positional: this runs for every consumed record, and keywords cost a named tuple twice the time.
     return BusRecord(
-        record.topic,
+        topic,
         record.partition,
         record.offset,
         record.key,
