@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -9,19 +10,33 @@ import sys
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from warden_common.testing.processes import free_port, wait_http_ok
+from warden_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
+async def has_topic(bootstrap: str, topic: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return topic in await admin.list_topics()
+    finally:
+        await admin.close()
+
+
 @pytest.mark.parametrize("service,prefix", [("batch", "BATCH"), ("metadata", "METADATA")])
-def test_serve_one_service_on_kafka(kafka_bootstrap: str, fresh_database: str, service: str, prefix: str) -> None:
+def test_serve_one_service_on_kafka(
+    kafka_bootstrap: str, fresh_database: str, unique_name: str, service: str, prefix: str
+) -> None:
     port = free_port()
     env = {
         **os.environ,
         f"WARDEN_{prefix}_BUS__KIND": "kafka",
         f"WARDEN_{prefix}_BUS__KAFKA_BOOTSTRAP": kafka_bootstrap,
+        f"WARDEN_{prefix}_BUS__KAFKA_NAMESPACE": f"{unique_name}.",  # not the deployments other tests left
         f"WARDEN_{prefix}_DATABASE__DSN": fresh_database,
     }
     warden = Path(sys.executable).with_name("warden")
@@ -35,6 +50,9 @@ def test_serve_one_service_on_kafka(kafka_bootstrap: str, fresh_database: str, s
         body = wait_http_ok(f"http://127.0.0.1:{port}/health/ready", proc, 60).json()
         assert body["status"] == "ready"
         assert body["checks"]["bus"] is True
+        if service == "metadata":  # it reads deployment events: from its own namespace's topic
+            topic = f"{unique_name}.warden.deployments"
+            asyncio.run(eventually(lambda: has_topic(kafka_bootstrap, topic), f"topic {topic} on the broker"))
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
