@@ -10,21 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from warden_common.testing.processes import free_port, wait_http_ok
+from warden_common.testing.servers.kafka import list_topics
 from warden_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-async def has_topic(bootstrap: str, topic: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return topic in await admin.list_topics()
-    finally:
-        await admin.close()
 
 
 @pytest.mark.parametrize("service,prefix", [("batch", "BATCH"), ("metadata", "METADATA")])
@@ -52,7 +43,11 @@ def test_serve_one_service_on_kafka(
         assert body["checks"]["bus"] is True
         if service == "metadata":  # it reads deployment events: from its own namespace's topic
             topic = f"{unique_name}.warden.deployments"
-            asyncio.run(eventually(lambda: has_topic(kafka_bootstrap, topic), f"topic {topic} on the broker"))
+
+            async def created() -> bool:
+                return topic in await list_topics(kafka_bootstrap)
+
+            asyncio.run(eventually(created, f"topic {topic} on the broker"))
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0

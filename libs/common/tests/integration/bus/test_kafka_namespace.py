@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
@@ -15,6 +14,7 @@ from warden_common.bus.kafka import KafkaBus
 from warden_common.bus.port import DLQ_GROUP, DLQ_SOURCE_TOPIC, Bus, BusRecord
 from warden_common.codec import Event
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.servers.kafka import list_topics
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
 
@@ -49,15 +49,6 @@ async def kafka_bus(kafka_bootstrap: str) -> AsyncIterator[Callable[[str], Await
         await bus.close()
 
 
-async def broker_topics(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return set(await admin.list_topics())
-    finally:
-        await admin.close()
-
-
 async def test_same_topic_and_group_in_two_namespaces_are_two_streams(
     kafka_bus: Callable[[str], Awaitable[Bus]], kafka_bootstrap: str, unique_name: str
 ) -> None:
@@ -78,8 +69,8 @@ async def test_same_topic_and_group_in_two_namespaces_are_two_streams(
 
     # Each installation's group gets every event of its own namespace (it is not one group split across both).
     await eventually(lambda: received["blue"] == ["blue"] and received["green"] == ["green"], "one event each")
-    assert {f"blue-{unique_name}.{topic}", f"green-{unique_name}.{topic}"} <= await broker_topics(kafka_bootstrap)
-    assert topic not in await broker_topics(kafka_bootstrap)
+    assert {f"blue-{unique_name}.{topic}", f"green-{unique_name}.{topic}"} <= await list_topics(kafka_bootstrap)
+    assert topic not in await list_topics(kafka_bootstrap)
 
 
 async def test_dead_letters_stay_in_the_namespace_and_name_the_unprefixed_topic(
@@ -105,7 +96,7 @@ async def test_dead_letters_stay_in_the_namespace_and_name_the_unprefixed_topic(
     headers = dict(letter.headers)
     assert headers[DLQ_SOURCE_TOPIC] == topic.encode()
     assert headers[DLQ_GROUP] == group.encode()
-    assert namespace + dead_letter_topic(topic) in await broker_topics(kafka_bootstrap)
+    assert namespace + dead_letter_topic(topic) in await list_topics(kafka_bootstrap)
 
 
 @pytest.mark.parametrize("namespace", ["has space.", "slash/", "x" * 101])

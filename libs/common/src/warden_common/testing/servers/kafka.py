@@ -162,6 +162,18 @@ async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
         await admin.close()
 
 
+async def list_topics(bootstrap: str) -> set[str]:
+    """Names of every topic on the broker."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
 async def delete_topic(bootstrap: str, name: str) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
