@@ -24,6 +24,7 @@ from warden_common.codec import Event
 from warden_common.db import Migration, Outbox, OutboxRelay, apply_migrations, merge_migrations, open_pool
 from warden_common.db.outbox import OUTBOX_TABLE_DDL_V1
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.events import sample_event
 from warden_common.testing.servers.databases import create_database, drop_database, with_database
 from warden_common.testing.waiting import eventually as poll_until
 
@@ -36,10 +37,7 @@ PINNED_DDL_SHA256 = "5933c1b24523bf2be679d2035f16032361854a7a74ac5d9e8360e5100e2
 
 
 def make_event(key: str, seq: int) -> CloudEvent:
-    return CloudEvent(
-        {"type": "io.warden.test.happened.v1", "source": "/tests/outbox", "datacontenttype": "application/json"},
-        data={"key": key, "seq": seq},
-    )
+    return sample_event("/tests/outbox", key=key, seq=seq)
 
 
 @dataclass

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff_s=0.05, max_backoff_s=0
 
 WAIT_S = 90.0  # Kafka needs a session timeout (10 s) plus a rebalance to notice a killed member
 
-BusFactory = Callable[[], Awaitable[Bus]]
+BusFactory = Callable[..., Awaitable[Bus]]
 
 
 def settings_json(settings: BusSettings) -> str:
@@ -90,11 +91,12 @@ def bus_settings(request: pytest.FixtureRequest, unique_name: str) -> BusSetting
 
 @pytest.fixture
 async def make_bus(bus_settings: BusSettings) -> AsyncIterator[BusFactory]:
-    """Start extra buses on the same servers (e.g. a 'fresh process' reading what another one wrote)."""
+    """Start extra buses on the same servers (e.g. a 'fresh process' reading what another one wrote); keyword
+    arguments override settings fields."""
     started: list[Bus] = []
 
-    async def make() -> Bus:
-        bus = create_bus(bus_settings)
+    async def make(**overrides: Any) -> Bus:
+        bus = create_bus(bus_settings.model_copy(update=overrides))
         await bus.start()
         started.append(bus)
         return bus

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.kafka import KafkaBus
 from warden_common.bus.port import DLQ_ATTEMPTS, DLQ_ERROR_TYPE, DLQ_REASON, Bus, BusRecord
 from warden_common.bus.postgres import PostgresBus
 from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import BusSettings
+from warden_common.testing.events import sample_event
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
 
@@ -25,11 +25,7 @@ WAIT_S = 90.0
 eventually = functools.partial(poll_until, within_s=WAIT_S)
 
 
-def make_event(**data: Any) -> CloudEvent:
-    return CloudEvent(
-        {"type": "io.warden.test.happened.v1", "source": "/tests/bus-batch", "datacontenttype": "application/json"},
-        data=data,
-    )
+make_event = functools.partial(sample_event, "/tests/bus-batch")
 
 
 def seq_of(event: Event) -> int:

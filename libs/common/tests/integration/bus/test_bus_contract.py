@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.port import (
     DLQ_ATTEMPTS,
@@ -25,6 +24,7 @@ from warden_common.bus.port import (
 )
 from warden_common.codec import Event, to_kafka_record
 from warden_common.settings import BusSettings
+from warden_common.testing.events import sample_event
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
 
@@ -37,11 +37,7 @@ WAIT_S = 90.0  # Kafka needs a session timeout (10 s) plus a rebalance to notice
 eventually = functools.partial(poll_until, within_s=WAIT_S)
 
 
-def make_event(**data: Any) -> CloudEvent:
-    return CloudEvent(
-        {"type": "io.warden.test.happened.v1", "source": "/tests/bus", "datacontenttype": "application/json"},
-        data=data,
-    )
+make_event = functools.partial(sample_event, "/tests/bus")
 
 
 @dataclass

@@ -3,57 +3,42 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import pytest
-from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
-from warden_common.bus.kafka import KafkaBus
-from warden_common.bus.port import DLQ_GROUP, DLQ_SOURCE_TOPIC, Bus, BusRecord
+from warden_common.bus.port import DLQ_GROUP, DLQ_SOURCE_TOPIC, BusRecord
 from warden_common.codec import Event
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.events import sample_event
 from warden_common.testing.servers.kafka import list_topics
 from warden_common.testing.waiting import eventually as poll_until
 from warden_common.topics import dead_letter_topic
+
+if TYPE_CHECKING:  # the conftest is not importable at run time (pytest's importlib mode)
+    from conftest import BusFactory
 
 pytestmark = pytest.mark.integration
 
 eventually = functools.partial(poll_until, within_s=90.0)
 ONE_ATTEMPT = RetryPolicy(max_attempts=1)
-
-
-def make_event(**data: Any) -> CloudEvent:
-    return CloudEvent(
-        {"type": "io.warden.test.happened.v1", "source": "/tests/bus", "datacontenttype": "application/json"},
-        data=data,
-    )
+make_event = functools.partial(sample_event, "/tests/bus")
 
 
 @pytest.fixture
-async def kafka_bus(kafka_bootstrap: str) -> AsyncIterator[Callable[[str], Awaitable[Bus]]]:
-    """`await kafka_bus(namespace)`: a started KafkaBus in that namespace, closed after the test."""
-    started: list[Bus] = []
-
-    async def make(namespace: str) -> Bus:
-        settings = BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=namespace,
-                               partitions=2, retry=ONE_ATTEMPT)  # fmt: skip
-        bus = KafkaBus(settings)
-        await bus.start()
-        started.append(bus)
-        return bus
-
-    yield make
-    for bus in started:
-        await bus.close()
+def bus_settings(kafka_bootstrap: str) -> BusSettings:
+    """Kafka only (the conftest's `make_bus` starts buses from these; tests pass `kafka_namespace`)."""
+    return BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, partitions=2, retry=ONE_ATTEMPT)
 
 
 async def test_same_topic_and_group_in_two_namespaces_are_two_streams(
-    kafka_bus: Callable[[str], Awaitable[Bus]], kafka_bootstrap: str, unique_name: str
+    make_bus: BusFactory, kafka_bootstrap: str, unique_name: str
 ) -> None:
     topic, group = f"shared-{unique_name}", "same-group"  # the same names in both installations
-    blue, green = await kafka_bus(f"blue-{unique_name}."), await kafka_bus(f"green-{unique_name}.")
+    blue = await make_bus(kafka_namespace=f"blue-{unique_name}.")
+    green = await make_bus(kafka_namespace=f"green-{unique_name}.")
     received: dict[str, list[str]] = {"blue": [], "green": []}
 
     def collect(into: list[str]) -> Callable[[Event], Awaitable[None]]:
@@ -74,10 +59,10 @@ async def test_same_topic_and_group_in_two_namespaces_are_two_streams(
 
 
 async def test_dead_letters_stay_in_the_namespace_and_name_the_unprefixed_topic(
-    kafka_bus: Callable[[str], Awaitable[Bus]], kafka_bootstrap: str, unique_name: str
+    make_bus: BusFactory, kafka_bootstrap: str, unique_name: str
 ) -> None:
     namespace, topic, group = f"ns-{unique_name}.", f"poison-{unique_name}", f"g-{unique_name}"
-    bus = await kafka_bus(namespace)
+    bus = await make_bus(kafka_namespace=namespace)
     letters: list[BusRecord] = []
 
     async def reject(event: Event) -> None:
