@@ -38,10 +38,14 @@ eventually = functools.partial(poll_until, within_s=WAIT_S)
 
 
 @pytest.fixture(params=["postgres"])
-def bus_settings(request: pytest.FixtureRequest, fresh_database: str) -> BusSettings:
+def bus_settings(request: pytest.FixtureRequest, fresh_database: str, unique_name: str) -> BusSettings:
     if request.param == "kafka":
         bootstrap = request.getfixturevalue("kafka_bootstrap")
-        return BusSettings(kind="kafka", kafka_bootstrap=bootstrap, partitions=2, retry=FAST_RETRY)
+        # The test's own namespace: the runtime consumer's fresh group starts at the earliest record, so on the
+        # shared fixed `deployments` topic it would replay what other tests (and earlier runs) published there.
+        return BusSettings(
+            kind="kafka", kafka_bootstrap=bootstrap, kafka_namespace=f"{unique_name}.", partitions=2, retry=FAST_RETRY
+        )
     return BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2, retry=FAST_RETRY)
 
 
@@ -51,7 +55,7 @@ async def harness(fresh_database: str, bus_settings: BusSettings, unique_name: s
     await bus.start()
     try:
         platform = Platform(mode="standalone", bus=bus, database_dsn=fresh_database)
-        # A unique group per test: on Kafka the deployments topic is shared by every test run.
+        # A unique group per test (on Kafka, `bus_settings` also gives the test topics of its own).
         settings = MetadataSettings(runtime_consumer_group=f"metadata-runtime-{unique_name}")
         app = create_app(settings=settings, platform=platform)
         async with app.router.lifespan_context(app):

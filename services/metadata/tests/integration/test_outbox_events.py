@@ -106,6 +106,9 @@ async def test_changes_are_answered_while_the_bus_is_down_and_their_events_follo
     first = {"URI": "s3://models/first", "name": "first", "version": "1"}
     assert (await running.client.post(API, json=first)).status_code == 200
     await eventually(lambda: running.uris(MODEL_REGISTERED) == [first["URI"]], "the first model's event")
+    # The relay deletes a row only after the bus took it, so the reader can see the event first: wait for the row
+    # to go, or it could still be pending below (and, were its publish cut by the outage, be published twice).
+    await eventually(lambda: _pending_is_zero(running), "the first model's row gone from the outbox")
 
     await running.bus_down()
     second = {"URI": "s3://models/second", "name": "second", "version": "1"}
