@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from warden_common.bus.port import Bus
 from warden_common.codec import Event
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED, build_event
 from warden_common.settings import BusSettings
+from warden_common.testing.waiting import eventually
 from warden_common.topics import DEPLOYMENTS, INFERENCE
 from warden_serving.main import create_app
 from warden_serving.settings import ServingSettings
@@ -119,6 +121,11 @@ class Serving:
         response.raise_for_status()
         return dict(response.json())
 
+    async def replica_pids(self, name: str, plural: str = "seldondeployments") -> list[int]:
+        """The process ids of every MLServer replica a deployment runs now."""
+        predictors = (await self.resources(name, plural))["predictors"]
+        return [r["pid"] for p in predictors for r in p["replicas"] if r.get("pid")]
+
     async def components(self, name: str, plural: str = "seldondeployments") -> list[dict[str, Any]]:
         """The public `{base}/resources` answer: Seldon Deploy's list of Components."""
         response = await self.http.get(f"/api/v1alpha1/namespaces/{self.namespace}/{plural}/{name}/resources")
@@ -137,6 +144,19 @@ class Serving:
 
         await self.bus.subscribe(topic, group=group, handler=handle)
         return collected
+
+
+async def wait_exited(pids: list[int], what: str) -> None:
+    """Wait until none of `pids` is alive any more (the runtime reaps its children, so a gone pid is gone)."""
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    await eventually(lambda: not any(alive(pid) for pid in pids), f"{what} ({pids}) exited", within_s=WAIT_S)
 
 
 @contextlib.asynccontextmanager

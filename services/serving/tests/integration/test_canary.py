@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from .harness import Serving, predictor, seldon_deployment
+from .harness import Serving, predictor, seldon_deployment, wait_exited
 
 pytestmark = pytest.mark.integration
 
@@ -84,11 +84,15 @@ async def test_canary_gets_its_share_and_promotion_drops_nothing(serving: Servin
             if response.status_code != 200:
                 load_failures.append(f"{response.status_code} {response.text}")
 
+    old_pids = await serving.replica_pids("sc-iris")
     loaders = [asyncio.create_task(load()) for _ in range(4)]
     promoted = predictor("canary", "XGBOOST_SERVER", demo_models["iris-xgboost"], traffic=100)
     await serving.publish_spec("sc-iris", seldon_deployment(serving.namespace, "sc-iris", [promoted]), created=False)
     await serving.wait_status("sc-iris", "Available", routed=["canary"])
-    await asyncio.sleep(1.0)  # keep the load going across the switch and the old processes' shutdown
+    # Keep the load going across the switch and the shutdown of the processes it replaced.
+    replaced = set(old_pids) - set(await serving.replica_pids("sc-iris"))
+    assert replaced, (old_pids, "the promotion replaced no process")
+    await wait_exited(sorted(replaced), "the replaced default predictor's processes")
     stop.set()
     await asyncio.gather(*loaders)
     assert load_failures == []

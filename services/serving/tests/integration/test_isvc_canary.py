@@ -22,7 +22,7 @@ from warden_common.topics import INFERENCE
 from warden_gateway.main import create_app as create_gateway
 from warden_gateway.settings import GatewaySettings
 
-from .harness import WAIT_S, Serving
+from .harness import WAIT_S, Serving, wait_exited
 from .test_canary import IRIS_REQUEST, served_by
 
 pytestmark = pytest.mark.integration
@@ -116,6 +116,7 @@ async def test_isvc_canary_splits_traffic_and_promotes_without_failures(
                 if response.status_code != 200:
                     load_failures.append(f"{response.status_code} {response.text}")
 
+        old_pids = await serving.replica_pids("iris", plural="inferenceservices")
         loaders = [asyncio.create_task(load()) for _ in range(4)]
         promoted = await gateway.post(f"{base}/canary/promote")
         assert promoted.status_code == 200, promoted.text
@@ -127,7 +128,10 @@ async def test_isvc_canary_splits_traffic_and_promotes_without_failures(
             return found if found["status"] == "Available" and impls == [("default", "XGBOOST_SERVER", 1)] else None
 
         await poll(only_the_new_model, "the promoted canary serving alone")
-        await asyncio.sleep(1.0)  # keep the load going across the old processes' shutdown
+        # Keep the load going across the shutdown of the processes the promotion replaced.
+        replaced = set(old_pids) - set(await serving.replica_pids("iris", plural="inferenceservices"))
+        assert replaced, (old_pids, "the promotion replaced no process")
+        await wait_exited(sorted(replaced), "the replaced predictors' processes")
         stop.set()
         await asyncio.gather(*loaders)
         assert load_failures == []
