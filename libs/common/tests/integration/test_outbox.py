@@ -76,6 +76,9 @@ class Setup:
     def seqs_of(self, key: str) -> list[int]:
         return [seq for k, seq in self.received if k == key]
 
+    def has_seqs(self, key: str, count: int) -> bool:
+        return len(self.seqs_of(key)) >= count
+
     def metric(self, name: str) -> float | None:
         return REGISTRY.get_sample_value(name, {"outbox": self.outbox.table})
 
@@ -165,7 +168,7 @@ async def test_events_leave_only_after_commit_in_order_per_key(setup: Setup) -> 
 
     await asyncio.gather(*(setup.commit_events(key, range(20)) for key in ("a", "b", "c")))
     for key in ("a", "b", "c"):
-        await eventually(lambda key=key: len(setup.seqs_of(key)) >= 20, f"20 events of {key}")
+        await eventually(functools.partial(setup.has_seqs, key, 20), f"20 events of {key}")
         assert setup.seqs_of(key) == list(range(20))
     await setup.drained(published=62)
 
@@ -290,7 +293,7 @@ async def test_two_relays_never_publish_a_key_out_of_order(setup: Setup) -> None
             await writers
             await eventually(lambda: standby.is_leader, "the standby taking over")
             for key in keys:
-                await eventually(lambda key=key: len(setup.seqs_of(key)) >= 40, f"every event of {key}")
+                await eventually(functools.partial(setup.has_seqs, key, 40), f"every event of {key}")
                 assert setup.seqs_of(key) == list(range(40))
             assert not both_led
         finally:

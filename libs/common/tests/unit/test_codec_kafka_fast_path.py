@@ -74,13 +74,15 @@ def reference_decode(headers: list[tuple[str, bytes | None]], value: bytes) -> C
     attributes = {name[3:]: text for name, text in decoded.items() if name.startswith("ce_")}
     check_required(attributes, where=WHERE)
     if "time" in attributes:
-        raw = attributes["time"]
+        stamp = attributes["time"]
         try:
-            parsed = isoparse(raw)
+            parsed = isoparse(stamp)
         except (ValueError, OverflowError) as exc:
-            raise InvalidAttributeError({"time": f"{raw!r} is not an RFC 3339 timestamp ({exc})"}, where=WHERE) from exc
+            raise InvalidAttributeError(
+                {"time": f"{stamp!r} is not an RFC 3339 timestamp ({exc})"}, where=WHERE
+            ) from exc
         if parsed.tzinfo is None:
-            raise InvalidAttributeError({"time": f"{raw!r} has no time zone offset"}, where=WHERE)
+            raise InvalidAttributeError({"time": f"{stamp!r} has no time zone offset"}, where=WHERE)
 
     def factory(event_attributes: dict[str, Any], data: Any) -> CloudEvent:
         check_required(event_attributes, where=WHERE)

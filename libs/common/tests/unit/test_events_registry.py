@@ -59,7 +59,7 @@ def test_every_sample_file_belongs_to_a_registered_type() -> None:
     assert stray == []
 
 
-def _round_trips(event: Event) -> dict[str, CloudEvent]:
+def _round_trips(event: CloudEvent) -> dict[str, Event]:
     binary_headers, binary_body = encode_http_binary(event)
     structured_headers, structured_body = encode_http_structured(event)
     key, kafka_headers, kafka_value = to_kafka_record(event, key="k")

@@ -10,7 +10,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from warden_common.bus.port import BusRecord, EventHandler, Subscription
+from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.codec import Event
 from warden_common.errors import Conflict
 from warden_common.platform import Platform
@@ -32,6 +32,14 @@ class FakeBus:
     async def publish(self, event: Event, *, topic: str, key: str | bytes | None = None) -> None: ...
     async def publish_record(self, record: BusRecord) -> None: ...
     async def subscribe(self, topic: str, *, group: str, handler: EventHandler) -> Subscription:
+        raise NotImplementedError
+
+    async def subscribe_records(self, topic: str, *, group: str, handler: RecordHandler) -> Subscription:
+        raise NotImplementedError
+
+    async def subscribe_batch(
+        self, topic: str, *, group: str, handler: BatchHandler, max_batch: int = 500
+    ) -> Subscription:
         raise NotImplementedError
 
 

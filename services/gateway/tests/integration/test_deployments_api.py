@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 import yaml
@@ -174,7 +175,7 @@ async def test_status_events_from_the_runtime_update_the_object(gateway: Gateway
     event = build_event(DEPLOYMENT_STATUS_CHANGED, payload, source="/warden/serving")
     await gateway.bus.publish(event, topic=topics.DEPLOYMENTS, key="seldon/iris")
 
-    async def available() -> dict | None:
+    async def available() -> dict[str, Any] | None:
         obj = (await gateway.client.get(f"{SDEPS}/iris")).json()
         return obj if obj["status"]["state"] == "Available" else None
 

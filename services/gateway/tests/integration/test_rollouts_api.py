@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from warden_common.events import DEPLOYMENT_UPDATED
@@ -15,7 +17,7 @@ ISVC = f"{API}/namespaces/seldon/inferenceservices/iris-kserve"
 XGB_IRIS = "gs://seldon-models/xgboost/iris"
 
 
-def _summaries(event: dict) -> dict[str, tuple]:
+def _summaries(event: dict[str, Any]) -> dict[str, tuple[list[str], int | None, bool]]:
     return {p["name"]: (p["model_uris"], p["traffic"], p["shadow"]) for p in event["predictors"]}
 
 

@@ -70,7 +70,7 @@ def test_nulls_are_pruned_and_status_is_ignored_as_the_api_server_does() -> None
 def _sdep(**changes: Any) -> dict[str, Any]:
     spec = load("iris-sklearn.yaml")
     for path, value in changes.items():
-        target = spec
+        target: Any = spec  # dicts and lists on the way down
         *parents, last = path.split("__")
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]

@@ -44,7 +44,8 @@ async def _call(app: FastAPI, method: str, url: str, **kwargs: Any) -> httpx.Res
 
 def _gateway(local_apps: dict[str, Any]) -> FastAPI:
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=local_apps)  # type: ignore[arg-type]
-    return create_app(GatewaySettings(), platform)
+    app: FastAPI = create_app(GatewaySettings(), platform)
+    return app
 
 
 async def test_forwards_method_path_query_body_and_headers() -> None:

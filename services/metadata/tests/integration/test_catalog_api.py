@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from warden_common.codec import Event
-from warden_common.events import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED, decode_data
+from warden_common.events import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED, decode_data_as
+from warden_common.events.catalog import ModelUpdated
 
 from .conftest import API, MetadataHarness, eventually
 
@@ -75,9 +76,11 @@ async def test_create_read_update_delete(harness: MetadataHarness, collected_eve
         return [e.get_type() for e in collected_events] == [MODEL_REGISTERED, MODEL_UPDATED, MODEL_DELETED]
 
     await eventually(all_three, "the registered, updated and deleted events")
-    update = decode_data(collected_events[1])
-    assert sorted(update.changed_fields) == ["metrics", "tags", "version"]  # type: ignore[attr-defined]
-    assert collected_events[0].get_data()["uri"] == IRIS["URI"]  # type: ignore[index]
+    update = decode_data_as(collected_events[1], ModelUpdated)
+    assert sorted(update.changed_fields) == ["metrics", "tags", "version"]
+    registered = collected_events[0].get_data()
+    assert isinstance(registered, dict)
+    assert registered["uri"] == IRIS["URI"]
 
 
 async def test_update_of_unknown_model_is_404(harness: MetadataHarness) -> None:

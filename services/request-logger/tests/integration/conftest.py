@@ -130,7 +130,7 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 def logger_settings(store_kind: str, request: pytest.FixtureRequest, unique_name: str) -> RequestLoggerSettings:
     """Settings of a logger on the test's own store (index prefix or database), topic and group."""
     settings = RequestLoggerSettings(
-        store=store_kind,  # type: ignore[arg-type]
+        store=store_kind,
         consumer_group=f"rl-{unique_name}",
         input_topics=[f"inference-{unique_name}"],
         instance_id=unique_name,

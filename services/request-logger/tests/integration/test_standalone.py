@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_events_on_the_standalone_bus_are_stored_in_postgres(fresh_database: str, unique_name: str) -> None:
-    bus = PostgresBus(BusSettings(kind="postgres", postgres_dsn=fresh_database, postgres_schema="bus"))  # type: ignore[arg-type]
+    bus = PostgresBus(BusSettings(kind="postgres", postgres_dsn=fresh_database, postgres_schema="bus"))
     await bus.start()
     topic = f"inference-{unique_name}"
     settings = RequestLoggerSettings(input_topics=[topic], consumer_group=f"rl-{unique_name}", instance_id=unique_name)

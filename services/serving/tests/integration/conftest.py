@@ -15,12 +15,13 @@ from .harness import Serving, run_serving
 
 @pytest.fixture(scope="session")
 def demo_models(mlserver_bin: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return build_demo_models(tmp_path_factory.mktemp("home"), mlserver_bin)
+    models: dict[str, str] = build_demo_models(tmp_path_factory.mktemp("home"), mlserver_bin)
+    return models
 
 
 @pytest.fixture
 def postgres_bus(fresh_database: str) -> BusSettings:
-    return BusSettings(kind="postgres", postgres_dsn=fresh_database)  # type: ignore[arg-type]
+    return BusSettings(kind="postgres", postgres_dsn=fresh_database)
 
 
 @pytest.fixture

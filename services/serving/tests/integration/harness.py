@@ -59,6 +59,13 @@ def predictor(name: str, implementation: str, uri: str, *, traffic: int | None =
     return entry
 
 
+def json_object(event: Event) -> dict[str, Any]:
+    """The data of an event the test knows carries a JSON object."""
+    data = event.get_data()
+    assert isinstance(data, dict), f"{event!r} carries {type(data).__name__} data, not a JSON object"
+    return data
+
+
 @dataclass
 class Collected:
     events: list[Event] = field(default_factory=list)
@@ -135,11 +142,14 @@ class Serving:
     async def collect(self, topic: str, group: str) -> Collected:
         collected = Collected()
 
+        def ours(event: Event) -> bool:
+            if event.get_extension("namespace") == self.namespace:
+                return True
+            data = event.get_data()  # only read when needed: reading decodes it
+            return isinstance(data, dict) and data.get("namespace") == self.namespace
+
         async def handle(event: Event) -> None:
-            if (
-                event.get_extension("namespace") == self.namespace
-                or (event.get_data() or {}).get("namespace") == self.namespace
-            ):
+            if ours(event):
                 collected.events.append(event)
 
         await self.bus.subscribe(topic, group=group, handler=handle)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,9 @@ IRIS_REQUEST = {
 }
 
 
-def served_by(body: dict) -> str:
-    return next(iter(body["meta"]["requestPath"].values()))
+def served_by(body: dict[str, Any]) -> str:
+    server: str = next(iter(body["meta"]["requestPath"].values()))
+    return server
 
 
 async def _predict_many(serving: Serving, name: str, count: int, concurrency: int) -> tuple[Counter[str], list[str]]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
 import tritonclient.http as triton
 
+from warden_common.codec import Event
 from warden_common.events import DEPLOYMENT_STATUS_CHANGED, SELDON_REQUEST, SELDON_RESPONSE
 from warden_common.topics import DEPLOYMENTS, INFERENCE
 
-from .harness import Serving, predictor, seldon_deployment
+from .harness import Serving, json_object, predictor, seldon_deployment
 from .test_canary import IRIS_REQUEST, served_by
 
 pytestmark = pytest.mark.integration
@@ -36,7 +38,7 @@ async def test_shadow_sees_every_request_and_clients_only_the_default(
         assert served_by(response.json()) == "SKLEARN_SERVER"
         puids.append(response.headers["Seldon-Puid"])
 
-    def complete(evs: list) -> bool:
+    def complete(evs: list[Event]) -> bool:
         pairs = {(e.get_extension("requestid"), e.get_extension("endpoint"), e.get_type()) for e in evs}
         return all(
             (p, ep, t) in pairs
@@ -49,7 +51,7 @@ async def test_shadow_sees_every_request_and_clients_only_the_default(
     shadow_responses = events.where(
         lambda e: e.get_extension("endpoint") == "shadow" and e.get_type() == SELDON_RESPONSE
     )
-    assert {next(iter(e.get_data()["meta"]["requestPath"].values())) for e in shadow_responses} == {"XGBOOST_SERVER"}
+    assert {next(iter(json_object(e)["meta"]["requestPath"].values())) for e in shadow_responses} == {"XGBOOST_SERVER"}
 
 
 async def test_killed_process_is_restarted_and_reported(serving: Serving, demo_models: dict[str, str]) -> None:
@@ -80,14 +82,14 @@ async def test_killed_process_is_restarted_and_reported(serving: Serving, demo_m
     after = (await serving.resources("crashy"))["predictors"][0]["replicas"][0]
     assert after["restarts"] >= 1 and after["state"] == "Ready"
 
-    def saw_outage(evs: list) -> bool:
-        seq = [e.get_data()["status"] for e in evs if e.get_type() == DEPLOYMENT_STATUS_CHANGED]
+    def saw_outage(evs: list[Event]) -> bool:
+        seq = [json_object(e)["status"] for e in evs if e.get_type() == DEPLOYMENT_STATUS_CHANGED]
         return "Available" in seq and "Creating" in seq[seq.index("Available") :] and seq[-1] == "Available"
 
     await statuses.wait_for(saw_outage)
 
 
-async def test_bad_model_fails_with_reason_from_process_output(serving: Serving, tmp_path) -> None:
+async def test_bad_model_fails_with_reason_from_process_output(serving: Serving, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "model.joblib").write_bytes(b"not a pickle")
@@ -97,7 +99,7 @@ async def test_bad_model_fails_with_reason_from_process_output(serving: Serving,
     ]))  # fmt: skip
     failed = await serving.wait_status("broken", "Failed", within_s=240)
     assert "exit code" in failed["reason"]
-    await statuses.wait_for(lambda evs: any(e.get_data()["status"] == "Failed" for e in evs))
+    await statuses.wait_for(lambda evs: any(json_object(e)["status"] == "Failed" for e in evs))
     response = await serving.http.post(serving.data_url("broken", "/api/v1.0/predictions"), json=IRIS_REQUEST)
     assert response.status_code == 503 and response.json()["message"]
 

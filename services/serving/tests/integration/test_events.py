@@ -52,7 +52,7 @@ async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str,
         assert len(events.events) == 3  # nothing for the skipped call
         assert len({e.get_id() for e in events.events}) == 3  # a new id per event
         for type_, event in by_type.items():
-            headers, body = encode_http_binary(event)
+            headers, body = encode_http_binary(event)  # a received event, re-encoded as an executor would send it
             lowered = {k.lower(): v for k, v in headers.items()}
             assert lowered["ce-type"] == type_
             assert lowered["ce-specversion"] == "1.0"

@@ -31,7 +31,7 @@ class Doubler(MLModel):
 
 
 async def test_s3_store_fetches_folders_and_files(s3_endpoint_url: str, tmp_path: Path, unique_name: str) -> None:
-    settings = ObjectStoreSettings(endpoint_url=s3_endpoint_url, access_key_id="k", secret_access_key="s")  # type: ignore[arg-type]
+    settings = ObjectStoreSettings(endpoint_url=s3_endpoint_url, access_key_id="k", secret_access_key="s")
     boto3.client("s3", endpoint_url=s3_endpoint_url, region_name="us-east-1",
                  aws_access_key_id="k", aws_secret_access_key="s").create_bucket(Bucket=unique_name)  # fmt: skip
     source = tmp_path / "model.joblib"
@@ -49,7 +49,7 @@ async def test_s3_store_fetches_folders_and_files(s3_endpoint_url: str, tmp_path
 
 async def test_serves_from_s3_and_a_custom_class(serving: Serving, demo_models: dict[str, str], s3_endpoint_url: str,
                                                  tmp_path: Path, unique_name: str) -> None:  # fmt: skip
-    settings = ObjectStoreSettings(endpoint_url=s3_endpoint_url, access_key_id="k", secret_access_key="s")  # type: ignore[arg-type]
+    settings = ObjectStoreSettings(endpoint_url=s3_endpoint_url, access_key_id="k", secret_access_key="s")
     boto3.client("s3", endpoint_url=s3_endpoint_url, region_name="us-east-1",
                  aws_access_key_id="k", aws_secret_access_key="s").create_bucket(Bucket=unique_name)  # fmt: skip
     local = Path(urlparse(demo_models["iris-sklearn"]).path) / "model.joblib"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.v1.event import CloudEvent
 
@@ -53,7 +54,7 @@ def read_structured(content_type: str | None, body: bytes, *, where: str) -> Clo
     return require_v1(event, where=where)
 
 
-def write_structured(event: CloudEvent) -> bytes:
+def write_structured(event: BaseCloudEvent) -> bytes:
     """The whole event as one JSON document (binary data goes to `data_base64`)."""
     return FORMAT.write(event)
 

@@ -17,6 +17,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.codec._attributes import check_required, check_time, checked_factory, require_v1
 from warden_common.codec._structured import FORMAT, is_structured, read_structured, write_structured
 from warden_common.codec.errors import CodecError, PayloadTooLargeError
+from warden_common.codec.event import Event
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 """10 MiB: large enough for image batches, small enough that one request cannot exhaust a worker."""
@@ -42,13 +43,13 @@ def decode_http(headers: Mapping[str, str], body: bytes, *, max_body_bytes: int 
     return _decode_binary(normalized, bytes(body))
 
 
-def encode_http_binary(event: CloudEvent) -> tuple[dict[str, str], bytes]:
+def encode_http_binary(event: Event) -> tuple[dict[str, str], bytes]:
     """Headers (`ce-*` plus `content-type` from `datacontenttype`) and the raw payload body."""
     message = ce_http.to_binary(event, FORMAT)
     return dict(message.headers), message.body
 
 
-def encode_http_structured(event: CloudEvent) -> tuple[dict[str, str], bytes]:
+def encode_http_structured(event: Event) -> tuple[dict[str, str], bytes]:
     """`content-type: application/cloudevents+json` and the whole event as the JSON body."""
     return {_CONTENT_TYPE: FORMAT.get_content_type()}, write_structured(event)
 

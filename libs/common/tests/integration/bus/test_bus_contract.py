@@ -104,11 +104,14 @@ async def test_group_members_split_partitions_and_a_survivor_takes_over(
     def keys_seen_here(ids: set[str]) -> set[str]:
         return {data["key"] for event, data in zip(inbox.events, inbox.data(), strict=True) if event.get_id() in ids}
 
+    def round_delivered(ids: set[str]) -> bool:
+        return keys_seen_here(ids) | keys_seen_by_other(ids) == set(keys)
+
     # Membership settles asynchronously: publish rounds until one round is split between the two members.
     split_round = None
     for attempt in range(60):
         ids = await publish_round(f"split-{attempt}")
-        await eventually(lambda ids=ids: keys_seen_here(ids) | keys_seen_by_other(ids) == set(keys), "round delivered")
+        await eventually(functools.partial(round_delivered, ids), "round delivered")
         mine, theirs = keys_seen_here(ids), keys_seen_by_other(ids)
         if mine and theirs and not mine & theirs:
             split_round = (mine, theirs)
@@ -248,7 +251,7 @@ async def test_a_partition_whose_handler_waits_holds_up_no_other_partition(bus: 
     inbox = Inbox()
 
     async def handle(event: Event) -> None:
-        if event.get_data() == {"key": "slow"}:  # type: ignore[comparison-overlap]
+        if event.get_data() == {"key": "slow"}:
             entered.set()
             await gate.wait()
         inbox.events.append(event)

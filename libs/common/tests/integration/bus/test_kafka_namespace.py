@@ -43,7 +43,9 @@ async def test_same_topic_and_group_in_two_namespaces_are_two_streams(
 
     def collect(into: list[str]) -> Callable[[Event], Awaitable[None]]:
         async def handle(event: Event) -> None:
-            into.append(event.get_data()["who"])  # type: ignore[index]
+            data = event.get_data()
+            assert isinstance(data, dict)
+            into.append(data["who"])
 
         return handle
 
