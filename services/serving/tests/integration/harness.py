@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import uvicorn
 
 from warden_common.bus.factory import create_bus
@@ -158,15 +158,7 @@ class Serving:
 
 async def wait_exited(pids: list[int], what: str) -> None:
     """Wait until none of `pids` is alive any more (the runtime reaps its children, so a gone pid is gone)."""
-
-    def alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-    await eventually(lambda: not any(alive(pid) for pid in pids), f"{what} ({pids}) exited", within_s=WAIT_S)
+    await eventually(lambda: not any(map(psutil.pid_exists, pids)), f"{what} ({pids}) exited", within_s=WAIT_S)
 
 
 @contextlib.asynccontextmanager

@@ -7,16 +7,21 @@ tests isolate themselves with unique topic names (`create_topic`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warden_common.testing.servers.base import LaunchSpec, ManagedServer
 from warden_common.testing.servers.config import LOOPBACK, env_path, env_port, repo_root
 from warden_common.testing.servers.errors import InfraError
 from warden_common.testing.servers.tools import java_executable, maven_libs, run_sync
+
+if TYPE_CHECKING:
+    from aiokafka.admin import AIOKafkaAdminClient
 
 logger = logging.getLogger(__name__)
 
@@ -120,15 +125,22 @@ class KafkaServer(ManagedServer):
         return True
 
 
-async def _fetch_metadata(bootstrap: str) -> None:
+@contextlib.asynccontextmanager
+async def _admin_client(bootstrap: str, *, timeout_ms: int = 10_000) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client, closed on the way out. Starting it bootstraps: the broker answers a metadata request."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
-    await admin.start()  # bootstraps: a metadata request answered by the broker
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    await admin.start()
     try:
-        await admin.describe_cluster()
+        yield admin
     finally:
         await admin.close()
+
+
+async def _fetch_metadata(bootstrap: str) -> None:
+    async with _admin_client(bootstrap, timeout_ms=3000) as admin:
+        await admin.describe_cluster()
 
 
 _LEADER_WAIT_SECONDS = 30.0
@@ -136,11 +148,9 @@ _LEADER_WAIT_SECONDS = 30.0
 
 async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
     """Create `name` and wait until every partition has a leader, so the first produce does not bounce."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.admin import NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    await admin.start()
-    try:
+    async with _admin_client(bootstrap) as admin:
         response = await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
         _raise_topic_errors(response.topic_errors)
         deadline = time.monotonic() + _LEADER_WAIT_SECONDS
@@ -158,32 +168,18 @@ async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
                     f"topic {name} has no leader for all {partitions} partitions after {_LEADER_WAIT_SECONDS:.0f}s"
                 )
             await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
 
 
 async def list_topics(bootstrap: str) -> set[str]:
     """Names of every topic on the broker."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    await admin.start()
-    try:
+    async with _admin_client(bootstrap) as admin:
         return set(await admin.list_topics())
-    finally:
-        await admin.close()
 
 
 async def delete_topic(bootstrap: str, name: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    await admin.start()
-    try:
+    async with _admin_client(bootstrap) as admin:
         response = await admin.delete_topics([name])
         _raise_topic_errors(response.topic_error_codes)
-    finally:
-        await admin.close()
 
 
 def _raise_topic_errors(results: list[tuple[Any, ...]]) -> None:
