@@ -6,10 +6,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
@@ -45,21 +47,35 @@ async def readiness(app: FastAPI) -> tuple[bool, dict[str, bool]]:
     return all(results.values()), results
 
 
+class Liveness(BaseModel):
+    status: str = Field(description="Always `alive` while the process answers")
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="`ready` or `not ready`")
+    checks: dict[str, bool] = Field(description="Each dependency the service needs, and whether it answers")
+
+
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": Readiness, "description": "Not ready: `checks` shows which dependency is not"}
+}
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/health/live")
-    async def live() -> dict[str, str]:
-        return {"status": "alive"}
+    async def live() -> Liveness:
+        return Liveness(status="alive")
 
-    @router.get("/health/ready")
+    @router.get("/health/ready", response_model=Readiness, responses=_NOT_READY)
     async def ready(request: Request) -> JSONResponse:
         ok, results = await readiness(request.app)
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": results}, status_code=200 if ok else 503
         )
 
-    @router.get("/metrics")
+    @router.get("/metrics", response_class=PlainTextResponse)  # Prometheus text, documented as text/plain
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from warden_common import __version__
+from warden_common.error_responses import document_error_responses
 from warden_common.errors import install_error_handlers
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
@@ -55,6 +56,7 @@ def create_service_app(
     app.state.started = False
     app.state.readiness_checks = {}
     install_error_handlers(app)
+    document_error_responses(app)
     app.add_middleware(HttpMetricsMiddleware, service=name)
     app.include_router(health_router())
     for router in routers:

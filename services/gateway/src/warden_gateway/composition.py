@@ -84,7 +84,9 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         results = await asyncio.gather(*(readiness(app) for app in apps.values()))
         services = {name: {"ready": ok, "checks": checks} for name, (ok, checks) in zip(apps, results, strict=True)}
         ok = all(entry["ready"] for entry in services.values())
-        body = {"status": "ready" if ok else "not ready", "mode": platform.mode, "services": services}
+        # `status` and `checks` (one per service) as every service's own /health/ready has them; then the detail.
+        checks = {name: entry["ready"] for name, entry in services.items()}
+        body = {"status": "ready" if ok else "not ready", "checks": checks, "mode": platform.mode, "services": services}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @root.get("/metrics", include_in_schema=False)

@@ -12,10 +12,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
-from warden_common.errors import PayloadTooLarge, WardenError
+from warden_common.error_responses import ErrorBody
+from warden_common.errors import BadRequest, NotFound, PayloadTooLarge, WardenError
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
+from warden_serving.runtime.port import DeploymentRoute
 
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
@@ -88,9 +91,13 @@ async def seldon_feedback(request: Request, namespace: str, name: str) -> Respon
 
 
 @router.post(PREFIX + "/v2/models/{model}/infer")
-@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
 async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, V2, model, feedback=False)
+
+
+@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
+async def v2_infer_version(request: Request, namespace: str, name: str, model: str, version: str) -> Response:
+    return await _serve(request, namespace, name, V2, model, feedback=False)  # one version per deployed model
 
 
 @router.post(PREFIX + "/v1/models/{model}:predict")
@@ -98,30 +105,60 @@ async def v1_predict(request: Request, namespace: str, name: str, model: str) ->
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
 
-def _ready(request: Request, namespace: str, name: str) -> bool:
-    route = request.app.state.runtime.route(namespace, name)
-    return route is not None and bool(route.live) and all(p.endpoint.pick() is not None for p in route.live)
+class Live(BaseModel):
+    live: bool
 
 
-@router.get(PREFIX + "/v2/health/live")
-async def v2_live(request: Request, namespace: str, name: str) -> Response:
-    alive = request.app.state.runtime.route(namespace, name) is not None
-    return JSONResponse({"live": alive}, status_code=200 if alive else 404)
+class Ready(BaseModel):
+    ready: bool
 
 
-@router.get(PREFIX + "/v2/health/ready")
-@router.get(PREFIX + "/v2/models/{model}/ready")
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
-async def v2_ready(request: Request, namespace: str, name: str) -> Response:
-    ready = _ready(request, namespace, name)
-    return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+_NOT_RUNNING: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Deployment not running"}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    **_NOT_RUNNING,
+    400: {"model": ErrorBody, "description": "Running, but not every predictor has a ready replica yet"},
+}
 
 
-@router.get(PREFIX + "/v2/models/{model}")
-async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
-    route = request.app.state.runtime.route(namespace, name)
+def _running(request: Request, namespace: str, name: str) -> DeploymentRoute:
+    route: DeploymentRoute | None = request.app.state.runtime.route(namespace, name)
     if route is None:
-        return JSONResponse({"error": f"deployment {namespace}/{name} is not running"}, status_code=404)
+        raise NotFound(f"deployment {namespace}/{name} is not running", code="deployment_not_found")
+    return route
+
+
+def _ready(request: Request, namespace: str, name: str) -> Ready:
+    """The V2 health answer: 200 means ready, a 4xx (not a 5xx: nothing failed) means not (Open Inference Protocol)."""
+    route = _running(request, namespace, name)
+    if not (route.live and all(p.endpoint.pick() is not None for p in route.live)):
+        raise BadRequest(f"deployment {namespace}/{name} has no ready replica yet", code="not_ready")
+    return Ready(ready=True)
+
+
+@router.get(PREFIX + "/v2/health/live", responses=_NOT_RUNNING)
+async def v2_live(request: Request, namespace: str, name: str) -> Live:
+    _running(request, namespace, name)
+    return Live(live=True)
+
+
+@router.get(PREFIX + "/v2/health/ready", responses=_NOT_READY)
+async def v2_ready(request: Request, namespace: str, name: str) -> Ready:
+    return _ready(request, namespace, name)
+
+
+@router.get(PREFIX + "/v2/models/{model}/ready", responses=_NOT_READY)
+async def v2_model_ready(request: Request, namespace: str, name: str, model: str) -> Ready:
+    return _ready(request, namespace, name)
+
+
+@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready", responses=_NOT_READY)
+async def v2_model_version_ready(request: Request, namespace: str, name: str, model: str, version: str) -> Ready:
+    return _ready(request, namespace, name)
+
+
+@router.get(PREFIX + "/v2/models/{model}", responses=_NOT_RUNNING)
+async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
+    route = _running(request, namespace, name)
     live = route.live[0].plan if route.live else None
     return JSONResponse(
         {"name": model, "versions": [], "platform": live.implementation if live else "", "inputs": [], "outputs": []}
