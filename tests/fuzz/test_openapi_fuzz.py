@@ -45,6 +45,7 @@ CHECKS = ",".join(
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 SEED = os.environ.get("WARDEN_FUZZ_SEED", "17")  # "random": let schemathesis pick one (it prints it)
 MAX_EXAMPLES = int(os.environ.get("WARDEN_FUZZ_MAX_EXAMPLES", "25"))  # per operation and phase
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 RUN_TIMEOUT_S = int(os.environ.get("WARDEN_FUZZ_TIMEOUT_S", "600"))
 
 
@@ -55,6 +56,7 @@ def _operation_count(document: dict[str, Any]) -> int:
 def _schemathesis_command(url: str, report_dir: Path) -> list[str]:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
+        f"--config-file={CONFIG}",
         "run",
         url,
         f"--phases={PHASES}",
@@ -87,7 +89,12 @@ def test_every_operation_survives_fuzzing(
     assert operations > 0, f"{document_path} lists no operation"
 
     done = subprocess.run(
-        _schemathesis_command(url, tmp_path), capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+        _schemathesis_command(url, tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
     )
     reports = sorted(tmp_path.glob("json-*.json"))
     assert reports, f"schemathesis wrote no report (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr}"

@@ -15,10 +15,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-ERROR_SCHEMA_NAME = "Error"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-_ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
 
 
 class ErrorBody(BaseModel):
@@ -28,6 +26,10 @@ class ErrorBody(BaseModel):
     reason: str = Field(description="A stable, machine-readable name of the error, e.g. `not_found`")
     message: str = Field(description="What went wrong and where, for a person")
     details: Any = Field(default=None, description="Structured hints, e.g. the offending field paths")
+
+
+ERROR_SCHEMA_NAME = ErrorBody.__name__  # the name FastAPI gives it too, where a route lists it in `responses`
+_ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
 
 
 def _error_response(description: str) -> dict[str, Any]:
