@@ -18,8 +18,6 @@ from typing import Any
 import httpx
 import pytest
 
-pytestmark = pytest.mark.integration
-
 PUBLIC_DOCUMENT = "/seldon-deploy/api/v1alpha1/openapi.json"
 # The per-service documents of the mounted services, fuzzed too until the public document lists their routes;
 # drop an entry once the public document covers that service.
@@ -47,6 +45,8 @@ SEED = os.environ.get("WARDEN_FUZZ_SEED", "17")  # "random": let schemathesis pi
 MAX_EXAMPLES = int(os.environ.get("WARDEN_FUZZ_MAX_EXAMPLES", "25"))  # per operation and phase
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 RUN_TIMEOUT_S = int(os.environ.get("WARDEN_FUZZ_TIMEOUT_S", "600"))
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(RUN_TIMEOUT_S + 60)]
 
 
 def _operation_count(document: dict[str, Any]) -> int:
