@@ -1,32 +1,75 @@
-"""Fixtures of the fuzz suite: one real `warden up` for every document, and a closing report of what ran."""
+"""Fixtures of the fuzz suite: one real `warden up` for every document, a running deployment, a closing report."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
-from warden_common.testing.processes import processes_using, running_warden_up
+from warden_common.testing.processes import processes_using, running_warden_up, warden_executable
 
 READY_WITHIN_S = 60  # generous: CI runs this beside the other servers
+AVAILABLE_WITHIN_S = 180  # a model server's first start on a busy 2-core machine
+LIVE_NAMESPACE, LIVE_NAME = "fuzz-live", "iris"
+API = "/seldon-deploy/api/v1alpha1"
 FUZZ_RESULTS = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
-def warden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a `warden up` on a fresh $WARDEN_HOME, shared by every document (the fuzzing is read-mostly)."""
+def warden_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("wh")  # short: the embedded server's Unix socket path must stay under 108 bytes
-    try:
-        with running_warden_up(home, ready_within_s=READY_WITHIN_S) as base:
-            yield base
-    finally:
-        for leftover in processes_using(home):  # never leave a server behind, even when a test failed
-            leftover.kill()
+    yield home
+    for leftover in processes_using(home):  # never leave a server behind, even when a test failed
+        leftover.kill()
+
+
+@pytest.fixture(scope="session")
+def warden(warden_home: Path) -> Iterator[str]:
+    """Base URL of a `warden up` on a fresh $WARDEN_HOME, shared by every document's run."""
+    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def live_deployment(warden: str, warden_home: Path) -> tuple[str, str]:
+    """(namespace, name) of a SeldonDeployment serving the demo iris model, once it is Available."""
+    demo = subprocess.run(
+        [str(warden_executable()), "demo"],
+        env={**os.environ, "WARDEN_HOME": str(warden_home)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    model_uri = dict(line.split("\t") for line in demo.stdout.splitlines() if "\t" in line)["iris-sklearn"]
+    api = f"{warden}{API}"
+    httpx.post(f"{api}/namespaces", json={"name": LIVE_NAMESPACE}, timeout=10).raise_for_status()
+    graph = {"name": "classifier", "implementation": "SKLEARN_SERVER", "modelUri": model_uri}
+    body = {
+        "apiVersion": "machinelearning.seldon.io/v1",
+        "kind": "SeldonDeployment",
+        "metadata": {"name": LIVE_NAME, "namespace": LIVE_NAMESPACE},
+        "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100, "graph": graph}]},
+    }
+    deployments = f"{api}/namespaces/{LIVE_NAMESPACE}/seldondeployments"
+    httpx.post(deployments, json=body, timeout=30).raise_for_status()
+    deadline, state = time.monotonic() + AVAILABLE_WITHIN_S, None
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{deployments}/{LIVE_NAME}", timeout=10).json().get("status", {}).get("state")
+        if state == "Available":
+            return LIVE_NAMESPACE, LIVE_NAME
+        time.sleep(0.5)
+    raise AssertionError(f"{LIVE_NAMESPACE}/{LIVE_NAME} not Available within {AVAILABLE_WITHIN_S}s (last: {state})")
 
 
 @pytest.fixture
 def fuzz_results(request: pytest.FixtureRequest) -> list[str]:
-    """Lines for the closing report: each document's operations and generated cases."""
+    """Lines for the closing report: each run's operations and generated cases."""
     return request.config.stash.setdefault(FUZZ_RESULTS, [])
 
 
