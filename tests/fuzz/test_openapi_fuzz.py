@@ -137,7 +137,8 @@ def test_reads_and_predictions_of_a_running_deployment(
         '"path.name" = { dictionary = "names", probability = 0.9 }\n'
     )
     url = f"{warden}{PUBLIC_DOCUMENT}"
-    options = ("--include-method=GET", "--include-path-regex=/predict")  # either: GETs, and the predict routes
+    # Either: every GET, and the inference routes (predict and predictcurl here; the data plane's, once listed).
+    options = ("--include-method=GET", "--include-path-regex=[/:]predict|/infer|/feedback")
     assert _fuzz(url, tmp_path, fuzz_results, f"{PUBLIC_DOCUMENT} (live {namespace}/{name})", *options, config=config)
     deployment = f"{url.removesuffix('/openapi.json')}/namespaces/{namespace}/seldondeployments/{name}"
     assert httpx.get(deployment, timeout=10).json()["status"]["state"] == "Available"
