@@ -8,7 +8,7 @@ import yaml
 
 from warden_gateway.composition import service_names
 
-from .service_settings import env_prefix, setting_field
+from .service_settings import env_prefix, is_skeleton, setting_field
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
@@ -20,6 +20,12 @@ def _warden_services() -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_every_installed_service_has_a_container() -> None:
     assert sorted(_warden_services()) == sorted(service_names())
+
+
+def test_skeleton_services_start_only_on_request() -> None:
+    """A skeleton (no features yet) must not look like a working part of a default `docker compose up`."""
+    for name, svc in _warden_services().items():
+        assert svc.get("profiles") == (["skeleton"] if is_skeleton(name) else None), name
 
 
 def test_each_container_serves_its_service_with_that_services_settings() -> None:

@@ -45,6 +45,16 @@ async def readiness(app: FastAPI) -> tuple[bool, dict[str, bool]]:
     return all(results.values()), results
 
 
+SKELETON_NOTE = "skeleton service: it runs and connects to the bus, but none of its features is built yet"
+
+
+def skeleton_note(app: FastAPI) -> dict[str, str | bool]:
+    """What health answers add for a service whose features are not built yet (nothing for a built one)."""
+    if getattr(app.state, "skeleton", False):
+        return {"skeleton": True, "note": SKELETON_NOTE}
+    return {}
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
@@ -55,9 +65,8 @@ def health_router() -> APIRouter:
     @router.get("/health/ready")
     async def ready(request: Request) -> JSONResponse:
         ok, results = await readiness(request.app)
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": results}, status_code=200 if ok else 503
-        )
+        body = {"status": "ready" if ok else "not ready", "checks": results, **skeleton_note(request.app)}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics")
     async def metrics() -> Response:

@@ -30,12 +30,15 @@ def create_service_app(
     platform: Platform | None = None,
     routers: Sequence[APIRouter] = (),
     setup: ServiceSetup = _no_setup,
+    skeleton: bool = False,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     """A FastAPI app with Warden's error handler, health/metrics routes and platform lifecycle.
 
     `platform` is given in standalone mode (shared, closed by its owner); otherwise the app builds its own
     from `settings` in its lifespan. `setup` opens service-specific resources after the platform is up.
+    `skeleton` marks a service whose features are not built yet: its health says so, so that a ready process
+    is never taken for a working feature.
     """
 
     @asynccontextmanager
@@ -53,6 +56,7 @@ def create_service_app(
     app.state.service_name = name
     app.state.settings = settings
     app.state.started = False
+    app.state.skeleton = skeleton
     app.state.readiness_checks = {}
     install_error_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, service=name)

@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warden_common.errors import NotFound, install_error_handlers
-from warden_common.observability import readiness
+from warden_common.observability import readiness, skeleton_note
 from warden_common.platform import Platform
 
 ServiceFactory = Callable[..., FastAPI]
@@ -82,7 +82,10 @@ def build_standalone_app(platform: Platform) -> FastAPI:
     @root.get("/health/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
         results = await asyncio.gather(*(readiness(app) for app in apps.values()))
-        services = {name: {"ready": ok, "checks": checks} for name, (ok, checks) in zip(apps, results, strict=True)}
+        services = {
+            name: {"ready": ok, "checks": checks, **skeleton_note(apps[name])}
+            for name, (ok, checks) in zip(apps, results, strict=True)
+        }
         ok = all(entry["ready"] for entry in services.values())
         body = {"status": "ready" if ok else "not ready", "mode": platform.mode, "services": services}
         return JSONResponse(body, status_code=200 if ok else 503)
