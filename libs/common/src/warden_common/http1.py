@@ -111,7 +111,9 @@ class _Connection(asyncio.Protocol):
             self._transport.close()
 
 
-def _request_head(method: str, host: str, port: int, path: str, body: bytes, headers: Sequence[tuple[str, str]]) -> bytes:
+def _request_head(
+    method: str, host: str, port: int, path: str, body: bytes, headers: Sequence[tuple[str, str]]
+) -> bytes:
     if not _TOKEN.match(method) or method == "HEAD":  # a HEAD answer has no body; the parser cannot know that
         raise ValueError(f"unsupported HTTP method {method!r}")
     if not _TARGET.match(path):
