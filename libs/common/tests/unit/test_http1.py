@@ -154,3 +154,18 @@ async def test_nothing_can_break_out_of_the_request_line_or_a_header(
     pool = Http1Pool()
     with pytest.raises(ValueError):
         await pool.request(method, "127.0.0.1", free_port(), path, b"{}", 5, headers)
+
+
+def test_works_on_uvloop_the_event_loop_of_warden_serve() -> None:
+    """uvloop's transports only implement asyncio.Transport's interface (a subclass check once broke every call)."""
+    import uvloop
+
+    async def round_trip() -> bytes:
+        pool = Http1Pool()
+        async with server(lambda body, n: answer(body)) as (port, _):
+            response = await pool.post("127.0.0.1", port, "/", b'{"on":"uvloop"}', 5)
+        pool.close()
+        return response.body
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(round_trip()) == b'{"on":"uvloop"}'
