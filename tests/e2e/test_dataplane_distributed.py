@@ -148,8 +148,14 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
         assert 400 <= wrong.status_code < 500, wrong.text
         assert wrong.json()["message"] and wrong.headers["seldon-puid"] == "e2e-bad"
 
+        # The API's own `predict` reaches the same serving process.
+        base = f"{API}/namespaces/seldon/seldondeployments/iris"
+        via_api = client.post(f"{base}/predict", json=payload, headers={"Seldon-Puid": "e2e-api"})
+        assert via_api.status_code == 200 and via_api.headers["seldon-puid"] == "e2e-api"
+        assert via_api.json()["data"] == answer.json()["data"]
+
         # The command predictcurl prints targets the gateway's public URL, and works as printed.
-        curl = client.put(f"{API}/namespaces/seldon/seldondeployments/iris/predictcurl", json=payload)
+        curl = client.put(f"{base}/predictcurl", json=payload)
         assert curl.status_code == 200, curl.text
         argv = shlex.split(curl.json())
         assert argv[4] == f"{gateway}{seldon_url}"
