@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -41,3 +42,13 @@ def test_prometheus_scrapes_every_service() -> None:
     config = yaml.safe_load((COMPOSE.parent / "deploy/compose/prometheus.yml").read_text())
     targets = config["scrape_configs"][0]["static_configs"][0]["targets"]
     assert sorted(t.split(":")[0] for t in targets) == sorted(service_names())
+
+
+def test_the_gateway_is_the_single_public_entry_and_relays_the_data_plane_to_serving() -> None:
+    """`predictcurl` prints data-plane URLs on the gateway's host, so the gateway relays them to serving."""
+    services = _warden_services()
+    assert [name for name, svc in services.items() if svc.get("ports")] == ["gateway"]
+    url = urlsplit(services["gateway"]["environment"]["WARDEN_GATEWAY_UPSTREAMS__SERVING"])
+    serving_command = services["serving"]["command"]
+    assert url.hostname == "serving"
+    assert str(url.port) == serving_command[serving_command.index("--port") + 1]

@@ -289,3 +289,46 @@ def test_every_service_of_a_release_shares_its_kafka_namespace() -> None:
         assert env_of(deployment)[f"{env_prefix(name)}BUS__KAFKA_NAMESPACE"]["value"] == "prod.", name
     for deployment in render().of_kind("Deployment").values():
         assert not any(variable.endswith("BUS__KAFKA_NAMESPACE") for variable in env_of(deployment))
+
+
+def _routes(ingress: Doc, path: str) -> list[Doc]:
+    """The Ingress paths (with their backends) a request for `path` matches."""
+    matched = []
+    for rule in ingress["spec"]["rules"]:
+        for entry in rule["http"]["paths"]:
+            prefix = entry["path"].rstrip("/")
+            exact = entry["pathType"] == "Exact"
+            if path == entry["path"] if exact else (path == prefix or path.startswith(prefix + "/")):
+                matched.append(entry)
+    return matched
+
+
+def test_the_gateway_is_the_single_public_entry_of_the_api_and_the_data_plane() -> None:
+    """`predictcurl` prints data-plane URLs on the gateway's host: the Ingress must send them to the gateway, and
+    the gateway must know where serving is to relay them."""
+    rendered = render("--values", str(ALL_FEATURES))
+    gateway_service = rendered.of_kind("Service")["gateway"]["metadata"]["name"]
+    ingress = rendered.of_kind("Ingress")["gateway"]
+    for path in ("/seldon/ml/iris/api/v1.0/predictions", "/seldon/ml/iris/v2/models/m/infer",
+                 "/seldon-deploy/api/v1alpha1/namespaces/ml/seldondeployments/iris/predictcurl"):  # fmt: skip
+        matched = _routes(ingress, path)
+        assert matched, f"the Ingress does not route {path}"
+        assert {m["backend"]["service"]["name"] for m in matched} == {gateway_service}
+    gateway_env = env_of(rendered.of_kind("Deployment")["gateway"])
+    serving_service = rendered.of_kind("Service")["serving"]
+    url = urlsplit(gateway_env["WARDEN_GATEWAY_UPSTREAMS__SERVING"]["value"])
+    assert (url.hostname, url.port) == (
+        serving_service["metadata"]["name"],
+        serving_service["spec"]["ports"][0]["port"],
+    )
+    # Only the gateway is exposed; serving stays inside the cluster.
+    exposed = [n for n, s in rendered.of_kind("Service").items() if s["spec"]["type"] != "ClusterIP"]
+    assert exposed == ["gateway"]
+
+
+def test_one_data_plane_body_limit_for_gateway_and_serving() -> None:
+    deployments = render("--values", str(ALL_FEATURES)).of_kind("Deployment")
+    assert env_of(deployments["gateway"])["WARDEN_GATEWAY_DATA_PLANE_MAX_BODY_BYTES"]["value"] == "16000000"
+    assert env_of(deployments["serving"])["WARDEN_SERVING_MAX_BODY_BYTES"]["value"] == "16000000"
+    for name, deployment in render().of_kind("Deployment").items():  # unset: both keep the same default
+        assert not [v for v in env_of(deployment) if v.endswith("MAX_BODY_BYTES")], name

@@ -65,6 +65,15 @@ Secret by reference, never as a literal value.
       key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
 {{- end }}
 {{- end }}
+{{- with $root.Values.dataPlane.maxBodyBytes }}
+{{- if eq $service "gateway" }}
+- name: {{ $p }}DATA_PLANE_MAX_BODY_BYTES
+  value: {{ int64 . | toString | quote }}
+{{- else if eq $service "serving" }}
+- name: {{ $p }}MAX_BODY_BYTES
+  value: {{ int64 . | toString | quote }}
+{{- end }}
+{{- end }}
 {{- range $upstream := $facts.upstreams }}
 {{- $target := get $root.Values.services $upstream }}
 {{- if and $target $target.enabled }}

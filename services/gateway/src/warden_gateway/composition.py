@@ -96,7 +96,8 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     if SERVING in apps:
-        # The public data plane (/seldon/{ns}/{name}/...) goes straight to the serving app, not through the gateway.
+        # The public data plane (/seldon/{ns}/{name}/...) goes straight to the serving app in this process; in
+        # distributed mode the gateway relays the same URLs to the serving service (warden_gateway.dataplane).
         root.mount(DATA_PLANE_PREFIX, _keep_full_path(apps[SERVING], DATA_PLANE_PREFIX), name="data-plane")
     for name, app in apps.items():
         if name != GATEWAY:

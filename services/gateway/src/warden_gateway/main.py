@@ -8,12 +8,14 @@ from fastapi import FastAPI
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_common.upstreams import open_upstreams
+from warden_gateway.api.routes.dataplane import data_plane_router
 from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
 from warden_gateway.control import open_control_plane
+from warden_gateway.dataplane import SERVING, DataPlaneForwarder
 from warden_gateway.settings import GatewaySettings
 
 
@@ -24,14 +26,33 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
         async with open_upstreams(settings, active) as upstreams, open_control_plane(app, settings, active):
             app.state.upstreams = upstreams
-            yield
+            app.state.data_plane = _data_plane_forwarder(settings)
+            try:
+                yield
+            finally:
+                app.state.data_plane.close()
 
     return create_service_app(
         "gateway",
         settings=settings,
         platform=platform,
-        routers=[namespaces_router(), deployments_router(), rollouts_router(), predict_router(), forwarded_router()],
+        routers=[
+            namespaces_router(),
+            deployments_router(),
+            rollouts_router(),
+            predict_router(),
+            forwarded_router(),
+            data_plane_router(),
+        ],
         setup=setup,
         docs_url="/seldon-deploy/swagger/",
         openapi_url="/seldon-deploy/api/v1alpha1/openapi.json",
+    )
+
+
+def _data_plane_forwarder(settings: GatewaySettings) -> DataPlaneForwarder:
+    """Relays `/seldon/...` to the serving service (distributed mode; standalone mounts serving there instead)."""
+    env_var = f"{settings.model_config.get('env_prefix', 'WARDEN_GATEWAY_')}UPSTREAMS__{SERVING.upper()}"
+    return DataPlaneForwarder(
+        settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s, settings.data_plane_max_body_bytes
     )

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from warden_common.errors import ServiceUnavailable, Unprocessable, WardenError
-from warden_serving.dataplane.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
+from warden_common.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
 from warden_serving.runtime.port import RoutedPredictor
 
 logger = logging.getLogger(__name__)

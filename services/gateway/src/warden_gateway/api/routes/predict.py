@@ -1,4 +1,6 @@
-"""`{base}/predict` proxies a prediction to the data plane; `{base}/predictcurl` says how to make it with curl;
+"""`{base}/predict` proxies a prediction to the data plane; `{base}/predictcurl` says how to make it with curl, on
+the public data plane at the gateway's own address (`/seldon/...` is served there in both modes: mounted in-process
+in standalone, relayed to the serving service in distributed mode, see `warden_gateway.dataplane`);
 `{base}/resources` is the serving service's and is forwarded to it: the SDK's `list[Component]` (deployments,
 pods, services per predictor), or with `?view=processes` each MLServer process's port, state and recent log lines.
 """
