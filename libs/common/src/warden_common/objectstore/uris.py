@@ -45,5 +45,7 @@ def model_uri_problem(uri: object) -> str | None:
             return f"{uri!r} is malformed: a file URI is file:///absolute/path"
         return None
     if not parts.netloc:
-        return f"{uri!r} is malformed: it names no {_NEEDS_LOCATION[scheme]} ({scheme}://<{_NEEDS_LOCATION[scheme]}>/...)"
+        return (
+            f"{uri!r} is malformed: it names no {_NEEDS_LOCATION[scheme]} ({scheme}://<{_NEEDS_LOCATION[scheme]}>/...)"
+        )
     return None
