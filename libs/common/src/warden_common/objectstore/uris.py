@@ -33,7 +33,7 @@ def model_uri_problem(uri: object) -> str | None:
         parts = urlsplit(uri)
     except ValueError as exc:
         return f"{uri!r} is not a model URI: {exc}"
-    scheme = parts.scheme.lower()
+    scheme = uri.split(":", 1)[0] if parts.scheme else ""  # as written: the object stores match it exactly
     if not scheme:
         return None  # a path, relative or absolute
     if scheme not in KNOWN_SCHEMES:
