@@ -62,7 +62,11 @@ class Rollout:
         return DEFAULT_CANARY_TRAFFIC if self.traffic is None else self.traffic
 
 
-_EXAMPLE_SHORT: dict[str, JsonValue] = {"modelUri": "file:///models/iris-xgboost", "implementation": "XGBOOST_SERVER", "traffic": 10}
+_EXAMPLE_SHORT: dict[str, JsonValue] = {
+    "modelUri": "file:///models/iris-xgboost",
+    "implementation": "XGBOOST_SERVER",
+    "traffic": 10,
+}
 _EXAMPLE_PREDICTOR: dict[str, JsonValue] = {
     "name": "canary",
     "traffic": 10,
