@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from warden_common.errors import PayloadTooLarge, WardenError
 from warden_serving.dataplane.arrays import InvalidPayload
-from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
+from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, require_model
 
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
@@ -110,11 +110,26 @@ async def v2_live(request: Request, namespace: str, name: str) -> Response:
 
 
 @router.get(PREFIX + "/v2/health/ready")
-@router.get(PREFIX + "/v2/models/{model}/ready")
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
 async def v2_ready(request: Request, namespace: str, name: str) -> Response:
     ready = _ready(request, namespace, name)
     return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+
+def _unknown_model(request: Request, namespace: str, name: str, model: str) -> Response | None:
+    """A 404 naming the served models if the deployment runs but does not serve `model`."""
+    route = request.app.state.runtime.route(namespace, name)
+    try:
+        if route is not None:
+            require_model(route, model)
+    except WardenError as exc:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+    return None
+
+
+@router.get(PREFIX + "/v2/models/{model}/ready")
+@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
+async def v2_model_ready(request: Request, namespace: str, name: str, model: str) -> Response:
+    return _unknown_model(request, namespace, name, model) or await v2_ready(request, namespace, name)
 
 
 @router.get(PREFIX + "/v2/models/{model}")
@@ -122,6 +137,9 @@ async def v2_metadata(request: Request, namespace: str, name: str, model: str) -
     route = request.app.state.runtime.route(namespace, name)
     if route is None:
         return JSONResponse({"error": f"deployment {namespace}/{name} is not running"}, status_code=404)
+    unknown = _unknown_model(request, namespace, name, model)
+    if unknown is not None:
+        return unknown
     live = route.live[0].plan if route.live else None
     return JSONResponse(
         {"name": model, "versions": [], "platform": live.implementation if live else "", "inputs": [], "outputs": []}

@@ -30,6 +30,26 @@ SELDON, V2, TENSORFLOW = "seldon", "v2", "tensorflow"
 _SERVED_BY_MEMORY = 100_000  # PUIDs remembered to send feedback to the predictor that answered
 
 
+def served_models(route: DeploymentRoute) -> list[str]:
+    """The model names a V2 / TensorFlow path may use: the deployment's own (KServe's convention) and, for a
+    SeldonDeployment, the graph node names of its live predictors (what MLServer serves)."""
+    names = [route.plan.name]
+    if route.plan.kind != "InferenceService":
+        names += [p.plan.model_name for p in route.live if p.plan.model_name not in names]
+    return names
+
+
+def require_model(route: DeploymentRoute, model: str) -> None:
+    """`NotFound` naming the models served if `model` is not one of them."""
+    served = served_models(route)
+    if model not in served:
+        raise NotFound(
+            f"deployment {route.plan.namespace}/{route.plan.name} serves no model {model!r}; "
+            f"it serves {', '.join(repr(name) for name in served)}",
+            code="model_not_found",
+        )
+
+
 @dataclass(frozen=True)
 class Call:
     namespace: str
@@ -64,6 +84,8 @@ class DataPlane:
     async def predict(self, call: Call) -> dict[str, Any] | bytes:
         """The reply: an object, or the model's own bytes when a V2 answer needs no change and is not logged."""
         route = self.route(call.namespace, call.name)
+        if call.model is not None:
+            require_model(route, call.model)
         target = self._choose(route.live)
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
