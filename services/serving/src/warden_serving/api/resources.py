@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from warden_common.api_docs import INTERNAL_ONLY
 from warden_common.errors import NotFound
 from warden_serving.api.components import components
 
@@ -28,6 +29,6 @@ async def deployment_resources(
     return found if view == "processes" else components(found)
 
 
-@router.get("/runtime/deployments")
+@router.get("/runtime/deployments", openapi_extra=INTERNAL_ONLY)
 async def runtime_deployments(request: Request) -> dict[str, Any]:
     return {"deployments": request.app.state.runtime.overview()}

@@ -121,9 +121,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         f"{base}/resources",
         resources,
         methods=["GET"],
-        tags=tag,
-        summary="The deployment's components per predictor (SDK `list[Component]`); `?view=processes` for the "
-        "MLServer processes with ports, state and recent log lines",
+        # Documented by the serving service, which answers it (the public document places its route here).
+        include_in_schema=False,
     )
 
 

@@ -1,0 +1,187 @@
+"""The public OpenAPI document (issue 9): every public route of every service exactly once, at its public URL,
+valid OpenAPI, and a Swagger page that loads everything from Warden itself — in standalone and distributed mode.
+
+The apps are built, not started (no lifespan runs): building a Warden app opens nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+from starlette.routing import Match
+
+from warden_common.bus.port import Bus
+from warden_common.platform import Platform
+from warden_gateway.composition import build_standalone_app, load_service_factory, service_names
+from warden_gateway.main import create_app
+
+OPENAPI = "/seldon-deploy/api/v1alpha1/openapi.json"
+SWAGGER = "/seldon-deploy/swagger/"
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+OPERATIONAL = {"/health/live", "/health/ready", "/metrics"}
+# Service-to-service routes the gateway does not forward; each one here is a decision, not an accident.
+INTERNAL = {("serving", "GET", "/api/v1alpha1/runtime/deployments")}
+
+
+@dataclass
+class Deployment:
+    mode: str
+    entry: FastAPI  # what the public talks to: the standalone root app, or the gateway alone
+    gateway: FastAPI
+    services: dict[str, FastAPI]  # every service's app, the gateway included
+
+
+def _standalone() -> Deployment:
+    # The bus is only used once the lifespan runs, which these tests never start.
+    platform = Platform(mode="standalone", bus=cast(Bus, object()))
+    root = build_standalone_app(platform)
+    apps = {name: _mounted(root, name) for name in service_names()}
+    return Deployment("standalone", root, apps["gateway"], apps)
+
+
+def _mounted(root: FastAPI, name: str) -> FastAPI:
+    for route in root.routes:
+        if getattr(route, "name", None) == name:
+            app: FastAPI = route.app  # type: ignore[attr-defined]
+            return app
+    raise AssertionError(f"{name} is not mounted")
+
+
+def _distributed() -> Deployment:
+    gateway = create_app()
+    apps = {name: load_service_factory(name)() for name in service_names() if name != "gateway"}
+    return Deployment("distributed", gateway, gateway, {"gateway": gateway, **apps})
+
+
+@pytest.fixture(params=["standalone", "distributed"], scope="module")
+def deployment(request: pytest.FixtureRequest) -> Deployment:
+    return _standalone() if request.param == "standalone" else _distributed()
+
+
+@pytest.fixture(scope="module")
+def document(deployment: Deployment) -> dict[str, Any]:
+    answer = TestClient(deployment.entry).get(OPENAPI)
+    assert answer.status_code == 200
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method.upper(), operation
+
+
+def _service_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """(method, path) of every documented route of `app`, health and metrics aside."""
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute) and context.include_in_schema and context.path not in OPERATIONAL:
+            for method in context.methods or ():
+                yield method, context.path
+
+
+def _expected_public_path(service: str, path: str, mode: str) -> str:
+    if service == "gateway" or path.startswith("/seldon/"):
+        return path
+    if path.startswith("/api/v1alpha1/"):
+        return "/seldon-deploy" + path
+    return f"/{service}{path}" if mode == "standalone" else path
+
+
+def test_every_route_of_every_service_is_in_the_document_exactly_once(
+    deployment: Deployment, document: dict[str, Any]
+) -> None:
+    found = Counter((op["x-warden-service"], method, path) for path, method, op in _operations(document))
+    expected = Counter[tuple[str, str, str]]()
+    internal = set()
+    for service, app in deployment.services.items():
+        for method, path in _service_routes(app):
+            if (service, method, path) in INTERNAL:
+                internal.add((service, method, path))
+                continue
+            expected[service, method, _expected_public_path(service, path, deployment.mode)] += 1
+    assert internal == INTERNAL
+    assert {key: n for key, n in found.items() if n != 1} == {}
+    assert set(found) == set(expected)
+    assert {"metadata", "request-logger", "serving"} <= {service for service, _, _ in found}
+
+
+def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
+    validate(document)
+    ids = Counter(op["operationId"] for _, _, op in _operations(document))
+    assert [op_id for op_id, n in ids.items() if n > 1] == []
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x1", path)
+
+
+def _reaches(app: FastAPI, method: str, path: str) -> bool:
+    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+
+
+def test_every_public_api_path_is_answered_by_the_gateway(deployment: Deployment, document: dict[str, Any]) -> None:
+    for path, method, _ in _operations(document):
+        if path.startswith("/seldon-deploy/"):
+            assert _reaches(deployment.gateway, method, _concrete(path)), f"{method} {path}"
+
+
+def test_the_ingestion_endpoint_says_where_it_is(deployment: Deployment, document: dict[str, Any]) -> None:
+    if deployment.mode == "standalone":
+        assert "post" in document["paths"]["/request-logger/"]
+        assert "servers" not in document["paths"]["/request-logger/"]  # same origin as everything else
+        assert _reaches(deployment.entry, "POST", "/request-logger/")
+    else:
+        item = document["paths"]["/"]
+        assert item["post"]["x-warden-service"] == "request-logger"
+        (server,) = item["servers"]
+        assert server["variables"]["request_logger_url"]["default"] == "http://request-logger:8080"
+
+
+def test_standalone_serves_the_data_plane_at_its_documented_paths(document: dict[str, Any]) -> None:
+    root = _standalone().entry
+    for path, method, _ in _operations(document):
+        if path.startswith("/seldon/"):
+            assert _reaches(root, method, _concrete(path)), f"{method} {path}"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def test_the_swagger_page_loads_everything_from_warden(deployment: Deployment) -> None:
+    client = TestClient(deployment.entry)
+    page = client.get(SWAGGER)
+    assert page.status_code == 200
+    links = _Links()
+    links.feed(page.text)
+    assert len(links.urls) == 3  # the JS, the CSS and the favicon
+    assert not re.search(r"https?://|//[a-z]", page.text), "the page names another host"
+    assert '"validatorUrl": null' in page.text  # else Swagger UI sends the document to validator.swagger.io
+    for url in [*links.urls, OPENAPI]:
+        assert urlsplit(url).netloc == "" and url.startswith("/"), url
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert answer.content
+        if url.endswith(".css"):
+            imported = re.findall(r"url\(\s*['\"]?([^'\")]+)", answer.text)
+            assert [u for u in imported if not u.startswith("data:")] == []
+    assert OPENAPI in page.text
