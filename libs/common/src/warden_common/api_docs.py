@@ -6,6 +6,7 @@ what a route says here (error shape, bodies, examples, internal-only) is what th
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -58,8 +59,8 @@ def json_body(schema: dict[str, Any], example: Any, *, yaml: bool = False, requi
     """`openapi_extra` for a route that reads its body itself (raw JSON, or YAML too): schema and example."""
     media = {"schema": schema, "example": example}
     content = {"application/json": media}
-    if yaml:
-        content["application/yaml"] = {"schema": schema}
+    if yaml:  # JSON is YAML: the JSON example, as a YAML document
+        content["application/yaml"] = {"schema": schema, "example": json.dumps(example, indent=2)}
     return {"requestBody": {"required": required, "content": content}}
 
 

@@ -87,7 +87,11 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
 def _service_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
     """(method, path) of every documented route of `app`, health and metrics aside."""
     for context in iter_route_contexts(app.routes):
-        if isinstance(context.original_route, APIRoute) and context.include_in_schema and context.path not in OPERATIONAL:
+        if (
+            isinstance(context.original_route, APIRoute)
+            and context.include_in_schema
+            and context.path not in OPERATIONAL
+        ):
             for method in context.methods or ():
                 yield method, context.path
 
@@ -185,3 +189,37 @@ def test_the_swagger_page_loads_everything_from_warden(deployment: Deployment) -
             imported = re.findall(r"url\(\s*['\"]?([^'\")]+)", answer.text)
             assert [u for u in imported if not u.startswith("data:")] == []
     assert OPENAPI in page.text
+
+
+def _has_example(media: dict[str, Any], components: dict[str, Any]) -> bool:
+    if any(key in media for key in ("example", "examples")):
+        return True
+    schema = media.get("schema", {})
+    schemas = [schema, *schema.get("anyOf", [])]  # an optional body is `anyOf: [model, null]`
+    resolved = [components[s["$ref"].rsplit("/", 1)[-1]] if "$ref" in s else s for s in schemas]
+    return any("example" in s or "examples" in s for s in resolved)
+
+
+def test_every_operation_has_tags_schemas_examples_and_the_common_errors(document: dict[str, Any]) -> None:
+    components = document["components"]["schemas"]
+    problems = []
+    for path, method, operation in _operations(document):
+        where = f"{method} {path}"
+        if not operation.get("tags") or not operation.get("summary"):
+            problems.append(f"{where}: tags and summary")
+        for status, response in operation["responses"].items():
+            media = response.get("content", {}).get("application/json")
+            if status.startswith("2"):
+                if media is None or "schema" not in media or not _has_example(media, components):
+                    problems.append(f"{where}: {status} needs a JSON schema and an example")
+            elif response.get("x-warden-protocol-body"):  # a peer protocol's own body (V2 health), documented
+                if media is None or "schema" not in media:
+                    problems.append(f"{where}: {status} needs a JSON schema")
+            elif media is None or media["schema"] != {"$ref": "#/components/schemas/ErrorBody"}:
+                problems.append(f"{where}: {status} is not the common error body")
+        if not any(status.startswith(("4", "5")) for status in operation["responses"]):
+            problems.append(f"{where}: no error responses")
+        for content_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            if "schema" not in media or not _has_example(media, components):
+                problems.append(f"{where}: request body {content_type} needs a schema and an example")
+    assert problems == []

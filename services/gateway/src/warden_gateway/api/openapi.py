@@ -92,7 +92,9 @@ def _merge_components(into: dict[str, Any], extra: Mapping[str, Any], service: s
         target = into.setdefault(section, {})
         for name, value in entries.items():
             if name in target and target[name] != value:
-                raise ValueError(f"{service} defines OpenAPI component {section}/{name} differently from another service")
+                raise ValueError(
+                    f"{service} defines OpenAPI component {section}/{name} differently from another service"
+                )
             target[name] = value
 
 
@@ -152,4 +154,3 @@ def public_openapi_factory(
         return built
 
     return openapi
-

@@ -31,7 +31,12 @@ MODEL_FORMATS = {
 class RolloutRequest(BaseModel):
     """The new model of a canary or shadow: a model URI and runtime, or a complete predictor spec."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {"modelUri": "file:///models/iris-v2", "implementation": "SKLEARN_SERVER", "comment": "v2"}
+        },
+    )
 
     modelUri: str | None = Field(None, description="URI of the model (local path, file://, s3://, gs://).")
     implementation: str | None = Field(
@@ -49,7 +54,7 @@ class CanaryRequest(RolloutRequest):
 
 
 class CommentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"comment": "promote after a clean week"}})
 
     comment: str | None = Field(None, description="Version comment recorded with the change.")
 

@@ -11,15 +11,33 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
-from warden_common.api_docs import INTERNAL_ONLY
+from warden_common.api_docs import INTERNAL_ONLY, error_responses, json_response
 from warden_common.errors import NotFound
 from warden_serving.api.components import components
 
 router = APIRouter(prefix="/api/v1alpha1", tags=["runtime"])
 
+_COMPONENTS = json_response(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "object"}, "description": "list[Component] (default view)"},
+            {"type": "object", "description": "the processes view: every replica's process, port, state, logs"},
+        ]
+    },
+    [{"name": "default", "deployments": {"kind": "DeploymentList", "items": []},
+      "pods": {"kind": "PodList", "items": []}, "services": {"kind": "ServiceList", "items": []}}],
+    "The deployment's components per predictor, or with `?view=processes` its MLServer processes",
+)  # fmt: skip
 
-@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources")
-@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources")
+
+_RESOURCES: dict[str, Any] = {
+    "summary": "The deployment's running resources (SDK `list[Component]`, or `?view=processes`)",
+    "responses": {200: _COMPONENTS, **error_responses(404)},
+}
+
+
+@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources", **_RESOURCES)
+@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources", **_RESOURCES)
 async def deployment_resources(
     request: Request, namespace: str, name: str, view: Literal["components", "processes"] = "components"
 ) -> Any:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from warden_common.errors import PayloadTooLarge, WardenError
+from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
 
@@ -75,25 +76,35 @@ async def _serve(
     return JSONResponse(result, headers=headers)
 
 
-@router.post(PREFIX + "/api/v1.0/predictions")
-@router.post(PREFIX + "/api/v0.1/predictions")
+_SELDON = {"openapi_extra": docs.SELDON_BODY, "responses": {200: docs.SELDON_ANSWER, **docs.ERRORS}}
+_FEEDBACK = {"openapi_extra": docs.FEEDBACK_BODY, "responses": {200: docs.FEEDBACK_ANSWER, **docs.ERRORS}}
+_V2 = {"openapi_extra": docs.V2_BODY, "responses": {200: docs.V2_ANSWER, **docs.ERRORS}}
+
+
+@router.post(PREFIX + "/api/v1.0/predictions", summary="Predict (Seldon protocol)", **_SELDON)
+@router.post(PREFIX + "/api/v0.1/predictions", summary="Predict (Seldon protocol, v0.1 path)", **_SELDON)
 async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
-@router.post(PREFIX + "/api/v1.0/feedback")
-@router.post(PREFIX + "/api/v0.1/feedback")
+@router.post(PREFIX + "/api/v1.0/feedback", summary="Send feedback (Seldon protocol)", **_FEEDBACK)
+@router.post(PREFIX + "/api/v0.1/feedback", summary="Send feedback (Seldon protocol, v0.1 path)", **_FEEDBACK)
 async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
-@router.post(PREFIX + "/v2/models/{model}/infer")
-@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
+@router.post(PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", **_V2)
+@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer", summary="Infer a model version (V2)", **_V2)
 async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
-@router.post(PREFIX + "/v1/models/{model}:predict")
+@router.post(
+    PREFIX + "/v1/models/{model}:predict",
+    summary="Predict (Tensorflow / KServe V1 protocol)",
+    openapi_extra=docs.TF_BODY,
+    responses={200: docs.TF_ANSWER, **docs.ERRORS},
+)
 async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
@@ -103,21 +114,25 @@ def _ready(request: Request, namespace: str, name: str) -> bool:
     return route is not None and bool(route.live) and all(p.endpoint.pick() is not None for p in route.live)
 
 
-@router.get(PREFIX + "/v2/health/live")
+@router.get(PREFIX + "/v2/health/live", summary="Is the deployment running (V2)", responses=docs.LIVE)
 async def v2_live(request: Request, namespace: str, name: str) -> Response:
     alive = request.app.state.runtime.route(namespace, name) is not None
     return JSONResponse({"live": alive}, status_code=200 if alive else 404)
 
 
-@router.get(PREFIX + "/v2/health/ready")
-@router.get(PREFIX + "/v2/models/{model}/ready")
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
+@router.get(PREFIX + "/v2/health/ready", summary="Is the deployment ready (V2)", responses=docs.READY)
+@router.get(PREFIX + "/v2/models/{model}/ready", summary="Is the model ready (V2)", responses=docs.READY)
+@router.get(
+    PREFIX + "/v2/models/{model}/versions/{version}/ready",
+    summary="Is the model version ready (V2)",
+    responses=docs.READY,
+)
 async def v2_ready(request: Request, namespace: str, name: str) -> Response:
     ready = _ready(request, namespace, name)
     return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
 
-@router.get(PREFIX + "/v2/models/{model}")
+@router.get(PREFIX + "/v2/models/{model}", summary="Model metadata (V2)", responses=docs.MODEL_METADATA)
 async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
     route = request.app.state.runtime.route(namespace, name)
     if route is None:
