@@ -12,6 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Responses = dict[int | str, dict[str, Any]]
+"""FastAPI's `responses=`: by status code, the description, schema / model and examples of each answer."""
+
 INTERNAL_ONLY: dict[str, Any] = {"x-warden-internal": True}
 """`openapi_extra` of a route that services call each other on and the public never reaches (not forwarded by
 the gateway): it stays in the service's own OpenAPI but is left out of the public document."""
@@ -43,7 +46,7 @@ class ErrorBody(BaseModel):
     )
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*statuses: int) -> Responses:
     """`responses=` entries documenting `statuses` as the common error body."""
     return {
         status: {"model": ErrorBody, "description": HTTPStatus(status).phrase + " (the common error body)"}

@@ -87,13 +87,11 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
 def _service_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
     """(method, path) of every documented route of `app`, health and metrics aside."""
     for context in iter_route_contexts(app.routes):
-        if (
-            isinstance(context.original_route, APIRoute)
-            and context.include_in_schema
-            and context.path not in OPERATIONAL
-        ):
+        path = context.path
+        if isinstance(context.original_route, APIRoute) and context.include_in_schema and path not in OPERATIONAL:
+            assert path is not None
             for method in context.methods or ():
-                yield method, context.path
+                yield method, path
 
 
 def _expected_public_path(service: str, path: str, mode: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
-from warden_common.api_docs import INTERNAL_ONLY, error_responses, json_response
+from warden_common.api_docs import INTERNAL_ONLY, Responses, error_responses, json_response
 from warden_common.errors import NotFound
 from warden_serving.api.components import components
 
@@ -30,14 +30,12 @@ _COMPONENTS = json_response(
 )  # fmt: skip
 
 
-_RESOURCES: dict[str, Any] = {
-    "summary": "The deployment's running resources (SDK `list[Component]`, or `?view=processes`)",
-    "responses": {200: _COMPONENTS, **error_responses(404)},
-}
+_SUMMARY = "The deployment's running resources (SDK `list[Component]`, or `?view=processes`)"
+_RESOURCES: Responses = {200: _COMPONENTS, **error_responses(404)}
 
 
-@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources", **_RESOURCES)
-@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources", **_RESOURCES)
+@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources", summary=_SUMMARY, responses=_RESOURCES)
+@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources", summary=_SUMMARY, responses=_RESOURCES)
 async def deployment_resources(
     request: Request, namespace: str, name: str, view: Literal["components", "processes"] = "components"
 ) -> Any:

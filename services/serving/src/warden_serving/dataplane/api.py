@@ -76,25 +76,47 @@ async def _serve(
     return JSONResponse(result, headers=headers)
 
 
-_SELDON = {"openapi_extra": docs.SELDON_BODY, "responses": {200: docs.SELDON_ANSWER, **docs.ERRORS}}
-_FEEDBACK = {"openapi_extra": docs.FEEDBACK_BODY, "responses": {200: docs.FEEDBACK_ANSWER, **docs.ERRORS}}
-_V2 = {"openapi_extra": docs.V2_BODY, "responses": {200: docs.V2_ANSWER, **docs.ERRORS}}
-
-
-@router.post(PREFIX + "/api/v1.0/predictions", summary="Predict (Seldon protocol)", **_SELDON)
-@router.post(PREFIX + "/api/v0.1/predictions", summary="Predict (Seldon protocol, v0.1 path)", **_SELDON)
+@router.post(
+    PREFIX + "/api/v1.0/predictions",
+    summary="Predict (Seldon protocol)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
+@router.post(
+    PREFIX + "/api/v0.1/predictions",
+    summary="Predict (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
 async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
-@router.post(PREFIX + "/api/v1.0/feedback", summary="Send feedback (Seldon protocol)", **_FEEDBACK)
-@router.post(PREFIX + "/api/v0.1/feedback", summary="Send feedback (Seldon protocol, v0.1 path)", **_FEEDBACK)
+@router.post(
+    PREFIX + "/api/v1.0/feedback",
+    summary="Send feedback (Seldon protocol)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
+@router.post(
+    PREFIX + "/api/v0.1/feedback",
+    summary="Send feedback (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
 async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
-@router.post(PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", **_V2)
-@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer", summary="Infer a model version (V2)", **_V2)
+@router.post(
+    PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", openapi_extra=docs.V2_BODY, responses=docs.V2
+)
+@router.post(
+    PREFIX + "/v2/models/{model}/versions/{version}/infer",
+    summary="Infer a model version (V2)",
+    openapi_extra=docs.V2_BODY,
+    responses=docs.V2,
+)
 async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
@@ -103,7 +125,7 @@ async def v2_infer(request: Request, namespace: str, name: str, model: str) -> R
     PREFIX + "/v1/models/{model}:predict",
     summary="Predict (Tensorflow / KServe V1 protocol)",
     openapi_extra=docs.TF_BODY,
-    responses={200: docs.TF_ANSWER, **docs.ERRORS},
+    responses=docs.TF,
 )
 async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warden_common.api_docs import error_responses, json_body, json_response
+from warden_common.api_docs import Responses, error_responses, json_body, json_response
 
 _OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 ERRORS = error_responses(400, 404, 413, 503)
@@ -37,8 +37,13 @@ TF_BODY = json_body(
 )
 TF_ANSWER = json_response(_OBJECT, {"predictions": [0]})
 
+SELDON: Responses = {200: SELDON_ANSWER, **ERRORS}
+FEEDBACK: Responses = {200: FEEDBACK_ANSWER, **ERRORS}
+V2: Responses = {200: V2_ANSWER, **ERRORS}
+TF: Responses = {200: TF_ANSWER, **ERRORS}
 
-def _state(field: str, status: int, when: str) -> dict[int | str, dict[str, Any]]:
+
+def _state(field: str, status: int, when: str) -> Responses:
     schema = {"type": "object", "properties": {field: {"type": "boolean"}}, "required": [field]}
     return {
         200: json_response(schema, {field: True}),
@@ -51,7 +56,7 @@ def _state(field: str, status: int, when: str) -> dict[int | str, dict[str, Any]
 
 LIVE = _state("live", 404, "The deployment is not running")
 READY = _state("ready", 503, "Not every live predictor has a ready process")
-MODEL_METADATA = {
+MODEL_METADATA: Responses = {
     200: json_response(
         _OBJECT, {"name": "classifier", "versions": [], "platform": "SKLEARN_SERVER", "inputs": [], "outputs": []}
     ),

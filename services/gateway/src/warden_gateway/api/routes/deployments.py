@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
-from warden_common.api_docs import error_responses, json_body
+from warden_common.api_docs import Responses, error_responses, json_body
 from warden_common.errors import BadRequest
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.examples import done_answer, kind_object, list_answer, object_answer
@@ -76,7 +76,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         return await service.delete(kind, namespace, name, acting)
 
     singular = kind.kind
-    one = {200: object_answer(kind)}
+    one: Responses = {200: object_answer(kind)}
     router.add_api_route(
         collection,
         list_items,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
-from warden_common.api_docs import error_responses, json_response
+from warden_common.api_docs import Responses, error_responses, json_response
 from warden_gateway.api.deps import namespaces
 from warden_gateway.api.examples import NAMESPACE, OBJECT, done_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
@@ -14,7 +14,7 @@ from warden_gateway.deployments.bodies import read_body
 from warden_gateway.namespaces import NamespaceService
 
 Namespaces = Annotated[NamespaceService, Depends(namespaces)]
-_ONE = {200: json_response(OBJECT, NAMESPACE, "The namespace")}
+_ONE: Responses = {200: json_response(OBJECT, NAMESPACE, "The namespace")}
 
 _BODY = {
     "requestBody": {
