@@ -14,7 +14,8 @@ them. A service route is public at:
 
 Health, metrics and routes marked `INTERNAL_ONLY` (service-to-service calls) are left out. The gateway's own
 forwarders are not in the document (`include_in_schema=False`): the owning service's operation stands for them.
-Two services claiming one public path and method is a defect and fails the build.
+Each operation carries `x-warden-service`, the service that answers it. Two services claiming one public path and
+method is a defect and fails the build.
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ def build_public_openapi(
         _merge_components(components, own.get("components", {}), service)
     document = get_openapi(title="Warden API", version=__version__, description=_DESCRIPTION, routes=[])
     document["paths"] = dict(sorted(paths.items()))
+    # Tags in the order services were placed (the gateway's control plane first), so Swagger UI groups read in order.
+    tags = [
+        tag for item in paths.values() for op in item.values() if isinstance(op, dict) for tag in op.get("tags", [])
+    ]
+    document["tags"] = [{"name": tag} for tag in dict.fromkeys(tags)]
     if components:
         document["components"] = components
     return document
