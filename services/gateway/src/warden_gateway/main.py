@@ -8,14 +8,14 @@ from fastapi import FastAPI
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_common.upstreams import open_upstreams
-from warden_gateway.api.openapi import GATEWAY, OPENAPI_URL, public_openapi_factory
+from warden_gateway.api.openapi import OPENAPI_URL, public_openapi_factory
 from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
 from warden_gateway.api.swagger import install_swagger_ui
-from warden_gateway.composition import load_service_factory, service_names
+from warden_gateway.composition import GATEWAY, load_service_factory, service_names
 from warden_gateway.control import open_control_plane
 from warden_gateway.settings import GatewaySettings
 

@@ -34,9 +34,8 @@ from warden_common.api_docs import is_internal
 from warden_common.observability import health_router
 from warden_common.upstreams import SERVICE_API_PREFIX
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
+from warden_gateway.composition import DATA_PLANE_PREFIX, GATEWAY
 
-GATEWAY = "gateway"
-DATA_PLANE_PREFIX = "/seldon"
 OPENAPI_URL = f"{PUBLIC_API_PREFIX}/openapi.json"
 Mode = Literal["standalone", "distributed"]
 
