@@ -25,6 +25,7 @@ from warden_common.bus.port import Bus
 from warden_common.platform import Platform
 from warden_gateway.composition import build_standalone_app, load_service_factory, service_names
 from warden_gateway.main import create_app
+from warden_gateway.settings import GatewaySettings
 
 OPENAPI = "/seldon-deploy/api/v1alpha1/openapi.json"
 SWAGGER = "/seldon-deploy/swagger/"
@@ -166,6 +167,15 @@ def test_the_ingestion_endpoint_says_where_it_is(deployment: Deployment, documen
         assert item["post"]["x-warden-service"] == "request-logger"
         (server,) = item["servers"]
         assert server["variables"]["request_logger_url"]["default"] == "http://request-logger:8080"
+
+
+async def test_distributed_ingestion_server_is_the_configured_request_logger() -> None:
+    settings = GatewaySettings.model_validate({"upstreams": {"request_logger": "http://logger.internal:9000/"}})
+    async with _client(create_app(settings)) as client:
+        document = (await client.get(OPENAPI)).json()
+    (server,) = document["paths"]["/"]["servers"]
+    assert server["url"] == "{request_logger_url}"
+    assert server["variables"]["request_logger_url"]["default"] == "http://logger.internal:9000"
 
 
 def test_standalone_serves_the_data_plane_at_its_documented_paths(document: dict[str, Any]) -> None:
