@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from warden_common import __version__
+from warden_common.api_docs import COMMON_ERROR_RESPONSES
 from warden_common.errors import install_error_handlers
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
@@ -52,6 +53,9 @@ def create_service_app(
             finally:
                 app.state.started = False
 
+    # No per-service HTML docs (they load Swagger UI from a CDN): the gateway's /seldon-deploy/swagger/ documents
+    # every service's public routes offline; each service keeps its machine-readable /openapi.json.
+    fastapi_kwargs = {"docs_url": None, "redoc_url": None, **fastapi_kwargs}
     app = FastAPI(title=f"Warden {name}", version=__version__, lifespan=lifespan, **fastapi_kwargs)
     app.state.service_name = name
     app.state.settings = settings
@@ -62,5 +66,5 @@ def create_service_app(
     app.add_middleware(HttpMetricsMiddleware, service=name)
     app.include_router(health_router())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_ERROR_RESPONSES)
     return app

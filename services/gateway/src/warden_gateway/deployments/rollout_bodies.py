@@ -92,7 +92,7 @@ class ShadowRequest(RootModel[dict[str, Any]]):
 
 
 class CommentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"comment": "promote after a clean week"}})
 
     comment: str | None = Field(None, description="Version comment recorded with the change.")
 

@@ -11,14 +11,31 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from warden_common.api_docs import INTERNAL_ONLY, Responses, error_responses, json_response
 from warden_common.errors import NotFound
 from warden_serving.api.components import components
 
 router = APIRouter(prefix="/api/v1alpha1", tags=["runtime"])
 
+_COMPONENTS = json_response(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "object"}, "description": "list[Component] (default view)"},
+            {"type": "object", "description": "the processes view: every replica's process, port, state, logs"},
+        ]
+    },
+    [{"name": "default", "deployments": {"kind": "DeploymentList", "items": []},
+      "pods": {"kind": "PodList", "items": []}, "services": {"kind": "ServiceList", "items": []}}],
+    "The deployment's components per predictor, or with `?view=processes` its MLServer processes",
+)  # fmt: skip
 
-@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources")
-@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources")
+
+_SUMMARY = "The deployment's running resources (SDK `list[Component]`, or `?view=processes`)"
+_RESOURCES: Responses = {200: _COMPONENTS, **error_responses(404)}
+
+
+@router.get("/namespaces/{namespace}/seldondeployments/{name}/resources", summary=_SUMMARY, responses=_RESOURCES)
+@router.get("/namespaces/{namespace}/inferenceservices/{name}/resources", summary=_SUMMARY, responses=_RESOURCES)
 async def deployment_resources(
     request: Request, namespace: str, name: str, view: Literal["components", "processes"] = "components"
 ) -> Any:
@@ -28,6 +45,6 @@ async def deployment_resources(
     return found if view == "processes" else components(found)
 
 
-@router.get("/runtime/deployments")
+@router.get("/runtime/deployments", openapi_extra=INTERNAL_ONLY)
 async def runtime_deployments(request: Request) -> dict[str, Any]:
     return {"deployments": request.app.state.runtime.overview()}

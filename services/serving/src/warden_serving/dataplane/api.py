@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from warden_common.errors import PayloadTooLarge, WardenError
+from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, require_model
 
@@ -75,25 +76,57 @@ async def _serve(
     return JSONResponse(result, headers=headers)
 
 
-@router.post(PREFIX + "/api/v1.0/predictions")
-@router.post(PREFIX + "/api/v0.1/predictions")
+@router.post(
+    PREFIX + "/api/v1.0/predictions",
+    summary="Predict (Seldon protocol)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
+@router.post(
+    PREFIX + "/api/v0.1/predictions",
+    summary="Predict (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
 async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
-@router.post(PREFIX + "/api/v1.0/feedback")
-@router.post(PREFIX + "/api/v0.1/feedback")
+@router.post(
+    PREFIX + "/api/v1.0/feedback",
+    summary="Send feedback (Seldon protocol)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
+@router.post(
+    PREFIX + "/api/v0.1/feedback",
+    summary="Send feedback (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
 async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
-@router.post(PREFIX + "/v2/models/{model}/infer")
-@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
+@router.post(
+    PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", openapi_extra=docs.V2_BODY, responses=docs.V2
+)
+@router.post(
+    PREFIX + "/v2/models/{model}/versions/{version}/infer",
+    summary="Infer a model version (V2)",
+    openapi_extra=docs.V2_BODY,
+    responses=docs.V2,
+)
 async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
-@router.post(PREFIX + "/v1/models/{model}:predict")
+@router.post(
+    PREFIX + "/v1/models/{model}:predict",
+    summary="Predict (Tensorflow / KServe V1 protocol)",
+    openapi_extra=docs.TF_BODY,
+    responses=docs.TF,
+)
 async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
@@ -103,13 +136,13 @@ def _ready(request: Request, namespace: str, name: str) -> bool:
     return route is not None and bool(route.live) and all(p.endpoint.pick() is not None for p in route.live)
 
 
-@router.get(PREFIX + "/v2/health/live")
+@router.get(PREFIX + "/v2/health/live", summary="Is the deployment running (V2)", responses=docs.LIVE)
 async def v2_live(request: Request, namespace: str, name: str) -> Response:
     alive = request.app.state.runtime.route(namespace, name) is not None
     return JSONResponse({"live": alive}, status_code=200 if alive else 404)
 
 
-@router.get(PREFIX + "/v2/health/ready")
+@router.get(PREFIX + "/v2/health/ready", summary="Is the deployment ready (V2)", responses=docs.READY)
 async def v2_ready(request: Request, namespace: str, name: str) -> Response:
     ready = _ready(request, namespace, name)
     return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
@@ -126,13 +159,17 @@ def _unknown_model(request: Request, namespace: str, name: str, model: str) -> R
     return None
 
 
-@router.get(PREFIX + "/v2/models/{model}/ready")
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
+@router.get(PREFIX + "/v2/models/{model}/ready", summary="Is the model ready (V2)", responses=docs.MODEL_READY)
+@router.get(
+    PREFIX + "/v2/models/{model}/versions/{version}/ready",
+    summary="Is the model version ready (V2)",
+    responses=docs.MODEL_READY,
+)
 async def v2_model_ready(request: Request, namespace: str, name: str, model: str) -> Response:
     return _unknown_model(request, namespace, name, model) or await v2_ready(request, namespace, name)
 
 
-@router.get(PREFIX + "/v2/models/{model}")
+@router.get(PREFIX + "/v2/models/{model}", summary="Model metadata (V2)", responses=docs.MODEL_METADATA)
 async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
     route = request.app.state.runtime.route(namespace, name)
     if route is None:

@@ -11,8 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
+from warden_common.api_docs import Responses, error_responses, json_body
 from warden_common.errors import BadRequest
 from warden_gateway.api.deps import change, deployments
+from warden_gateway.api.examples import done_answer, kind_object, list_answer, object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.bodies import read_body
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
@@ -26,12 +28,8 @@ Acting = Annotated[Change, Depends(change)]
 def object_body(kind: DeploymentKind) -> dict[str, Any]:
     """OpenAPI of a raw body: the routes parse it themselves so YAML works and unknown fields survive."""
     schema = {"type": "object", "description": f"A {kind.kind} ({', '.join(kind.crd.api_versions)})"}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema}, "application/yaml": {"schema": schema}},
-        }
-    }
+    example = {key: value for key, value in kind_object(kind).items() if key != "status"}
+    return json_body(schema, example, yaml=True)
 
 
 def _list_of(kind: DeploymentKind, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -78,8 +76,15 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         return await service.delete(kind, namespace, name, acting)
 
     singular = kind.kind
+    one: Responses = {200: object_answer(kind)}
     router.add_api_route(
-        collection, list_items, methods=["GET"], tags=tag, summary=f"List {singular}s", name=f"list_{kind.plural}"
+        collection,
+        list_items,
+        methods=["GET"],
+        tags=tag,
+        summary=f"List {singular}s",
+        name=f"list_{kind.plural}",
+        responses={200: list_answer(kind)},
     )
     router.add_api_route(
         collection,
@@ -90,6 +95,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         status_code=status.HTTP_201_CREATED,
         openapi_extra=body,
         name=f"create_{kind.plural}",
+        responses={201: object_answer(kind), **error_responses(400, 404, 409)},
     )
     # Before `{name}`: `validate` is reserved. The SDK calls it with GET (and cannot send the body): POST works.
     for method in ("GET", "POST"):
@@ -102,9 +108,16 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             openapi_extra=body,
             name=f"validate_{kind.plural}_{method.lower()}",
             operation_id=f"validate_{kind.plural}_{method.lower()}",
+            responses={200: done_answer(f"the {singular} is valid"), **error_responses(400)},
         )
     router.add_api_route(
-        item, read_item, methods=["GET"], tags=tag, summary=f"Read a {singular}", name=f"read_{kind.plural}"
+        item,
+        read_item,
+        methods=["GET"],
+        tags=tag,
+        summary=f"Read a {singular}",
+        name=f"read_{kind.plural}",
+        responses={**one, **error_responses(404)},
     )
     router.add_api_route(
         item,
@@ -115,9 +128,16 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         description="A `metadata.resourceVersion` in the body must be the current one (else 409).",
         openapi_extra=body,
         name=f"replace_{kind.plural}",
+        responses={**one, **error_responses(400, 404, 409)},
     )
     router.add_api_route(
-        item, delete_item, methods=["DELETE"], tags=tag, summary=f"Delete a {singular}", name=f"delete_{kind.plural}"
+        item,
+        delete_item,
+        methods=["DELETE"],
+        tags=tag,
+        summary=f"Delete a {singular}",
+        name=f"delete_{kind.plural}",
+        responses={200: done_answer(f"{singular} seldon/iris deleted"), **error_responses(404)},
     )
 
 

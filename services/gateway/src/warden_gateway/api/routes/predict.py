@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
 
+from warden_common.api_docs import error_responses, json_body, json_response
 from warden_common.errors import BadRequest, ServiceUnavailable
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_gateway.api.deps import deployments
@@ -29,13 +30,24 @@ SERVING = "serving"
 # Relayed from the model's answer: the request id (Seldon-Puid) and what the body is.
 _RELAYED_HEADERS = ("content-type", "seldon-puid")
 
-_PAYLOAD = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"type": "object"}, "example": {"data": {"ndarray": [[1, 2, 3, 4]]}}}
-        },
-    }
+_PAYLOAD = json_body(
+    {"type": "object", "description": "The prediction in the deployment's protocol (Seldon, V2 or Tensorflow)"},
+    {"data": {"ndarray": [[5.1, 3.5, 1.4, 0.2]]}},
+)
+_ANSWER = json_response(
+    {"type": "object", "description": "The model's answer, as the data plane gives it"},
+    {"meta": {"puid": "6e2f0c3a-1c43-4f0e-9d7e-3b2b8c1a8d4e"}, "data": {"names": ["t:0", "t:1", "t:2"],
+     "ndarray": [[0.9, 0.08, 0.02]]}},
+)  # fmt: skip
+_CURL = {
+    "description": "A shell command",
+    "content": {
+        "application/json": {
+            "schema": {"type": "string"},
+            "example": "curl -s -X POST http://127.0.0.1:8080/seldon/seldon/iris/api/v1.0/predictions "
+            "-H 'Content-Type: application/json' -d '{\"data\":{\"ndarray\":[[5.1,3.5,1.4,0.2]]}}'",
+        }
+    },
 }
 
 
@@ -110,6 +122,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         tags=tag,
         openapi_extra=_PAYLOAD,
         summary="Send a prediction to the deployment; answers the model's response",
+        responses={200: _ANSWER, **error_responses(400, 404, 503)},
     )
     router.add_api_route(
         f"{base}/predictcurl",
@@ -118,14 +131,14 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         tags=tag,
         openapi_extra=_PAYLOAD,
         summary="A ready-to-run curl command making this prediction against the public data plane",
+        responses={200: _CURL, **error_responses(400, 404)},
     )
     router.add_api_route(
         f"{base}/resources",
         resources,
         methods=["GET"],
-        tags=tag,
-        summary="The deployment's components per predictor (SDK `list[Component]`); `?view=processes` for the "
-        "MLServer processes with ports, state and recent log lines",
+        # Documented by the serving service, which answers it (the public document places its route here).
+        include_in_schema=False,
     )
 
 

@@ -20,7 +20,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
+from warden_common.api_docs import error_responses
 from warden_gateway.api.deps import change, deployments
+from warden_gateway.api.examples import object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments import rollouts as r
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
@@ -108,7 +110,13 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     ]
     for suffix, method, endpoint, summary in routes:
         router.add_api_route(
-            base + suffix, endpoint, methods=[method], tags=tag, summary=summary, name=endpoint.__name__
+            base + suffix,
+            endpoint,
+            methods=[method],
+            tags=tag,
+            summary=summary,
+            name=endpoint.__name__,
+            responses={200: object_answer(kind), **error_responses(400, 404, 409)},
         )
 
 

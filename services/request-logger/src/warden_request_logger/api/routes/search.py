@@ -15,12 +15,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest
 from warden_common.logstore import FeatureFilter, LogQuery
 from warden_request_logger.api.deps import LoggerService
+from warden_request_logger.api.docs import SEARCH
 from warden_request_logger.api.views import hit_view
 
-router = APIRouter(prefix="/api/v1alpha1", tags=["request logs"])
+router = APIRouter(prefix="/api/v1alpha1", tags=["request logs"], responses={200: SEARCH, **error_responses(400, 503)})
 
 _CONDITION = re.compile(r"^(?P<name>.+):(?P<op>eq|ne|gt|gte|lt|lte):(?P<value>.*)$", re.DOTALL)
 
