@@ -14,6 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from warden_common.logstore import DeploymentLife, DeploymentRef, InstanceWrite, LogQuery
+from warden_common.logstore.naming import INSTANCES, index_name
+from warden_common.logstore.opensearch import OpenSearchLogStore
+from warden_common.logstore.opensearch_mapping import instance_mappings
+
 pytestmark = pytest.mark.integration
 
 API = "/seldon-deploy/api/v1alpha1"
@@ -96,3 +101,27 @@ async def test_a_search_by_name_shows_the_current_deployment_and_filters_reach_t
         # No deployment holds the name any more: nothing is current, so every life shows.
         assert (await gateway.delete(f"/namespaces/{NAMESPACE}/seldondeployments/iris")).status_code == 200
         assert await found() == set(logged)
+
+
+async def test_an_index_made_before_uids_were_logged_takes_them(opensearch_url: str, unique_name: str) -> None:
+    """Its strict mapping lacks `deploymentUid`: the store adds the field at start instead of refusing documents."""
+    prefix = f"{unique_name}-"
+    ref = DeploymentRef(NAMESPACE, "iris")
+    old = instance_mappings()
+    del old["properties"]["deploymentUid"]
+    async with httpx.AsyncClient(base_url=opensearch_url, timeout=30) as client:
+        made = await client.put(f"/{index_name(prefix, INSTANCES, ref)}", json={"mappings": old})
+        assert made.status_code == 200, made.text
+        store = OpenSearchLogStore(opensearch_url, prefix=prefix)
+        await store.start()
+        try:
+            fields = {"requestId": "r1", "timestamp": "2026-01-02T03:04:05+00:00", "deploymentUid": "uid-1"}
+            assert await store.write([InstanceWrite(ref, "r1-item-0", fields)]) == []
+            await store.refresh()
+            page = await store.search(LogQuery(namespace=NAMESPACE, deployment="iris", life=DeploymentLife("uid-1")))
+            assert [hit.doc_id for hit in page.hits] == ["r1-item-0"]
+        finally:
+            await store.close()
+            await client.delete(f"/{prefix}*", params={"expand_wildcards": "all"})
+            for kind in ("inference-log", "inference-payload"):
+                await client.delete(f"/_index_template/{prefix}{kind}")
