@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 SERVICE_API_PREFIX = "/api/v1alpha1"
 """Where every service serves its part of the public API."""
 
+PUBLIC_API_PREFIX = "/seldon-deploy/api/v1alpha1"
+"""Where the gateway serves the public API (its own parts, e.g. deployments, and the ones it forwards; the
+gateway's routes are declared under the same prefix in `warden_gateway.api.routes.forwarded`)."""
+
 # Hop-by-hop headers (RFC 9110 §7.6.1) and ones httpx recomputes; never copied across the proxy.
 _DROPPED_HEADERS = frozenset(
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
@@ -39,6 +43,10 @@ class Upstreams:
     def __init__(self, clients: dict[str, httpx.AsyncClient], env_prefix: str = "WARDEN_") -> None:
         self._clients = clients
         self._env_prefix = env_prefix
+
+    def configured(self, service: str) -> bool:
+        """True if `service` can be called (co-located in standalone, or its URL set)."""
+        return service in self._clients
 
     def client(self, service: str) -> httpx.AsyncClient:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import entry_points
@@ -20,6 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import readiness, skeleton_note
 from warden_common.platform import Platform
+
+logger = logging.getLogger(__name__)
 
 ServiceFactory = Callable[..., FastAPI]
 
@@ -70,6 +73,7 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         async with AsyncExitStack() as stack:
             for name in sorted(apps, key=lambda n: n == GATEWAY):
                 await stack.enter_async_context(apps[name].router.lifespan_context(apps[name]))
+                logger.info("%s ready", name, extra={"service": name})
             yield
 
     root = FastAPI(title="Warden", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

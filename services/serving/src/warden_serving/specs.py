@@ -66,6 +66,8 @@ class DeploymentPlan:
     kind: str
     protocol: str
     predictors: tuple[PredictorPlan, ...]
+    uid: str | None = None
+    """The deployment's `metadata.uid`: its events carry it so the log keeps each life of a name apart."""
 
     @property
     def key(self) -> str:
@@ -91,7 +93,8 @@ def plan_from_spec(namespace: str, name: str, kind: str, spec: dict[str, Any]) -
             raise Unprocessable("spec.predictors is empty: nothing to serve")
         predictors = tuple(_seldon_predictor(p, i) for i, p in enumerate(raw))
         protocol = str(body.get("protocol") or "seldon")
-    return DeploymentPlan(namespace, name, kind, protocol, _with_traffic(predictors))
+    uid = (spec.get("metadata") or {}).get("uid")
+    return DeploymentPlan(namespace, name, kind, protocol, _with_traffic(predictors), str(uid) if uid else None)
 
 
 def _seldon_predictor(raw: dict[str, Any], index: int) -> PredictorPlan:

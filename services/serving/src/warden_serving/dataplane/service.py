@@ -89,17 +89,17 @@ class DataPlane:
         target = self._choose(route.live)
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
-            self._spawn_shadow(shadow, call)
+            self._spawn_shadow(route, shadow, call)
         try:
             answer = await self._forwarder.send(target, request)
         except WardenError:
-            await self._log(call, target, None)
+            await self._log(call, route, target, None)
             raise
         self._remember(call.puid, target.plan.name)
         if call.skip_logging and self._passes_through(call, target):
             return answer
         reply: dict[str, Any] = adapt(answer)
-        await self._log(call, target, reply)
+        await self._log(call, route, target, reply)
         return reply
 
     async def feedback(self, call: Call) -> dict[str, Any]:
@@ -113,7 +113,7 @@ class DataPlane:
         served = self._served_by.get(call.puid)
         target = next((p for p in (*route.live, *route.shadows) if p.plan.name == served), route.live[0])
         if not call.skip_logging:
-            event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, target))
+            event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, route, target))
             if event is not None:
                 await self._sink.emit([(event, call.puid)])
         return {"meta": {"puid": call.puid, "tags": {}, "routing": {}, "requestPath": {}}}
@@ -151,33 +151,35 @@ class DataPlane:
         body = call.raw if call.raw is not None else encode(request)  # valid V2 needs no re-encoding
         return body, lambda raw: {**answer(raw), "model_name": call.model or plan.model_name}
 
-    def _spawn_shadow(self, shadow: RoutedPredictor, call: Call) -> None:
-        task = asyncio.create_task(self._shadow(shadow, call))
+    def _spawn_shadow(self, route: DeploymentRoute, shadow: RoutedPredictor, call: Call) -> None:
+        task = asyncio.create_task(self._shadow(route, shadow, call))
         self._shadow_tasks.add(task)
         task.add_done_callback(self._shadow_tasks.discard)
 
-    async def _shadow(self, shadow: RoutedPredictor, call: Call) -> None:
+    async def _shadow(self, route: DeploymentRoute, shadow: RoutedPredictor, call: Call) -> None:
         """A mirrored call: its answer is logged and dropped; its failures never reach the client."""
         try:
             request, adapt = self._translate(call, shadow)
             reply = adapt(await self._forwarder.send(shadow, request))
-            await self._log(call, shadow, reply)
+            await self._log(call, route, shadow, reply)
         except WardenError as exc:
             logger.warning("shadow %s of %s/%s failed: %s", shadow.plan.name, call.namespace, call.name, exc.message)
-            await self._log(call, shadow, None)
+            await self._log(call, route, shadow, None)
         except Exception:
             logger.exception("shadow %s of %s/%s failed", shadow.plan.name, call.namespace, call.name)
 
-    def _context(self, call: Call, target: RoutedPredictor) -> EventContext:
+    def _context(self, call: Call, route: DeploymentRoute, target: RoutedPredictor) -> EventContext:
+        # The route the call was served by (not whatever is routed by the time it is logged) says which life.
         return EventContext(
             source=self._source, puid=call.puid, namespace=call.namespace, deployment=call.name,
             predictor=target.plan.name, model=target.plan.model_name, protocol=call.protocol,
+            deployment_uid=route.plan.uid,
         )  # fmt: skip
 
-    async def _log(self, call: Call, target: RoutedPredictor, reply: Any | None) -> None:
+    async def _log(self, call: Call, route: DeploymentRoute, target: RoutedPredictor, reply: Any | None) -> None:
         if call.skip_logging:
             return
-        ctx = self._context(call, target)
+        ctx = self._context(call, route, target)
         events = [self._emit_guarded(lambda c: request_event(c, call.body), ctx)]
         if reply is not None:
             events.append(self._emit_guarded(lambda c: response_event(c, reply), ctx))
