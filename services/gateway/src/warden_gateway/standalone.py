@@ -23,7 +23,6 @@ from warden_gateway.composition import build_standalone_app
 logger = logging.getLogger(__name__)
 
 
-UI_PATH = "/"
 API_PATH = "/seldon-deploy/api/v1alpha1"
 SWAGGER_PATH = "/seldon-deploy/swagger/"
 
@@ -41,10 +40,11 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started and self.servers:
             base = public_base_url(self.config.host, self.servers[0].sockets[0].getsockname()[1])
+            # No UI URL until the web UI exists: a printed link that answers 404 would look built.
             logger.info(
-                "Warden is ready at %s (UI %s%s, API %s%s, Swagger %s%s)",
-                base, base, UI_PATH, base, API_PATH, base, SWAGGER_PATH,
-                extra={"ui": base + UI_PATH, "api": base + API_PATH, "swagger": base + SWAGGER_PATH},
+                "Warden is ready at %s (API %s%s, Swagger %s%s)",
+                base, base, API_PATH, base, SWAGGER_PATH,
+                extra={"api": base + API_PATH, "swagger": base + SWAGGER_PATH},
             )  # fmt: skip
 
     @contextlib.contextmanager
