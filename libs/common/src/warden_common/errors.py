@@ -65,6 +65,12 @@ class PayloadTooLarge(WardenError):
     status_code = 413
     code = "payload_too_large"
 
+    @classmethod
+    def over_limit(cls, limit: int | None) -> PayloadTooLarge:
+        if limit is None:
+            return cls("the request body is too large")
+        return cls(f"the request body exceeds the limit of {limit} bytes", details={"maxBytes": limit})
+
 
 class UnsupportedMediaType(WardenError):
     status_code = 415
@@ -105,7 +111,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         err = WardenError(str(exc.detail), status_code=exc.status_code, code="http_error")
-        return JSONResponse(err.to_body(), status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 413:  # the body size limit (`warden_common.bodies.BodyLimitMiddleware`)
+            err = PayloadTooLarge.over_limit(getattr(exc, "limit", None))
+        elif isinstance(exc.__cause__, RecursionError):  # FastAPI's JSON parse of a model body gave up
+            err = Unprocessable("the request body nests arrays/objects too deeply to parse", code="body_too_deep")
+        return JSONResponse(err.to_body(), status_code=err.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from warden_common import __version__
+from warden_common.bodies import BodyLimitMiddleware
 from warden_common.errors import install_error_handlers
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
@@ -32,7 +33,7 @@ def create_service_app(
     setup: ServiceSetup = _no_setup,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    """A FastAPI app with Warden's error handler, health/metrics routes and platform lifecycle.
+    """A FastAPI app with Warden's error handler, body size limit, health/metrics routes and platform lifecycle.
 
     `platform` is given in standalone mode (shared, closed by its owner); otherwise the app builds its own
     from `settings` in its lifespan. `setup` opens service-specific resources after the platform is up.
@@ -55,6 +56,7 @@ def create_service_app(
     app.state.started = False
     app.state.readiness_checks = {}
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.body_limits.max_bytes)
     app.add_middleware(HttpMetricsMiddleware, service=name)
     app.include_router(health_router())
     for router in routers:

@@ -7,7 +7,7 @@ from typing import Any
 
 from warden_gateway.crds.validator import Problem
 from warden_gateway.deployments.kinds import DeploymentKind
-from warden_gateway.names import dns1035_label_problem, dns1123_label_problem
+from warden_common.names import dns1035_label_problem, dns1123_label_problem
 
 # Graph nodes Seldon's executor implements itself: no model to load, so no modelUri.
 BUILTIN_IMPLEMENTATIONS = frozenset(
