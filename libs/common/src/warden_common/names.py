@@ -18,7 +18,10 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Path
+from fastapi import Path, Request
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
@@ -113,6 +116,12 @@ InferenceServiceName = Annotated[
     _path("InferenceService name: a DNS-1035 label (starts with a letter; at most 63).", _DNS1035_LABEL),
     _validator(dns1035_label_problem, "dns1035_label"),
 ]
+DeploymentName = Annotated[
+    str,
+    _path("Deployment name (SeldonDeployment or InferenceService): a DNS-1123 label (at most 63).", _DNS1123_LABEL),
+    _validator(dns1123_label_problem, "dns1123_label"),
+]
+"""Where the kind is not known (the data plane's `/seldon/{namespace}/{name}`): the rule both kinds satisfy."""
 ModelName = Annotated[
     str,
     _path("Model name: letters, digits, '-', '_', '.'; alphanumeric at both ends; at most 63.", _LABEL_NAME),
@@ -143,3 +152,16 @@ def with_param_types(endpoint: Endpoint, **types: Any) -> Endpoint:
     params = [p.replace(annotation=types.get(p.name, p.annotation)) for p in signature.parameters.values()]
     endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     return endpoint
+
+
+async def path_params_checked(request: Request) -> None:
+    """App-wide dependency (`create_service_app`): the route's path parameters are validated before anything else.
+
+    FastAPI validates path parameters only after it has run the route's dependencies, which may open a store or
+    answer 503 when one is missing; names are checked at the door, so a bad one is always the 422 and nothing runs.
+    """
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute) and route.dependant.path_params:
+        _, errors = request_params_to_args(route.dependant.path_params, request.path_params)
+        if errors:
+            raise RequestValidationError(errors)

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from warden_common import __version__
 from warden_common.bodies import BodyLimitMiddleware
 from warden_common.errors import install_error_handlers
+from warden_common.names import path_params_checked
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
 from warden_common.settings import ServiceSettings
@@ -50,7 +51,11 @@ def create_service_app(
             finally:
                 app.state.started = False
 
-    app = FastAPI(title=f"Warden {name}", version=__version__, lifespan=lifespan, **fastapi_kwargs)
+    # Path parameters (names) are checked before any dependency runs; see `names.path_params_checked`.
+    dependencies = [Depends(path_params_checked), *fastapi_kwargs.pop("dependencies", [])]
+    app = FastAPI(
+        title=f"Warden {name}", version=__version__, lifespan=lifespan, dependencies=dependencies, **fastapi_kwargs
+    )
     app.state.service_name = name
     app.state.settings = settings
     app.state.started = False

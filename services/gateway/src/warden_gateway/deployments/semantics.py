@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from warden_common.names import dns1035_label_problem, dns1123_label_problem
 from warden_gateway.crds.validator import Problem
 from warden_gateway.deployments.kinds import DeploymentKind
-from warden_common.names import dns1035_label_problem, dns1123_label_problem
 
 # Graph nodes Seldon's executor implements itself: no model to load, so no modelUri.
 BUILTIN_IMPLEMENTATIONS = frozenset(

@@ -13,7 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from warden_common.errors import PayloadTooLarge, WardenError
+from warden_common import bodies
+from warden_common.errors import WardenError
+from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
 
@@ -35,22 +37,16 @@ def _puid(request: Request) -> str:
 
 
 async def _read_json(request: Request) -> tuple[bytes, Any]:
-    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes)."""
-    limit: int = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"request body of {declared} bytes exceeds the {limit}-byte limit")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > limit:
-            raise PayloadTooLarge(f"request body exceeds the {limit}-byte limit")
+    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes), within the
+    app's body limits (413 / 422; checked whatever the content type says, as the body is parsed as JSON anyway)."""
+    raw = await bodies.read_body(request)
     if request.headers.get("inference-header-content-length"):
         raise InvalidPayload("the V2 binary tensor extension is not supported; send JSON tensors")
     if not raw:
         raise InvalidPayload("the request body is empty; send a JSON payload")
+    bodies.check_json_shape(raw, bodies.limits_of(request))
     try:
-        return bytes(raw), json.loads(raw)
+        return raw, json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidPayload(f"the request body is not valid JSON: {exc}") from exc
 
@@ -77,24 +73,31 @@ async def _serve(
 
 @router.post(PREFIX + "/api/v1.0/predictions")
 @router.post(PREFIX + "/api/v0.1/predictions")
-async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
+async def seldon_predict(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
 @router.post(PREFIX + "/api/v1.0/feedback")
 @router.post(PREFIX + "/api/v0.1/feedback")
-async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
+async def seldon_feedback(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
 @router.post(PREFIX + "/v2/models/{model}/infer")
+async def v2_infer(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
+    return await _serve(request, namespace, name, V2, model, feedback=False)
+
+
 @router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
-async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v2_infer_version(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Response:
+    del version  # each predictor serves one version of its model
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
 @router.post(PREFIX + "/v1/models/{model}:predict")
-async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v1_predict(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
 
@@ -104,21 +107,33 @@ def _ready(request: Request, namespace: str, name: str) -> bool:
 
 
 @router.get(PREFIX + "/v2/health/live")
-async def v2_live(request: Request, namespace: str, name: str) -> Response:
+async def v2_live(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     alive = request.app.state.runtime.route(namespace, name) is not None
     return JSONResponse({"live": alive}, status_code=200 if alive else 404)
 
 
 @router.get(PREFIX + "/v2/health/ready")
-@router.get(PREFIX + "/v2/models/{model}/ready")
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
-async def v2_ready(request: Request, namespace: str, name: str) -> Response:
+async def v2_ready(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     ready = _ready(request, namespace, name)
     return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
 
+@router.get(PREFIX + "/v2/models/{model}/ready")
+async def v2_model_ready(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName
+) -> Response:
+    return await v2_ready(request, namespace, name)
+
+
+@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready")
+async def v2_model_version_ready(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Response:
+    return await v2_ready(request, namespace, name)
+
+
 @router.get(PREFIX + "/v2/models/{model}")
-async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v2_metadata(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     route = request.app.state.runtime.route(namespace, name)
     if route is None:
         return JSONResponse({"error": f"deployment {namespace}/{name} is not running"}, status_code=404)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, status
 
 from warden_common.errors import BadRequest
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.bodies import read_body
@@ -50,13 +51,15 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     tag: list[str | Enum] = [kind.plural]
     body = object_body(kind)
 
-    async def list_items(namespace: str, service: Deployments) -> dict[str, Any]:
+    async def list_items(namespace: NamespaceName, service: Deployments) -> dict[str, Any]:
         return _list_of(kind, await service.list(kind, namespace))
 
-    async def create_item(namespace: str, request: Request, service: Deployments, acting: Acting) -> dict[str, Any]:
+    async def create_item(
+        namespace: NamespaceName, request: Request, service: Deployments, acting: Acting
+    ) -> dict[str, Any]:
         return await service.create(kind, namespace, await read_body(request), acting)
 
-    async def validate_item(namespace: str, request: Request) -> dict[str, Any]:
+    async def validate_item(namespace: NamespaceName, request: Request) -> dict[str, Any]:
         if request.method == "GET" and not (await request.body()).strip():
             # seldon-deploy-sdk 1.6 calls validate with GET, and its REST client never sends a GET body.
             raise BadRequest(
@@ -66,17 +69,21 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         normalize(kind, await read_body(request), namespace)
         return {"code": 200, "message": f"the {kind.kind} is valid"}
 
-    async def read_item(namespace: str, name: str, service: Deployments) -> dict[str, Any]:
+    async def read_item(namespace: NamespaceName, name: str, service: Deployments) -> dict[str, Any]:
         return await service.get(kind, namespace, name)
 
     async def replace_item(
-        namespace: str, name: str, request: Request, service: Deployments, acting: Acting
+        namespace: NamespaceName, name: str, request: Request, service: Deployments, acting: Acting
     ) -> dict[str, Any]:
         return await service.replace(kind, namespace, name, await read_body(request), acting)
 
-    async def delete_item(namespace: str, name: str, service: Deployments, acting: Acting) -> dict[str, Any]:
+    async def delete_item(namespace: NamespaceName, name: str, service: Deployments, acting: Acting) -> dict[str, Any]:
         return await service.delete(kind, namespace, name, acting)
 
+    name_type = DEPLOYMENT_NAMES[kind.kind]
+    read_item = with_param_types(read_item, name=name_type)
+    replace_item = with_param_types(replace_item, name=name_type)
+    delete_item = with_param_types(delete_item, name=name_type)
     singular = kind.kind
     router.add_api_route(
         collection, list_items, methods=["GET"], tags=tag, summary=f"List {singular}s", name=f"list_{kind.plural}"

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
+from warden_common.names import NamespaceName
 from warden_gateway.api.deps import namespaces
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.bodies import read_body
@@ -50,7 +51,7 @@ def namespaces_router() -> APIRouter:
         return await service.create(await read_body(request))
 
     @router.get("/{namespace}", summary="Read a namespace")
-    async def read_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+    async def read_namespace(namespace: NamespaceName, service: Namespaces) -> dict[str, Any]:
         return await service.get(namespace)
 
     @router.put(
@@ -59,11 +60,11 @@ def namespaces_router() -> APIRouter:
         description="Optimistic concurrency: a `resourceVersion` in the body must be the current one (else 409).",
         openapi_extra=_BODY,
     )
-    async def replace_namespace(namespace: str, request: Request, service: Namespaces) -> dict[str, Any]:
+    async def replace_namespace(namespace: NamespaceName, request: Request, service: Namespaces) -> dict[str, Any]:
         return await service.replace(namespace, await read_body(request))
 
     @router.delete("/{namespace}", summary="Delete an empty namespace")
-    async def delete_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+    async def delete_namespace(namespace: NamespaceName, service: Namespaces) -> dict[str, Any]:
         return await service.delete(namespace)
 
     return router

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
+from warden_common.bodies import json_shape_checked
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments import rollouts as r
@@ -59,7 +61,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     tag: list[str | Enum] = [f"{kind.plural} rollouts"]
 
     async def add_canary(
-        namespace: str, name: str, request: Annotated[r.CanaryRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        request: Annotated[r.CanaryRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
         def apply(obj: Obj) -> Obj:
             return actions["add_canary"](obj, request)
@@ -67,7 +73,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         return await service.transform(kind, namespace, name, apply, _with_comment(acting, request.comment))
 
     async def add_shadow(
-        namespace: str, name: str, request: Annotated[r.RolloutRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        request: Annotated[r.RolloutRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
         def apply(obj: Obj) -> Obj:
             return actions["add_shadow"](obj, request)
@@ -76,7 +86,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
 
     def simple(action: str) -> Callable[..., Any]:
         async def run(
-            namespace: str,
+            namespace: NamespaceName,
             name: str,
             service: Deployments,
             acting: Acting,
@@ -86,10 +96,12 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             return await service.transform(kind, namespace, name, actions[action], _with_comment(acting, comment))
 
         run.__name__ = f"{action}_{kind.plural}"
-        return run
+        return with_param_types(run, name=DEPLOYMENT_NAMES[kind.kind])
 
     add_canary.__name__ = f"add_canary_{kind.plural}"
     add_shadow.__name__ = f"add_shadow_{kind.plural}"
+    add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind])
+    add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind])
     routes: list[tuple[str, str, Callable[..., Any], str]] = [
         ("/canary", "POST", add_canary, "Add a canary predictor with a share of the traffic"),
         ("/canary/promote", "POST", simple("promote_canary"), "Promote the canary to default, with all traffic"),
@@ -100,7 +112,13 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     ]
     for suffix, method, endpoint, summary in routes:
         router.add_api_route(
-            base + suffix, endpoint, methods=[method], tags=tag, summary=summary, name=endpoint.__name__
+            base + suffix,
+            endpoint,
+            methods=[method],
+            tags=tag,
+            summary=summary,
+            name=endpoint.__name__,
+            dependencies=[Depends(json_shape_checked)],  # FastAPI parses these bodies: limits first
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from warden_common import bodies
 from warden_common.codec import decode_http
 from warden_common.errors import BadRequest
 from warden_common.events.inference import correlation_id
@@ -20,8 +21,11 @@ router = APIRouter(tags=["ingestion"])
 
 @router.post("/", summary="Log one CloudEvent (request, response, feedback, outlier or drift)")
 async def ingest(request: Request, service: LoggerService, settings: Settings) -> dict[str, Any]:
-    body = await request.body()
-    event = decode_http(request.headers, body, max_body_bytes=settings.max_body_bytes)
+    body = await bodies.read_body(request)
+    limits = settings.body_limits
+    if bodies.is_json_media_type(request.headers.get("content-type")):
+        bodies.check_json_shape(body, limits, what="the event")
+    event = decode_http(request.headers, body, max_body_bytes=limits.max_bytes)
     rejected = await service.ingest([event])
     if rejected:
         reason = rejected[0]
