@@ -66,7 +66,7 @@ def _named_routes() -> list[tuple[str, str]]:
     for router in ROUTERS:
         for route in router().routes:
             if isinstance(route, APIRoute) and ("{namespace}" in route.path or "{name}" in route.path):
-                found += [(method, route.path) for method in sorted(route.methods)]
+                found += [(method, route.path) for method in sorted(route.methods or ())]
     return found
 
 
@@ -96,7 +96,7 @@ async def test_every_route_with_a_name_refuses_hostile_names_and_calls_no_servic
         answers: list[tuple[str, str, int, Any]] = []
         for method, template in routes:
             for param, path in _requests(template):
-                body = {} if method in ("POST", "PUT") else None
+                body: dict[str, Any] | None = {} if method in ("POST", "PUT") else None
                 answer = await client.request(method, path, json=body)
                 answers.append((method, path, answer.status_code, answer.json()))
                 assert 400 <= answer.status_code < 500, (method, path, answer.text)

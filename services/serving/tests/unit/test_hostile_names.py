@@ -38,7 +38,7 @@ def _routes() -> list[tuple[str, str]]:
         for router in (dataplane_router, resources_router)
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in sorted(route.methods)
+        for method in sorted(route.methods or ())
     ]
 
 
