@@ -123,6 +123,8 @@ def check_json_shape(raw: bytes, limits: BodyLimits, *, what: str = "the request
 
     Malformed JSON is left to the parser to report, except that it is never parsed deeper than the limit.
     """
+    if len(raw) < 2 * min(limits.max_depth, limits.max_items):
+        return  # too short to hold that many levels (2 bytes each) or items (a value and a comma each)
     structure = _STRINGS.sub(b"", raw).translate(_BRACKETS, _NOT_STRUCTURE)
     too_many = _long_run(limits.max_items)
     depth = 0

@@ -161,7 +161,10 @@ async def path_params_checked(request: Request) -> None:
     answer 503 when one is missing; names are checked at the door, so a bad one is always the 422 and nothing runs.
     """
     route = request.scope.get("route")
-    if isinstance(route, APIRoute) and route.dependant.path_params:
+    # A route without other dependencies (the data plane's) validates its path first anyway: no need to pay twice.
+    if not isinstance(route, APIRoute) or not route.dependant.path_params:
+        return
+    if any(dependency.call is not path_params_checked for dependency in route.dependant.dependencies):
         _, errors = request_params_to_args(route.dependant.path_params, request.path_params)
         if errors:
             raise RequestValidationError(errors)
