@@ -94,6 +94,13 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def unprocessable(exc: RequestValidationError) -> Unprocessable:
+    """A request FastAPI could not validate, as Warden's 422 naming each place (`path.name: must ...`)."""
+    details = _validation_details(exc)
+    where = "; ".join(f"{d['loc']}: {d['msg']}" for d in details)
+    return Unprocessable(f"invalid request: {where}", details=details)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as `{"code", "reason", "message", "details"?}`; never leak a traceback."""
 
@@ -103,9 +110,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = _validation_details(exc)
-        where = "; ".join(f"{d['loc']}: {d['msg']}" for d in details)
-        err = Unprocessable(f"invalid request: {where}", details=details)
+        err = unprocessable(exc)
         return JSONResponse(err.to_body(), status_code=err.status_code)
 
     @app.exception_handler(StarletteHTTPException)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from warden_common import bodies
-from warden_common.errors import WardenError
+from warden_common.errors import WardenError, unprocessable
 from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
@@ -22,7 +25,24 @@ from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataP
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
 
-router = APIRouter(tags=["data plane"])
+
+class _PuidOnInvalidRequest(APIRoute):
+    """A request FastAPI rejects (a bad name in the path) still gets its `Seldon-Puid`, like every other reply."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                err = unprocessable(exc)
+                return JSONResponse(err.to_body(), status_code=err.status_code, headers={PUID_HEADER: _puid(request)})
+
+        return handle
+
+
+router = APIRouter(tags=["data plane"], route_class=_PuidOnInvalidRequest)
 PREFIX = "/seldon/{namespace}/{name}"
 
 
