@@ -196,9 +196,9 @@ async def read_json(request: Request, *, what: str = "the request body") -> Any:
 
 
 async def json_shape_checked(request: Request) -> None:
-    """Dependency for routes whose body FastAPI parses into a model: a JSON body over the limits is a 413/422
-    before the route runs (FastAPI reads the body first; Python's parser copes with any depth under the size
-    limit up to its recursion limit, which it reports as a 400)."""
+    """Dependency for routes whose body FastAPI parses into a model: a JSON body beyond the limits is a 422 before
+    the route runs. (FastAPI parses such a body before any dependency; one too deep for Python's parser is
+    turned into the same 422 by the error handler.)"""
     raw = await read_body(request)
     if raw and is_json_media_type(request.headers.get("content-type")):
         check_json_shape(raw, limits_of(request))
