@@ -71,6 +71,7 @@ def test_hostile_names_on_the_data_plane_are_422(warden: str) -> None:
         too_big = client.post("/seldon/seldon/iris/api/v1.0/predictions", content=b"[" + b"1," * 6_000_000 + b"1]",
                               headers={"content-type": "application/json"})  # fmt: skip
         assert too_big.status_code == 413 and "exceeds the limit of" in too_big.json()["message"]
+        assert too_big.headers["Seldon-Puid"]
         too_deep = client.post("/seldon/seldon/iris/api/v1.0/predictions", content=b"[" * 100 + b"]" * 100,
                                headers={"content-type": "application/json"})  # fmt: skip
         assert too_deep.status_code == 422 and too_deep.json()["reason"] == "body_too_deep"

@@ -1,7 +1,7 @@
 """Request bodies within `BodyLimits`: size (413), JSON/YAML nesting depth and items per array/object (422).
 
-The size limit is `BodyLimitMiddleware` (installed on every service app by `create_service_app`): a declared
-`Content-Length` over the limit is answered at once, a longer body fails while it is received, on every route.
+The size limit is `BodyLimitMiddleware` (installed on every service app by `create_service_app`): reading a body
+over the limit fails at once when `Content-Length` declares it, else as soon as the bytes read pass it.
 (FastAPI's own `max_body_size` answers a plain-text 413 whenever `Content-Length` is over the limit, replacing
 whatever the app sent, so Warden's error shape could not be kept with it.) Depth and items are checked
 on the raw JSON bytes before parsing (`check_json_shape`), so a hostile body never reaches a recursive parser:
@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,7 +52,9 @@ class BodyOverLimit(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """413 for a request body over `max_bytes`: before reading when `Content-Length` says so, else while reading."""
+    """413 for a request body over `max_bytes`, raised where the body is read: on the first read when
+    `Content-Length` says so, else once the bytes read pass the limit. (Raised, not answered here, so the route's
+    own error handling applies: the data plane's reply keeps its `Seldon-Puid`.)"""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -63,16 +64,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            error = PayloadTooLarge.over_limit(self.max_bytes)
-            await JSONResponse(error.to_body(), status_code=error.status_code)(scope, receive, send)
-            return
-        received = 0
         limit = self.max_bytes
+        declared = _content_length(scope)
+        received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
+            if declared is not None and declared > limit:
+                raise BodyOverLimit(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
