@@ -326,9 +326,14 @@ def test_the_gateway_is_the_single_public_entry_of_the_api_and_the_data_plane() 
     assert exposed == ["gateway"]
 
 
-def test_one_data_plane_body_limit_for_gateway_and_serving() -> None:
+def test_one_set_of_body_limits_for_every_service() -> None:
+    """The gateway must refuse what serving would (it relays the data plane): one `bodyLimits` for all."""
     deployments = render("--values", str(ALL_FEATURES)).of_kind("Deployment")
-    assert env_of(deployments["gateway"])["WARDEN_GATEWAY_DATA_PLANE_MAX_BODY_BYTES"]["value"] == "16000000"
-    assert env_of(deployments["serving"])["WARDEN_SERVING_MAX_BODY_BYTES"]["value"] == "16000000"
-    for name, deployment in render().of_kind("Deployment").items():  # unset: both keep the same default
-        assert not [v for v in env_of(deployment) if v.endswith("MAX_BODY_BYTES")], name
+    for name, deployment in deployments.items():
+        env = env_of(deployment)
+        prefix = env_prefix(name)
+        assert env[f"{prefix}BODY_LIMITS__MAX_BYTES"]["value"] == "16000000", name
+        assert env[f"{prefix}BODY_LIMITS__MAX_DEPTH"]["value"] == "32", name
+        assert env[f"{prefix}BODY_LIMITS__MAX_ITEMS"]["value"] == "2000000", name
+    for name, deployment in render().of_kind("Deployment").items():  # unset: every service keeps the default
+        assert not [v for v in env_of(deployment) if "BODY_LIMITS" in v], name

@@ -65,13 +65,10 @@ Secret by reference, never as a literal value.
       key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
 {{- end }}
 {{- end }}
-{{- with $root.Values.dataPlane.maxBodyBytes }}
-{{- if eq $service "gateway" }}
-- name: {{ $p }}DATA_PLANE_MAX_BODY_BYTES
-  value: {{ int64 . | toString | quote }}
-{{- else if eq $service "serving" }}
-- name: {{ $p }}MAX_BODY_BYTES
-  value: {{ int64 . | toString | quote }}
+{{- range $key, $value := $root.Values.bodyLimits }}
+{{- if $value }}
+- name: {{ $p }}BODY_LIMITS__{{ $key | snakecase | upper }}
+  value: {{ int64 $value | toString | quote }}
 {{- end }}
 {{- end }}
 {{- range $upstream := $facts.upstreams }}

@@ -18,9 +18,10 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AnyHttpUrl
 
-from warden_common.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, WardenError
+from warden_common.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, Unprocessable, WardenError
 from warden_common.http1 import Http1Pool, UpstreamUnreachable
-from warden_gateway.names import dns1123_label_problem
+from warden_common.names import dns1123_label_problem
+from warden_common.urls import build_path
 
 SERVING = "serving"
 PUID_HEADER = "Seldon-Puid"
@@ -38,19 +39,24 @@ class GatewayTimeout(WardenError):
     code = "upstream_timeout"
 
 
+def _refused(where: str, problem: str) -> Unprocessable:
+    """The same 422 as a typed path parameter gets elsewhere (`warden_common.errors.unprocessable`)."""
+    return Unprocessable(f"invalid request: {where}: {problem}", details=[{"loc": where, "msg": problem}])
+
+
 def checked_path(namespace: str, name: str, rest: str) -> str:
-    """The serving service's path for a public data-plane call; `BadRequest` naming the part that is not valid."""
-    for what, value in (("namespace", namespace), ("deployment name", name)):
+    """The serving service's path for a public data-plane call; a 422 naming the part that is not valid."""
+    for where, value in (("path.namespace", namespace), ("path.name", name)):
         if problem := dns1123_label_problem(value):
-            raise BadRequest(f"the {what} {value!r} in the data-plane URL {problem}")
+            raise _refused(where, problem)
     segments = rest.split("/")
     for segment in segments:
         if not _SEGMENT.match(segment) or segment in (".", ".."):
-            raise BadRequest(
-                f"the data-plane path segment {segment!r} (in {rest!r}) must be letters, digits, '_', '.', ':' or '-'"
-            )
-    # The segments are checked above, so quoting changes nothing today; it keeps the URL sound if the rule widens.
-    return "/".join(("", "seldon", namespace, name, *(quote(s, safe=":") for s in segments)))
+            raise _refused("path", f"segment {segment!r} must be letters, digits, '_', '.', ':' or '-'")
+    # The segments are checked above, so encoding changes nothing today; it keeps the URL sound if the rule widens.
+    # ':' stays as it is: it is part of the TF protocol's `{model}:predict` segment.
+    base = build_path("/seldon/{namespace}/{name}", namespace=namespace, name=name)
+    return "/".join((base, *(quote(s, safe=":") for s in segments)))
 
 
 class DataPlaneForwarder:

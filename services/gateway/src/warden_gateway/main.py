@@ -75,5 +75,5 @@ def _data_plane_forwarder(settings: GatewaySettings) -> DataPlaneForwarder:
     """Relays `/seldon/...` to the serving service (distributed mode; standalone mounts serving there instead)."""
     env_var = f"{settings.model_config.get('env_prefix', 'WARDEN_GATEWAY_')}UPSTREAMS__{SERVING.upper()}"
     return DataPlaneForwarder(
-        settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s, settings.data_plane_max_body_bytes
+        settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s, settings.body_limits.max_bytes
     )

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from warden_common.platform import Platform
+from warden_common.settings import BodyLimits
 from warden_common.testing.processes import free_port
 from warden_gateway.dataplane import checked_path
 from warden_gateway.main import create_app
@@ -76,7 +77,7 @@ def serving_port() -> int:
 @pytest.fixture
 async def gateway(seen: list[dict[str, Any]], serving_port: int) -> AsyncIterator[httpx.AsyncClient]:
     settings = GatewaySettings(
-        upstreams={"serving": f"http://127.0.0.1:{serving_port}"}, data_plane_max_body_bytes=2048
+        upstreams={"serving": f"http://127.0.0.1:{serving_port}"}, body_limits=BodyLimits(max_bytes=2048)
     )
     app = create_app(settings, Platform(mode="distributed", bus=ReadyBus()))  # type: ignore[arg-type]
     async with _serve(serving_stub(seen), serving_port), app.router.lifespan_context(app):
@@ -122,17 +123,17 @@ async def test_every_data_plane_path_and_method_is_relayed_as_is(
     assert (await gateway.put("/seldon/prod/iris/api/v1.0/predictions", json={})).status_code == 405
 
 
-async def test_invalid_urls_are_a_400_naming_the_part_and_never_reach_serving(
+async def test_invalid_urls_are_a_422_naming_the_part_and_never_reach_serving(
     gateway: httpx.AsyncClient, seen: list[dict[str, Any]]
 ) -> None:
     for url, part in [
-        ("/seldon/Prod/iris/api/v1.0/predictions", "namespace 'Prod'"),
-        ("/seldon/prod/iris_1/api/v1.0/predictions", "deployment name 'iris_1'"),
+        ("/seldon/Prod/iris/api/v1.0/predictions", "path.namespace: must consist of"),
+        ("/seldon/prod/iris_1/api/v1.0/predictions", "path.name: must consist of"),
         ("/seldon/prod/iris/v2/models/a%20b/infer", "segment 'a b'"),
         ("/seldon/prod/iris/v2/models//infer", "segment ''"),
     ]:
         answer = await gateway.post(url, json={}, headers={"Seldon-Puid": "p-1"})
-        assert answer.status_code == 400, url
+        assert answer.status_code == 422, url
         assert part in answer.json()["message"], answer.json()
         assert answer.headers["seldon-puid"] == "p-1"
     assert seen == []

@@ -12,10 +12,10 @@ from warden_common.model_servers import (
     implementation_problem,
     model_format_problem,
 )
+from warden_common.names import dns1035_label_problem, dns1123_label_problem
 from warden_common.objectstore import model_uri_problem
 from warden_gateway.crds.validator import Problem
 from warden_gateway.deployments.kinds import DeploymentKind
-from warden_gateway.names import dns1035_label_problem, dns1123_label_problem
 
 # The model-serving fields of a KServe predictor: exactly one of them (or custom `containers`) says what runs.
 # Warden runs those in `BY_MODEL_FORMAT` and `model` with one of those formats; the rest are KServe's, not run here.

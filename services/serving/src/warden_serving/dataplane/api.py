@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
-from warden_common.errors import PayloadTooLarge, WardenError
+from warden_common import bodies
+from warden_common.errors import WardenError, unprocessable
+from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, require_model
@@ -21,7 +26,24 @@ from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataP
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
 
-router = APIRouter(tags=["data plane"])
+
+class _PuidOnInvalidRequest(APIRoute):
+    """A request FastAPI rejects (a bad name in the path) still gets its `Seldon-Puid`, like every other reply."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                err = unprocessable(exc)
+                return JSONResponse(err.to_body(), status_code=err.status_code, headers={PUID_HEADER: _puid(request)})
+
+        return handle
+
+
+router = APIRouter(tags=["data plane"], route_class=_PuidOnInvalidRequest)
 PREFIX = "/seldon/{namespace}/{name}"
 
 
@@ -36,22 +58,16 @@ def _puid(request: Request) -> str:
 
 
 async def _read_json(request: Request) -> tuple[bytes, Any]:
-    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes)."""
-    limit: int = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"request body of {declared} bytes exceeds the {limit}-byte limit")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > limit:
-            raise PayloadTooLarge(f"request body exceeds the {limit}-byte limit")
+    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes), within the
+    app's body limits (413 / 422; checked whatever the content type says, as the body is parsed as JSON anyway)."""
+    raw = await bodies.read_body(request)
     if request.headers.get("inference-header-content-length"):
         raise InvalidPayload("the V2 binary tensor extension is not supported; send JSON tensors")
     if not raw:
         raise InvalidPayload("the request body is empty; send a JSON payload")
+    bodies.check_json_shape(raw, bodies.limits_of(request))
     try:
-        return bytes(raw), json.loads(raw)
+        return raw, json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidPayload(f"the request body is not valid JSON: {exc}") from exc
 
@@ -88,7 +104,7 @@ async def _serve(
     openapi_extra=docs.SELDON_BODY,
     responses=docs.SELDON,
 )
-async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
+async def seldon_predict(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
@@ -104,20 +120,27 @@ async def seldon_predict(request: Request, namespace: str, name: str) -> Respons
     openapi_extra=docs.FEEDBACK_BODY,
     responses=docs.FEEDBACK,
 )
-async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
+async def seldon_feedback(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
 @router.post(
     PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", openapi_extra=docs.V2_BODY, responses=docs.V2
 )
+async def v2_infer(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
+    return await _serve(request, namespace, name, V2, model, feedback=False)
+
+
 @router.post(
     PREFIX + "/v2/models/{model}/versions/{version}/infer",
     summary="Infer a model version (V2)",
     openapi_extra=docs.V2_BODY,
     responses=docs.V2,
 )
-async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v2_infer_version(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Response:
+    del version  # each predictor serves one version of its model
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
@@ -127,7 +150,7 @@ async def v2_infer(request: Request, namespace: str, name: str, model: str) -> R
     openapi_extra=docs.TF_BODY,
     responses=docs.TF,
 )
-async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v1_predict(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
 
@@ -137,13 +160,13 @@ def _ready(request: Request, namespace: str, name: str) -> bool:
 
 
 @router.get(PREFIX + "/v2/health/live", summary="Is the deployment running (V2)", responses=docs.LIVE)
-async def v2_live(request: Request, namespace: str, name: str) -> Response:
+async def v2_live(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     alive = request.app.state.runtime.route(namespace, name) is not None
     return JSONResponse({"live": alive}, status_code=200 if alive else 404)
 
 
 @router.get(PREFIX + "/v2/health/ready", summary="Is the deployment ready (V2)", responses=docs.READY)
-async def v2_ready(request: Request, namespace: str, name: str) -> Response:
+async def v2_ready(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     ready = _ready(request, namespace, name)
     return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
@@ -160,17 +183,26 @@ def _unknown_model(request: Request, namespace: str, name: str, model: str) -> R
 
 
 @router.get(PREFIX + "/v2/models/{model}/ready", summary="Is the model ready (V2)", responses=docs.MODEL_READY)
+async def v2_model_ready(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName
+) -> Response:
+    return _unknown_model(request, namespace, name, model) or await v2_ready(request, namespace, name)
+
+
 @router.get(
     PREFIX + "/v2/models/{model}/versions/{version}/ready",
     summary="Is the model version ready (V2)",
     responses=docs.MODEL_READY,
 )
-async def v2_model_ready(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v2_model_version_ready(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Response:
+    del version  # each predictor serves one version of its model
     return _unknown_model(request, namespace, name, model) or await v2_ready(request, namespace, name)
 
 
 @router.get(PREFIX + "/v2/models/{model}", summary="Model metadata (V2)", responses=docs.MODEL_METADATA)
-async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
+async def v2_metadata(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     route = request.app.state.runtime.route(namespace, name)
     if route is None:
         return JSONResponse({"error": f"deployment {namespace}/{name} is not running"}, status_code=404)

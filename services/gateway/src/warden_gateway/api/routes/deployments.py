@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, status
 
 from warden_common.api_docs import Responses, error_responses, json_body
 from warden_common.errors import BadRequest
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.examples import done_answer, kind_object, list_answer, object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
@@ -48,13 +49,15 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     tag: list[str | Enum] = [kind.plural]
     body = object_body(kind)
 
-    async def list_items(namespace: str, service: Deployments) -> dict[str, Any]:
+    async def list_items(namespace: NamespaceName, service: Deployments) -> dict[str, Any]:
         return _list_of(kind, await service.list(kind, namespace))
 
-    async def create_item(namespace: str, request: Request, service: Deployments, acting: Acting) -> dict[str, Any]:
+    async def create_item(
+        namespace: NamespaceName, request: Request, service: Deployments, acting: Acting
+    ) -> dict[str, Any]:
         return await service.create(kind, namespace, await read_body(request), acting)
 
-    async def validate_item(namespace: str, request: Request) -> dict[str, Any]:
+    async def validate_item(namespace: NamespaceName, request: Request) -> dict[str, Any]:
         if request.method == "GET" and not (await request.body()).strip():
             # seldon-deploy-sdk 1.6 calls validate with GET, and its REST client never sends a GET body.
             raise BadRequest(
@@ -64,17 +67,21 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         normalize(kind, await read_body(request), namespace)
         return {"code": 200, "message": f"the {kind.kind} is valid"}
 
-    async def read_item(namespace: str, name: str, service: Deployments) -> dict[str, Any]:
+    async def read_item(namespace: NamespaceName, name: str, service: Deployments) -> dict[str, Any]:
         return await service.get(kind, namespace, name)
 
     async def replace_item(
-        namespace: str, name: str, request: Request, service: Deployments, acting: Acting
+        namespace: NamespaceName, name: str, request: Request, service: Deployments, acting: Acting
     ) -> dict[str, Any]:
         return await service.replace(kind, namespace, name, await read_body(request), acting)
 
-    async def delete_item(namespace: str, name: str, service: Deployments, acting: Acting) -> dict[str, Any]:
+    async def delete_item(namespace: NamespaceName, name: str, service: Deployments, acting: Acting) -> dict[str, Any]:
         return await service.delete(kind, namespace, name, acting)
 
+    name_type = DEPLOYMENT_NAMES[kind.kind]
+    read_item = with_param_types(read_item, name=name_type)
+    replace_item = with_param_types(replace_item, name=name_type)
+    delete_item = with_param_types(delete_item, name=name_type)
     singular = kind.kind
     one: Responses = {200: object_answer(kind)}
     router.add_api_route(

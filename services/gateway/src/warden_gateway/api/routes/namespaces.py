@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, status
 
 from warden_common.api_docs import Responses, error_responses, json_response
+from warden_common.names import NamespaceName
 from warden_gateway.api.deps import namespaces
 from warden_gateway.api.examples import NAMESPACE, OBJECT, done_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
@@ -64,7 +65,7 @@ def namespaces_router() -> APIRouter:
         return await service.create(await read_body(request))
 
     @router.get("/{namespace}", summary="Read a namespace", responses={**_ONE, **error_responses(404)})
-    async def read_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+    async def read_namespace(namespace: NamespaceName, service: Namespaces) -> dict[str, Any]:
         return await service.get(namespace)
 
     @router.put(
@@ -74,7 +75,7 @@ def namespaces_router() -> APIRouter:
         openapi_extra=_BODY,
         responses={**_ONE, **error_responses(400, 404, 409)},
     )
-    async def replace_namespace(namespace: str, request: Request, service: Namespaces) -> dict[str, Any]:
+    async def replace_namespace(namespace: NamespaceName, request: Request, service: Namespaces) -> dict[str, Any]:
         return await service.replace(namespace, await read_body(request))
 
     @router.delete(
@@ -82,7 +83,7 @@ def namespaces_router() -> APIRouter:
         summary="Delete an empty namespace",
         responses={200: done_answer("namespace staging deleted"), **error_responses(404, 409)},
     )
-    async def delete_namespace(namespace: str, service: Namespaces) -> dict[str, Any]:
+    async def delete_namespace(namespace: NamespaceName, service: Namespaces) -> dict[str, Any]:
         return await service.delete(namespace)
 
     return router

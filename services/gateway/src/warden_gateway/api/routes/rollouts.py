@@ -21,6 +21,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 
 from warden_common.api_docs import error_responses
+from warden_common.bodies import json_shape_checked
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.examples import object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
@@ -63,7 +65,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     tag: list[str | Enum] = [f"{kind.plural} rollouts"]
 
     async def add_canary(
-        namespace: str, name: str, body: Annotated[CanaryRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        body: Annotated[CanaryRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
         request = parse_rollout(kind.kind, body.root, canary=True)
 
@@ -73,7 +79,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         return await service.transform(kind, namespace, name, apply, _with_comment(acting, request.comment))
 
     async def add_shadow(
-        namespace: str, name: str, body: Annotated[ShadowRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        body: Annotated[ShadowRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
         if kind.kind == "InferenceService":
             r.isvc_no_shadow(body.root)  # before the body's shape: there is no shadow to describe
@@ -86,7 +96,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
 
     def simple(action: str) -> Callable[..., Any]:
         async def run(
-            namespace: str,
+            namespace: NamespaceName,
             name: str,
             service: Deployments,
             acting: Acting,
@@ -96,10 +106,12 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             return await service.transform(kind, namespace, name, actions[action], _with_comment(acting, comment))
 
         run.__name__ = f"{action}_{kind.plural}"
-        return run
+        return with_param_types(run, name=DEPLOYMENT_NAMES[kind.kind])
 
     add_canary.__name__ = f"add_canary_{kind.plural}"
     add_shadow.__name__ = f"add_shadow_{kind.plural}"
+    add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind])
+    add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind])
     routes: list[tuple[str, str, Callable[..., Any], str]] = [
         ("/canary", "POST", add_canary, "Add a canary predictor with a share of the traffic"),
         ("/canary/promote", "POST", simple("promote_canary"), "Promote the canary to default, with all traffic"),
@@ -116,7 +128,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             tags=tag,
             summary=summary,
             name=endpoint.__name__,
-            responses={200: object_answer(kind), **error_responses(400, 404, 409)},
+            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413)},
+            dependencies=[Depends(json_shape_checked)],  # FastAPI parses these bodies: limits first
         )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from warden_common.api_docs import error_responses
+from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
 from warden_metadata.api.deps import Service
 from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
@@ -21,10 +21,7 @@ _MAP_PARAM = re.compile(r"^(tags|metrics)\[(.+)\]$")
 
 
 async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+    return await read_json(request)
 
 
 def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:

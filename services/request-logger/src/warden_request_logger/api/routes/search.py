@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest
 from warden_common.logstore import FeatureFilter, LogQuery
+from warden_common.names import InferenceServiceName, NamespaceName, SeldonDeploymentName
 from warden_request_logger.api.deps import LoggerService
 from warden_request_logger.api.docs import SEARCH
 from warden_request_logger.api.views import hit_view
@@ -138,15 +139,23 @@ async def search_requests(
     return await _search(service, namespace=namespace, name=name, filters=filters)
 
 
-async def _deployment_requests(service: LoggerService, namespace: str, name: str, filters: Filters) -> dict[str, Any]:
+@router.get(
+    "/namespaces/{namespace}/seldondeployments/{name}/requests",
+    summary="Search the logged requests of one deployment (seldondeployments)",
+    name="seldondeployments_requests",
+)
+async def seldon_deployment_requests(
+    service: LoggerService, namespace: NamespaceName, name: SeldonDeploymentName, filters: Filters
+) -> dict[str, Any]:
     return await _search(service, namespace=namespace, name=name, filters=filters)
 
 
-for _kind in ("seldondeployments", "inferenceservices"):
-    router.add_api_route(
-        f"/namespaces/{{namespace}}/{_kind}/{{name}}/requests",
-        _deployment_requests,
-        methods=["GET"],
-        summary=f"Search the logged requests of one deployment ({_kind})",
-        name=f"{_kind}_requests",
-    )
+@router.get(
+    "/namespaces/{namespace}/inferenceservices/{name}/requests",
+    summary="Search the logged requests of one deployment (inferenceservices)",
+    name="inferenceservices_requests",
+)
+async def inference_service_requests(
+    service: LoggerService, namespace: NamespaceName, name: InferenceServiceName, filters: Filters
+) -> dict[str, Any]:
+    return await _search(service, namespace=namespace, name=name, filters=filters)
