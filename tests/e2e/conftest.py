@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from warden_common.testing.processes import processes_using, running_warden_up
+from warden_common.testing.processes import processes_using, running_warden_up, warden_executable
 
 REPO = Path(__file__).resolve().parents[2]
 READY_WITHIN_S = 60  # generous: CI runs these beside other servers; the 30 s start bound is test_standalone_up's
@@ -34,3 +35,17 @@ def warden(warden_home: Path) -> Iterator[str]:
     """Base URL of a `warden up` running on `warden_home`, stopped with Ctrl-C afterwards."""
     with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
         yield base
+
+
+@pytest.fixture
+def demo_models(warden_home: Path) -> dict[str, str]:
+    """`warden demo` as the README runs it: model name -> URI of the models it trains under `warden_home`."""
+    demo = subprocess.run(
+        [str(warden_executable()), "demo"],
+        env={**os.environ, "WARDEN_HOME": str(warden_home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)

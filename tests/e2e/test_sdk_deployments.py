@@ -7,9 +7,7 @@ models and prints what the SDK parsed at each step as JSON, which is what is ass
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -184,18 +182,11 @@ def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(sdk_pyt
     assert valid.status_code == 200 and valid.json()["code"] == 200
 
 
-def test_sdk_predicts_through_the_gateway_on_a_real_model(sdk_python: Path, warden_home: Path, warden: str) -> None:
-    demo = subprocess.run(
-        [str(Path(sys.executable).with_name("warden")), "demo"],
-        env={**os.environ, "WARDEN_HOME": str(warden_home)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    uris = dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
+def test_sdk_predicts_through_the_gateway_on_a_real_model(
+    sdk_python: Path, demo_models: dict[str, str], warden: str
+) -> None:
     done = subprocess.run(
-        [str(sdk_python), "-c", PREDICT_SCRIPT, warden, uris["iris-sklearn"]],
+        [str(sdk_python), "-c", PREDICT_SCRIPT, warden, demo_models["iris-sklearn"]],
         capture_output=True,
         text=True,
         timeout=240,

@@ -1,4 +1,4 @@
-"""Schemathesis against the running standalone Warden: every operation of every published OpenAPI document.
+"""Schemathesis against the running standalone Warden: every operation of the one public OpenAPI document.
 
 Phases examples, coverage, fuzzing and stateful (it runs where the document's links, declared or inferred, let it);
 every response must not be a server error and must match what the document says (status code, content type, body).
@@ -19,17 +19,9 @@ import httpx
 import pytest
 
 PUBLIC_DOCUMENT = "/seldon-deploy/api/v1alpha1/openapi.json"
-# The per-service documents of the mounted services, fuzzed too until the public document lists their routes;
-# drop an entry once the public document covers that service.
-DOCUMENTS = [
-    PUBLIC_DOCUMENT,
-    "/metadata/openapi.json",
-    "/request-logger/openapi.json",
-    "/serving/openapi.json",
-    "/detectors/openapi.json",
-    "/gitops-sync/openapi.json",
-    "/batch/openapi.json",
-]
+# The one public document lists every public route of every service (services/gateway/tests/unit/
+# test_public_openapi.py holds it to that), so fuzzing it covers them all.
+DOCUMENTS = [PUBLIC_DOCUMENT]
 # The routes that send a payload to the model and change nothing (predict and predictcurl in the public document
 # today; the data plane's once it lists them). Anchored: `/infer` must not match `/inferenceservices`.
 INFERENCE_PATHS = r"([/:]predict|/predictions|/predictcurl|/infer|/feedback)$"

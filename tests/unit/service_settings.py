@@ -22,6 +22,16 @@ class NotASetting(LookupError):
 
 
 @cache
+def is_skeleton(service: str) -> bool:
+    """Whether `service` is a skeleton (no features built yet): deployment files leave it off by default."""
+    return bool(load_service_factory(service)().state.skeleton)
+
+
+def built_service_names() -> list[str]:
+    return [name for name in service_names() if not is_skeleton(name)]
+
+
+@cache
 def settings_class(service: str) -> type[BaseSettings]:
     """The settings class of `service`, as its app was built with (no I/O: clients open in the lifespan)."""
     return type(load_service_factory(service)().state.settings)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 from warden_gateway.composition import service_names
 
-from .service_settings import env_prefix, setting_field
+from .service_settings import env_prefix, is_skeleton, setting_field
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
@@ -20,6 +21,12 @@ def _warden_services() -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_every_installed_service_has_a_container() -> None:
     assert sorted(_warden_services()) == sorted(service_names())
+
+
+def test_skeleton_services_start_only_on_request() -> None:
+    """A skeleton (no features yet) must not look like a working part of a default `docker compose up`."""
+    for name, svc in _warden_services().items():
+        assert svc.get("profiles") == (["skeleton"] if is_skeleton(name) else None), name
 
 
 def test_each_container_serves_its_service_with_that_services_settings() -> None:
@@ -35,3 +42,13 @@ def test_prometheus_scrapes_every_service() -> None:
     config = yaml.safe_load((COMPOSE.parent / "deploy/compose/prometheus.yml").read_text())
     targets = config["scrape_configs"][0]["static_configs"][0]["targets"]
     assert sorted(t.split(":")[0] for t in targets) == sorted(service_names())
+
+
+def test_the_gateway_is_the_single_public_entry_and_relays_the_data_plane_to_serving() -> None:
+    """`predictcurl` prints data-plane URLs on the gateway's host, so the gateway relays them to serving."""
+    services = _warden_services()
+    assert [name for name, svc in services.items() if svc.get("ports")] == ["gateway"]
+    url = urlsplit(services["gateway"]["environment"]["WARDEN_GATEWAY_UPSTREAMS__SERVING"])
+    serving_command = services["serving"]["command"]
+    assert url.hostname == "serving"
+    assert str(url.port) == serving_command[serving_command.index("--port") + 1]

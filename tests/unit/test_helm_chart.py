@@ -19,7 +19,7 @@ import yaml
 from warden_common import __version__
 from warden_gateway.composition import service_names
 
-from .service_settings import env_prefix, is_secret, service_reading, setting_field
+from .service_settings import built_service_names, env_prefix, is_secret, service_reading, setting_field
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy/helm/warden"
@@ -111,8 +111,10 @@ def test_chart_version_is_wardens() -> None:
 def test_every_installed_service_runs_as_warden_serve(variant: str) -> None:
     rendered = render(*VARIANTS[variant])
     deployments = rendered.of_kind("Deployment")
-    assert sorted(deployments) == sorted(service_names())
-    assert sorted(rendered.of_kind("Service")) == sorted(service_names())
+    # Skeleton services (no features yet) are off unless enabled, as the all-features values do.
+    expected = service_names() if variant == "all-features" else built_service_names()
+    assert sorted(deployments) == sorted(expected)
+    assert sorted(rendered.of_kind("Service")) == sorted(expected)
     for name, deployment in deployments.items():
         (port,) = container(deployment)["ports"]
         expected = ["serve", name, "--host", "0.0.0.0", "--port", str(port["containerPort"])]
@@ -229,7 +231,7 @@ def test_disabling_a_service_removes_it_and_calls_to_it(service: str) -> None:
     rendered = render("--set", f"services.{service}.enabled=false", *PLAIN_SECRETS)
     assert service not in rendered.of_kind("Deployment")
     assert service not in rendered.of_kind("Service")
-    assert sorted(rendered.of_kind("Deployment")) == sorted(set(service_names()) - {service})
+    assert sorted(rendered.of_kind("Deployment")) == sorted(set(built_service_names()) - {service})
     upstream = f"_UPSTREAMS__{service.upper().replace('-', '_')}"
     for deployment in rendered.of_kind("Deployment").values():
         assert not [v for v in env_of(deployment) if v.endswith(upstream)]
@@ -287,3 +289,51 @@ def test_every_service_of_a_release_shares_its_kafka_namespace() -> None:
         assert env_of(deployment)[f"{env_prefix(name)}BUS__KAFKA_NAMESPACE"]["value"] == "prod.", name
     for deployment in render().of_kind("Deployment").values():
         assert not any(variable.endswith("BUS__KAFKA_NAMESPACE") for variable in env_of(deployment))
+
+
+def _routes(ingress: Doc, path: str) -> list[Doc]:
+    """The Ingress paths (with their backends) a request for `path` matches."""
+    matched = []
+    for rule in ingress["spec"]["rules"]:
+        for entry in rule["http"]["paths"]:
+            prefix = entry["path"].rstrip("/")
+            exact = entry["pathType"] == "Exact"
+            if path == entry["path"] if exact else (path == prefix or path.startswith(prefix + "/")):
+                matched.append(entry)
+    return matched
+
+
+def test_the_gateway_is_the_single_public_entry_of_the_api_and_the_data_plane() -> None:
+    """`predictcurl` prints data-plane URLs on the gateway's host: the Ingress must send them to the gateway, and
+    the gateway must know where serving is to relay them."""
+    rendered = render("--values", str(ALL_FEATURES))
+    gateway_service = rendered.of_kind("Service")["gateway"]["metadata"]["name"]
+    ingress = rendered.of_kind("Ingress")["gateway"]
+    for path in ("/seldon/ml/iris/api/v1.0/predictions", "/seldon/ml/iris/v2/models/m/infer",
+                 "/seldon-deploy/api/v1alpha1/namespaces/ml/seldondeployments/iris/predictcurl"):  # fmt: skip
+        matched = _routes(ingress, path)
+        assert matched, f"the Ingress does not route {path}"
+        assert {m["backend"]["service"]["name"] for m in matched} == {gateway_service}
+    gateway_env = env_of(rendered.of_kind("Deployment")["gateway"])
+    serving_service = rendered.of_kind("Service")["serving"]
+    url = urlsplit(gateway_env["WARDEN_GATEWAY_UPSTREAMS__SERVING"]["value"])
+    assert (url.hostname, url.port) == (
+        serving_service["metadata"]["name"],
+        serving_service["spec"]["ports"][0]["port"],
+    )
+    # Only the gateway is exposed; serving stays inside the cluster.
+    exposed = [n for n, s in rendered.of_kind("Service").items() if s["spec"]["type"] != "ClusterIP"]
+    assert exposed == ["gateway"]
+
+
+def test_one_set_of_body_limits_for_every_service() -> None:
+    """The gateway must refuse what serving would (it relays the data plane): one `bodyLimits` for all."""
+    deployments = render("--values", str(ALL_FEATURES)).of_kind("Deployment")
+    for name, deployment in deployments.items():
+        env = env_of(deployment)
+        prefix = env_prefix(name)
+        assert env[f"{prefix}BODY_LIMITS__MAX_BYTES"]["value"] == "16000000", name
+        assert env[f"{prefix}BODY_LIMITS__MAX_DEPTH"]["value"] == "32", name
+        assert env[f"{prefix}BODY_LIMITS__MAX_ITEMS"]["value"] == "2000000", name
+    for name, deployment in render().of_kind("Deployment").items():  # unset: every service keeps the default
+        assert not [v for v in env_of(deployment) if "BODY_LIMITS" in v], name

@@ -65,6 +65,12 @@ Secret by reference, never as a literal value.
       key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
 {{- end }}
 {{- end }}
+{{- range $key, $value := $root.Values.bodyLimits }}
+{{- if $value }}
+- name: {{ $p }}BODY_LIMITS__{{ $key | snakecase | upper }}
+  value: {{ int64 $value | toString | quote }}
+{{- end }}
+{{- end }}
 {{- range $upstream := $facts.upstreams }}
 {{- $target := get $root.Values.services $upstream }}
 {{- if and $target $target.enabled }}

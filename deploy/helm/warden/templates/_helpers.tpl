@@ -68,12 +68,12 @@ every rendered name against the service's pydantic-settings class):
   opensearch the request log store (STORE, OPENSEARCH__*)
   objectStore fetches models from S3 (OBJECT_STORE__*) and needs a writable data dir (DATA_DIR)
   upstreams  services it calls over HTTP (UPSTREAMS__<SERVICE>): the gateway forwards the public API, the
-             request logger asks metadata for prediction schemas
+             request logger asks metadata for prediction schemas and the gateway which deployment holds a name
 */}}
 {{- define "warden.catalog" -}}
 gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
-request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata]}
+request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_}
 metadata: {prefix: WARDEN_METADATA_, database: true}
 gitops-sync: {prefix: WARDEN_GITOPS_}

@@ -13,19 +13,11 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
+
+from warden_common.api_docs import ErrorBody
 
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-class ErrorBody(BaseModel):
-    """What every Warden error answers with (the official seldon-deploy-sdk reads `code` and `message`)."""
-
-    code: int = Field(description="The HTTP status code, repeated")
-    reason: str = Field(description="A stable, machine-readable name of the error, e.g. `not_found`")
-    message: str = Field(description="What went wrong and where, for a person")
-    details: Any = Field(default=None, description="Structured hints, e.g. the offending field paths")
 
 
 ERROR_SCHEMA_NAME = ErrorBody.__name__  # the name FastAPI gives it too, where a route lists it in `responses`

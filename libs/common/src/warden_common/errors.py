@@ -65,6 +65,12 @@ class PayloadTooLarge(WardenError):
     status_code = 413
     code = "payload_too_large"
 
+    @classmethod
+    def over_limit(cls, limit: int | None) -> PayloadTooLarge:
+        if limit is None:
+            return cls("the request body is too large")
+        return cls(f"the request body exceeds the limit of {limit} bytes", details={"maxBytes": limit})
+
 
 class UnsupportedMediaType(WardenError):
     status_code = 415
@@ -88,6 +94,13 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def unprocessable(exc: RequestValidationError) -> Unprocessable:
+    """A request FastAPI could not validate, as Warden's 422 naming each place (`path.name: must ...`)."""
+    details = _validation_details(exc)
+    where = "; ".join(f"{d['loc']}: {d['msg']}" for d in details)
+    return Unprocessable(f"invalid request: {where}", details=details)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as `{"code", "reason", "message", "details"?}`; never leak a traceback."""
 
@@ -97,15 +110,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = _validation_details(exc)
-        where = "; ".join(f"{d['loc']}: {d['msg']}" for d in details)
-        err = Unprocessable(f"invalid request: {where}", details=details)
+        err = unprocessable(exc)
         return JSONResponse(err.to_body(), status_code=err.status_code)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         err = WardenError(str(exc.detail), status_code=exc.status_code, code="http_error")
-        return JSONResponse(err.to_body(), status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 413:  # the body size limit (`warden_common.bodies.BodyLimitMiddleware`)
+            err = PayloadTooLarge.over_limit(getattr(exc, "limit", None))
+        elif isinstance(exc.__cause__, RecursionError):  # FastAPI's JSON parse of a model body gave up
+            err = Unprocessable("the request body nests arrays/objects too deeply to parse", code="body_too_deep")
+        return JSONResponse(err.to_body(), status_code=err.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -54,11 +54,21 @@ class Liveness(BaseModel):
 class Readiness(BaseModel):
     status: str = Field(description="`ready` or `not ready`")
     checks: dict[str, bool] = Field(description="Each dependency the service needs, and whether it answers")
+    skeleton: bool = Field(False, description="True for a service whose features are not built yet")
+    note: str | None = Field(None, description="What a skeleton service does and does not do")
 
 
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {"model": Readiness, "description": "Not ready: `checks` shows which dependency is not"}
 }
+SKELETON_NOTE = "skeleton service: it runs and connects to the bus, but none of its features is built yet"
+
+
+def skeleton_note(app: FastAPI) -> dict[str, str | bool]:
+    """What health answers add for a service whose features are not built yet (nothing for a built one)."""
+    if getattr(app.state, "skeleton", False):
+        return {"skeleton": True, "note": SKELETON_NOTE}
+    return {}
 
 
 def health_router() -> APIRouter:
@@ -71,9 +81,8 @@ def health_router() -> APIRouter:
     @router.get("/health/ready", response_model=Readiness, responses=_NOT_READY)
     async def ready(request: Request) -> JSONResponse:
         ok, results = await readiness(request.app)
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": results}, status_code=200 if ok else 503
-        )
+        body = {"status": "ready" if ok else "not ready", "checks": results, **skeleton_note(request.app)}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", response_class=PlainTextResponse)  # Prometheus text, documented as text/plain
     async def metrics() -> Response:

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from warden_common import __version__
+from warden_common.api_docs import COMMON_ERROR_RESPONSES
+from warden_common.bodies import BodyLimitMiddleware
 from warden_common.error_responses import document_error_responses
 from warden_common.errors import install_error_handlers
+from warden_common.names import path_params_checked
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
 from warden_common.settings import ServiceSettings
@@ -31,12 +34,15 @@ def create_service_app(
     platform: Platform | None = None,
     routers: Sequence[APIRouter] = (),
     setup: ServiceSetup = _no_setup,
+    skeleton: bool = False,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    """A FastAPI app with Warden's error handler, health/metrics routes and platform lifecycle.
+    """A FastAPI app with Warden's error handler, body size limit, health/metrics routes and platform lifecycle.
 
     `platform` is given in standalone mode (shared, closed by its owner); otherwise the app builds its own
     from `settings` in its lifespan. `setup` opens service-specific resources after the platform is up.
+    `skeleton` marks a service whose features are not built yet: its health says so, so that a ready process
+    is never taken for a working feature.
     """
 
     @asynccontextmanager
@@ -50,15 +56,24 @@ def create_service_app(
             finally:
                 app.state.started = False
 
-    app = FastAPI(title=f"Warden {name}", version=__version__, lifespan=lifespan, **fastapi_kwargs)
+    # No per-service HTML docs (they load Swagger UI from a CDN): the gateway's /seldon-deploy/swagger/ documents
+    # every service's public routes offline; each service keeps its machine-readable /openapi.json.
+    fastapi_kwargs = {"docs_url": None, "redoc_url": None, **fastapi_kwargs}
+    # Path parameters (names) are checked before any dependency runs; see `names.path_params_checked`.
+    dependencies = [Depends(path_params_checked), *fastapi_kwargs.pop("dependencies", [])]
+    app = FastAPI(
+        title=f"Warden {name}", version=__version__, lifespan=lifespan, dependencies=dependencies, **fastapi_kwargs
+    )
     app.state.service_name = name
     app.state.settings = settings
     app.state.started = False
+    app.state.skeleton = skeleton
     app.state.readiness_checks = {}
     install_error_handlers(app)
     document_error_responses(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.body_limits.max_bytes)
     app.add_middleware(HttpMetricsMiddleware, service=name)
     app.include_router(health_router())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_ERROR_RESPONSES)
     return app

@@ -70,6 +70,30 @@ class DatabaseSettings(BaseModel):
     max_pool: int = Field(10, ge=1)
 
 
+class BodyLimits(BaseModel):
+    """What a request body may be: checked before it is parsed (`warden_common.bodies`), 413 / 422 beyond."""
+
+    max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body in bytes, on every route (413 beyond). 10 MiB: large enough for image "
+        "batches, small enough that one request cannot exhaust a worker.",
+    )
+    max_depth: int = Field(
+        64,
+        ge=2,
+        le=512,
+        description="Deepest nesting of arrays/objects in a JSON or YAML body (422 beyond). Deployment manifests "
+        "and tensors need far less; the bound keeps parsers and the code walking a body from deep recursion.",
+    )
+    max_items: int = Field(
+        1_048_576,
+        ge=1,
+        description="Most elements of one array, or members of one object, in a JSON or YAML body (422 beyond): "
+        "a 512x512x4 image tensor sent flat fits.",
+    )
+
+
 class ServiceSettings(BaseSettings):
     """Fields every service has; subclasses set `model_config` with their own env prefix."""
 
@@ -87,6 +111,7 @@ class ServiceSettings(BaseSettings):
         "are called in-process and this is not needed.",
     )
     upstream_timeout_s: float = Field(30.0, gt=0, description="Timeout of one call to another service.")
+    body_limits: BodyLimits = Field(default_factory=BodyLimits)
 
 
 class StandaloneSettings(BaseSettings):

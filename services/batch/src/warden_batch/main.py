@@ -8,4 +8,4 @@ from warden_common.service_app import create_service_app
 
 
 def create_app(settings: BatchSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("batch", settings=settings or BatchSettings(), platform=platform)
+    return create_service_app("batch", settings=settings or BatchSettings(), platform=platform, skeleton=True)

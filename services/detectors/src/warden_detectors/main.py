@@ -8,4 +8,4 @@ from warden_detectors.settings import DetectorsSettings
 
 
 def create_app(settings: DetectorsSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("detectors", settings=settings or DetectorsSettings(), platform=platform)
+    return create_service_app("detectors", settings=settings or DetectorsSettings(), platform=platform, skeleton=True)

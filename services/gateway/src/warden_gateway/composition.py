@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import entry_points
@@ -18,8 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warden_common.errors import NotFound, install_error_handlers
-from warden_common.observability import readiness
+from warden_common.observability import readiness, skeleton_note
 from warden_common.platform import Platform
+
+logger = logging.getLogger(__name__)
 
 ServiceFactory = Callable[..., FastAPI]
 
@@ -70,6 +73,7 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         async with AsyncExitStack() as stack:
             for name in sorted(apps, key=lambda n: n == GATEWAY):
                 await stack.enter_async_context(apps[name].router.lifespan_context(apps[name]))
+                logger.info("%s ready", name, extra={"service": name})
             yield
 
     root = FastAPI(title="Warden", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -82,7 +86,10 @@ def build_standalone_app(platform: Platform) -> FastAPI:
     @root.get("/health/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
         results = await asyncio.gather(*(readiness(app) for app in apps.values()))
-        services = {name: {"ready": ok, "checks": checks} for name, (ok, checks) in zip(apps, results, strict=True)}
+        services = {
+            name: {"ready": ok, "checks": checks, **skeleton_note(apps[name])}
+            for name, (ok, checks) in zip(apps, results, strict=True)
+        }
         ok = all(entry["ready"] for entry in services.values())
         # `status` and `checks` (one per service) as every service's own /health/ready has them; then the detail.
         checks = {name: entry["ready"] for name, entry in services.items()}
@@ -95,7 +102,8 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     if SERVING in apps:
-        # The public data plane (/seldon/{ns}/{name}/...) goes straight to the serving app, not through the gateway.
+        # The public data plane (/seldon/{ns}/{name}/...) goes straight to the serving app in this process; in
+        # distributed mode the gateway relays the same URLs to the serving service (warden_gateway.dataplane).
         root.mount(DATA_PLANE_PREFIX, _keep_full_path(apps[SERVING], DATA_PLANE_PREFIX), name="data-plane")
     for name, app in apps.items():
         if name != GATEWAY:

@@ -1,6 +1,6 @@
 """Entry point of the gateway service: `create_app` is what `warden serve gateway` and `warden up` run."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -8,12 +8,17 @@ from fastapi import FastAPI
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_common.upstreams import open_upstreams
+from warden_gateway.api.openapi import OPENAPI_URL, public_openapi_factory
+from warden_gateway.api.routes.dataplane import data_plane_router
 from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
+from warden_gateway.api.swagger import install_swagger_ui
+from warden_gateway.composition import GATEWAY, load_service_factory, service_names
 from warden_gateway.control import open_control_plane
+from warden_gateway.dataplane import SERVING, DataPlaneForwarder
 from warden_gateway.settings import GatewaySettings
 
 
@@ -24,14 +29,51 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
         async with open_upstreams(settings, active) as upstreams, open_control_plane(app, settings, active):
             app.state.upstreams = upstreams
-            yield
+            app.state.data_plane = _data_plane_forwarder(settings)
+            try:
+                yield
+            finally:
+                app.state.data_plane.close()
 
-    return create_service_app(
-        "gateway",
+    app = create_service_app(
+        GATEWAY,
         settings=settings,
         platform=platform,
-        routers=[namespaces_router(), deployments_router(), rollouts_router(), predict_router(), forwarded_router()],
+        routers=[
+            namespaces_router(),
+            deployments_router(),
+            rollouts_router(),
+            predict_router(),
+            forwarded_router(),
+            data_plane_router(),
+        ],
         setup=setup,
-        docs_url="/seldon-deploy/swagger/",
-        openapi_url="/seldon-deploy/api/v1alpha1/openapi.json",
+        openapi_url=OPENAPI_URL,
+    )
+    mode = platform.mode if platform is not None else "distributed"
+    app.openapi = public_openapi_factory(  # type: ignore[method-assign]
+        app, _other_services(platform), mode=mode, service_urls=settings.upstreams
+    )
+    install_swagger_ui(app, openapi_url=OPENAPI_URL, title="Warden API - Swagger UI")
+    return app
+
+
+def _other_services(platform: Platform | None) -> Callable[[], Mapping[str, FastAPI]]:
+    """The apps whose public routes the gateway documents besides its own."""
+
+    def apps() -> Mapping[str, FastAPI]:
+        if platform is not None and platform.local_apps:
+            return {name: app for name, app in platform.local_apps.items() if name != GATEWAY}
+        # Distributed: every service's package is installed, and building its app starts nothing (no lifespan),
+        # so its routes are read from the same declarations it serves them with.
+        return {name: load_service_factory(name)() for name in service_names() if name != GATEWAY}
+
+    return apps
+
+
+def _data_plane_forwarder(settings: GatewaySettings) -> DataPlaneForwarder:
+    """Relays `/seldon/...` to the serving service (distributed mode; standalone mounts serving there instead)."""
+    env_var = f"{settings.model_config.get('env_prefix', 'WARDEN_GATEWAY_')}UPSTREAMS__{SERVING.upper()}"
+    return DataPlaneForwarder(
+        settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s, settings.body_limits.max_bytes
     )

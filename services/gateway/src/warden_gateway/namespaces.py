@@ -13,9 +13,9 @@ from typing import Any
 import asyncpg
 
 from warden_common.errors import Conflict, NotFound, Unprocessable
+from warden_common.names import dns1123_label_problem, label_value_problem, qualified_name_problem
 from warden_gateway import repository as repo
 from warden_gateway.crds.validator import Problem
-from warden_gateway.names import dns1123_label_problem, label_value_problem, qualified_name_problem
 
 RESTRICTED = "seldon.restricted"
 GROUP_PREFIX = "seldon.group."

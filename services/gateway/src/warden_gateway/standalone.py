@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 
 import uvicorn
@@ -21,10 +23,29 @@ from warden_gateway.composition import build_standalone_app
 logger = logging.getLogger(__name__)
 
 
+API_PATH = "/seldon-deploy/api/v1alpha1"
+SWAGGER_PATH = "/seldon-deploy/swagger/"
+
+_CHATTY_LOGGERS = ("pgserver", "uvicorn.error")
+"""Their INFO lines (every pg_ctl call; uvicorn's own startup story) would bury the few lines `warden up` prints
+to say what is ready where; their warnings still come through."""
+
+
 class _Server(uvicorn.Server):
     """Uvicorn re-raises a captured SIGINT once it has shut down; under `asyncio.run` that cancels the task and
     with it our cleanup (bus, PostgreSQL). Here the signal only asks the server to stop, and `warden up` then
-    finishes stopping everything and exits 0."""
+    finishes stopping everything and exits 0. Once it listens it says where Warden is, in one line."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.servers:
+            base = public_base_url(self.config.host, self.servers[0].sockets[0].getsockname()[1])
+            # No UI URL until the web UI exists: a printed link that answers 404 would look built.
+            logger.info(
+                "Warden is ready at %s (API %s%s, Swagger %s%s)",
+                base, base, API_PATH, base, SWAGGER_PATH,
+                extra={"api": base + API_PATH, "swagger": base + SWAGGER_PATH},
+            )  # fmt: skip
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -36,10 +57,30 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def public_base_url(host: str, port: int) -> str:
+    """The URL a person opens: a wildcard address is reached on loopback; IPv6 literals go in brackets."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}"  # a host name
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
+def _quiet_chatty_loggers() -> None:
+    if logging.getLogger().level <= logging.DEBUG:
+        return  # asked for everything
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 async def run_standalone(settings: StandaloneSettings) -> None:
     """Run until SIGINT/SIGTERM, then stop the services, the bus and PostgreSQL, in that order."""
+    _quiet_chatty_loggers()
     home = settings.resolved_home()
     home.mkdir(parents=True, exist_ok=True)
+    logger.info("starting warden standalone in %s", home, extra={"home": str(home), "port": settings.port})
     postgres = await asyncio.to_thread(start_embedded_postgres, home / "postgres")
     try:
         bus_settings = BusSettings(
@@ -57,7 +98,6 @@ async def run_standalone(settings: StandaloneSettings) -> None:
             config = uvicorn.Config(
                 app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
             )
-            logger.info("starting warden standalone", extra={"home": str(home), "port": settings.port})
             await _Server(config).serve()
         finally:
             await bus.close()

@@ -185,3 +185,31 @@ async def test_status_events_from_the_runtime_update_the_object(gateway: Gateway
     # Observed state does not invalidate a client's read-modify-write.
     assert obj["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
     assert (await gateway.client.put(f"{SDEPS}/iris", json=created)).status_code == 200
+
+
+async def test_bodies_over_the_limits_are_refused_before_anything_is_stored(gateway: Gateway) -> None:
+    """Issue 17: depth and items per array/object (422), size (413), JSON and YAML alike; nothing published."""
+    manifest = load("iris-sklearn.yaml")
+    manifest["metadata"]["annotations"] = {"deep": "x"}
+    deep = copy.deepcopy(manifest)
+    nested: Any = 1
+    for _ in range(70):
+        nested = [nested]
+    deep["spec"]["predictors"][0]["graph"]["parameters"] = nested
+    answer = await gateway.client.post(SDEPS, json=deep)
+    assert answer.status_code == 422 and answer.json()["reason"] == "body_too_deep", answer.text
+    as_yaml = await gateway.client.post(
+        SDEPS, content=yaml.safe_dump(deep), headers={"content-type": "application/yaml"}
+    )
+    assert as_yaml.status_code == 422 and as_yaml.json()["reason"] == "body_too_deep", as_yaml.text
+    rollout = await gateway.client.post(f"{SDEPS}/iris/canary", json={"modelUri": "gs://m", "predictor": {"x": nested}})
+    assert rollout.status_code == 422 and rollout.json()["reason"] == "body_too_deep", rollout.text
+    wide = await gateway.client.post(SDEPS, content=b'{"items": [' + b"0," * 1_100_000 + b"0]}",
+                                     headers={"content-type": "application/json"})  # fmt: skip
+    assert wide.status_code == 422 and wide.json()["reason"] == "body_too_many_items", wide.text
+    huge = await gateway.client.post(
+        SDEPS, content=b" " * (11 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
+    assert huge.status_code == 413 and "exceeds the limit of 10485760 bytes" in huge.json()["message"]
+    assert (await gateway.client.get(SDEPS)).json()["items"] == []
+    assert gateway.of_type(DEPLOYMENT_CREATED) == []

@@ -118,7 +118,7 @@ def test_schema_problems_are_all_reported_with_their_paths() -> None:
         ),
         (
             lambda s: s["spec"]["predictors"][0]["graph"].update(implementation=None, modelUri=None, name="custom"),
-            ["spec.predictors[0].graph.modelUri"],
+            ["spec.predictors[0].graph.implementation", "spec.predictors[0].graph.modelUri"],
         ),
     ],
 )

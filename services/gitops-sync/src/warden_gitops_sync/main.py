@@ -8,4 +8,6 @@ from warden_gitops_sync.settings import GitopsSyncSettings
 
 
 def create_app(settings: GitopsSyncSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("gitops-sync", settings=settings or GitopsSyncSettings(), platform=platform)
+    return create_service_app(
+        "gitops-sync", settings=settings or GitopsSyncSettings(), platform=platform, skeleton=True
+    )

@@ -165,6 +165,18 @@ async def test_bad_fields_are_422(harness: MetadataHarness) -> None:
     assert not_json.status_code == 400
 
 
+async def test_bodies_over_the_limits_are_refused(harness: MetadataHarness) -> None:
+    nested: Any = "leaf"
+    for _ in range(70):
+        nested = {"k": nested}
+    for method in ("POST", "PUT"):
+        deep = await harness.client.request(method, API, json={"URI": "gs://m/deep", "tags": nested})
+        assert deep.status_code == 422 and deep.json()["reason"] == "body_too_deep", deep.text
+        huge = await harness.client.request(method, API, content=b" " * (11 * 1024 * 1024))
+        assert huge.status_code == 413 and "exceeds the limit of" in huge.json()["message"], huge.text
+    assert (await _list(harness))["models"] == []
+
+
 async def test_snake_case_prediction_schema_is_accepted_and_served_camel_case(harness: MetadataHarness) -> None:
     schema = {
         "requests": [

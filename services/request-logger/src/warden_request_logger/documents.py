@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from warden_common.codec import Event
+from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogWrite, PartName, PayloadWrite
 from warden_common.logstore import document as doc
 from warden_request_logger.parsing import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
@@ -36,7 +37,8 @@ class EventContext(NamedTuple):
         # event. Same reading: stringified, empty = absent.
         attributes = event.get_attributes()
         key = (event.get_type(), attributes.get("modelid"), attributes.get("endpoint"), attributes.get("protocol"),
-               attributes.get("namespace"), attributes.get("inferenceservicename"))  # fmt: skip
+               attributes.get("namespace"), attributes.get("inferenceservicename"),
+               attributes.get(DEPLOYMENT_UID_EXTENSION))  # fmt: skip
         origin = _origin(key)
         when = (event.get_time() or datetime.now(UTC)).isoformat()
         request_id = _text(attributes.get("requestid")) or event.get_id()
@@ -85,7 +87,7 @@ def _origin(key: tuple[Any, ...]) -> _Origin:
 def _origin_of(key: tuple[Any, ...]) -> _Origin:
     event_type, *extensions = key
     part = part_of(event_type)
-    model_id, endpoint, protocol, namespace, deployment = (_text(value) for value in extensions)
+    model_id, endpoint, protocol, namespace, deployment, deployment_uid = (_text(value) for value in extensions)
     endpoint = endpoint or "default"
     common: dict[str, Any] = {doc.ENDPOINT: endpoint, "engine": engine_of(event_type)}
     if part in _INSTANCE_PARTS:
@@ -93,6 +95,10 @@ def _origin_of(key: tuple[Any, ...]) -> _Origin:
             common["modelId"] = model_id
         if protocol:
             common["protocol"] = protocol
+        if deployment_uid:
+            # Which life of the name served it, set by the request and response only (like the time): feedback
+            # sent to a later life for a request of an earlier one must not move that request into the new life.
+            common[doc.DEPLOYMENT_UID] = deployment_uid
     return _Origin(part, DeploymentRef(namespace or UNKNOWN, deployment or UNKNOWN), endpoint, model_id, common)
 
 

@@ -18,6 +18,7 @@ from warden_request_logger.consumers.inference import InferenceConsumer
 from warden_request_logger.consumers.schema_changes import SchemaChangeConsumer
 from warden_request_logger.documents import DocumentBuilder
 from warden_request_logger.enrichment import SchemaLookup
+from warden_request_logger.lives import GATEWAY, CurrentLives
 from warden_request_logger.service import RequestLoggerService
 from warden_request_logger.settings import RequestLoggerSettings
 from warden_request_logger.stores import create_log_store
@@ -48,8 +49,13 @@ def _setup(settings: RequestLoggerSettings) -> ServiceSetup:
                     miss_ttl_s=settings.schema_miss_ttl_s,
                     timeout_s=settings.schema_timeout_s,
                 )
+            lives: CurrentLives | None = CurrentLives(upstreams)
+            if not upstreams.configured(GATEWAY):
+                lives = None
+                logger.warning("searches by deployment name show every deployment that had the name: the gateway "
+                               "is not configured (WARDEN_LOGGER_UPSTREAMS__GATEWAY)")  # fmt: skip
             builder = DocumentBuilder(max_payload_bytes=settings.max_payload_bytes)
-            service = RequestLoggerService(store, builder, schemas)
+            service = RequestLoggerService(store, builder, schemas, lives)
             input_topics = list(settings.input_topics)
             if settings.seldon_kafka_topic and platform.mode == "distributed":
                 input_topics.append(settings.seldon_kafka_topic)

@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warden_common.codec import Event
-from warden_common.logstore import LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
+from warden_common.errors import ServiceUnavailable
+from warden_common.logstore import DeploymentLife, LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
 from warden_common.settings import RetryPolicy
 from warden_request_logger.documents import DocumentBuilder, EventContext
 from warden_request_logger.enrichment import CacheKey as SchemaKey
 from warden_request_logger.enrichment import SchemaLookup
+from warden_request_logger.lives import CurrentLives
 from warden_request_logger.parsing import PayloadShapeError
 from warden_request_logger.parsing.kinds import IGNORED_TYPES, NotAnInferenceEvent
 from warden_request_logger.schema import PredictionSchema
@@ -37,10 +39,14 @@ class EventRejected(ValueError):
 
 
 class RequestLoggerService:
-    def __init__(self, store: LogStore, builder: DocumentBuilder, schemas: SchemaLookup | None) -> None:
+    def __init__(
+        self, store: LogStore, builder: DocumentBuilder, schemas: SchemaLookup | None, lives: CurrentLives | None = None
+    ) -> None:
+        """`lives` None: the logger cannot ask which deployment holds a name now, so searches show every life."""
         self.store = store
         self._builder = builder
         self._schemas = schemas
+        self._lives = lives
 
     async def ingest(self, events: Sequence[Event]) -> dict[int, Exception]:
         """Store `events`; return position -> why for the ones rejected for good."""
@@ -104,6 +110,28 @@ class RequestLoggerService:
 
     async def search(self, query: LogQuery) -> LogPage:
         return await self.store.search(query)
+
+    async def life_to_search(
+        self, namespace: str | None, name: str | None, *, uid: str | None, all_lives: bool,
+        authorization: str | None = None,
+    ) -> DeploymentLife | None:  # fmt: skip
+        """Which life of a deployment name a search shows (None: every one).
+
+        `all_lives`: every one. `uid`: the deployment with that uid (and, when that is the current one, what
+        external executors logged since it was created). Otherwise, when a deployment is named, the current
+        deployment of that name; every life when no deployment holds the name now.
+        """
+        if all_lives:
+            return None
+        if namespace is None or name is None or self._lives is None:
+            return DeploymentLife(uid) if uid is not None else None
+        if uid is None:
+            return await self._lives.current(namespace, name, authorization=authorization)
+        try:
+            current = await self._lives.current(namespace, name, authorization=authorization)
+        except ServiceUnavailable:
+            current = None  # the uid alone still says which documents belong to that life
+        return current if current is not None and current.uid == uid else DeploymentLife(uid)
 
     def schema_changed(self, _event: Any = None) -> None:
         if self._schemas is not None:

@@ -59,7 +59,6 @@ class RequestLoggerSettings(ServiceSettings):
         description="Most events handled (and bulk-written) together from one bus partition; a batch is what was "
         "fetched, never waited for.",
     )
-    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest CloudEvent accepted over HTTP.")
     max_payload_bytes: int = Field(
         8 * 1024 * 1024,
         gt=0,

@@ -32,6 +32,8 @@ from warden_common.logstore import LogStore
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.waiting import eventually
+from warden_gateway.main import create_app as create_gateway_app
+from warden_gateway.settings import GatewaySettings
 from warden_metadata.main import create_app as create_metadata_app
 from warden_metadata.settings import MetadataSettings
 from warden_request_logger.main import create_app
@@ -119,6 +121,14 @@ async def metadata_service(bus: Bus, fresh_database: str, unique_name: str) -> A
     app = create_metadata_app(settings, Platform(mode="distributed", bus=bus, database_dsn=fresh_database))
     async with app.router.lifespan_context(app), serve(app, free_port()) as url:
         yield RealMetadata(url, bus)
+
+
+@pytest.fixture
+async def gateway_url(fresh_database: str, bus: Bus) -> AsyncIterator[str]:
+    """The real gateway (deployments in its own schema of the test's database) on a real socket."""
+    app = create_gateway_app(GatewaySettings(), Platform(mode="standalone", bus=bus, database_dsn=fresh_database))
+    async with app.router.lifespan_context(app), serve(app, free_port()) as url:
+        yield url
 
 
 @pytest.fixture(params=["opensearch", "postgres"])

@@ -19,6 +19,7 @@ from cloudevents.core.v1.event import CloudEvent
 from warden_common.bus.port import DLQ_REASON, Bus, BusRecord
 from warden_common.logstore.naming import INSTANCES, index_name
 from warden_common.logstore.port import DeploymentRef
+from warden_common.settings import BodyLimits
 from warden_common.testing.waiting import eventually
 from warden_common.topics import dead_letter_topic
 
@@ -122,9 +123,24 @@ async def test_a_5mb_payload_is_stored_or_recorded_as_rejected_with_the_reason(s
 
 
 async def test_a_body_over_the_http_limit_gets_413_with_the_reason(start_logger: Any) -> None:
-    logger = await start_logger(max_body_bytes=1024 * 1024)
+    logger = await start_logger(body_limits=BodyLimits(max_bytes=1024 * 1024))
     headers = {"Ce-Id": "x", "Ce-Specversion": "1.0", "Ce-Type": "io.seldon.serving.inference.request",
                "Ce-Source": "http://executor/", "Content-Type": "application/json"}  # fmt: skip
     answer = await logger.post_event(headers, {"strData": "x" * (2 * 1024 * 1024)})
     assert answer.status_code == 413
     assert "exceeds the limit of 1048576 bytes" in answer.json()["message"]
+
+
+async def test_an_event_nested_beyond_the_depth_limit_gets_422_and_is_not_stored(start_logger: Any) -> None:
+    logger = await start_logger()
+    rid = str(uuid.uuid4())
+    headers = {"Ce-Id": rid, "Ce-Specversion": "1.0", "Ce-Type": "io.seldon.serving.inference.request",
+               "Ce-Source": "http://executor/", "Ce-Requestid": rid, "Ce-Inferenceservicename": "deep",
+               "Ce-Namespace": "bad", "Content-Type": "application/json"}  # fmt: skip
+    nested: Any = [1.0]
+    for _ in range(70):
+        nested = [nested]
+    answer = await logger.post_event(headers, {"data": {"ndarray": nested}})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["reason"] == "body_too_deep" and "deeper than 64 levels" in answer.json()["message"]
+    assert (await logger.search(namespace="bad", name="deep"))["requests"] == []

@@ -49,3 +49,17 @@ def test_values_that_cannot_be_remembered_are_still_read_and_unknown_types_alway
     for _ in range(2):
         with pytest.raises(NotAnInferenceEvent):
             EventContext.of(event("com.example.other"))
+
+
+def test_requests_and_responses_say_which_life_of_the_deployment_served_them_later_parts_do_not() -> None:
+    request = EventContext.of(event(requestid="r1", namespace="ns", inferenceservicename="iris",
+                                    deploymentuid="uid-2"))  # fmt: skip
+    response = EventContext.of(event("io.seldon.serving.inference.response", requestid="r1", namespace="ns",
+                                     inferenceservicename="iris", deploymentuid="uid-2"))  # fmt: skip
+    assert request.common["deploymentUid"] == response.common["deploymentUid"] == "uid-2"
+    # Feedback sent to a later deployment of the name for a request of an earlier one must not move that request.
+    feedback = EventContext.of(event("io.seldon.serving.feedback", requestid="r1", namespace="ns",
+                                     inferenceservicename="iris", deploymentuid="uid-3"))  # fmt: skip
+    assert "deploymentUid" not in feedback.common
+    external = EventContext.of(event(requestid="r2", namespace="ns", inferenceservicename="iris"))
+    assert "deploymentUid" not in external.common  # a real executor's event: no life known

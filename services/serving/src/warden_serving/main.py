@@ -10,12 +10,12 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from warden_common.http1 import Http1Pool
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_serving.api.resources import router as resources_router
 from warden_serving.dataplane.api import router as dataplane_router
 from warden_serving.dataplane.forward import Forwarder
-from warden_serving.dataplane.http1 import Http1Pool
 from warden_serving.dataplane.service import DataPlane
 from warden_serving.desired import DesiredStore
 from warden_serving.eventlog.sinks import BufferedSink, DirectSink, EventSink

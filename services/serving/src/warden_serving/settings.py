@@ -32,7 +32,6 @@ class ServingSettings(ServiceSettings):
     restart_max_backoff_s: float = Field(15.0, gt=0)
     log_tail_lines: int = Field(200, ge=10, description="Lines of each process's output kept for `/resources`.")
     request_timeout_s: float = Field(30.0, gt=0, description="Timeout of one call to an MLServer process.")
-    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Larger request bodies get a 413.")
     max_connections: int = Field(200, ge=1, description="Idle keep-alive connections kept per MLServer process.")
     event_delivery: Literal["sync", "async"] = Field(
         "sync",

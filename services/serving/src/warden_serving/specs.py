@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warden_common.errors import Unprocessable
+from warden_common.model_servers import (
+    BY_IMPLEMENTATION,
+    BY_MODEL_FORMAT,
+    ModelServer,
+    accepted_model_formats,
+    implementation_problem,
+)
 
-SKLEARN = "SKLEARN_SERVER"
-XGBOOST = "XGBOOST_SERVER"
-PREPACKAGED = {
-    SKLEARN: "mlserver_sklearn.SKLearnModel",
-    XGBOOST: "mlserver_xgboost.XGBoostModel",
-}
-_KSERVE_FORMATS = {"sklearn": SKLEARN, "xgboost": XGBOOST}
 CANARY_PERCENT = "canaryTrafficPercent"
 
 
@@ -39,12 +39,17 @@ class PredictorPlan:
     parameters: dict[str, str] = field(default_factory=dict)
 
     @property
+    def server(self) -> ModelServer | None:
+        """The prepackaged server, None for a custom `module.Class`."""
+        return BY_IMPLEMENTATION.get(self.implementation)
+
+    @property
     def mlserver_implementation(self) -> str:
-        return PREPACKAGED.get(self.implementation, self.implementation)
+        return self.server.mlserver_class if self.server else self.implementation
 
     @property
     def is_custom(self) -> bool:
-        return self.implementation not in PREPACKAGED
+        return self.server is None
 
     def fingerprint(self) -> str:
         """Same fingerprint = same processes can serve it (a promoted canary keeps running, never restarts)."""
@@ -61,6 +66,8 @@ class DeploymentPlan:
     kind: str
     protocol: str
     predictors: tuple[PredictorPlan, ...]
+    uid: str | None = None
+    """The deployment's `metadata.uid`: its events carry it so the log keeps each life of a name apart."""
 
     @property
     def key(self) -> str:
@@ -86,7 +93,8 @@ def plan_from_spec(namespace: str, name: str, kind: str, spec: dict[str, Any]) -
             raise Unprocessable("spec.predictors is empty: nothing to serve")
         predictors = tuple(_seldon_predictor(p, i) for i, p in enumerate(raw))
         protocol = str(body.get("protocol") or "seldon")
-    return DeploymentPlan(namespace, name, kind, protocol, _with_traffic(predictors))
+    uid = (spec.get("metadata") or {}).get("uid")
+    return DeploymentPlan(namespace, name, kind, protocol, _with_traffic(predictors), str(uid) if uid else None)
 
 
 def _seldon_predictor(raw: dict[str, Any], index: int) -> PredictorPlan:
@@ -98,11 +106,9 @@ def _seldon_predictor(raw: dict[str, Any], index: int) -> PredictorPlan:
         raise Unprocessable(f"{where}.graph.implementation is required by the local runtime")
     if not uri:
         raise Unprocessable(f"{where}.graph.modelUri is required by the local runtime")
-    if implementation not in PREPACKAGED and "." not in implementation:
-        raise Unprocessable(
-            f"{where}.graph.implementation {implementation!r} is not served locally: use SKLEARN_SERVER, "
-            "XGBOOST_SERVER or `module.Class` of a custom MLServer model in the model folder"
-        )
+    problem = implementation_problem(implementation)
+    if problem:
+        raise Unprocessable(f"{where}.graph.implementation: {problem}")
     parameters = {str(p.get("name")): str(p.get("value")) for p in graph.get("parameters") or [] if p.get("name")}
     return PredictorPlan(
         name=str(raw.get("name") or f"predictor-{index}"),
@@ -145,15 +151,17 @@ def _without_percent(predictor: dict[str, Any]) -> dict[str, Any]:
 
 def _kserve_predictor(predictor: dict[str, Any], name: str, traffic: int, where: str) -> PredictorPlan:
     implementation = uri = None
-    for fmt, impl in _KSERVE_FORMATS.items():
+    for fmt, server in BY_MODEL_FORMAT.items():
         if isinstance(predictor.get(fmt), dict):
-            implementation, uri = impl, predictor[fmt].get("storageUri")
+            implementation, uri = server.implementation, predictor[fmt].get("storageUri")
     model = predictor.get("model")
     if implementation is None and isinstance(model, dict):
-        fmt = str((model.get("modelFormat") or {}).get("name", "")).lower()
-        implementation, uri = _KSERVE_FORMATS.get(fmt), model.get("storageUri")
+        named = BY_MODEL_FORMAT.get(str((model.get("modelFormat") or {}).get("name", "")).lower())
+        implementation, uri = (named.implementation if named else None), model.get("storageUri")
     if implementation is None or not uri:
-        raise Unprocessable(f"{where} needs an sklearn or xgboost model with a storageUri to be served locally")
+        raise Unprocessable(
+            f"{where} needs a model of format {accepted_model_formats()} with a storageUri to be served locally"
+        )
     return PredictorPlan(
         name=name,
         model_name="model",

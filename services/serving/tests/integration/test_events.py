@@ -25,9 +25,12 @@ async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str,
     bus = BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=f"{unique_name}.")
     async with run_serving(bus, mlserver_bin, tmp_path / "serving", unique_name) as serving:
         events = await serving.collect(INFERENCE, f"test-format-{unique_name}")
-        await serving.publish_spec("iris", seldon_deployment(serving.namespace, "iris", [
+        spec = seldon_deployment(serving.namespace, "iris", [
             predictor("default", "SKLEARN_SERVER", demo_models["iris-sklearn"]),
-        ]))  # fmt: skip
+        ])  # fmt: skip
+        uid = str(uuid.uuid4())
+        spec["metadata"]["uid"] = uid  # as the gateway publishes it: the stored object, metadata and all
+        await serving.publish_spec("iris", spec)
         await serving.wait_status("iris", "Available")
         puid = str(uuid.uuid4())
         response = await serving.http.post(
@@ -62,6 +65,7 @@ async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str,
             assert lowered["ce-namespace"] == serving.namespace
             assert lowered["ce-endpoint"] == "default"
             assert lowered["ce-protocol"] == "seldon"
+            assert lowered["ce-deploymentuid"] == uid  # Warden's own extension: which life of the name served it
             assert lowered["ce-source"].startswith("http://") and lowered["ce-source"].endswith("/")
             assert lowered["ce-time"] and lowered["content-type"] == "application/json"
             assert body
@@ -78,9 +82,12 @@ async def test_async_delivery_spills_to_disk_and_loses_nothing(postgres_bus: Bus
         postgres_bus, mlserver_bin, data_dir, unique_name, event_delivery="async", async_buffer_events=3
     ) as serving:
         events = await serving.collect(INFERENCE, "test-async")
-        await serving.publish_spec("iris", seldon_deployment(serving.namespace, "iris", [
+        spec = seldon_deployment(serving.namespace, "iris", [
             predictor("default", "SKLEARN_SERVER", demo_models["iris-sklearn"]),
-        ]))  # fmt: skip
+        ])  # fmt: skip
+        uid = str(uuid.uuid4())
+        spec["metadata"]["uid"] = uid  # as the gateway publishes it: the stored object, metadata and all
+        await serving.publish_spec("iris", spec)
         await serving.wait_status("iris", "Available")
         puids = []
         for _ in range(60):

@@ -30,8 +30,9 @@ class FakeRuntime:
 
 def _route(*, replica_ready: bool) -> SimpleNamespace:
     endpoint = SimpleNamespace(pick=lambda: "127.0.0.1:9000" if replica_ready else None)
-    plan = SimpleNamespace(implementation="SKLEARN_SERVER")
-    return SimpleNamespace(live=(SimpleNamespace(plan=plan, endpoint=endpoint),), shadows=())
+    plan = SimpleNamespace(implementation="SKLEARN_SERVER", model_name="classifier")
+    deployment = SimpleNamespace(namespace="ns", name="iris", kind="SeldonDeployment")
+    return SimpleNamespace(plan=deployment, live=(SimpleNamespace(plan=plan, endpoint=endpoint),), shadows=())
 
 
 @pytest.fixture
@@ -85,3 +86,15 @@ def test_document_declares_every_path_parameter_and_the_errors(app: FastAPI) -> 
     ready = paths["/seldon/{namespace}/{name}/v2/models/{model}/versions/{version}/ready"]["get"]["responses"]
     assert {"200", "400", "404", "4XX"} <= set(ready)
     assert ready["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+
+
+@pytest.mark.parametrize("path", ["/v2/models/other/ready", "/v2/models/other/versions/1/ready", "/v2/models/other"])
+async def test_a_model_the_deployment_does_not_serve_is_404_naming_those_it_serves(
+    client: httpx.AsyncClient, app: FastAPI, path: str
+) -> None:
+    app.state.runtime.routes["ns/iris"] = _route(replica_ready=True)
+    response = await client.get(BASE + path)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["reason"] == "model_not_found"
+    assert "'iris', 'classifier'" in body["message"]

@@ -61,3 +61,9 @@ def test_promotion_keeps_the_canary_processes_and_drops_the_old_ones() -> None:
 def test_an_unservable_stable_predictor_is_named() -> None:
     with pytest.raises(Unprocessable, match=r"status\.warden\.stablePredictor"):
         plan_from_spec("ns", "i", "InferenceService", isvc({**NEW, "canaryTrafficPercent": 10}, {"pytorch": {}}))
+
+
+def test_the_plan_keeps_the_deployment_uid_its_events_carry() -> None:
+    obj = {**isvc(STABLE), "metadata": {"name": "iris", "uid": "0b6c3c8e-5a0b-4c43-9d2e-2f1f5c7d9a10"}}
+    assert plan_from_spec("ns", "iris", "InferenceService", obj).uid == "0b6c3c8e-5a0b-4c43-9d2e-2f1f5c7d9a10"
+    assert plan_from_spec("ns", "iris", "InferenceService", isvc(STABLE)).uid is None  # e.g. a hand-written spec

@@ -98,7 +98,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self._revoked -= set(assigned)
-        logger.info("assigned partitions %s", sorted(tp.partition for tp in assigned))
+        logger.debug("assigned partitions %s", sorted(tp.partition for tp in assigned))
 
     # -- consuming --
 

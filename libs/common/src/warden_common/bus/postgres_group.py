@@ -105,7 +105,7 @@ class PostgresSubscription:
         lock_id = await self._conn.fetchval(self._sql.next_lock_id())
         await self._conn.execute("SELECT pg_advisory_lock($1, $2)", self._sql.lock_namespace, lock_id)
         await self._conn.execute(self._sql.insert_member(), self._member_id, self._group, self._topic, lock_id)
-        logger.info("joined group %s on %s as %s", self._group, self._topic, self._member_id)
+        logger.debug("joined group %s on %s as %s", self._group, self._topic, self._member_id)
 
     async def _leave(self) -> None:
         if self._conn is None:
@@ -168,7 +168,7 @@ class PostgresSubscription:
                 worker = self._make_worker(partition)
                 self._workers[partition] = worker
                 worker.start()
-                logger.info("%s took partition %d of %s", self._member_id, partition, self._topic)
+                logger.debug("%s took partition %d of %s", self._member_id, partition, self._topic)
 
     async def _try_lock(self, partition: int) -> bool:
         async with self._conn_lock:
@@ -185,7 +185,7 @@ class PostgresSubscription:
         await self._session_execute(
             "SELECT pg_advisory_unlock($1, $2)", self._sql.lock_namespace, self._partition_locks[partition]
         )
-        logger.info("%s released partition %d of %s", self._member_id, partition, self._topic)
+        logger.debug("%s released partition %d of %s", self._member_id, partition, self._topic)
 
     async def _session_execute(self, query: str, *args: object) -> None:
         async with self._conn_lock:

@@ -131,7 +131,7 @@ async def apply_migrations(
             await conn.execute(_CREATE_TABLE)
             pending = _check_history(service, migrations, await applied_versions(conn, service))
             for migration in pending:
-                logger.info("applying migration %s/%04d_%s", service, migration.version, migration.name)
+                logger.debug("applying migration %s/%04d_%s", service, migration.version, migration.name)
                 async with conn.transaction():
                     await conn.execute(migration.sql)
                     await conn.execute(

@@ -152,7 +152,7 @@ class OutboxRelay:
                         await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._outbox.leader_lock_key)
                     )
                     if self.is_leader:
-                        logger.info("outbox relay %s is the leader", self._outbox.table)
+                        logger.debug("outbox relay %s is the leader", self._outbox.table)
                 try:
                     if self.is_leader:
                         await self._drain(conn)

@@ -25,6 +25,10 @@ SELDON_FEEDBACK = "io.seldon.serving.feedback"
 KSERVE_REQUEST = "org.kubeflow.serving.inference.request"
 KSERVE_RESPONSE = "org.kubeflow.serving.inference.response"
 
+DEPLOYMENT_UID_EXTENSION = "deploymentuid"
+"""Warden's own extension (its serving runtime sets it; real executors do not): the `metadata.uid` of the
+deployment that served the call, so the log tells a deployment from an earlier one of the same name."""
+
 SELDON_TYPE_PREFIX = "io.seldon.serving"
 KSERVE_TYPE_PREFIX = "org.kubeflow.serving"
 
@@ -34,7 +38,8 @@ class InferenceExtensions(BaseModel):
 
     Seldon: `requestid` (the PUID), `modelid` (graph node), `inferenceservicename` (SeldonDeployment),
     `namespace`, `endpoint` (predictor), `protocol` (from Seldon Core 1.14). KServe: `inferenceservicename`,
-    `namespace`, `component` (predictor|transformer|explainer), `endpoint` (default|canary).
+    `namespace`, `component` (predictor|transformer|explainer), `endpoint` (default|canary). Warden's serving
+    runtime adds `deploymentuid` (`DEPLOYMENT_UID_EXTENSION`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -46,6 +51,7 @@ class InferenceExtensions(BaseModel):
     endpoint: str | None = None
     protocol: str | None = None
     component: str | None = None
+    deploymentuid: str | None = None
 
     @classmethod
     def of(cls, event: Event) -> InferenceExtensions:

@@ -6,6 +6,7 @@ loads the client library it uses.
 
 from warden_common.logstore.port import (
     PART_NAMES,
+    DeploymentLife,
     DeploymentRef,
     FeatureFilter,
     InstanceWrite,
@@ -22,6 +23,7 @@ from warden_common.logstore.port import (
 
 __all__ = [
     "PART_NAMES",
+    "DeploymentLife",
     "DeploymentRef",
     "FeatureFilter",
     "InstanceWrite",

@@ -3,6 +3,7 @@
     {
       "docId", "requestId", "itemIndex",                         # identity: `<requestId>-item-<i>`
       "namespace", "deployment", "endpoint", "engine",           # where it was served (keywords)
+      "deploymentUid"?,                                          # which life of the deployment served it
       "modelId", "protocol",
       "timestamp",                                               # request time (searching, sorting)
       "request":  {PART}, "response": {PART},                    # the instance in and out
@@ -33,6 +34,7 @@ REQUEST_ID = "requestId"
 ITEM_INDEX = "itemIndex"
 NAMESPACE = "namespace"
 DEPLOYMENT = "deployment"
+DEPLOYMENT_UID = "deploymentUid"
 ENDPOINT = "endpoint"
 TIMESTAMP = "timestamp"
 FEATURES = "features"

@@ -27,7 +27,7 @@ from opensearchpy.serializer import JSONSerializer
 from warden_common.errors import BadRequest
 from warden_common.logstore import opensearch_bulk as bulk
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family, index_pattern
-from warden_common.logstore.opensearch_mapping import index_templates
+from warden_common.logstore.opensearch_mapping import add_new_fields, index_templates
 from warden_common.logstore.opensearch_query import search_body
 from warden_common.logstore.opensearch_search import fetch_payloads, to_page
 from warden_common.logstore.port import InstanceWrite, ItemRejected, LogPage, LogQuery, LogStoreUnavailable, LogWrite
@@ -255,6 +255,7 @@ class OpenSearchLogStore:
             try:
                 for name, body in index_templates(self._prefix, **self._template_settings).items():  # type: ignore[arg-type]
                     await self.client.indices.put_index_template(name=name, body=body)
+                await add_new_fields(self.client, f"{index_family(self._prefix, INSTANCES)}.*")
             except (OSConnectionError, TransportError) as exc:
                 raise LogStoreUnavailable(f"cannot put the index templates on {self._url}: {exc}") from exc
             self._templates_ready = True

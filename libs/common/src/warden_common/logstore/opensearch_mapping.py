@@ -9,9 +9,16 @@ per part (`opensearch_features`), not nested documents: one Lucene document per 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import TransportError
+
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family
+
+logger = logging.getLogger(__name__)
 
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
 _STORED_ONLY = {"type": "object", "enabled": False}
@@ -44,6 +51,11 @@ def _part() -> dict[str, Any]:
     }
 
 
+ADDED_INSTANCE_FIELDS: dict[str, Any] = {"deploymentUid": _KEYWORD}
+"""Top-level instance fields added after indices were first made from the template: put on existing indices at
+start (additions only; a changed type would need a new index)."""
+
+
 def instance_mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
@@ -53,6 +65,7 @@ def instance_mappings() -> dict[str, Any]:
             "itemIndex": {"type": "integer"},
             "namespace": _KEYWORD,
             "deployment": _KEYWORD,
+            **ADDED_INSTANCE_FIELDS,
             "endpoint": _KEYWORD,
             "engine": _KEYWORD,
             "modelId": _KEYWORD,
@@ -130,3 +143,26 @@ def index_templates(prefix: str, *, shards: int, replicas: int, refresh_interval
             "template": {"settings": settings, "mappings": payload_mappings()},
         },
     }
+
+
+async def add_new_fields(client: AsyncOpenSearch, pattern: str) -> None:
+    """Give the instance indices matching `pattern` that were made from an older template the top-level fields
+    added since (`ADDED_INSTANCE_FIELDS`): their strict mapping would refuse every document carrying one.
+
+    Index by index, so one whose mapping cannot take them (made by hand, say) holds up no other; it keeps
+    refusing those documents, each dead-lettered with the reason. Connection trouble and 5xx are raised.
+    """
+    found = await client.indices.get_mapping(index=pattern, allow_no_indices=True, ignore_unavailable=True)
+    for index, body in found.items():
+        present = body.get("mappings", {}).get("properties", {})
+        missing = {name: field for name, field in ADDED_INSTANCE_FIELDS.items() if name not in present}
+        if not missing:
+            continue
+        try:
+            await client.indices.put_mapping(index=index, body={"properties": missing})
+        except OSConnectionError:
+            raise
+        except TransportError as exc:
+            if not isinstance(exc.status_code, int) or exc.status_code >= 500:
+                raise
+            logger.warning("index %s cannot take the fields %s: %s", index, sorted(missing), exc)

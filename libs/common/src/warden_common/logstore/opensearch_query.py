@@ -7,7 +7,7 @@ from typing import Any
 from warden_common.logstore import document as doc
 from warden_common.logstore.opensearch_features import feature_condition
 from warden_common.logstore.paging import decode_token
-from warden_common.logstore.port import FeatureFilter, LogQuery
+from warden_common.logstore.port import DeploymentLife, FeatureFilter, LogQuery
 
 
 def search_body(query: LogQuery) -> dict[str, Any]:
@@ -31,6 +31,8 @@ def search_body(query: LogQuery) -> dict[str, Any]:
         filters.append({"range": {doc.TIMESTAMP: bounds}})
     if query.outliers_only:
         filters.append({"term": {f"outlier.{doc.IS_OUTLIER}": True}})
+    if query.life is not None:
+        filters.append(_life_condition(query.life))
     for feature in query.features:
         condition = _feature_condition(feature)
         (must_not if feature.op == "ne" else filters).append(condition)
@@ -46,6 +48,20 @@ def search_body(query: LogQuery) -> dict[str, Any]:
     if query.page_token:
         body["search_after"] = decode_token(query.page_token)
     return body
+
+
+def _life_condition(life: DeploymentLife) -> dict[str, Any]:
+    """Its uid, or (logged without one, by an external executor) at or after the life began."""
+    tagged = {"term": {doc.DEPLOYMENT_UID: life.uid}}
+    if life.created is None:
+        return tagged
+    untagged = {
+        "bool": {
+            "must_not": [{"exists": {"field": doc.DEPLOYMENT_UID}}],
+            "filter": [{"range": {doc.TIMESTAMP: {"gte": life.created.isoformat()}}}],
+        }
+    }
+    return {"bool": {"should": [tagged, untagged], "minimum_should_match": 1}}
 
 
 def _feature_condition(feature: FeatureFilter) -> dict[str, Any]:

@@ -100,6 +100,19 @@ SortOrder = Literal["asc", "desc"]
 
 
 @dataclass(frozen=True)
+class DeploymentLife:
+    """One life of a deployment name: from a create to its delete (a recreate under the same name is a new life).
+
+    A document belongs to it when it carries its `uid` (events of Warden's own serving runtime say which life
+    served them); a document that carries no uid (events of an external executor) when it was logged at or
+    after `created`. Without `created` only documents carrying the uid match.
+    """
+
+    uid: str
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
 class LogQuery:
     """A search over logged instances. `namespace`/`deployment` None means every one the store holds."""
 
@@ -114,6 +127,8 @@ class LogQuery:
     page_size: int = 20
     page_token: str | None = None
     sort: SortOrder = "desc"
+    life: DeploymentLife | None = None
+    """Only the documents of this life of the deployment; None: every life."""
 
 
 @dataclass(frozen=True)

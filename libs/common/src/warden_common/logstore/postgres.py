@@ -162,13 +162,14 @@ async def _upsert(conn: asyncpg.Connection, items: list[tuple[int, LogWrite]]) -
         else:
             payloads[(item.ref.namespace, item.ref.deployment, item.request_id, item.part)] = item
     if instances:
-        columns: list[list[Any]] = [[] for _ in range(8)]
+        columns: list[list[Any]] = [[] for _ in range(9)]
         for (namespace, deployment, doc_id), fields in instances.items():
             outlier = fields.get("outlier")
             row = (
                 namespace, deployment, doc_id, str(fields.get(doc.REQUEST_ID, "")), fields.get(doc.ENDPOINT),
                 _timestamp(fields.get(doc.TIMESTAMP)),
                 outlier.get(doc.IS_OUTLIER) if isinstance(outlier, dict) else None, fields,
+                fields.get(doc.DEPLOYMENT_UID),
             )  # fmt: skip
             for column, value in zip(columns, row, strict=True):
                 column.append(value)

@@ -6,17 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from warden_common.logstore.paging import bad_token, decode_token
-from warden_common.logstore.port import FeatureFilter, LogQuery
+from warden_common.logstore.port import DeploymentLife, FeatureFilter, LogQuery
 
 UPSERT_INSTANCES = """
-INSERT INTO warden_logs.instances AS t (namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc)
+INSERT INTO warden_logs.instances AS t
+    (namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                     $7::boolean[], $8::jsonb[])
+                     $7::boolean[], $8::jsonb[], $9::text[])
 ON CONFLICT (namespace, deployment, doc_id) DO UPDATE SET
-    doc        = t.doc || EXCLUDED.doc,
-    endpoint   = COALESCE(EXCLUDED.endpoint, t.endpoint),
-    ts         = COALESCE(EXCLUDED.ts, t.ts),
-    is_outlier = COALESCE(EXCLUDED.is_outlier, t.is_outlier)
+    doc            = t.doc || EXCLUDED.doc,
+    endpoint       = COALESCE(EXCLUDED.endpoint, t.endpoint),
+    ts             = COALESCE(EXCLUDED.ts, t.ts),
+    is_outlier     = COALESCE(EXCLUDED.is_outlier, t.is_outlier),
+    deployment_uid = COALESCE(EXCLUDED.deployment_uid, t.deployment_uid)
 """
 """Parts replace their own top-level key (`||` is a shallow merge), so parts merge in any order, idempotently."""
 
@@ -76,9 +78,19 @@ def where_for(query: LogQuery) -> Where:
         where.add(f"ts < {where.param(query.end)}")
     if query.outliers_only:
         where.add("is_outlier IS TRUE")
+    if query.life is not None:
+        where.add(_life_condition(where, query.life))
     for feature in query.features:
         where.add(_feature_condition(where, feature))
     return where
+
+
+def _life_condition(where: Where, life: DeploymentLife) -> str:
+    """Its uid, or (logged without one, by an external executor) at or after the life began."""
+    tagged = f"deployment_uid = {where.param(life.uid)}"
+    if life.created is None:
+        return tagged
+    return f"({tagged} OR (deployment_uid IS NULL AND ts >= {where.param(life.created)}))"
 
 
 def _feature_condition(where: Where, feature: FeatureFilter) -> str:

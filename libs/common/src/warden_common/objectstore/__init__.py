@@ -12,6 +12,7 @@ from warden_common.objectstore.factory import object_store_for
 from warden_common.objectstore.local import LocalObjectStore
 from warden_common.objectstore.port import ObjectNotFound, ObjectStore, ObjectStoreSettings, UnsupportedUri
 from warden_common.objectstore.s3 import S3ObjectStore
+from warden_common.objectstore.uris import model_uri_problem
 
 __all__ = [
     "LocalObjectStore",
@@ -20,5 +21,6 @@ __all__ = [
     "ObjectStoreSettings",
     "S3ObjectStore",
     "UnsupportedUri",
+    "model_uri_problem",
     "object_store_for",
 ]

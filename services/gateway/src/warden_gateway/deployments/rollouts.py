@@ -11,47 +11,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from warden_common.errors import Conflict, Unprocessable
 from warden_gateway.deployments.isvc_canary import CANARY_PERCENT, canary_active, predictor_of, without_percent
+from warden_gateway.deployments.rollout_bodies import Rollout, kserve_model_format
 from warden_gateway.deployments.semantics import ISVC_FRAMEWORKS
-
-# Seldon's prepackaged server -> KServe's model format, so one request shape serves both kinds.
-MODEL_FORMATS = {
-    "SKLEARN_SERVER": "sklearn",
-    "XGBOOST_SERVER": "xgboost",
-    "TENSORFLOW_SERVER": "tensorflow",
-    "MLFLOW_SERVER": "mlflow",
-    "TRITON_SERVER": "triton",
-    "HUGGINGFACE_SERVER": "huggingface",
-}
-
-
-class RolloutRequest(BaseModel):
-    """The new model of a canary or shadow: a model URI and runtime, or a complete predictor spec."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    modelUri: str | None = Field(None, description="URI of the model (local path, file://, s3://, gs://).")
-    implementation: str | None = Field(
-        None,
-        description="Seldon server (SKLEARN_SERVER, XGBOOST_SERVER, ...) or KServe model format (sklearn, ...); "
-        "defaults to the current default predictor's.",
-    )
-    name: str | None = Field(None, description="Predictor name (SeldonDeployment); `canary` / `shadow` by default.")
-    predictor: dict[str, Any] | None = Field(None, description="A complete predictor spec instead of modelUri.")
-    comment: str | None = Field(None, description="Version comment recorded with the change.")
-
-
-class CanaryRequest(RolloutRequest):
-    traffic: int = Field(10, ge=0, le=100, description="Percent of live traffic the canary gets.")
-
-
-class CommentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    comment: str | None = Field(None, description="Version comment recorded with the change.")
 
 
 def _predictors(obj: dict[str, Any]) -> list[dict[str, Any]]:
@@ -68,22 +31,21 @@ def _shadow(obj: dict[str, Any]) -> dict[str, Any] | None:
     return next((p for p in _predictors(obj) if p.get("shadow")), None)
 
 
-def _seldon_predictor(obj: dict[str, Any], request: RolloutRequest, default_name: str) -> dict[str, Any]:
+def _seldon_predictor(obj: dict[str, Any], request: Rollout, default_name: str) -> dict[str, Any]:
     name = request.name or default_name
     if any(p.get("name") == name for p in _predictors(obj)):
         raise Conflict(f"a predictor named {name!r} already exists")
     if request.predictor is not None:
         return {**copy.deepcopy(request.predictor), "name": name}
-    if not request.modelUri:
-        raise Unprocessable("give the new model's modelUri (and implementation), or a complete predictor")
     main = _live(obj)[0]
     implementation = request.implementation or (main.get("graph") or {}).get("implementation")
-    graph: dict[str, Any] = {"name": f"{obj['metadata']['name']}-{name}", "modelUri": request.modelUri, "children": []}
+    graph: dict[str, Any] = {"name": f"{obj['metadata']['name']}-{name}", "modelUri": request.model_uri, "children": []}
     if implementation:
         graph["implementation"] = implementation
     predictor: dict[str, Any] = {"name": name, "graph": graph}
-    if isinstance(main.get("replicas"), int):
-        predictor["replicas"] = main["replicas"]
+    replicas = request.replicas if request.replicas is not None else main.get("replicas")
+    if isinstance(replicas, int):
+        predictor["replicas"] = replicas
     return predictor
 
 
@@ -99,14 +61,14 @@ def _promoted(main: dict[str, Any], replacement: dict[str, Any]) -> dict[str, An
 # --- SeldonDeployment -------------------------------------------------------------------------------------
 
 
-def seldon_add_canary(obj: dict[str, Any], request: CanaryRequest) -> dict[str, Any]:
+def seldon_add_canary(obj: dict[str, Any], request: Rollout) -> dict[str, Any]:
     live = _live(obj)
     if len(live) > 1:
         raise Conflict(f"a canary ({live[1].get('name')!r}) is already running; promote or remove it first")
     canary = _seldon_predictor(obj, request, "canary")
     canary.pop("shadow", None)
-    canary["traffic"] = request.traffic
-    live[0]["traffic"] = 100 - request.traffic
+    canary["traffic"] = request.canary_traffic
+    live[0]["traffic"] = 100 - request.canary_traffic
     _predictors(obj).insert(_predictors(obj).index(live[0]) + 1, canary)
     return obj
 
@@ -134,7 +96,7 @@ def seldon_remove_canary(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def seldon_add_shadow(obj: dict[str, Any], request: RolloutRequest) -> dict[str, Any]:
+def seldon_add_shadow(obj: dict[str, Any], request: Rollout) -> dict[str, Any]:
     existing = _shadow(obj)
     if existing is not None:
         raise Conflict(f"a shadow ({existing.get('name')!r}) is already running; promote or remove it first")
@@ -174,26 +136,26 @@ def _stable(obj: dict[str, Any]) -> dict[str, Any] | None:
     return stable if isinstance(stable, dict) else None
 
 
-def isvc_add_canary(obj: dict[str, Any], request: CanaryRequest) -> dict[str, Any]:
+def isvc_add_canary(obj: dict[str, Any], request: Rollout) -> dict[str, Any]:
     if canary_active(obj, _stable(obj)):
         raise Conflict("a canary is already running; promote or remove it first")
     current = without_percent(predictor_of(obj))
     if request.predictor is not None:
         predictor = copy.deepcopy(request.predictor)
-    elif request.modelUri:
+    else:
         model_format = _model_format(request.implementation, current)
         predictor = {k: v for k, v in current.items() if k not in ISVC_FRAMEWORKS and k != "containers"}
-        predictor["model"] = {"modelFormat": {"name": model_format}, "storageUri": request.modelUri}
-    else:
-        raise Unprocessable("give the new model's modelUri (and implementation), or a complete predictor")
-    predictor[CANARY_PERCENT] = request.traffic
+        predictor["model"] = {"modelFormat": {"name": model_format}, "storageUri": request.model_uri}
+        if request.replicas is not None:
+            predictor["minReplicas"] = request.replicas
+    predictor[CANARY_PERCENT] = request.canary_traffic
     obj["spec"]["predictor"] = predictor
     return obj
 
 
 def _model_format(implementation: str | None, current: dict[str, Any]) -> str:
     if implementation:
-        return MODEL_FORMATS.get(implementation, implementation.lower())
+        return kserve_model_format(implementation)
     model = current.get("model")
     if isinstance(model, dict) and isinstance((model.get("modelFormat") or {}).get("name"), str):
         return str(model["modelFormat"]["name"])

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from warden_common.model_servers import (
+    BY_MODEL_FORMAT,
+    accepted_implementations,
+    accepted_model_formats,
+    implementation_problem,
+    model_format_problem,
+)
+from warden_common.names import dns1035_label_problem, dns1123_label_problem
+from warden_common.objectstore import model_uri_problem
 from warden_gateway.crds.validator import Problem
 from warden_gateway.deployments.kinds import DeploymentKind
-from warden_gateway.names import dns1035_label_problem, dns1123_label_problem
-
-# Graph nodes Seldon's executor implements itself: no model to load, so no modelUri.
-BUILTIN_IMPLEMENTATIONS = frozenset(
-    {"SIMPLE_MODEL", "SIMPLE_ROUTER", "RANDOM_ABTEST", "AVERAGE_COMBINER", "UNKNOWN_IMPLEMENTATION"}
-)
 
 # The model-serving fields of a KServe predictor: exactly one of them (or custom `containers`) says what runs.
+# Warden runs those in `BY_MODEL_FORMAT` and `model` with one of those formats; the rest are KServe's, not run here.
 ISVC_FRAMEWORKS = (
     "model",
     "sklearn",
@@ -69,18 +73,9 @@ def graph_nodes(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield from graph_nodes(child, f"{path}.children[{index}]")
 
 
-def _container_names(predictor: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-    for component in predictor.get("componentSpecs") or []:
-        if isinstance(component, dict):
-            for container in (component.get("spec") or {}).get("containers") or []:
-                if isinstance(container, dict) and isinstance(container.get("name"), str):
-                    names.add(container["name"])
-    return names
-
-
 def _graph_problems(predictor: dict[str, Any], path: str) -> Iterator[Problem]:
-    containers = _container_names(predictor)
+    """Unique node names; the root node (the model Warden serves) and any node naming a server needs a server
+    Warden runs and a usable model URI."""
     seen: set[str] = set()
     for node_path, node in graph_nodes(predictor.get("graph"), f"{path}.graph"):
         node_name = node.get("name")
@@ -91,17 +86,14 @@ def _graph_problems(predictor: dict[str, Any], path: str) -> Iterator[Problem]:
             yield Problem(f"{node_path}.name", f"graph node name {node_name!r} is used twice in this predictor")
         seen.add(node_name)
         implementation = node.get("implementation")
-        if implementation in BUILTIN_IMPLEMENTATIONS:
-            continue
-        if node.get("modelUri"):
-            continue
-        if implementation:
-            yield Problem(f"{node_path}.modelUri", f"a {implementation} node needs the URI of its model")
-        elif node_name not in containers:
-            yield Problem(
-                f"{node_path}.modelUri",
-                "a node without an implementation needs a modelUri or a container of the same name in componentSpecs",
-            )
+        is_root = node_path == f"{path}.graph"
+        if implementation is None and is_root:
+            yield Problem(f"{node_path}.implementation", f"required: the model server, {accepted_implementations()}")
+        elif implementation is not None and (problem := implementation_problem(implementation)):
+            yield Problem(f"{node_path}.implementation", problem)
+        needs_model = implementation is not None or is_root or "modelUri" in node
+        if needs_model and (problem := model_uri_problem(node.get("modelUri"))):
+            yield Problem(f"{node_path}.modelUri", problem)
 
 
 def seldon_problems(obj: dict[str, Any]) -> list[Problem]:
@@ -142,22 +134,34 @@ def seldon_problems(obj: dict[str, Any]) -> list[Problem]:
 
 
 def inference_service_problems(obj: dict[str, Any]) -> list[Problem]:
-    """One model framework (or custom containers) in the predictor, a storage URI, a canary percent in 0..100."""
+    """One model framework Warden serves in the predictor, a usable storage URI, a canary percent in 0..100."""
     predictor = (obj.get("spec") or {}).get("predictor")
     if not isinstance(predictor, dict):
         return []  # the schema already reports it
     problems: list[Problem] = []
     frameworks = [f for f in ISVC_FRAMEWORKS if isinstance(predictor.get(f), dict)]
+    served = f"{', '.join(BY_MODEL_FORMAT)} or model (with modelFormat.name {accepted_model_formats()})"
     if len(frameworks) > 1:
         problems.append(
             Problem("spec.predictor", f"exactly one model framework is allowed, got {', '.join(frameworks)}")
         )
-    elif not frameworks and not predictor.get("containers"):
-        problems.append(Problem("spec.predictor", f"needs one of {', '.join(ISVC_FRAMEWORKS)} or custom containers"))
+    elif not frameworks:
+        custom = " (Warden does not run custom containers)" if predictor.get("containers") else ""
+        problems.append(Problem("spec.predictor", f"needs a model: one of {served}{custom}"))
     for framework in frameworks:
         spec = predictor[framework]
-        if not spec.get("storageUri") and not predictor.get("storageUris"):
-            problems.append(Problem(f"spec.predictor.{framework}.storageUri", "the URI of the model is required"))
+        where = f"spec.predictor.{framework}"
+        if framework == "model":
+            model_format = (
+                (spec.get("modelFormat") or {}).get("name") if isinstance(spec.get("modelFormat"), dict) else None
+            )
+            if model_format is not None and (problem := model_format_problem(model_format)):  # None: the schema says
+                problems.append(Problem(f"{where}.modelFormat.name", problem))
+        elif framework not in BY_MODEL_FORMAT:
+            problems.append(Problem(where, f"{framework} models are not served by Warden; use {served}"))
+        has_uri = "storageUri" in spec or not predictor.get("storageUris")  # else KServe's multi-model storageUris
+        if has_uri and (problem := model_uri_problem(spec.get("storageUri"))):
+            problems.append(Problem(f"{where}.storageUri", problem))
     percent = predictor.get("canaryTrafficPercent")
     if isinstance(percent, int) and not 0 <= percent <= 100:
         problems.append(Problem("spec.predictor.canaryTrafficPercent", f"must be between 0 and 100, got {percent}"))

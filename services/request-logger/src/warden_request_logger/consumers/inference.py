@@ -37,5 +37,5 @@ class InferenceConsumer:
                 topic, group=self._group, handler=self.handle, max_batch=self._max_batch
             )
             subscriptions.append(subscription)
-            logger.info("request logger consuming %s as %s", topic, self._group)
+            logger.debug("request logger consuming %s as %s", topic, self._group)
         return subscriptions

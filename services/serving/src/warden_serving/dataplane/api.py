@@ -8,22 +8,44 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
 
-from warden_common.error_responses import ErrorBody
-from warden_common.errors import BadRequest, NotFound, PayloadTooLarge, WardenError
+from warden_common import bodies
+from warden_common.errors import BadRequest, NotFound, WardenError, unprocessable
+from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
+from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
-from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane
+from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, require_model
 from warden_serving.runtime.port import DeploymentRoute
 
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
 
-router = APIRouter(tags=["data plane"])
+
+class _PuidOnInvalidRequest(APIRoute):
+    """A request FastAPI rejects (a bad name in the path) still gets its `Seldon-Puid`, like every other reply."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                err = unprocessable(exc)
+                return JSONResponse(err.to_body(), status_code=err.status_code, headers={PUID_HEADER: _puid(request)})
+
+        return handle
+
+
+router = APIRouter(tags=["data plane"], route_class=_PuidOnInvalidRequest)
 PREFIX = "/seldon/{namespace}/{name}"
 
 
@@ -38,22 +60,16 @@ def _puid(request: Request) -> str:
 
 
 async def _read_json(request: Request) -> tuple[bytes, Any]:
-    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes)."""
-    limit: int = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"request body of {declared} bytes exceeds the {limit}-byte limit")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > limit:
-            raise PayloadTooLarge(f"request body exceeds the {limit}-byte limit")
+    """The body as sent and parsed (a V2 body that needs no translation is forwarded as these bytes), within the
+    app's body limits (413 / 422; checked whatever the content type says, as the body is parsed as JSON anyway)."""
+    raw = await bodies.read_body(request)
     if request.headers.get("inference-header-content-length"):
         raise InvalidPayload("the V2 binary tensor extension is not supported; send JSON tensors")
     if not raw:
         raise InvalidPayload("the request body is empty; send a JSON payload")
+    bodies.check_json_shape(raw, bodies.limits_of(request))
     try:
-        return bytes(raw), json.loads(raw)
+        return raw, json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidPayload(f"the request body is not valid JSON: {exc}") from exc
 
@@ -78,46 +94,78 @@ async def _serve(
     return JSONResponse(result, headers=headers)
 
 
-@router.post(PREFIX + "/api/v1.0/predictions")
-@router.post(PREFIX + "/api/v0.1/predictions")
-async def seldon_predict(request: Request, namespace: str, name: str) -> Response:
+@router.post(
+    PREFIX + "/api/v1.0/predictions",
+    summary="Predict (Seldon protocol)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
+@router.post(
+    PREFIX + "/api/v0.1/predictions",
+    summary="Predict (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.SELDON_BODY,
+    responses=docs.SELDON,
+)
+async def seldon_predict(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=False)
 
 
-@router.post(PREFIX + "/api/v1.0/feedback")
-@router.post(PREFIX + "/api/v0.1/feedback")
-async def seldon_feedback(request: Request, namespace: str, name: str) -> Response:
+@router.post(
+    PREFIX + "/api/v1.0/feedback",
+    summary="Send feedback (Seldon protocol)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
+@router.post(
+    PREFIX + "/api/v0.1/feedback",
+    summary="Send feedback (Seldon protocol, v0.1 path)",
+    openapi_extra=docs.FEEDBACK_BODY,
+    responses=docs.FEEDBACK,
+)
+async def seldon_feedback(request: Request, namespace: NamespaceName, name: DeploymentName) -> Response:
     return await _serve(request, namespace, name, SELDON, None, feedback=True)
 
 
-@router.post(PREFIX + "/v2/models/{model}/infer")
-async def v2_infer(request: Request, namespace: str, name: str, model: str) -> Response:
+@router.post(
+    PREFIX + "/v2/models/{model}/infer", summary="Infer (V2 protocol)", openapi_extra=docs.V2_BODY, responses=docs.V2
+)
+async def v2_infer(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
-@router.post(PREFIX + "/v2/models/{model}/versions/{version}/infer")
-async def v2_infer_version(request: Request, namespace: str, name: str, model: str, version: str) -> Response:
-    return await _serve(request, namespace, name, V2, model, feedback=False)  # one version per deployed model
+@router.post(
+    PREFIX + "/v2/models/{model}/versions/{version}/infer",
+    summary="Infer a model version (V2)",
+    openapi_extra=docs.V2_BODY,
+    responses=docs.V2,
+)
+async def v2_infer_version(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Response:
+    del version  # each predictor serves one version of its model
+    return await _serve(request, namespace, name, V2, model, feedback=False)
 
 
-@router.post(PREFIX + "/v1/models/{model}:predict")
-async def v1_predict(request: Request, namespace: str, name: str, model: str) -> Response:
+@router.post(
+    PREFIX + "/v1/models/{model}:predict",
+    summary="Predict (Tensorflow / KServe V1 protocol)",
+    openapi_extra=docs.TF_BODY,
+    responses=docs.TF,
+)
+async def v1_predict(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
     return await _serve(request, namespace, name, TENSORFLOW, model, feedback=False)
 
 
 class Live(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"live": True}})
+
     live: bool
 
 
 class Ready(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"ready": True}})
+
     ready: bool
-
-
-_NOT_RUNNING: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Deployment not running"}}
-_NOT_READY: dict[int | str, dict[str, Any]] = {
-    **_NOT_RUNNING,
-    400: {"model": ErrorBody, "description": "Running, but not every predictor has a ready replica yet"},
-}
 
 
 def _running(request: Request, namespace: str, name: str) -> DeploymentRoute:
@@ -135,30 +183,46 @@ def _ready(request: Request, namespace: str, name: str) -> Ready:
     return Ready(ready=True)
 
 
-@router.get(PREFIX + "/v2/health/live", responses=_NOT_RUNNING)
-async def v2_live(request: Request, namespace: str, name: str) -> Live:
+def _served(request: Request, namespace: str, name: str, model: str) -> DeploymentRoute:
+    """The running deployment, if it serves `model`; else a 404 naming what it does serve."""
+    route = _running(request, namespace, name)
+    require_model(route, model)
+    return route
+
+
+@router.get(PREFIX + "/v2/health/live", summary="Is the deployment running (V2)", responses=docs.LIVE)
+async def v2_live(request: Request, namespace: NamespaceName, name: DeploymentName) -> Live:
     _running(request, namespace, name)
     return Live(live=True)
 
 
-@router.get(PREFIX + "/v2/health/ready", responses=_NOT_READY)
-async def v2_ready(request: Request, namespace: str, name: str) -> Ready:
+@router.get(PREFIX + "/v2/health/ready", summary="Is the deployment ready (V2)", responses=docs.READY)
+async def v2_ready(request: Request, namespace: NamespaceName, name: DeploymentName) -> Ready:
     return _ready(request, namespace, name)
 
 
-@router.get(PREFIX + "/v2/models/{model}/ready", responses=_NOT_READY)
-async def v2_model_ready(request: Request, namespace: str, name: str, model: str) -> Ready:
+@router.get(PREFIX + "/v2/models/{model}/ready", summary="Is the model ready (V2)", responses=docs.READY)
+async def v2_model_ready(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Ready:
+    _served(request, namespace, name, model)
     return _ready(request, namespace, name)
 
 
-@router.get(PREFIX + "/v2/models/{model}/versions/{version}/ready", responses=_NOT_READY)
-async def v2_model_version_ready(request: Request, namespace: str, name: str, model: str, version: str) -> Ready:
+@router.get(
+    PREFIX + "/v2/models/{model}/versions/{version}/ready",
+    summary="Is the model version ready (V2)",
+    responses=docs.READY,
+)
+async def v2_model_version_ready(
+    request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName, version: ModelVersion
+) -> Ready:
+    del version  # each predictor serves one version of its model
+    _served(request, namespace, name, model)
     return _ready(request, namespace, name)
 
 
-@router.get(PREFIX + "/v2/models/{model}", responses=_NOT_RUNNING)
-async def v2_metadata(request: Request, namespace: str, name: str, model: str) -> Response:
-    route = _running(request, namespace, name)
+@router.get(PREFIX + "/v2/models/{model}", summary="Model metadata (V2)", responses=docs.MODEL_METADATA)
+async def v2_metadata(request: Request, namespace: NamespaceName, name: DeploymentName, model: ModelName) -> Response:
+    route = _served(request, namespace, name, model)
     live = route.live[0].plan if route.live else None
     return JSONResponse(
         {"name": model, "versions": [], "platform": live.implementation if live else "", "inputs": [], "outputs": []}

@@ -7,12 +7,14 @@ none left the answer is a 503 saying so. Model errors are the caller's input pro
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
 
 from warden_common.errors import ServiceUnavailable, Unprocessable, WardenError
-from warden_serving.dataplane.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
+from warden_common.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
+from warden_common.urls import build_path
 from warden_serving.runtime.port import RoutedPredictor
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ class Forwarder:
     async def send(self, target: RoutedPredictor, body: bytes) -> bytes:
         """POST a V2 request body as is; the body of the model's 200 answer, untouched."""
         endpoint, name = target.endpoint, target.plan.name
-        path = f"/v2/models/{endpoint.internal_model_name}/infer"
+        path = _infer_path(endpoint.internal_model_name)
         tried: set[str] = set()
         for _ in range(target.plan.replicas + 1):
             base = endpoint.pick()
@@ -61,6 +63,12 @@ class Forwarder:
             + (f"; last error: {hint}" if hint else ""),
             code="predictor_unavailable",
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _infer_path(model: str) -> str:
+    # Model names come from deployment specs; encoded like every other internal path (cached: hot path).
+    return build_path("/v2/models/{model}/infer", model=model)
 
 
 def encode(request: dict[str, Any]) -> bytes:

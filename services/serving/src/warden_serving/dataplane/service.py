@@ -30,6 +30,26 @@ SELDON, V2, TENSORFLOW = "seldon", "v2", "tensorflow"
 _SERVED_BY_MEMORY = 100_000  # PUIDs remembered to send feedback to the predictor that answered
 
 
+def served_models(route: DeploymentRoute) -> list[str]:
+    """The model names a V2 / TensorFlow path may use: the deployment's own (KServe's convention) and, for a
+    SeldonDeployment, the graph node names of its live predictors (what MLServer serves)."""
+    names = [route.plan.name]
+    if route.plan.kind != "InferenceService":
+        names += [p.plan.model_name for p in route.live if p.plan.model_name not in names]
+    return names
+
+
+def require_model(route: DeploymentRoute, model: str) -> None:
+    """`NotFound` naming the models served if `model` is not one of them."""
+    served = served_models(route)
+    if model not in served:
+        raise NotFound(
+            f"deployment {route.plan.namespace}/{route.plan.name} serves no model {model!r}; "
+            f"it serves {', '.join(repr(name) for name in served)}",
+            code="model_not_found",
+        )
+
+
 @dataclass(frozen=True)
 class Call:
     namespace: str
@@ -64,20 +84,22 @@ class DataPlane:
     async def predict(self, call: Call) -> dict[str, Any] | bytes:
         """The reply: an object, or the model's own bytes when a V2 answer needs no change and is not logged."""
         route = self.route(call.namespace, call.name)
+        if call.model is not None:
+            require_model(route, call.model)
         target = self._choose(route.live)
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
-            self._spawn_shadow(shadow, call)
+            self._spawn_shadow(route, shadow, call)
         try:
             answer = await self._forwarder.send(target, request)
         except WardenError:
-            await self._log(call, target, None)
+            await self._log(call, route, target, None)
             raise
         self._remember(call.puid, target.plan.name)
         if call.skip_logging and self._passes_through(call, target):
             return answer
         reply: dict[str, Any] = adapt(answer)
-        await self._log(call, target, reply)
+        await self._log(call, route, target, reply)
         return reply
 
     async def feedback(self, call: Call) -> dict[str, Any]:
@@ -91,7 +113,7 @@ class DataPlane:
         served = self._served_by.get(call.puid)
         target = next((p for p in (*route.live, *route.shadows) if p.plan.name == served), route.live[0])
         if not call.skip_logging:
-            event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, target))
+            event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, route, target))
             if event is not None:
                 await self._sink.emit([(event, call.puid)])
         return {"meta": {"puid": call.puid, "tags": {}, "routing": {}, "requestPath": {}}}
@@ -129,33 +151,35 @@ class DataPlane:
         body = call.raw if call.raw is not None else encode(request)  # valid V2 needs no re-encoding
         return body, lambda raw: {**answer(raw), "model_name": call.model or plan.model_name}
 
-    def _spawn_shadow(self, shadow: RoutedPredictor, call: Call) -> None:
-        task = asyncio.create_task(self._shadow(shadow, call))
+    def _spawn_shadow(self, route: DeploymentRoute, shadow: RoutedPredictor, call: Call) -> None:
+        task = asyncio.create_task(self._shadow(route, shadow, call))
         self._shadow_tasks.add(task)
         task.add_done_callback(self._shadow_tasks.discard)
 
-    async def _shadow(self, shadow: RoutedPredictor, call: Call) -> None:
+    async def _shadow(self, route: DeploymentRoute, shadow: RoutedPredictor, call: Call) -> None:
         """A mirrored call: its answer is logged and dropped; its failures never reach the client."""
         try:
             request, adapt = self._translate(call, shadow)
             reply = adapt(await self._forwarder.send(shadow, request))
-            await self._log(call, shadow, reply)
+            await self._log(call, route, shadow, reply)
         except WardenError as exc:
             logger.warning("shadow %s of %s/%s failed: %s", shadow.plan.name, call.namespace, call.name, exc.message)
-            await self._log(call, shadow, None)
+            await self._log(call, route, shadow, None)
         except Exception:
             logger.exception("shadow %s of %s/%s failed", shadow.plan.name, call.namespace, call.name)
 
-    def _context(self, call: Call, target: RoutedPredictor) -> EventContext:
+    def _context(self, call: Call, route: DeploymentRoute, target: RoutedPredictor) -> EventContext:
+        # The route the call was served by (not whatever is routed by the time it is logged) says which life.
         return EventContext(
             source=self._source, puid=call.puid, namespace=call.namespace, deployment=call.name,
             predictor=target.plan.name, model=target.plan.model_name, protocol=call.protocol,
+            deployment_uid=route.plan.uid,
         )  # fmt: skip
 
-    async def _log(self, call: Call, target: RoutedPredictor, reply: Any | None) -> None:
+    async def _log(self, call: Call, route: DeploymentRoute, target: RoutedPredictor, reply: Any | None) -> None:
         if call.skip_logging:
             return
-        ctx = self._context(call, target)
+        ctx = self._context(call, route, target)
         events = [self._emit_guarded(lambda c: request_event(c, call.body), ctx)]
         if reply is not None:
             events.append(self._emit_guarded(lambda c: response_event(c, reply), ctx))

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from warden_common.errors import WardenError
+from warden_common.model_servers import BY_IMPLEMENTATION
 from warden_serving.demo.income_schema import prediction_schema
 from warden_serving.settings import ServingSettings
-from warden_serving.specs import PREPACKAGED as IMPLEMENTATIONS
 
 TRAIN_SCRIPT = Path(__file__).with_name("train.py")
 MODELS = {
@@ -50,6 +50,10 @@ def build_demo_models(home: Path | None = None, mlserver_bin: str | None = None)
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
         raise WardenError(f"training the demo models failed:\n{tail}")
     for name, implementation in MODELS.items():  # so `mlserver start <folder>` also serves it as is
-        settings = {"name": name, "implementation": IMPLEMENTATIONS[implementation], "parameters": {"uri": "./"}}
+        settings = {
+            "name": name,
+            "implementation": BY_IMPLEMENTATION[implementation].mlserver_class,
+            "parameters": {"uri": "./"},
+        }
         (target / name / "model-settings.json").write_text(json.dumps(settings, indent=2))
     return {name: (target / name).as_uri() for name in MODELS}

@@ -11,6 +11,7 @@ from typing import Any
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.events import SELDON_FEEDBACK, SELDON_REQUEST, SELDON_RESPONSE, build_event
+from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,10 @@ class EventContext:
     predictor: str
     model: str
     protocol: str
+    deployment_uid: str | None = None
 
     def extensions(self) -> dict[str, str]:
-        return {
+        extensions = {
             "requestid": self.puid,
             "modelid": self.model,
             "inferenceservicename": self.deployment,
@@ -34,6 +36,10 @@ class EventContext:
             "endpoint": self.predictor,
             "protocol": self.protocol,
         }
+        if self.deployment_uid:
+            # Beyond the executor's set (receivers that do not know it ignore it): which life of the name served.
+            extensions[DEPLOYMENT_UID_EXTENSION] = self.deployment_uid
+        return extensions
 
 
 def request_event(ctx: EventContext, payload: Any) -> CloudEvent:

@@ -14,7 +14,7 @@ import httpx
 
 from warden_common.errors import WardenError
 from warden_common.objectstore import ObjectStoreSettings
-from warden_serving.runtime.model_repo import prepare_model_dir
+from warden_serving.runtime.model_repo import ModelServerMismatch, prepare_model_dir
 from warden_serving.runtime.port import ReplicaState
 from warden_serving.runtime.process import MLServerProcess, ProcessOptions
 from warden_serving.specs import PredictorPlan
@@ -80,6 +80,8 @@ class ModelGroup:
     async def start(self, store: ObjectStoreSettings) -> None:
         try:
             await prepare_model_dir(self.plan, self.root / "model", store)
+        except ModelServerMismatch as exc:
+            self.prepare_error = exc.message
         except WardenError as exc:
             self.prepare_error = f"cannot fetch model {self.plan.model_uri}: {exc.message}"
         except OSError as exc:

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from warden_common.tasks import cancel_and_wait
+from warden_common.urls import UnsafePath, build_path
 from warden_serving.runtime.port import ReplicaState
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,11 @@ class MLServerProcess:
     async def _wait_ready(self, proc: asyncio.subprocess.Process) -> bool:
         deadline = time.monotonic() + self.options.start_timeout_s
         # The model's readiness, not the server's: MLServer reports itself ready before a broken model fails to load.
-        url = f"{self.base_url}/v2/models/{self.model_name}/ready"
+        try:
+            url = f"{self.base_url}" + build_path("/v2/models/{model}/ready", model=self.model_name)
+        except UnsafePath as exc:  # a name no URL can carry: the model can never be called, so never ready
+            self.log.append(f"[warden] {exc.message}")
+            return False
         while time.monotonic() < deadline and proc.returncode is None and not self._stopping:
             with contextlib.suppress(httpx.HTTPError):
                 if (await self._client.get(url, timeout=2.0)).status_code == 200:

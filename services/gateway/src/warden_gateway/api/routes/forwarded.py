@@ -1,13 +1,16 @@
 """Parts of the public API that other services own: the gateway forwards them (auth will sit in front).
 
-`/seldon-deploy/api/v1alpha1/<path>` goes to the owning service's `/api/v1alpha1/<path>` unchanged.
+`/seldon-deploy/api/v1alpha1/<path>` goes to the owning service's `/api/v1alpha1/<path>`: rebuilt from what the
+route matched (names checked at the door, every segment percent-encoded again), never the raw path as sent.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
+from warden_common.urls import build_path, encode_subpath
 
 PUBLIC_API_PREFIX = "/seldon-deploy/api/v1alpha1"
 
@@ -17,11 +20,12 @@ FORWARDED: dict[str, str] = {
 }
 """Public path prefix -> the service that owns every path under it."""
 
-FORWARDED_PATHS: dict[str, str] = {
-    "/namespaces/{namespace}/seldondeployments/{name}/requests": "request-logger",
-    "/namespaces/{namespace}/inferenceservices/{name}/requests": "request-logger",
+FORWARDED_PATHS: dict[str, tuple[str, str]] = {
+    "/namespaces/{namespace}/seldondeployments/{name}/requests": ("request-logger", "SeldonDeployment"),
+    "/namespaces/{namespace}/inferenceservices/{name}/requests": ("request-logger", "InferenceService"),
 }
-"""Public path templates (one deployment's sub-resource) -> the owning service; forwarded with the path as sent."""
+"""Public path templates (one deployment's sub-resource) -> the owning service and the deployment kind (whose
+naming rule `{name}` obeys)."""
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -29,26 +33,27 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 def _forwarder(service: str, prefix: str):  # type: ignore[no-untyped-def]
     async def forward(request: Request, rest: str = "") -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        return await upstreams.forward(request, service, f"{SERVICE_API_PREFIX}{prefix}{rest}")
+        return await upstreams.forward(request, service, SERVICE_API_PREFIX + prefix + encode_subpath(rest))
 
     forward.__name__ = f"forward_{service.replace('-', '_')}_{prefix.strip('/').replace('/', '_')}"
     return forward
 
 
-def _path_forwarder(service: str, template: str):  # type: ignore[no-untyped-def]
-    async def forward(request: Request) -> Response:
+def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-untyped-def]
+    async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        path = request.url.path.removeprefix(request.scope.get("root_path", "")).removeprefix(PUBLIC_API_PREFIX)
-        return await upstreams.forward(request, service, f"{SERVICE_API_PREFIX}{path}")
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name)
+        return await upstreams.forward(request, service, path)
 
     forward.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
-    return forward
+    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
 
 
 def forwarded_router() -> APIRouter:
     router = APIRouter(prefix=PUBLIC_API_PREFIX, tags=["forwarded"])
-    for template, service in FORWARDED_PATHS.items():
-        router.add_api_route(template, _path_forwarder(service, template), methods=["GET"], include_in_schema=False)
+    for template, (service, kind) in FORWARDED_PATHS.items():
+        endpoint = _path_forwarder(service, template, kind)
+        router.add_api_route(template, endpoint, methods=["GET"], include_in_schema=False)
     for prefix, service in FORWARDED.items():
         endpoint = _forwarder(service, prefix)
         router.add_api_route(prefix, endpoint, methods=_METHODS, include_in_schema=False)

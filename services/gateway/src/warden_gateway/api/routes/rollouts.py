@@ -1,14 +1,15 @@
 """Rollout actions on `{base}` = `/namespaces/{ns}/<kind>/{name}`: canary and shadow, add / promote / remove.
 
-    POST   {base}/canary           add a canary: {"modelUri", "implementation", "traffic": 10, "comment"}
+    POST   {base}/canary           add a canary: {"modelUri", "implementation", "traffic": 10, "comment"} or a predictor
     POST   {base}/canary/promote   the canary becomes the default predictor with all traffic
     DELETE {base}/canary           remove the canary, all traffic back to the default
-    POST   {base}/shadow           add a shadow (SeldonDeployment): {"modelUri", "implementation", "comment"}
+    POST   {base}/shadow           add a shadow (SeldonDeployment): {"modelUri", "implementation"} or a predictor
     POST   {base}/shadow/promote   the shadow becomes the default predictor
     DELETE {base}/shadow           remove the shadow
 
 Each answers the updated object. The version comment comes from the body's `comment` or `?message=`; the acting
-user from `X-Warden-User` until auth lands. Each is validated and published like a PUT.
+user from `X-Warden-User` until auth lands. Each is validated and published like a PUT. The body shapes are in
+`deployments.rollout_bodies`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
+from warden_common.api_docs import error_responses
+from warden_common.bodies import json_shape_checked
+from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
+from warden_gateway.api.examples import object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments import rollouts as r
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
+from warden_gateway.deployments.rollout_bodies import CanaryRequest, CommentRequest, ShadowRequest, parse_rollout
 from warden_gateway.deployments.service import Change, DeploymentService
 
 Deployments = Annotated[DeploymentService, Depends(deployments)]
@@ -59,16 +65,30 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     tag: list[str | Enum] = [f"{kind.plural} rollouts"]
 
     async def add_canary(
-        namespace: str, name: str, request: Annotated[r.CanaryRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        body: Annotated[CanaryRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
+        request = parse_rollout(kind.kind, body.root, canary=True)
+
         def apply(obj: Obj) -> Obj:
             return actions["add_canary"](obj, request)
 
         return await service.transform(kind, namespace, name, apply, _with_comment(acting, request.comment))
 
     async def add_shadow(
-        namespace: str, name: str, request: Annotated[r.RolloutRequest, Body()], service: Deployments, acting: Acting
+        namespace: NamespaceName,
+        name: str,
+        body: Annotated[ShadowRequest, Body()],
+        service: Deployments,
+        acting: Acting,
     ) -> Obj:
+        if kind.kind == "InferenceService":
+            r.isvc_no_shadow(body.root)  # before the body's shape: there is no shadow to describe
+        request = parse_rollout(kind.kind, body.root, canary=False)
+
         def apply(obj: Obj) -> Obj:
             return actions["add_shadow"](obj, request)
 
@@ -76,20 +96,22 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
 
     def simple(action: str) -> Callable[..., Any]:
         async def run(
-            namespace: str,
+            namespace: NamespaceName,
             name: str,
             service: Deployments,
             acting: Acting,
-            request: Annotated[r.CommentRequest | None, Body()] = None,
+            request: Annotated[CommentRequest | None, Body()] = None,
         ) -> Obj:
             comment = request.comment if request else None
             return await service.transform(kind, namespace, name, actions[action], _with_comment(acting, comment))
 
         run.__name__ = f"{action}_{kind.plural}"
-        return run
+        return with_param_types(run, name=DEPLOYMENT_NAMES[kind.kind])
 
     add_canary.__name__ = f"add_canary_{kind.plural}"
     add_shadow.__name__ = f"add_shadow_{kind.plural}"
+    add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind])
+    add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind])
     routes: list[tuple[str, str, Callable[..., Any], str]] = [
         ("/canary", "POST", add_canary, "Add a canary predictor with a share of the traffic"),
         ("/canary/promote", "POST", simple("promote_canary"), "Promote the canary to default, with all traffic"),
@@ -100,7 +122,14 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     ]
     for suffix, method, endpoint, summary in routes:
         router.add_api_route(
-            base + suffix, endpoint, methods=[method], tags=tag, summary=summary, name=endpoint.__name__
+            base + suffix,
+            endpoint,
+            methods=[method],
+            tags=tag,
+            summary=summary,
+            name=endpoint.__name__,
+            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413)},
+            dependencies=[Depends(json_shape_checked)],  # FastAPI parses these bodies: limits first
         )
 
 

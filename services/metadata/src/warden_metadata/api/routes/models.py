@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from warden_common.api_docs import error_responses
+from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
 from warden_metadata.api.deps import Service
+from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
 from warden_metadata.service import ModelFilters
 from warden_metadata.validation import parse_model
 
@@ -19,10 +21,7 @@ _MAP_PARAM = re.compile(r"^(tags|metrics)\[(.+)\]$")
 
 
 async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+    return await read_json(request)
 
 
 def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:
@@ -43,19 +42,31 @@ def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:
     return tags, metrics
 
 
-@router.post("")
+@router.post(
+    "",
+    summary="Add a model to the catalog",
+    openapi_extra=MODEL_BODY,
+    responses={200: EMPTY, **error_responses(400, 409)},
+)
 async def create_model_metadata(request: Request, service: Service) -> dict[str, Any]:
     await service.register(parse_model(await _json_body(request)))
     return {}
 
 
-@router.put("")
+@router.put(
+    "",
+    summary="Update a catalog entry (found by URI and project)",
+    openapi_extra=MODEL_BODY,
+    responses={200: EMPTY, **error_responses(400, 404)},
+)
 async def update_model_metadata(request: Request, service: Service) -> dict[str, Any]:
     await service.update(parse_model(await _json_body(request)))
     return {}
 
 
-@router.delete("")
+@router.delete(
+    "", summary="Remove a catalog entry (by URI and project)", responses={200: EMPTY, **error_responses(400, 404)}
+)
 async def delete_model_metadata(
     service: Service,
     uri: Annotated[str, Query(alias="URI", min_length=1)],
@@ -65,7 +76,11 @@ async def delete_model_metadata(
     return {}
 
 
-@router.get("")
+@router.get(
+    "",
+    summary="List catalog entries: filters, `query` expressions, `tags[k]=v` / `metrics[k]=x`, paging",
+    responses={200: MODELS, **error_responses(400)},
+)
 async def list_model_metadata(
     request: Request,
     service: Service,

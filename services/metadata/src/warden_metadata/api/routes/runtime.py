@@ -7,13 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from warden_common.api_docs import error_responses
 from warden_metadata.api.deps import Service
+from warden_metadata.api.docs import RUNTIME
 from warden_metadata.service import RuntimeFilters
 
 router = APIRouter(prefix="/api/v1alpha1/model/metadata", tags=["runtime metadata"])
 
 
-@router.get("/runtime")
+@router.get(
+    "/runtime",
+    summary="Which catalog model runs in which deployment, predictor and node",
+    responses={200: RUNTIME, **error_responses(400)},
+)
 async def list_runtime_metadata(
     service: Service,
     model_uri: Annotated[str | None, Query(alias="ModelURI")] = None,

@@ -10,18 +10,29 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from warden_common import bodies
+from warden_common.api_docs import error_responses
 from warden_common.codec import decode_http
 from warden_common.errors import BadRequest
 from warden_common.events.inference import correlation_id
 from warden_request_logger.api.deps import LoggerService, Settings
+from warden_request_logger.api.docs import EVENT_BODY, LOGGED
 
 router = APIRouter(tags=["ingestion"])
 
 
-@router.post("/", summary="Log one CloudEvent (request, response, feedback, outlier or drift)")
+@router.post(
+    "/",
+    summary="Log one CloudEvent (request, response, feedback, outlier or drift)",
+    openapi_extra=EVENT_BODY,
+    responses={200: LOGGED, **error_responses(400, 413, 415, 503)},
+)
 async def ingest(request: Request, service: LoggerService, settings: Settings) -> dict[str, Any]:
-    body = await request.body()
-    event = decode_http(request.headers, body, max_body_bytes=settings.max_body_bytes)
+    body = await bodies.read_body(request)
+    limits = settings.body_limits
+    if bodies.is_json_media_type(request.headers.get("content-type")):
+        bodies.check_json_shape(body, limits, what="the event")
+    event = decode_http(request.headers, body, max_body_bytes=limits.max_bytes)
     rejected = await service.ingest([event])
     if rejected:
         reason = rejected[0]

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from warden_serving.dataplane.http1 import Http1Pool, UpstreamUnreachable
-from warden_serving.runtime.process import free_port
+from warden_common.http1 import Http1Pool, UpstreamUnreachable
+from warden_common.testing.processes import free_port
 
 Handler = Callable[[bytes, int], bytes | None]
 """(request body, request number on this connection) -> raw response bytes; None = close without answering."""
@@ -21,8 +21,9 @@ def answer(body: bytes, status: str = "200 OK", extra: str = "") -> bytes:
 
 
 @asynccontextmanager
-async def server(handler: Handler) -> AsyncIterator[tuple[int, list[int]]]:
-    """A server on a free port; yields (port, connections accepted so far as a one-element counter)."""
+async def server(handler: Handler, heads: list[bytes] | None = None) -> AsyncIterator[tuple[int, list[int]]]:
+    """A server on a free port; yields (port, connections accepted so far as a one-element counter).
+    The request heads it receives are appended to `heads` when given."""
     accepted = [0]
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -31,12 +32,14 @@ async def server(handler: Handler) -> AsyncIterator[tuple[int, list[int]]]:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
+                if heads is not None:
+                    heads.append(head)
+                lengths = [
                     int(line.split(b":")[1])
                     for line in head.split(b"\r\n")
                     if line.lower().startswith(b"content-length")
-                )
-                body = await reader.readexactly(length)
+                ]
+                body = await reader.readexactly(lengths[0]) if lengths else b""
                 number += 1
                 reply = handler(body, number)
                 if reply is None:
@@ -115,3 +118,54 @@ async def test_unreachable_and_slow_servers_are_told_apart() -> None:
         listener.close()
         await listener.wait_closed()
     pool.close()
+
+
+async def test_any_method_with_headers_and_only_the_asked_response_headers_kept() -> None:
+    pool = Http1Pool(keep_headers=("Content-Type", "Seldon-Puid"))
+    heads: list[bytes] = []
+    reply = answer(b'{"ready":true}', extra="Seldon-Puid: p-1\r\nX-Other: no\r\n")
+    async with server(lambda body, n: reply, heads) as (port, accepted):
+        got = await pool.request("GET", "127.0.0.1", port, "/v2/health/ready", b"", 5, [("Seldon-Puid", "p-1")])
+        posted = await pool.request("POST", "127.0.0.1", port, "/x", b"{}", 5, [("Content-Type", "text/plain")])
+    assert (got.status, got.body) == (200, b'{"ready":true}')
+    assert got.headers == {"content-type": "application/json", "seldon-puid": "p-1"}
+    assert heads[0].startswith(b"GET /v2/health/ready HTTP/1.1\r\n")
+    assert b"Seldon-Puid: p-1\r\n" in heads[0] and b"Content-Length" not in heads[0]
+    assert b"Content-Type: text/plain\r\nContent-Length: 2\r\n" in heads[1]
+    assert posted.content_type == "application/json" and accepted == [1]
+    pool.close()
+
+
+@pytest.mark.parametrize(
+    "method,path,headers",
+    [
+        ("POST", "/a b", ()),
+        ("POST", "/a\r\nX-Injected: 1", ()),
+        ("POST", "relative", ()),
+        ("GE T", "/", ()),
+        ("HEAD", "/", ()),
+        ("POST", "/", (("Seldon-Puid", "x\r\nX-Injected: 1"),)),
+        ("POST", "/", (("Bad Name", "v"),)),
+    ],
+)
+async def test_nothing_can_break_out_of_the_request_line_or_a_header(
+    method: str, path: str, headers: tuple[tuple[str, str], ...]
+) -> None:
+    pool = Http1Pool()
+    with pytest.raises(ValueError):
+        await pool.request(method, "127.0.0.1", free_port(), path, b"{}", 5, headers)
+
+
+def test_works_on_uvloop_the_event_loop_of_warden_serve() -> None:
+    """uvloop's transports only implement asyncio.Transport's interface (a subclass check once broke every call)."""
+    import uvloop
+
+    async def round_trip() -> bytes:
+        pool = Http1Pool()
+        async with server(lambda body, n: answer(body)) as (port, _):
+            response = await pool.post("127.0.0.1", port, "/", b'{"on":"uvloop"}', 5)
+        pool.close()
+        return response.body
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(round_trip()) == b'{"on":"uvloop"}'

@@ -1,21 +1,32 @@
-"""A small keep-alive HTTP/1.1 client for the one call on the data plane's hot path: POST a body to a local MLServer.
+"""A small keep-alive HTTP/1.1 client for the data plane's hot-path hops (gateway -> serving -> MLServer).
 
-Why not httpx: the proxy's added latency is mostly CPU, and an httpx call costs ~1.6 ms of CPU on the 2-core
+Why not httpx: a proxy's added latency is mostly CPU, and an httpx call costs ~1.6 ms of CPU on the 2-core
 reference machine (request/response models, URL parsing, anyio locks) where this costs a fraction of that. It
-only does what the loopback call needs: pooled connections per host:port, one request at a time per connection,
-responses parsed by httptools (the C parser uvicorn uses). Everything else (health checks, object stores) keeps
-using httpx.
+only does what those loopback/in-cluster calls need: pooled connections per host:port, one request at a time per
+connection, responses parsed by httptools (the C parser uvicorn uses), only the response headers the caller asked
+for kept. Bodies are bounded by the callers' size limits, so they are read whole rather than streamed (but never
+copied more than once). Everything else (health checks, object stores, the public API) keeps using httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import httptools
 
 logger = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+"""An HTTP method or header name (RFC 9110 token)."""
+_TARGET = re.compile(r"^/[\x21-\x7e]*$")
+"""An origin-form request target: printable ASCII without spaces, so nothing can break the request line."""
+_FIELD_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+"""A header value without CR, LF or other control characters (no header injection)."""
 
 
 class UpstreamUnreachable(ConnectionError):
@@ -26,16 +37,22 @@ class UpstreamUnreachable(ConnectionError):
 class UpstreamResponse:
     status: int
     body: bytes
-    content_type: str
+    headers: dict[str, str]
+    """The response headers the pool keeps (lower-case names), e.g. content-type."""
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self) -> None:
+    def __init__(self, keep_headers: frozenset[bytes]) -> None:
         self._transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
+        self._keep = keep_headers
         self._waiter: asyncio.Future[UpstreamResponse] | None = None
-        self._body = bytearray()
-        self._content_type = b""
+        self._chunks: list[bytes] = []
+        self._headers: dict[str, str] = {}
         self._status = 0
         self.keep_alive = True
         self.closed = False
@@ -43,8 +60,9 @@ class _Connection(asyncio.Protocol):
 
     # --- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport, but not necessarily an `asyncio.Transport` subclass: uvloop's (the event loop of
+        # `warden serve`) only implements the interface.
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -59,27 +77,29 @@ class _Connection(asyncio.Protocol):
 
     # --- httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == b"content-type":
-            self._content_type = value
+        lowered = name.lower()
+        if lowered in self._keep:
+            self._headers[lowered.decode("latin-1")] = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
         self._status = self._parser.get_status_code()
         self.keep_alive = self._parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
-        self._body += body
+        self._chunks.append(body)
 
     def on_message_complete(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(UpstreamResponse(self._status, bytes(self._body), self._content_type.decode("latin-1")))
+            # A body in one chunk (the usual case) is joined without a copy.
+            waiter.set_result(UpstreamResponse(self._status, b"".join(self._chunks), self._headers))
 
     # --- use
-    async def send(self, request: bytes) -> UpstreamResponse:
+    async def send(self, head: bytes, body: bytes) -> UpstreamResponse:
         assert self._transport is not None
-        self._body, self._content_type, self._status, self.used = bytearray(), b"", 0, True
+        self._chunks, self._headers, self._status, self.used = [], {}, 0, True
         self._waiter = asyncio.get_running_loop().create_future()
-        self._transport.write(request)
+        self._transport.writelines((head, body))
         return await self._waiter
 
     def _fail(self, exc: Exception) -> None:
@@ -93,24 +113,52 @@ class _Connection(asyncio.Protocol):
             self._transport.close()
 
 
+def _request_head(
+    method: str, host: str, port: int, path: str, body: bytes, headers: Sequence[tuple[str, str]]
+) -> bytes:
+    if not _TOKEN.match(method) or method == "HEAD":  # a HEAD answer has no body; the parser cannot know that
+        raise ValueError(f"unsupported HTTP method {method!r}")
+    if not _TARGET.match(path):
+        raise ValueError(f"request path {path!r} must start with '/' and be printable ASCII without spaces")
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+    for name, value in headers:
+        if not _TOKEN.match(name) or not _FIELD_VALUE.match(value):
+            raise ValueError(f"invalid request header {name!r}")
+        lines.append(f"{name}: {value}")
+    if body or method not in ("GET", "DELETE"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
 class Http1Pool:
-    def __init__(self, max_idle_per_host: int = 64) -> None:
+    def __init__(self, max_idle_per_host: int = 64, keep_headers: Iterable[str] = ("content-type",)) -> None:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._max_idle = max_idle_per_host
+        self._keep = frozenset(name.lower().encode("latin-1") for name in keep_headers)
 
     async def post(self, host: str, port: int, path: str, body: bytes, timeout_s: float) -> UpstreamResponse:
         """POST `body` (JSON); `UpstreamUnreachable` if the server cannot be reached, `TimeoutError` if slow."""
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode("latin-1")
-        request = head + body
+        return await self.request("POST", host, port, path, body, timeout_s, [("Content-Type", "application/json")])
+
+    async def request(
+        self,
+        method: str,
+        host: str,
+        port: int,
+        path: str,
+        body: bytes,
+        timeout_s: float,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> UpstreamResponse:
+        """Send one request (Content-Length is added); `ValueError` for a method, path or header that would not
+        be a well-formed request, `UpstreamUnreachable` if the server cannot be reached, `TimeoutError` if slow."""
+        head = _request_head(method, host, port, path, body, headers)
         async with asyncio.timeout(timeout_s):
             while True:
                 connection = await self._acquire(host, port)
                 reused = connection.used
                 try:
-                    response = await connection.send(request)
+                    response = await connection.send(head, body)
                 except UpstreamUnreachable:
                     connection.close()
                     if reused:  # the server closed an idle keep-alive connection as we sent: a fresh one is fine
@@ -130,7 +178,7 @@ class Http1Pool:
                 return connection
         loop = asyncio.get_running_loop()
         try:
-            _, protocol = await loop.create_connection(_Connection, host, port)
+            _, protocol = await loop.create_connection(lambda: _Connection(self._keep), host, port)
         except OSError as exc:
             raise UpstreamUnreachable(f"cannot connect to {host}:{port}: {exc}") from exc
         return protocol

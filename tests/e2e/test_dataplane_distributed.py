@@ -1,0 +1,186 @@
+"""Distributed mode, one public entry: `warden serve gateway` and `warden serve serving` as separate processes on
+the real Kafka, a SeldonDeployment of the demo iris model created through the gateway's API, and predictions made
+through the gateway's public `/seldon/...` URL (Seldon protocol, V2 with tritonclient) and with the command
+`predictcurl` prints. The gateway relays the data plane to the serving service (`WARDEN_GATEWAY_UPSTREAMS__SERVING`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import tritonclient.http as triton
+
+from warden_common.testing.processes import free_port, processes_using, wait_http_ok, warden_executable
+
+pytestmark = pytest.mark.integration
+
+API = "/seldon-deploy/api/v1alpha1"
+SETOSA = [5.1, 3.5, 1.4, 0.2]
+SDEP = {
+    "apiVersion": "machinelearning.seldon.io/v1",
+    "kind": "SeldonDeployment",
+    "metadata": {"name": "iris", "namespace": "seldon"},
+    "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100,
+             "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER", "modelUri": ""}}]},
+}  # fmt: skip
+
+
+@contextmanager
+def serving_process(service: str, env: dict[str, str], port: int, logs: Path) -> Iterator[str]:
+    """`warden serve <service>` on `port` until ready; stopped with SIGINT (and must exit cleanly) afterwards."""
+    command = [str(warden_executable()), "serve", service, "--port", str(port)]
+    with (logs / f"{service}.log").open("wb") as log:
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{base}/health/ready", proc, 90)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            assert proc.wait(timeout=60) == 0, (logs / f"{service}.log").read_text()[-3000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+@pytest.fixture
+def distributed(
+    kafka_bootstrap: str, fresh_database: str, unique_name: str, mlserver_bin: str, tmp_path: Path
+) -> Iterator[tuple[str, str]]:
+    """(gateway base URL, serving base URL) of the two processes sharing one Kafka namespace."""
+    bus = {"BUS__KIND": "kafka", "BUS__KAFKA_BOOTSTRAP": kafka_bootstrap, "BUS__KAFKA_NAMESPACE": f"{unique_name}."}
+    serving_port, gateway_port = free_port(), free_port()
+    serving_env = {f"WARDEN_SERVING_{k}": v for k, v in bus.items()} | {
+        "WARDEN_SERVING_DATA_DIR": str(tmp_path / "serving"),
+        "WARDEN_SERVING_MLSERVER_BIN": mlserver_bin,
+    }
+    gateway_env = {f"WARDEN_GATEWAY_{k}": v for k, v in bus.items()} | {
+        "WARDEN_GATEWAY_DATABASE__DSN": fresh_database,
+        "WARDEN_GATEWAY_UPSTREAMS__SERVING": f"http://127.0.0.1:{serving_port}",
+    }
+    migrate = [str(warden_executable()), "migrate", "--service", "gateway"]
+    migrated = subprocess.run(migrate, env={**os.environ, **gateway_env}, capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
+    try:
+        with ExitStack() as stack:
+            serving = stack.enter_context(
+                serving_process("serving", {**os.environ, **serving_env}, serving_port, tmp_path)
+            )
+            gateway = stack.enter_context(
+                serving_process("gateway", {**os.environ, **gateway_env}, gateway_port, tmp_path)
+            )
+            yield gateway, serving
+    finally:
+        for leftover in processes_using(tmp_path / "serving"):  # MLServer processes, if serving died uncleanly
+            leftover.kill()
+
+
+def demo_iris_uri(home: Path) -> str:
+    demo = subprocess.run(
+        [str(warden_executable()), "demo"],
+        env={**os.environ, "WARDEN_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    uris = dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
+    return uris["iris-sklearn"]
+
+
+def wait_available(client: httpx.Client, url: str, within_s: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        obj: dict[str, Any] = client.get(url).json()
+        state = (obj.get("status") or {}).get("state")
+        if state in ("Available", "Failed"):
+            return obj
+        time.sleep(0.5)
+    raise AssertionError(f"{url} not Available within {within_s}s: {obj.get('status')}")
+
+
+def assert_setosa(probabilities: list[float]) -> None:
+    assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-6
+    assert probabilities.index(max(probabilities)) == 0  # a setosa, as every iris model says
+
+
+def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
+    distributed: tuple[str, str], tmp_path: Path
+) -> None:
+    gateway, serving = distributed
+    spec = json.loads(json.dumps(SDEP))
+    spec["spec"]["predictors"][0]["graph"]["modelUri"] = demo_iris_uri(tmp_path / "home")
+    with httpx.Client(base_url=gateway, timeout=30) as client:
+        created = client.post(f"{API}/namespaces/seldon/seldondeployments", json=spec)
+        assert created.status_code in (200, 201), created.text
+        sdep = wait_available(client, f"{API}/namespaces/seldon/seldondeployments/iris")
+        assert sdep["status"]["state"] == "Available", sdep["status"]
+
+        # Seldon protocol on the public URL; the caller's Seldon-Puid comes back, and a new one when none is sent.
+        seldon_url = "/seldon/seldon/iris/api/v1.0/predictions"
+        payload = {"data": {"ndarray": [SETOSA]}}
+        answer = client.post(seldon_url, json=payload, headers={"Seldon-Puid": "e2e-puid-1"})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["seldon-puid"] == "e2e-puid-1"
+        assert answer.headers["content-type"] == "application/json"
+        assert_setosa(answer.json()["data"]["ndarray"][0])
+        fresh = client.post(seldon_url, json=payload)
+        assert fresh.status_code == 200 and len(fresh.headers["seldon-puid"]) >= 32
+        # The same call on the serving process itself answers the same: the gateway relays, it does not rewrite.
+        direct = httpx.post(f"{serving}{seldon_url}", json=payload, headers={"Seldon-Puid": "e2e-puid-1"})
+        assert direct.json()["data"] == answer.json()["data"]
+
+        # A model error is the data plane's own 4xx, relayed with its reason and the request's Seldon-Puid.
+        wrong = client.post(seldon_url, json={"data": {"ndarray": [[1, 2]]}}, headers={"Seldon-Puid": "e2e-bad"})
+        assert 400 <= wrong.status_code < 500, wrong.text
+        assert wrong.json()["message"] and wrong.headers["seldon-puid"] == "e2e-bad"
+
+        # The API's own `predict` reaches the same serving process.
+        base = f"{API}/namespaces/seldon/seldondeployments/iris"
+        via_api = client.post(f"{base}/predict", json=payload, headers={"Seldon-Puid": "e2e-api"})
+        assert via_api.status_code == 200 and via_api.headers["seldon-puid"] == "e2e-api"
+        assert via_api.json()["data"] == answer.json()["data"]
+
+        # The command predictcurl prints targets the gateway's public URL, and works as printed.
+        curl = client.put(f"{base}/predictcurl", json=payload)
+        assert curl.status_code == 200, curl.text
+        argv = shlex.split(curl.json())
+        assert argv[4] == f"{gateway}{seldon_url}"
+        ran = subprocess.run([*argv, "-H", "Seldon-Puid: e2e-curl", "-i"], capture_output=True, text=True, timeout=60)
+        head, _, body = ran.stdout.replace("\r\n", "\n").partition("\n\n")
+        assert head.startswith("HTTP/1.1 200"), ran.stdout
+        assert "seldon-puid: e2e-curl" in head.lower()
+        assert_setosa(json.loads(body)["data"]["ndarray"][0])
+
+    # V2 with the official Triton client against the gateway's public URL (base path = the deployment).
+    host = gateway.removeprefix("http://")
+    v2 = triton.InferenceServerClient(url=f"{host}/seldon/seldon/iris")
+    try:
+        assert v2.is_model_ready("classifier")
+        tensor = triton.InferInput("input-0", [1, 4], "FP64")
+        tensor.set_data_from_numpy(np.array([SETOSA], dtype=np.float64), binary_data=False)
+        wanted = [triton.InferRequestedOutput("predict_proba", binary_data=False)]
+        result = v2.infer("classifier", [tensor], outputs=wanted, headers={"Seldon-Puid": "e2e-v2"})
+        assert_setosa(result.as_numpy("predict_proba")[0].tolist())
+        assert result.get_response()["model_name"]
+    finally:
+        v2.close()
+    raw = httpx.post(
+        f"{gateway}/seldon/seldon/iris/v2/models/classifier/infer",
+        json={"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": SETOSA}]},
+        headers={"Seldon-Puid": "e2e-v2-raw"},
+    )
+    assert raw.status_code == 200 and raw.headers["seldon-puid"] == "e2e-v2-raw"

@@ -1,0 +1,71 @@
+"""A recreated deployment starts with a clean log, end to end: `warden up`, a real model, the public API only."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+API = "/seldon-deploy/api/v1alpha1"
+DEPLOYMENT = f"{API}/namespaces/seldon/seldondeployments/iris"
+AVAILABLE_WITHIN_S = 120  # MLServer's first start loads the model in a fresh process
+LOGGED_WITHIN_S = 30
+
+
+def iris(model_uri: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
+        "metadata": {"name": "iris", "namespace": "seldon"},
+        "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100,
+                                 "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
+                                           "modelUri": model_uri}}]},
+    }  # fmt: skip
+
+
+def wait_until(what: str, check: Any, within_s: float) -> Any:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError(f"not within {within_s}s: {what}")
+
+
+def create_and_predict(client: httpx.Client, model_uri: str) -> tuple[str, str]:
+    """Create `iris`, wait until it serves, predict once; (its uid, the prediction's puid)."""
+    created = client.post(f"{API}/namespaces/seldon/seldondeployments", json=iris(model_uri))
+    assert created.status_code == 201, created.text
+    wait_until("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available",
+               AVAILABLE_WITHIN_S)  # fmt: skip
+    answer = client.post("/seldon/seldon/iris/api/v1.0/predictions", json={"data": {"ndarray": [[5.1, 3.5, 1.4, 0.2]]}})
+    assert answer.status_code == 200, answer.text
+    return created.json()["metadata"]["uid"], answer.headers["Seldon-Puid"]
+
+
+def logged(client: httpx.Client, **params: Any) -> set[str]:
+    page = client.get(f"{DEPLOYMENT}/requests", params=params)
+    assert page.status_code == 200, page.text
+    return {hit["requestId"] for hit in page.json()["requests"]}
+
+
+def test_a_recreated_deployment_starts_with_a_clean_log_and_the_old_one_stays_reachable(
+    demo_models: dict[str, str], warden: str
+) -> None:
+    with httpx.Client(base_url=warden, timeout=30) as client:
+        first_uid, first_puid = create_and_predict(client, demo_models["iris-sklearn"])
+        wait_until("the first prediction logged", lambda: logged(client) == {first_puid}, LOGGED_WITHIN_S)
+
+        assert client.delete(DEPLOYMENT).status_code == 200
+        wait_until("iris gone", lambda: client.get(DEPLOYMENT).status_code == 404, 10)
+        second_uid, second_puid = create_and_predict(client, demo_models["iris-sklearn"])
+        assert second_uid != first_uid
+
+        wait_until("the second prediction logged", lambda: second_puid in logged(client), LOGGED_WITHIN_S)
+        assert logged(client) == {second_puid}  # the default view: this deployment only
+        assert logged(client, uid=first_uid) == {first_puid}  # the earlier one, asked for by its uid
+        assert logged(client, allLives="true") == {first_puid, second_puid}
