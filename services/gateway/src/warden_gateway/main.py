@@ -14,17 +14,26 @@ from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
+from warden_gateway.authz.api import authorization_router
+from warden_gateway.authz.middleware import AuthMiddleware
+from warden_gateway.authz.runtime import AuthRuntime
 from warden_gateway.control import open_control_plane
 from warden_gateway.dataplane import SERVING, DataPlaneForwarder
+from warden_gateway.identity.routes import identity_router
 from warden_gateway.settings import GatewaySettings
 
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
+    auth = AuthRuntime(settings.auth, issuer_url=f"http://{settings.host}:{settings.port}")
 
     @asynccontextmanager
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
-        async with open_upstreams(settings, active) as upstreams, open_control_plane(app, settings, active):
+        async with (
+            open_upstreams(settings, active) as upstreams,
+            open_control_plane(app, settings, active),
+            auth.open(active),
+        ):
             app.state.upstreams = upstreams
             app.state.data_plane = _data_plane_forwarder(settings)
             try:
@@ -32,7 +41,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             finally:
                 app.state.data_plane.close()
 
-    return create_service_app(
+    app = create_service_app(
         "gateway",
         settings=settings,
         platform=platform,
@@ -43,11 +52,16 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             predict_router(),
             forwarded_router(),
             data_plane_router(),
+            identity_router(auth),
+            authorization_router(auth),
         ],
         setup=setup,
         docs_url="/seldon-deploy/swagger/",
         openapi_url="/seldon-deploy/api/v1alpha1/openapi.json",
     )
+    app.state.auth = auth  # standalone's root app enforces with the same runtime (composition.py)
+    app.add_middleware(AuthMiddleware, runtime=auth)
+    return app
 
 
 def _data_plane_forwarder(settings: GatewaySettings) -> DataPlaneForwarder:

@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from warden_common.auth.settings import AuthSettings
 from warden_common.settings import ServiceSettings
 
 
@@ -14,4 +15,7 @@ class GatewaySettings(ServiceSettings):
         ge=1024,
         description="Distributed mode: larger data-plane request bodies (`/seldon/...`) get a 413 at the gateway "
         "instead of being relayed; keep it equal to the serving service's WARDEN_SERVING_MAX_BODY_BYTES.",
+    )
+    auth: AuthSettings = Field(
+        default_factory=AuthSettings, description="Authentication and authorization (WARDEN_GATEWAY_AUTH__...)."
     )

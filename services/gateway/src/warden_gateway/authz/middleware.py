@@ -1,0 +1,198 @@
+"""One ASGI middleware in front of everything the gateway's port serves: 401 without a valid bearer token, 403
+without the rights the path needs, lists filtered to what the caller may see, the caller recorded for the routes.
+
+In standalone it wraps the root app (gateway, mounted services, data plane); the gateway app's own copy then sees
+the request already decided and lets it through, so each request is checked once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from warden_common.auth.policy import WRITE
+from warden_common.auth.principal import Principal
+from warden_common.auth.tokens import InvalidToken
+from warden_gateway.authz.decisions import deployment_projects
+from warden_gateway.authz.rules import API, Requirement, requirement
+
+PRINCIPAL_KEY = "warden.principal"
+"""Scope key of the authenticated `Principal` (routes record it as the acting user)."""
+_DECIDED_KEY = "warden.auth_decided"
+
+
+def principal_of(scope: Scope) -> Principal | None:
+    principal = scope.get(PRINCIPAL_KEY)
+    return principal if isinstance(principal, Principal) else None
+
+
+async def _respond(send: Send, status: int, reason: str, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"code": status, "reason": reason, "message": message}).encode()
+    start_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
+    """Buffers a JSON response and sends `keep(parsed)` instead (non-2xx and non-JSON answers pass unchanged)."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def filtered(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(chunks)
+        if 200 <= start["status"] < 300:
+            try:
+                body = json.dumps(keep(json.loads(body))).encode()
+            except ValueError:
+                pass
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return filtered
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, runtime: Any, mounted_services: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.runtime = runtime  # warden_gateway.authz.runtime.AuthRuntime (import cycle otherwise)
+        self.mounted = mounted_services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.runtime.settings.enabled or scope.get(_DECIDED_KEY):
+            await self.app(scope, receive, send)
+            return
+        scope[_DECIDED_KEY] = True
+        need = requirement(scope["method"], scope["path"], self.mounted)
+        if need.kind == "exempt":
+            await self.app(scope, receive, send)
+            return
+        principal = await self._authenticate(scope, send)
+        if principal is None:
+            return
+        scope[PRINCIPAL_KEY] = principal
+        authorizer = self.runtime.authorizer
+        if not authorizer.decide(principal, need):
+            await self._forbid(send, principal, need)
+            return
+        if need.kind == "namespaces_list":
+            send = _filtering_send(send, lambda items: self._visible_namespaces(principal, items))
+        elif need.collection is not None and need.action != WRITE:
+            send = _filtering_send(send, lambda listing: self._visible_deployments(principal, listing))
+        elif need.collection is not None or need.deployment is not None:
+            receive = await self._check_projects(scope, receive, send, principal, need)
+            if receive is None:
+                return
+        await self.app(scope, receive, send)
+        if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
+            await authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
+
+    async def _authenticate(self, scope: Scope, send: Send) -> Principal | None:
+        token = _bearer(scope)
+        if token is None:
+            realm = b'Bearer realm="warden"'
+            await _respond(send, 401, "unauthorized", "this API needs 'Authorization: Bearer <token>'; get a token "
+                           "from the token_endpoint of /.well-known/openid-configuration", [(b"www-authenticate", realm)])
+            return None
+        try:
+            principal: Principal = await self.runtime.validator().validate(token)
+        except InvalidToken as exc:
+            challenge = f'Bearer realm="warden", error="invalid_token", error_description="{exc}"'.replace("\n", " ")
+            header = (b"www-authenticate", challenge.encode("latin-1", errors="replace"))
+            await _respond(send, 401, "invalid_token", f"invalid bearer token: {exc}", [header])
+            return None
+        return principal
+
+    async def _forbid(self, send: Send, principal: Principal, need: Requirement) -> None:
+        if need.kind == "admin":
+            what = f"only members of {self.runtime.settings.admin_group!r} may do this"
+        else:
+            what = f"{need.action} access to namespace {need.namespace!r} is not granted to you"
+        await _respond(send, 403, "forbidden", f"user {principal.user!r}: {what}", [])
+
+    async def _check_projects(
+        self, scope: Scope, receive: Receive, send: Send, principal: Principal, need: Requirement
+    ) -> Receive | None:
+        """Policy mode: the deployment's projects (stored, and in a body being written) must allow the action."""
+        authorizer = self.runtime.authorizer
+        if authorizer.settings.mode != "policies" or authorizer.is_admin(principal):
+            return receive
+        projects: set[str] = set()
+        if need.deployment is not None:
+            assert need.namespace is not None
+            stored = await authorizer.stored_projects(need.namespace, *need.deployment)
+            projects |= stored or set()
+        addresses_item = need.deployment is not None and scope["path"].rstrip("/").endswith(need.deployment[1])
+        if need.action == WRITE and (need.collection is not None or addresses_item) and scope["method"] != "DELETE":
+            body = await _read_body(receive)
+            receive = _replay(body, receive)
+            try:
+                projects |= deployment_projects(yaml.safe_load(body) if body.strip() else None)
+            except yaml.YAMLError:
+                pass  # the route rejects the body with a 4xx that says why
+        if projects and not authorizer.projects_allow(principal, projects, need.action):
+            shown = ", ".join(sorted(projects))
+            await _respond(
+                send, 403, "forbidden", f"user {principal.user!r}: {need.action} access to project(s) {shown} is "
+                "not granted to you", []
+            )
+            return None
+        return receive
+
+    def _visible_namespaces(self, principal: Principal, items: Any) -> Any:
+        if not isinstance(items, list):
+            return items
+        names = {item.get("name") for item in items if isinstance(item, dict)}
+        visible = self.runtime.authorizer.visible_namespaces(principal, names)
+        return [item for item in items if isinstance(item, dict) and item.get("name") in visible]
+
+    def _visible_deployments(self, principal: Principal, listing: Any) -> Any:
+        if not isinstance(listing, dict) or not isinstance(listing.get("items"), list):
+            return listing
+        authorizer = self.runtime.authorizer
+        items = [i for i in listing["items"] if authorizer.projects_allow(principal, deployment_projects(i), "read")]
+        return {**listing, "items": items}
