@@ -47,6 +47,10 @@ class CachedKeySource:
         self._loaded_at = 0.0
         self._lock = asyncio.Lock()
 
+    def invalidate(self) -> None:
+        """The keys are known to have changed (rotated here): the next unknown `kid` reloads at once."""
+        self._loaded_at = 0.0
+
     async def keys(self, *, refresh: bool = False) -> KeySet:
         if self._keys is not None and not refresh:
             return self._keys

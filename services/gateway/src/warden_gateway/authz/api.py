@@ -11,6 +11,7 @@ from warden_common.errors import Unprocessable
 from warden_gateway.authz.middleware import principal_of
 from warden_gateway.authz.policies import PolicyStore
 from warden_gateway.authz.rules import API
+from warden_gateway.authz.runtime import AuthRuntime
 from warden_gateway.deployments.bodies import read_body
 
 _POLICY_EXAMPLE = {
@@ -24,14 +25,11 @@ def _actor(request: Request) -> str:
     return principal.user if principal is not None else "anonymous"
 
 
-def authorization_router(runtime: Any) -> APIRouter:
-    """`runtime`: the gateway's `AuthRuntime`."""
+def authorization_router(runtime: AuthRuntime) -> APIRouter:
     router = APIRouter(prefix=API, tags=["authorization"])
 
     def policies() -> PolicyStore:
-        store = runtime.authorizer.policy_store()
-        assert isinstance(store, PolicyStore)
-        return store
+        return runtime.authorizer.policy_store()
 
     @router.get("/authorization/policies", summary="Read the authorization policy (policy mode)")
     async def read_policy() -> dict[str, Any]:
@@ -43,7 +41,9 @@ def authorization_router(runtime: Any) -> APIRouter:
         summary="Replace the authorization policy",
         description="Takes effect on this replica at once and on the others within `auth.policy_refresh_s`. "
         "`?version=` makes the change conditional on the version read (else 409).",
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"example": _POLICY_EXAMPLE}}}},
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"example": _POLICY_EXAMPLE}}}
+        },
     )
     async def replace_policy(
         request: Request, version: Annotated[int | None, Query(description="The version you read.")] = None
@@ -67,7 +67,9 @@ def authorization_router(runtime: Any) -> APIRouter:
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"example": {"name": "bob", "password": "…", "groups": ["data-scientist"]}}},
+                "content": {
+                    "application/json": {"example": {"name": "bob", "password": "…", "groups": ["data-scientist"]}}
+                },
             }
         },
     )
@@ -91,8 +93,7 @@ def authorization_router(runtime: Any) -> APIRouter:
         summary="Start signing with a new key; the old one verifies until its tokens have expired",
     )
     async def rotate_key() -> dict[str, Any]:
-        _, keys, _ = runtime.identity()
-        key = await keys.rotate()
-        return {"code": 200, "message": f"signing with key {key.kid} from now on", "kid": key.kid}
+        kid = await runtime.rotate_signing_key()
+        return {"code": 200, "message": f"signing with key {kid} from now on", "kid": kid}
 
     return router

@@ -7,6 +7,7 @@ the request already decided and lets it through, so each request is checked once
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from warden_common.auth.principal import Principal
 from warden_common.auth.tokens import InvalidToken
 from warden_gateway.authz.decisions import deployment_projects
 from warden_gateway.authz.rules import API, Requirement, requirement
+from warden_gateway.authz.runtime import AuthRuntime
 
 PRINCIPAL_KEY = "warden.principal"
 """Scope key of the authenticated `Principal` (routes record it as the acting user)."""
@@ -85,10 +87,8 @@ def _filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
             return
         body = b"".join(chunks)
         if 200 <= start["status"] < 300:
-            try:
+            with contextlib.suppress(ValueError):  # not JSON after all: pass it on unchanged
                 body = json.dumps(keep(json.loads(body))).encode()
-            except ValueError:
-                pass
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
@@ -97,9 +97,9 @@ def _filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
 
 
 class AuthMiddleware:
-    def __init__(self, app: ASGIApp, runtime: Any, mounted_services: frozenset[str] = frozenset()) -> None:
+    def __init__(self, app: ASGIApp, runtime: AuthRuntime, mounted_services: frozenset[str] = frozenset()) -> None:
         self.app = app
-        self.runtime = runtime  # warden_gateway.authz.runtime.AuthRuntime (import cycle otherwise)
+        self.runtime = runtime
         self.mounted = mounted_services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -124,9 +124,10 @@ class AuthMiddleware:
         elif need.collection is not None and need.action != WRITE:
             send = _filtering_send(send, lambda listing: self._visible_deployments(principal, listing))
         elif need.collection is not None or need.deployment is not None:
-            receive = await self._check_projects(scope, receive, send, principal, need)
-            if receive is None:
+            checked = await self._check_projects(scope, receive, send, principal, need)
+            if checked is None:
                 return
+            receive = checked
         await self.app(scope, receive, send)
         if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
             await authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
@@ -135,11 +136,17 @@ class AuthMiddleware:
         token = _bearer(scope)
         if token is None:
             realm = b'Bearer realm="warden"'
-            await _respond(send, 401, "unauthorized", "this API needs 'Authorization: Bearer <token>'; get a token "
-                           "from the token_endpoint of /.well-known/openid-configuration", [(b"www-authenticate", realm)])
+            await _respond(
+                send,
+                401,
+                "unauthorized",
+                "this API needs 'Authorization: Bearer <token>'; get a token "
+                "from the token_endpoint of /.well-known/openid-configuration",
+                [(b"www-authenticate", realm)],
+            )
             return None
         try:
-            principal: Principal = await self.runtime.validator().validate(token)
+            principal = await self.runtime.validator().validate(token)
         except InvalidToken as exc:
             challenge = f'Bearer realm="warden", error="invalid_token", error_description="{exc}"'.replace("\n", " ")
             header = (b"www-authenticate", challenge.encode("latin-1", errors="replace"))
@@ -170,15 +177,16 @@ class AuthMiddleware:
         if need.action == WRITE and (need.collection is not None or addresses_item) and scope["method"] != "DELETE":
             body = await _read_body(receive)
             receive = _replay(body, receive)
-            try:
+            with contextlib.suppress(yaml.YAMLError):  # the route rejects the body with a 4xx that says why
                 projects |= deployment_projects(yaml.safe_load(body) if body.strip() else None)
-            except yaml.YAMLError:
-                pass  # the route rejects the body with a 4xx that says why
         if projects and not authorizer.projects_allow(principal, projects, need.action):
             shown = ", ".join(sorted(projects))
             await _respond(
-                send, 403, "forbidden", f"user {principal.user!r}: {need.action} access to project(s) {shown} is "
-                "not granted to you", []
+                send,
+                403,
+                "forbidden",
+                f"user {principal.user!r}: {need.action} access to project(s) {shown} is not granted to you",
+                [],
             )
             return None
         return receive
@@ -186,7 +194,7 @@ class AuthMiddleware:
     def _visible_namespaces(self, principal: Principal, items: Any) -> Any:
         if not isinstance(items, list):
             return items
-        names = {item.get("name") for item in items if isinstance(item, dict)}
+        names = {str(item.get("name")) for item in items if isinstance(item, dict)}
         visible = self.runtime.authorizer.visible_namespaces(principal, names)
         return [item for item in items if isinstance(item, dict) and item.get("name") in visible]
 

@@ -53,6 +53,15 @@ class AuthRuntime:
         self.issuer: TokenIssuer | None = None
         self.limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
         self._validator: TokenValidator | None = None
+        self._local_keys: CachedKeySource | None = None
+
+    async def rotate_signing_key(self) -> str:
+        """A new key signs from now on; this replica verifies with it at once, the others on first sight."""
+        _, keys, _ = self.identity()
+        key = await keys.rotate()
+        if self._local_keys is not None:
+            self._local_keys.invalidate()
+        return key.kid
 
     def validator(self) -> TokenValidator:
         if self._validator is None:
@@ -76,7 +85,10 @@ class AuthRuntime:
                 raise ServiceUnavailable("auth needs the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN")
             yield
             return
-        async with open_pool(dsn, min_size=1, max_size=4, application_name="warden-gateway-auth") as pool, contextlib.AsyncExitStack() as stack:
+        async with (
+            open_pool(dsn, min_size=1, max_size=4, application_name="warden-gateway-auth") as pool,
+            contextlib.AsyncExitStack() as stack,
+        ):
             self.authorizer = Authorizer(self.settings, pool)
             if self.settings.provider == "builtin":
                 passphrase = _passphrase(self.settings, platform)
@@ -89,7 +101,9 @@ class AuthRuntime:
                     async def local_keys() -> KeySet:
                         return parse_jwks(await keys.jwks())
 
-                    self._validator = self._make_validator(CachedKeySource(local_keys, min_interval_s=1.0))
+                    # Another replica may rotate: an unknown kid reloads from the database, at most 5 times a second.
+                    self._local_keys = CachedKeySource(local_keys, min_interval_s=0.2)
+                    self._validator = self._make_validator(self._local_keys)
             else:
                 client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
                 source = remote_jwks(self.issuer_url, client, self.settings.jwks_refresh_min_s)

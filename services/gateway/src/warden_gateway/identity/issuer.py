@@ -58,7 +58,15 @@ class TokenIssuer:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [ALGORITHM],
             "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", self._settings.user_claim, self._settings.groups_claim],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                self._settings.user_claim,
+                self._settings.groups_claim,
+            ],
         }
 
 

@@ -65,7 +65,9 @@ class SigningKeys:
     async def published(self) -> list[SigningKey]:
         """The newest key and every older key retired less than a token lifetime ago, newest first."""
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch("SELECT kid, private_pem, created_at FROM gateway.signing_keys ORDER BY created_at DESC")
+            rows = await conn.fetch(
+                "SELECT kid, private_pem, created_at FROM gateway.signing_keys ORDER BY created_at DESC"
+            )
         keys: list[SigningKey] = []
         now = datetime.now(UTC)
         for index, row in enumerate(rows):

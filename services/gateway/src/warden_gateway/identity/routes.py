@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -22,6 +22,9 @@ from warden_gateway.identity.issuer import (
 )
 from warden_gateway.identity.ratelimit import LoginLimiter
 from warden_gateway.identity.users import Account, UserStore
+
+if TYPE_CHECKING:
+    from warden_gateway.authz.runtime import AuthRuntime
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -74,7 +77,9 @@ class TokenEndpoint:
 
     async def _password_grant(self, request: Request, form: dict[str, str], client_id: str | None) -> Account:
         if client_id != PUBLIC_CLIENT_ID:
-            raise _Refused(_oauth_error(401, "invalid_client", f"the password grant is for client_id {PUBLIC_CLIENT_ID!r}"))
+            raise _Refused(
+                _oauth_error(401, "invalid_client", f"the password grant is for client_id {PUBLIC_CLIENT_ID!r}")
+            )
         username, password = form.get("username"), form.get("password")
         if not username or password is None:
             raise _Refused(_oauth_error(400, "invalid_request", "the password grant needs 'username' and 'password'"))
@@ -106,21 +111,19 @@ class TokenEndpoint:
         return account
 
 
-def identity_router(runtime: Any) -> APIRouter:
-    """`runtime`: the gateway's `AuthRuntime`, whose stores exist once the lifespan has opened them."""
+def identity_router(runtime: AuthRuntime) -> APIRouter:
+    """The stores of `runtime` exist once the gateway's lifespan has opened them (503 before)."""
     router = APIRouter(tags=["authentication"])
 
     @router.get(DISCOVERY_PATH, summary="OpenID Connect discovery document")
     async def discovery(request: Request) -> dict[str, Any]:
         _, _, issuer = runtime.identity()
-        document: dict[str, Any] = issuer.discovery(str(request.base_url))
-        return document
+        return issuer.discovery(str(request.base_url))
 
     @router.get(JWKS_PATH, summary="The public keys tokens are signed with")
     async def jwks() -> dict[str, Any]:
         _, keys, _ = runtime.identity()
-        document: dict[str, Any] = await keys.jwks()
-        return document
+        return await keys.jwks()
 
     @router.post(TOKEN_PATH, summary="OAuth2 token endpoint (password and client-credentials grants)")
     async def token(request: Request) -> JSONResponse:
