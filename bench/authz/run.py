@@ -11,7 +11,8 @@ in rounds so drifting machine load hits both alike:
 - `GET .../seldondeployments/iris`: the same + the deployment's projects (one indexed PostgreSQL read) + project
   decisions.
 Then the auth middleware alone around an app that answers at once, vs that app alone (raw ASGI calls): what
-auth adds without the route's own work and noise. Also times the pure decision (`requirement` + `Authorizer.decide` + `projects_allow`) alone. Prints one JSON object.
+auth adds without the route's own work and noise. Also times the pure decision (`requirement` +
+`Authorizer.decide` + `projects_allow`) alone. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -85,9 +86,9 @@ async def gateway(dsn: str, auth: AuthSettings) -> AsyncIterator[tuple[FastAPI, 
     await bus.start()
     try:
         app = create_app(GatewaySettings(auth=auth), Platform(mode="standalone", bus=bus, database_dsn=dsn))
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ISSUER) as client:
-                yield app, client
+        transport = httpx.ASGITransport(app=app)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
+            yield app, client
     finally:
         await bus.close()
 
@@ -138,7 +139,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         }
         samples: dict[str, dict[str, list[float]]] = {name: {"off": [], "on": []} for name in urls}
         per_round = args.requests // ROUNDS
-        for name, url in urls.items():  # warm-up: connections, caches, first-call imports
+        for url in urls.values():  # warm-up: connections, caches, first-call imports
             await timed(open_, url, {}, 50)
             await timed(secured, url, bencher, 50)
         for _ in range(ROUNDS):
