@@ -32,7 +32,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
         async with (
             open_upstreams(settings, active) as upstreams,
             open_control_plane(app, settings, active),
-            auth.open(active),
+            auth.open(active, upstreams),
         ):
             app.state.upstreams = upstreams
             app.state.data_plane = _data_plane_forwarder(settings)

@@ -161,9 +161,11 @@ class AuthGateway:
 
 @asynccontextmanager
 async def auth_gateway_app(
-    database: str, serving_stub: FastAPI, settings: GatewaySettings, bus: Bus
+    database: str, serving_stub: FastAPI, settings: GatewaySettings, bus: Bus, **local_apps: FastAPI
 ) -> AsyncIterator[AuthGateway]:
-    platform = Platform(mode="standalone", bus=bus, database_dsn=database, local_apps={"serving": serving_stub})
+    """`local_apps`: more services in-process beside the serving stub (their lifespans are the caller's)."""
+    apps = {"serving": serving_stub, **local_apps}
+    platform = Platform(mode="standalone", bus=bus, database_dsn=database, local_apps=apps)
     app = create_app(settings, platform)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -44,7 +44,7 @@ UNDOCUMENTED = [
     ("POST", "/seldon/seldon/iris/v2/models/iris/infer"),
     ("GET", f"{API}/model/metadata"),
     ("POST", f"{API}/model/metadata"),
-    ("DELETE", f"{API}/model/metadata"),
+    ("PUT", f"{API}/model/metadata"),
     ("GET", f"{API}/requests"),
     ("GET", f"{API}/namespaces/seldon/seldondeployments/iris/requests"),
 ]

@@ -50,7 +50,7 @@ MOUNTED = frozenset({"metadata", "request-logger", "serving"})
         ("POST", "/seldon/a/iris/api/v1.0/predictions", Requirement("namespace", "write", "a", ("*", "iris"))),
         ("GET", "/seldon/a/iris/api/v1.0/metadata", Requirement("namespace", "read", "a", ("*", "iris"))),
         ("GET", f"{API}/model/metadata", Requirement("authenticated")),
-        ("POST", f"{API}/model/metadata", Requirement("admin", "write")),
+        ("POST", f"{API}/model/metadata", Requirement("authenticated", "write")),
         ("GET", f"{API}/requests", Requirement("admin", "write")),
         ("GET", f"{API}/authorization/policies", Requirement("admin", "write")),
         ("GET", f"{API}/users", Requirement("admin", "write")),

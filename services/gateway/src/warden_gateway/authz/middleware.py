@@ -8,16 +8,17 @@ the request already decided and lets it through, so each request is checked once
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Callable
 from typing import Any
 
 import yaml
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warden_common.auth.policy import WRITE
 from warden_common.auth.principal import Principal
 from warden_common.auth.tokens import InvalidToken
+from warden_common.errors import WardenError
+from warden_gateway.authz.asgi import filtering_send, read_body, replay, respond
+from warden_gateway.authz.catalog import guard_catalog, is_catalog
 from warden_gateway.authz.decisions import deployment_projects
 from warden_gateway.authz.rules import API, Requirement, requirement
 from warden_gateway.authz.runtime import AuthRuntime
@@ -32,68 +33,12 @@ def principal_of(scope: Scope) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
-async def _respond(send: Send, status: int, reason: str, message: str, headers: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"code": status, "reason": reason, "message": message}).encode()
-    start_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
-    await send({"type": "http.response.start", "status": status, "headers": start_headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def _bearer(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")
             return token.strip() if scheme.lower() == "bearer" and token.strip() else None
     return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-def _filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
-    """Buffers a JSON response and sends `keep(parsed)` instead (non-2xx and non-JSON answers pass unchanged)."""
-    start: Message = {}
-    chunks: list[bytes] = []
-
-    async def filtered(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-            return
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        chunks.append(message.get("body", b""))
-        if message.get("more_body", False):
-            return
-        body = b"".join(chunks)
-        if 200 <= start["status"] < 300:
-            with contextlib.suppress(ValueError):  # not JSON after all: pass it on unchanged
-                body = json.dumps(keep(json.loads(body))).encode()
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-    return filtered
 
 
 class AuthMiddleware:
@@ -111,32 +56,51 @@ class AuthMiddleware:
         if need.kind == "exempt":
             await self.app(scope, receive, send)
             return
+        try:
+            proceed = await self._decide(scope, receive, send, need)
+        except WardenError as err:  # raised outside the routes, so no exception handler renders it
+            await respond(send, err.status_code, err.code, err.message, [])
+            return
+        if proceed is None:
+            return
+        receive, send = proceed
+        await self.app(scope, receive, send)
+        if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
+            await self.runtime.authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
+
+    async def _decide(
+        self, scope: Scope, receive: Receive, send: Send, need: Requirement
+    ) -> tuple[Receive, Send] | None:
+        """Authenticate and authorize; `(receive, send)` to call the app with, or None once an error was sent."""
         principal = await self._authenticate(scope, send)
         if principal is None:
-            return
+            return None
         scope[PRINCIPAL_KEY] = principal
         authorizer = self.runtime.authorizer
         if not authorizer.decide(principal, need):
             await self._forbid(send, principal, need)
-            return
+            return None
         if need.kind == "namespaces_list":
-            send = _filtering_send(send, lambda items: self._visible_namespaces(principal, items))
+            send = filtering_send(send, lambda items: self._visible_namespaces(principal, items))
         elif need.collection is not None and need.action != WRITE:
-            send = _filtering_send(send, lambda listing: self._visible_deployments(principal, listing))
+            send = filtering_send(send, lambda listing: self._visible_deployments(principal, listing))
+        elif is_catalog(scope["path"]):
+            guarded = await guard_catalog(authorizer, self.runtime.upstreams, scope, receive, send, principal)
+            if guarded is None:
+                return None
+            receive, send = guarded
         elif need.collection is not None or need.deployment is not None:
             checked = await self._check_projects(scope, receive, send, principal, need)
             if checked is None:
-                return
+                return None
             receive = checked
-        await self.app(scope, receive, send)
-        if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
-            await authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
+        return receive, send
 
     async def _authenticate(self, scope: Scope, send: Send) -> Principal | None:
         token = _bearer(scope)
         if token is None:
             realm = b'Bearer realm="warden"'
-            await _respond(
+            await respond(
                 send,
                 401,
                 "unauthorized",
@@ -150,7 +114,7 @@ class AuthMiddleware:
         except InvalidToken as exc:
             challenge = f'Bearer realm="warden", error="invalid_token", error_description="{exc}"'.replace("\n", " ")
             header = (b"www-authenticate", challenge.encode("latin-1", errors="replace"))
-            await _respond(send, 401, "invalid_token", f"invalid bearer token: {exc}", [header])
+            await respond(send, 401, "invalid_token", f"invalid bearer token: {exc}", [header])
             return None
         return principal
 
@@ -159,7 +123,7 @@ class AuthMiddleware:
             what = f"only members of {self.runtime.settings.admin_group!r} may do this"
         else:
             what = f"{need.action} access to namespace {need.namespace!r} is not granted to you"
-        await _respond(send, 403, "forbidden", f"user {principal.user!r}: {what}", [])
+        await respond(send, 403, "forbidden", f"user {principal.user!r}: {what}", [])
 
     async def _check_projects(
         self, scope: Scope, receive: Receive, send: Send, principal: Principal, need: Requirement
@@ -175,13 +139,13 @@ class AuthMiddleware:
             projects |= stored or set()
         addresses_item = need.deployment is not None and scope["path"].rstrip("/").endswith(need.deployment[1])
         if need.action == WRITE and (need.collection is not None or addresses_item) and scope["method"] != "DELETE":
-            body = await _read_body(receive)
-            receive = _replay(body, receive)
+            body = await read_body(receive)
+            receive = replay(body, receive)
             with contextlib.suppress(yaml.YAMLError):  # the route rejects the body with a 4xx that says why
                 projects |= deployment_projects(yaml.safe_load(body) if body.strip() else None)
         if projects and not authorizer.projects_allow(principal, projects, need.action):
             shown = ", ".join(sorted(projects))
-            await _respond(
+            await respond(
                 send,
                 403,
                 "forbidden",

@@ -21,6 +21,7 @@ from warden_common.auth.tokens import TokenValidator
 from warden_common.db import open_pool
 from warden_common.errors import Conflict, ServiceUnavailable
 from warden_common.platform import Platform
+from warden_common.upstreams import Upstreams
 from warden_gateway.authz.decisions import Authorizer
 from warden_gateway.identity.issuer import TokenIssuer
 from warden_gateway.identity.keys import SigningKeys
@@ -54,6 +55,7 @@ class AuthRuntime:
         self.limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
         self._validator: TokenValidator | None = None
         self._local_keys: CachedKeySource | None = None
+        self.upstreams: Upstreams | None = None
 
     async def rotate_signing_key(self) -> str:
         """A new key signs from now on; this replica verifies with it at once, the others on first sight."""
@@ -77,8 +79,10 @@ class AuthRuntime:
         return self.users, self.keys, self.issuer
 
     @asynccontextmanager
-    async def open(self, platform: Platform) -> AsyncIterator[None]:
-        """Needs the gateway's schema migrated (open after the control plane)."""
+    async def open(self, platform: Platform, upstreams: Upstreams | None = None) -> AsyncIterator[None]:
+        """Needs the gateway's schema migrated (open after the control plane); `upstreams` reach the metadata
+        service, asked for a model's project (policy mode)."""
+        self.upstreams = upstreams
         dsn = platform.database_dsn
         if dsn is None:
             if self.settings.enabled:
