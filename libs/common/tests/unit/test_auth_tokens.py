@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from warden_common.auth.jwks import CachedKeySource, KeySet, parse_jwks
+from warden_common.auth.jwks import CachedKeySource, KeyFetchError, KeySet, parse_jwks
 from warden_common.auth.tokens import InvalidToken, TokenValidator
 
 ISSUER = "https://idp.example.test"
@@ -144,3 +144,12 @@ async def test_an_unknown_kid_that_stays_unknown_is_refused() -> None:
 async def test_garbage_is_refused() -> None:
     with pytest.raises(InvalidToken, match="malformed"):
         await _validator().validate("not-a-jwt")
+
+
+async def test_a_provider_that_cannot_be_reached_is_not_the_callers_fault() -> None:
+    async def unreachable() -> KeySet:
+        raise KeyFetchError("connection refused")
+
+    validator = TokenValidator(CachedKeySource(unreachable), issuer=ISSUER, audience="warden")
+    with pytest.raises(KeyFetchError):
+        await validator.validate(_sign(_claims()))

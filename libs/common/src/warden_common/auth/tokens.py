@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 
-from warden_common.auth.jwks import KeyFetchError, KeySource
+from warden_common.auth.jwks import KeySource
 from warden_common.auth.principal import Principal
 
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -88,12 +88,10 @@ class TokenValidator:
         return Principal(user=user, groups=frozenset(str(g) for g in groups), client=bool(claims.get("client")))
 
     async def _key(self, kid: str) -> jwt.PyJWK:
-        try:
-            keys = await self._keys.keys()
-            if kid not in keys:
-                keys = await self._keys.keys(refresh=True)
-        except KeyFetchError as exc:
-            raise InvalidToken(f"cannot verify tokens now: {exc}") from exc
+        # KeyFetchError propagates: the provider being down is not the caller's fault (503, not 401).
+        keys = await self._keys.keys()
+        if kid not in keys:
+            keys = await self._keys.keys(refresh=True)
         if kid not in keys:
             raise InvalidToken(f"token signed with unknown key {kid!r}")
         return keys[kid]

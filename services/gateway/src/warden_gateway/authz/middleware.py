@@ -13,10 +13,11 @@ from typing import Any
 import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from warden_common.auth.jwks import KeyFetchError
 from warden_common.auth.policy import WRITE
 from warden_common.auth.principal import Principal
 from warden_common.auth.tokens import InvalidToken
-from warden_common.errors import WardenError
+from warden_common.errors import ServiceUnavailable, WardenError
 from warden_gateway.authz.asgi import filtering_send, read_body, replay, respond
 from warden_gateway.authz.catalog import guard_catalog, is_catalog
 from warden_gateway.authz.decisions import deployment_projects
@@ -111,6 +112,8 @@ class AuthMiddleware:
             return None
         try:
             principal = await self.runtime.validator().validate(token)
+        except KeyFetchError as exc:
+            raise ServiceUnavailable(f"cannot verify tokens now: {exc}") from exc
         except InvalidToken as exc:
             challenge = f'Bearer realm="warden", error="invalid_token", error_description="{exc}"'.replace("\n", " ")
             header = (b"www-authenticate", challenge.encode("latin-1", errors="replace"))
