@@ -116,14 +116,14 @@ SIGNING_PASSPHRASE = "test-signing-passphrase"
 def auth_settings(**overrides: Any) -> GatewaySettings:
     from warden_common.auth.settings import AuthSettings
 
-    auth = AuthSettings(
-        enabled=True,
-        mode="policies",
-        issuer=AUTH_ISSUER,
-        signing_key_passphrase=SecretStr(SIGNING_PASSPHRASE),
-        policy_refresh_s=0.3,
-        **overrides,
-    )
+    fields: dict[str, Any] = {
+        "enabled": True,
+        "mode": "policies",
+        "issuer": AUTH_ISSUER,
+        "signing_key_passphrase": SecretStr(SIGNING_PASSPHRASE),
+        "policy_refresh_s": 0.3,
+    }
+    auth = AuthSettings(**{**fields, **overrides})
     return GatewaySettings(auth=auth)
 
 
