@@ -115,7 +115,8 @@ class AuthMiddleware:
         except KeyFetchError as exc:
             raise ServiceUnavailable(f"cannot verify tokens now: {exc}") from exc
         except InvalidToken as exc:
-            challenge = f'Bearer realm="warden", error="invalid_token", error_description="{exc}"'.replace("\n", " ")
+            description = str(exc).replace('"', "'").replace("\n", " ")  # a quoted-string in the header
+            challenge = f'Bearer realm="warden", error="invalid_token", error_description="{description}"'
             header = (b"www-authenticate", challenge.encode("latin-1", errors="replace"))
             await respond(send, 401, "invalid_token", f"invalid bearer token: {exc}", [header])
             return None
