@@ -15,7 +15,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-from starlette.routing import Mount
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
 from warden_common.bus.port import Bus
 from warden_common.db import open_pool
@@ -65,7 +66,17 @@ async def _routes(gw: AuthGateway) -> list[tuple[str, str]]:
         if method in ("get", "post", "put", "patch", "delete")
     ]
     assert len(documented) > 20, "the walk must cover the API, not an empty document"
-    return documented + UNDOCUMENTED
+    # Every route the app has, documented or not (forwarders, the data plane relay, Swagger's own pages).
+    registered = [
+        (method, _concrete(route.path))
+        for route in gw.app.routes
+        if isinstance(route, APIRoute | Route)
+        for method in sorted(route.methods or ())
+        if method != "HEAD"
+    ]
+    walked = sorted(set(documented + UNDOCUMENTED + registered))
+    assert set(registered) - set(documented), "hidden routes are walked too"
+    return walked
 
 
 async def test_no_route_answers_without_a_valid_token(auth_gateway: AuthGateway) -> None:
