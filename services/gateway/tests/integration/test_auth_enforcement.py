@@ -16,12 +16,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import SecretStr
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from warden_common.bus.port import Bus
 from warden_common.db import open_pool
 from warden_common.platform import Platform
 from warden_common.testing.waiting import eventually
+from warden_gateway.authz.middleware import AuthMiddleware
 from warden_gateway.authz.rules import EXEMPT_PATHS
 from warden_gateway.composition import build_standalone_app
 from warden_gateway.identity.keys import SigningKeys
@@ -265,3 +268,27 @@ async def test_standalone_guards_every_mounted_service_and_the_data_plane() -> N
                 assert answer.status_code == 401, f"{method} {mount}{suffix}: {answer.status_code}"
         assert (await client.get("/request-logger/health/live")).status_code == 200
         assert (await client.get(f"{API}/namespaces")).status_code == 401
+
+
+async def test_executors_post_to_the_ingestion_route_with_the_shared_token(auth_gateway: AuthGateway) -> None:
+    """The root middleware of standalone in front of a stand-in request logger: the shared token or an admin."""
+    gw = auth_gateway
+    runtime = gw.app.state.auth
+    runtime.settings = runtime.settings.model_copy(update={"ingest_token": SecretStr("executor-shared-secret")})
+
+    async def logger_stub(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    root = AuthMiddleware(logger_stub, runtime, mounted_services=frozenset({"request-logger"}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=root), base_url="http://w") as client:
+        assert (await client.post("/request-logger/", json={})).status_code == 401
+        wrong = {"Authorization": "Bearer executor-shared-secreT"}
+        assert (await client.post("/request-logger/", json={}, headers=wrong)).status_code == 401
+        right = {"Authorization": "Bearer executor-shared-secret"}
+        assert (await client.post("/request-logger/", json={}, headers=right)).status_code == 200
+        # the shared token opens nothing else
+        assert (await client.get("/request-logger/api/v1alpha1/requests", headers=right)).status_code == 401
+        alice = await gw.add_user("alice", [])
+        assert (await client.post("/request-logger/", json={}, headers=alice)).status_code == 403
+        assert (await client.post("/request-logger/", json={}, headers=await gw.admin())).status_code == 200

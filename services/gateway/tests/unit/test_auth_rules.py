@@ -65,3 +65,9 @@ def test_requirement(method: str, path: str, expected: Requirement) -> None:
 
 def test_health_of_an_unmounted_name_is_not_exempt() -> None:
     assert requirement("GET", "/nothing/health/live", MOUNTED).kind == "authenticated"
+
+
+def test_the_ingestion_route_is_its_own_requirement_in_standalone_only() -> None:
+    assert requirement("POST", "/request-logger/", MOUNTED) == Requirement("ingest", "write")
+    assert requirement("GET", "/request-logger/", MOUNTED) == Requirement("admin", "write")
+    assert requirement("POST", "/request-logger/", frozenset()).kind == "authenticated"

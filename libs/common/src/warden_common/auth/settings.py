@@ -50,6 +50,13 @@ class AuthSettings(BaseModel):
         "distributed mode (the same value on every gateway replica); `warden up` generates one under "
         "$WARDEN_HOME/auth (mode 0600).",
     )
+    ingest_token: SecretStr | None = Field(
+        None,
+        description="Standalone: a shared secret that external executors and KServe loggers send as "
+        "`Authorization: Bearer <secret>` to the request logger's ingestion route (`POST /request-logger/`), which "
+        "otherwise needs an administrator's token. Distributed mode keeps the request logger off the public entry "
+        "(cluster-internal; protect it with a NetworkPolicy or mesh mTLS).",
+    )
     jwks_refresh_min_s: float = Field(
         10.0, ge=0, description="External provider: least time between two JWKS downloads triggered by unknown `kid`s."
     )

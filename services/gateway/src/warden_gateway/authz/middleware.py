@@ -8,6 +8,7 @@ the request already decided and lets it through, so each request is checked once
 from __future__ import annotations
 
 import contextlib
+import hmac
 from typing import Any
 
 import yaml
@@ -54,7 +55,7 @@ class AuthMiddleware:
             return
         scope[_DECIDED_KEY] = True
         need = requirement(scope["method"], scope["path"], self.mounted)
-        if need.kind == "exempt":
+        if need.kind == "exempt" or (need.kind == "ingest" and self._has_ingest_token(scope)):
             await self.app(scope, receive, send)
             return
         try:
@@ -68,6 +69,13 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
         if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
             await self.runtime.authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
+
+    def _has_ingest_token(self, scope: Scope) -> bool:
+        expected = self.runtime.settings.ingest_token
+        token = _bearer(scope)
+        if expected is None or token is None:
+            return False
+        return hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
 
     async def _decide(
         self, scope: Scope, receive: Receive, send: Send, need: Requirement

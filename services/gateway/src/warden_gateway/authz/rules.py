@@ -33,7 +33,9 @@ EXEMPT_PATHS = frozenset(
 _ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-Kind = Literal["exempt", "authenticated", "admin", "namespace", "namespaces_list"]
+Kind = Literal["exempt", "authenticated", "admin", "namespace", "namespaces_list", "ingest"]
+INGEST_PATHS = frozenset({"/request-logger", "/request-logger/"})
+"""Standalone's request-logger ingestion route: executors' CloudEvents (shared token or an administrator)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,8 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
     action: Action = READ if method.upper() in _READ_METHODS else WRITE
     if path in EXEMPT_PATHS or _is_service_health(path, mounted_services):
         return EXEMPT
+    if method.upper() == "POST" and path in INGEST_PATHS and "request-logger" in mounted_services:
+        return Requirement("ingest", WRITE)
     if path.startswith(API + "/namespaces"):
         return _namespaced(path.removeprefix(API + "/namespaces").split("/")[1:], action)
     if path.startswith(DATA_PLANE):
