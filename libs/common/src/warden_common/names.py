@@ -32,6 +32,8 @@ _DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 
 MAX_LABEL_LENGTH = 63
+_ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
+MAX_ACCOUNT_NAME_LENGTH = 128
 
 
 def dns1123_label_problem(name: object) -> str | None:
@@ -61,6 +63,13 @@ def model_name_problem(name: object) -> str | None:
         return f"must be at most {MAX_LABEL_LENGTH} characters (has {len(name)})"
     if not _LABEL_NAME.match(name):
         return "must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit"
+    return None
+
+
+def account_name_problem(name: object) -> str | None:
+    """Why `name` is not a user, service client or group name of the built-in identity provider, or None."""
+    if not isinstance(name, str) or not _ACCOUNT_NAME.match(name):
+        return "must be 1-128 characters of letters, digits, '.', '_', '@', '-', starting with a letter or digit"
     return None
 
 
@@ -96,9 +105,9 @@ def _validator(rule: Callable[[object], str | None], error_type: str) -> AfterVa
     return AfterValidator(check)
 
 
-def _path(description: str, pattern: re.Pattern[str]) -> Any:
+def _path(description: str, pattern: re.Pattern[str], max_length: int = MAX_LABEL_LENGTH) -> Any:
     # The rule is enforced by the validator (so the 422 says why in words); the schema shows it for clients.
-    return Path(description=description, json_schema_extra={"pattern": pattern.pattern, "maxLength": 63})
+    return Path(description=description, json_schema_extra={"pattern": pattern.pattern, "maxLength": max_length})
 
 
 NamespaceName = Annotated[
@@ -168,3 +177,14 @@ async def path_params_checked(request: Request) -> None:
         _, errors = request_params_to_args(route.dependant.path_params, request.path_params)
         if errors:
             raise RequestValidationError(errors)
+
+
+AccountName = Annotated[
+    str,
+    _path(
+        "User or service client name: letters, digits, '.', '_', '@', '-'; starts alphanumeric; at most 128.",
+        _ACCOUNT_NAME,
+        MAX_ACCOUNT_NAME_LENGTH,
+    ),
+    _validator(account_name_problem, "account_name"),
+]

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warden_common.auth.settings import AuthSettings
+
 
 class RetryPolicy(BaseModel):
     """How a consumer retries a failing handler before dead-lettering the message."""
@@ -131,6 +133,17 @@ class StandaloneSettings(BaseSettings):
     bus_retention_max_records: int = Field(
         0, ge=0, description="Standalone bus: keep at most this many newest records per partition (0: no bound)."
     )
+    auth: AuthSettings = Field(
+        default_factory=AuthSettings,
+        description="Authentication and authorization ($WARDEN_AUTH__ENABLED=true turns it on); the built-in "
+        "provider's issuer defaults to http://<host>:<port>.",
+    )
+
+    def gateway_auth(self) -> AuthSettings:
+        """`auth` with the issuer the built-in provider signs with when none is set: this process's address."""
+        if self.auth.issuer is not None or self.auth.provider != "builtin":
+            return self.auth
+        return self.auth.model_copy(update={"issuer": f"http://{self.host}:{self.port}"})
 
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()

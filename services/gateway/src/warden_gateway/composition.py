@@ -21,6 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import readiness, skeleton_note
 from warden_common.platform import Platform
+from warden_gateway.authz.middleware import AuthMiddleware
+from warden_gateway.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ def load_service_factory(name: str) -> ServiceFactory:
     raise NotFound(f"unknown service {name!r}; installed: {', '.join(service_names())}")
 
 
-def build_standalone_app(platform: Platform) -> FastAPI:
+def build_standalone_app(platform: Platform, gateway_settings: GatewaySettings | None = None) -> FastAPI:
     """One ASGI app: every service mounted at `/<service>/`, the gateway at `/`.
 
     Starlette does not run the lifespans of mounted apps, so the root lifespan enters each one (gateway last,
@@ -65,7 +67,10 @@ def build_standalone_app(platform: Platform) -> FastAPI:
     # The apps are registered after they are built; clients are only opened in the lifespans, later.
     local_apps: dict[str, FastAPI] = {}
     shared = dataclasses.replace(platform, local_apps=local_apps)
-    apps = {name: load_service_factory(name)(platform=shared) for name in service_names()}
+    apps = {
+        name: load_service_factory(name)(**({"settings": gateway_settings} if name == GATEWAY else {}), platform=shared)
+        for name in service_names()
+    }
     local_apps.update(apps)
 
     @asynccontextmanager
@@ -109,4 +114,6 @@ def build_standalone_app(platform: Platform) -> FastAPI:
         if name != GATEWAY:
             root.mount(f"/{name}", app, name=name)
     root.mount("/", apps[GATEWAY], name=GATEWAY)
+    # One check in front of everything on the port (the gateway's own middleware then lets it through).
+    root.add_middleware(AuthMiddleware, runtime=apps[GATEWAY].state.auth, mounted_services=frozenset(apps) - {GATEWAY})
     return root

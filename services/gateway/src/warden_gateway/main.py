@@ -16,18 +16,27 @@ from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
 from warden_gateway.api.swagger import install_swagger_ui
+from warden_gateway.authz.api import authorization_router
+from warden_gateway.authz.middleware import AuthMiddleware
+from warden_gateway.authz.runtime import AuthRuntime
 from warden_gateway.composition import GATEWAY, load_service_factory, service_names
 from warden_gateway.control import open_control_plane
 from warden_gateway.dataplane import SERVING, DataPlaneForwarder
+from warden_gateway.identity.routes import identity_router
 from warden_gateway.settings import GatewaySettings
 
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
+    auth = AuthRuntime(settings.auth, issuer_url=f"http://{settings.host}:{settings.port}")
 
     @asynccontextmanager
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
-        async with open_upstreams(settings, active) as upstreams, open_control_plane(app, settings, active):
+        async with (
+            open_upstreams(settings, active) as upstreams,
+            open_control_plane(app, settings, active),
+            auth.open(active, upstreams),
+        ):
             app.state.upstreams = upstreams
             app.state.data_plane = _data_plane_forwarder(settings)
             try:
@@ -46,6 +55,8 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             predict_router(),
             forwarded_router(),
             data_plane_router(),
+            identity_router(auth),
+            authorization_router(auth),
         ],
         setup=setup,
         openapi_url=OPENAPI_URL,
@@ -55,6 +66,8 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
         app, _other_services(platform), mode=mode, service_urls=settings.upstreams
     )
     install_swagger_ui(app, openapi_url=OPENAPI_URL, title="Warden API - Swagger UI")
+    app.state.auth = auth  # standalone's root app enforces with the same runtime (composition.py)
+    app.add_middleware(AuthMiddleware, runtime=auth)
     return app
 
 

@@ -19,6 +19,7 @@ from warden_common.gc_tuning import tune_gc
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, StandaloneSettings
 from warden_gateway.composition import build_standalone_app
+from warden_gateway.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ async def run_standalone(settings: StandaloneSettings) -> None:
         await bus.start()
         try:
             platform = Platform(mode="standalone", bus=bus, database_dsn=postgres.dsn, home=home)
-            app = build_standalone_app(platform)
+            app = build_standalone_app(platform, GatewaySettings(auth=settings.gateway_auth()))
             tune_gc()  # every service is imported and built: what exists now is never scanned again
             config = uvicorn.Config(
                 app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,5 +101,93 @@ async def gateway(fresh_database: str, unique_name: str, serving_stub: FastAPI) 
 
                 await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)
                 yield gw
+    finally:
+        await bus.close()
+
+
+# --- auth enabled (issue 12): a gateway that demands tokens, its built-in provider, helpers to log in -------------
+
+ADMIN = "root"
+ADMIN_PASSWORD = "root-password-1"
+AUTH_ISSUER = "http://warden.test"
+SIGNING_PASSPHRASE = "test-signing-passphrase"
+
+
+def auth_settings(**overrides: Any) -> GatewaySettings:
+    from warden_common.auth.settings import AuthSettings
+
+    fields: dict[str, Any] = {
+        "enabled": True,
+        "mode": "policies",
+        "issuer": AUTH_ISSUER,
+        "signing_key_passphrase": SecretStr(SIGNING_PASSPHRASE),
+        "policy_refresh_s": 0.3,
+    }
+    auth = AuthSettings(**{**fields, **overrides})
+    return GatewaySettings(auth=auth)
+
+
+@dataclass
+class AuthGateway:
+    app: FastAPI
+    client: httpx.AsyncClient
+    events: list[Event] = field(default_factory=list)
+
+    async def token(self, user: str, password: str) -> str:
+        answer = await self.client.post(
+            "/oauth2/token",
+            data={"grant_type": "password", "client_id": "warden", "username": user, "password": password},
+        )
+        assert answer.status_code == 200, answer.text
+        token: str = answer.json()["access_token"]
+        return token
+
+    async def headers(self, user: str, password: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token(user, password)}"}
+
+    async def admin(self) -> dict[str, str]:
+        return await self.headers(ADMIN, ADMIN_PASSWORD)
+
+    async def add_user(self, name: str, groups: list[str], password: str = "secret-password") -> dict[str, str]:
+        body = {"name": name, "password": password, "groups": groups}
+        answer = await self.client.post(f"{API}/users", json=body, headers=await self.admin())
+        assert answer.status_code == 201, answer.text
+        return await self.headers(name, password)
+
+    async def set_policy(self, policy: dict[str, Any]) -> None:
+        answer = await self.client.put(f"{API}/authorization/policies", json=policy, headers=await self.admin())
+        assert answer.status_code == 200, answer.text
+
+
+@asynccontextmanager
+async def auth_gateway_app(
+    database: str, serving_stub: FastAPI, settings: GatewaySettings, bus: Bus, **local_apps: FastAPI
+) -> AsyncIterator[AuthGateway]:
+    """`local_apps`: more services in-process beside the serving stub (their lifespans are the caller's)."""
+    apps = {"serving": serving_stub, **local_apps}
+    platform = Platform(mode="standalone", bus=bus, database_dsn=database, local_apps=apps)
+    app = create_app(settings, platform)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=AUTH_ISSUER) as client:
+            yield AuthGateway(app=app, client=client)
+
+
+@pytest.fixture
+async def auth_gateway(
+    fresh_database: str, unique_name: str, serving_stub: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AuthGateway]:
+    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
+    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
+    await bus.start()
+    try:
+        async with auth_gateway_app(fresh_database, serving_stub, auth_settings(), bus) as gw:
+
+            async def collect(event: Event) -> None:
+                gw.events.append(event)
+
+            await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)
+            yield gw
     finally:
         await bus.close()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Header, Query, Request
 
 from warden_common.errors import ServiceUnavailable
+from warden_gateway.authz.middleware import principal_of
 from warden_gateway.deployments.service import Change, DeploymentService
 from warden_gateway.namespaces import NamespaceService
 
@@ -30,10 +31,15 @@ def namespaces(request: Request) -> NamespaceService:
 
 
 def change(
+    request: Request,
     message: Annotated[str | None, Query(description="Version comment recorded with the change.")] = None,
     action: Annotated[str | None, Query(description="The UI action that made the change (informational).")] = None,
-    x_warden_user: Annotated[str | None, Header(description="The acting user (until auth lands).")] = None,
+    x_warden_user: Annotated[
+        str | None, Header(description="The acting user when auth is off; ignored once a token names the user.")
+    ] = None,
 ) -> Change:
     """Who acts and why. The SDK sends the version comment as `?message=`; rollout bodies may carry `comment`."""
     del action  # accepted because the SDK sends it; the event records the actor and comment
-    return Change(actor=(x_warden_user or "").strip() or ANONYMOUS, comment=message or None)
+    principal = principal_of(request.scope)
+    actor = principal.user if principal is not None else (x_warden_user or "").strip() or ANONYMOUS
+    return Change(actor=actor, comment=message or None)

@@ -1,0 +1,99 @@
+"""What a request needs, from its method and path alone: pure, so the route walk test and the bench use it as is.
+
+Reading (GET/HEAD/OPTIONS) needs `read`; any other method needs `write` - that includes predictions, since they
+run a model on the caller's behalf and show up in its logs and metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from warden_common.auth.policy import READ, WRITE, Action
+from warden_gateway.identity.issuer import AUTHORIZE_PATH, DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH
+
+API = "/seldon-deploy/api/v1alpha1"
+DATA_PLANE = "/seldon/"
+DEPLOYMENT_PLURALS = frozenset({"seldondeployments", "inferenceservices"})
+
+EXEMPT_PATHS = frozenset(
+    {
+        "/health/live",
+        "/health/ready",
+        "/metrics",
+        DISCOVERY_PATH,
+        JWKS_PATH,
+        TOKEN_PATH,
+        AUTHORIZE_PATH,
+        "/seldon-deploy/swagger/",
+        "/seldon-deploy/swagger/oauth2-redirect",
+        f"{API}/openapi.json",  # the API's description, no data: the Swagger page needs it to render
+    }
+)
+_ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users")
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Kind = Literal["exempt", "authenticated", "admin", "namespace", "namespaces_list", "ingest"]
+INGEST_PATHS = frozenset({"/request-logger", "/request-logger/"})
+"""Standalone's request-logger ingestion route: executors' CloudEvents (shared token or an administrator)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    kind: Kind
+    action: Action = READ
+    namespace: str | None = None
+    deployment: tuple[str, str] | None = None
+    """`(plural, name)` of the deployment the path addresses, if any: project checks apply to it."""
+    collection: str | None = None
+    """The deployment kind's plural on a collection path (list / create): lists are filtered."""
+
+
+EXEMPT = Requirement("exempt")
+ADMIN = Requirement("admin", WRITE)
+
+
+def requirement(method: str, path: str, mounted_services: frozenset[str] = frozenset()) -> Requirement:
+    action: Action = READ if method.upper() in _READ_METHODS else WRITE
+    if path in EXEMPT_PATHS or _is_service_health(path, mounted_services):
+        return EXEMPT
+    if method.upper() == "POST" and path in INGEST_PATHS and "request-logger" in mounted_services:
+        return Requirement("ingest", WRITE)
+    if path.startswith(API + "/namespaces"):
+        return _namespaced(path.removeprefix(API + "/namespaces").split("/")[1:], action)
+    if path.startswith(DATA_PLANE):
+        parts = path.removeprefix(DATA_PLANE).split("/")
+        if len(parts) >= 2 and parts[0] and parts[1]:
+            return Requirement("namespace", action, parts[0], ("*", parts[1]))
+        return Requirement("authenticated", action)
+    if path.startswith(API + "/model/metadata"):
+        # The model catalog: checked per project in policy mode (authz.catalog); runtime metadata is read-only.
+        return Requirement("authenticated", action)
+    first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+    if first in mounted_services or path.startswith(_ADMIN_PREFIXES):
+        # Standalone's mounted service APIs are internal; cross-deployment log search spans every namespace;
+        # users and policies decide who may do what.
+        return ADMIN
+    return Requirement("authenticated", action)
+
+
+def _namespaced(parts: list[str], action: Action) -> Requirement:
+    if not parts or parts == [""]:
+        return Requirement("namespaces_list") if action == READ else ADMIN
+    namespace = parts[0]
+    if len(parts) == 1:
+        # Relabelling or deleting a namespace changes who may see it: that is an administrator's decision.
+        return Requirement("namespace", READ, namespace) if action == READ else ADMIN
+    plural = parts[1]
+    if plural not in DEPLOYMENT_PLURALS:
+        return Requirement("namespace", action, namespace)
+    if len(parts) == 2 or parts[2] == "":
+        return Requirement("namespace", action, namespace, collection=plural)
+    if parts[2] == "validate":
+        return Requirement("namespace", READ, namespace)  # stores nothing
+    return Requirement("namespace", action, namespace, (plural, parts[2]))
+
+
+def _is_service_health(path: str, mounted_services: frozenset[str]) -> bool:
+    service, _, rest = path.removeprefix("/").partition("/")
+    return service in mounted_services and f"/{rest}" in ("/health/live", "/health/ready", "/metrics")

@@ -1,0 +1,85 @@
+"""Demo 5.1.13 steps 6-7 on the model catalog: with the seed's policy, bob sees the default and iris models but not
+the income one, and cannot modify or delete the iris model. The real metadata service runs in-process behind the
+gateway, on the same real PostgreSQL database and bus."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from warden_common.bus.factory import create_bus
+from warden_common.platform import Platform
+from warden_common.settings import BusSettings
+from warden_metadata.main import create_app as create_metadata_app
+
+from .conftest import ADMIN, ADMIN_PASSWORD, API, AuthGateway, auth_gateway_app, auth_settings
+from .test_auth_projects import SEED_POLICY
+
+pytestmark = pytest.mark.integration
+
+CATALOG = f"{API}/model/metadata"
+
+
+@pytest.fixture
+async def catalog_gateway(
+    fresh_database: str, serving_stub: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AuthGateway]:
+    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
+    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
+    await bus.start()
+    try:
+        metadata = create_metadata_app(platform=Platform(mode="standalone", bus=bus, database_dsn=fresh_database))
+        async with (
+            metadata.router.lifespan_context(metadata),
+            auth_gateway_app(fresh_database, serving_stub, auth_settings(), bus, metadata=metadata) as gw,
+        ):
+            yield gw
+    finally:
+        await bus.close()
+
+
+def model(uri: str, name: str, project: str) -> dict[str, Any]:
+    return {"URI": uri, "name": name, "version": "1.0", "artifactType": "SKLEARN", "project": project}
+
+
+async def test_bob_sees_and_changes_only_the_models_his_projects_allow(catalog_gateway: AuthGateway) -> None:
+    gw = catalog_gateway
+    await gw.set_policy(SEED_POLICY)
+    alice = await gw.add_user("alice", [])
+    bob = await gw.add_user("bob", ["data-scientist"])
+    models = [
+        model("gs://seldon-models/sklearn/iris", "iris-default", "default"),
+        model("gs://seldon-models/sklearn/iris-v2", "iris-iris", "iris"),
+        model("gs://seldon-models/sklearn/income/model-0.23.2", "income", "income"),
+    ]
+    for entry in models:
+        registered = await gw.client.post(CATALOG, json=entry, headers=alice)
+        assert registered.status_code == 200, registered.text
+
+    def names(page: dict[str, Any]) -> list[str]:
+        return sorted(m["name"] for m in page["models"])
+
+    assert names((await gw.client.get(CATALOG, headers=alice)).json()) == ["income", "iris-default", "iris-iris"]
+    assert names((await gw.client.get(CATALOG, headers=bob)).json()) == ["iris-default", "iris-iris"]
+
+    iris = models[1]
+    changed = {**iris, "tags": {"owner": "bob"}}
+    assert (await gw.client.put(CATALOG, json=changed, headers=bob)).status_code == 403
+    deleted = await gw.client.delete(CATALOG, params={"URI": iris["URI"]}, headers=bob)
+    assert deleted.status_code == 403
+    assert "project(s) iris" in deleted.json()["message"]
+    # moving a default-project model into iris needs write on iris too
+    moved = await gw.client.put(CATALOG, json={**models[0], "project": "iris"}, headers=bob)
+    assert moved.status_code == 403
+    assert (await gw.client.post(CATALOG, json=model("gs://x/y", "bobs", "income"), headers=bob)).status_code == 403
+    # bob writes the default project
+    retagged = await gw.client.put(CATALOG, json={**models[0], "tags": {"owner": "bob"}}, headers=bob)
+    assert retagged.status_code == 200, retagged.text
+    # alice may change iris
+    assert (await gw.client.put(CATALOG, json=changed, headers=alice)).status_code == 200
+    assert (await gw.client.delete(CATALOG, params={"URI": iris["URI"]}, headers=alice)).status_code == 200
