@@ -7,31 +7,13 @@ from pydantic import ValidationError
 
 from warden_common.auth.policy import PolicyDocument, PolicyIndex, label_access, label_allows
 from warden_common.auth.principal import Principal
+from warden_common.testing.auth import DEMO_5_1_13_POLICY
 
 ALICE = Principal("alice")
 BOB = Principal("bob", frozenset({"data-scientist"}))
 CAROL = Principal("carol", frozenset({"ops"}))
 
-# demo 5.1.13's seldon-deploy-policies, as JSON
-SEED_POLICY = PolicyDocument.model_validate(
-    {
-        "role_grants": {"data-scientist": [{"resource": "project/iris", "action": "read"}]},
-        "user_grants": {
-            "*": [
-                {"resource": "namespace/seldon", "action": "read"},
-                {"resource": "namespace/seldon", "action": "write"},
-                {"resource": "project/default", "action": "read"},
-                {"resource": "project/default", "action": "write"},
-            ],
-            "alice": [
-                {"resource": "project/income", "action": "write"},
-                {"resource": "project/income", "action": "read"},
-                {"resource": "project/iris", "action": "read"},
-                {"resource": "project/iris", "action": "write"},
-            ],
-        },
-    }
-)
+SEED_POLICY = PolicyDocument.model_validate(DEMO_5_1_13_POLICY)
 
 
 @pytest.mark.parametrize(

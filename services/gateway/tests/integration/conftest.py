@@ -173,21 +173,30 @@ async def auth_gateway_app(
             yield AuthGateway(app=app, client=client)
 
 
+@asynccontextmanager
+async def admin_and_bus(database: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bus]:
+    """The first admin's credentials in the environment and a started PostgreSQL bus: what every auth app needs."""
+    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
+    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(database), partitions=2))
+    await bus.start()
+    try:
+        yield bus
+    finally:
+        await bus.close()
+
+
 @pytest.fixture
 async def auth_gateway(
     fresh_database: str, unique_name: str, serving_stub: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[AuthGateway]:
-    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
-    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
-    await bus.start()
-    try:
-        async with auth_gateway_app(fresh_database, serving_stub, auth_settings(), bus) as gw:
+    async with (
+        admin_and_bus(fresh_database, monkeypatch) as bus,
+        auth_gateway_app(fresh_database, serving_stub, auth_settings(), bus) as gw,
+    ):
 
-            async def collect(event: Event) -> None:
-                gw.events.append(event)
+        async def collect(event: Event) -> None:
+            gw.events.append(event)
 
-            await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)
-            yield gw
-    finally:
-        await bus.close()
+        await bus.subscribe(topics.DEPLOYMENTS, group=f"test-{unique_name}", handler=collect)
+        yield gw

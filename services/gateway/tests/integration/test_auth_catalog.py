@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
-from warden_common.bus.factory import create_bus
 from warden_common.platform import Platform
-from warden_common.settings import BusSettings
+from warden_common.testing.auth import DEMO_5_1_13_POLICY
 from warden_metadata.main import create_app as create_metadata_app
 
-from .conftest import ADMIN, ADMIN_PASSWORD, API, AuthGateway, auth_gateway_app, auth_settings
-from .test_auth_projects import SEED_POLICY
+from .conftest import API, AuthGateway, admin_and_bus, auth_gateway_app, auth_settings
 
 pytestmark = pytest.mark.integration
 
@@ -28,19 +25,13 @@ CATALOG = f"{API}/model/metadata"
 async def catalog_gateway(
     fresh_database: str, serving_stub: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[AuthGateway]:
-    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
-    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
-    await bus.start()
-    try:
+    async with admin_and_bus(fresh_database, monkeypatch) as bus:
         metadata = create_metadata_app(platform=Platform(mode="standalone", bus=bus, database_dsn=fresh_database))
         async with (
             metadata.router.lifespan_context(metadata),
             auth_gateway_app(fresh_database, serving_stub, auth_settings(), bus, metadata=metadata) as gw,
         ):
             yield gw
-    finally:
-        await bus.close()
 
 
 def model(uri: str, name: str, project: str) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def model(uri: str, name: str, project: str) -> dict[str, Any]:
 
 async def test_bob_sees_and_changes_only_the_models_his_projects_allow(catalog_gateway: AuthGateway) -> None:
     gw = catalog_gateway
-    await gw.set_policy(SEED_POLICY)
+    await gw.set_policy(DEMO_5_1_13_POLICY)
     alice = await gw.add_user("alice", [])
     bob = await gw.add_user("bob", ["data-scientist"])
     models = [

@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
-from warden_common.bus.factory import create_bus
-from warden_common.settings import BusSettings
-
-from .conftest import ADMIN, ADMIN_PASSWORD, API, AuthGateway, auth_gateway_app, auth_settings, load
+from .conftest import API, AuthGateway, admin_and_bus, auth_gateway_app, auth_settings, load
 
 pytestmark = pytest.mark.integration
 
@@ -21,15 +17,11 @@ pytestmark = pytest.mark.integration
 async def labels_gateway(
     fresh_database: str, serving_stub: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[AuthGateway]:
-    monkeypatch.setenv("WARDEN_ADMIN_USER", ADMIN)
-    monkeypatch.setenv("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    bus = create_bus(BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2))
-    await bus.start()
-    try:
-        async with auth_gateway_app(fresh_database, serving_stub, auth_settings(mode="labels"), bus) as gw:
-            yield gw
-    finally:
-        await bus.close()
+    async with (
+        admin_and_bus(fresh_database, monkeypatch) as bus,
+        auth_gateway_app(fresh_database, serving_stub, auth_settings(mode="labels"), bus) as gw,
+    ):
+        yield gw
 
 
 def iris_in(namespace: str) -> dict[str, Any]:

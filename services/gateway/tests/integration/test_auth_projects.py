@@ -13,29 +13,14 @@ from typing import Any
 import pytest
 
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_UPDATED
+from warden_common.testing.auth import DEMO_5_1_13_POLICY
 from warden_common.testing.waiting import eventually
 
 from .conftest import API, AuthGateway, load
 
 pytestmark = pytest.mark.integration
 
-SEED_POLICY = {
-    "role_grants": {"data-scientist": [{"resource": "project/iris", "action": "read"}]},
-    "user_grants": {
-        "*": [
-            {"resource": "namespace/seldon", "action": "read"},
-            {"resource": "namespace/seldon", "action": "write"},
-            {"resource": "project/default", "action": "read"},
-            {"resource": "project/default", "action": "write"},
-        ],
-        "alice": [
-            {"resource": "project/income", "action": "write"},
-            {"resource": "project/income", "action": "read"},
-            {"resource": "project/iris", "action": "read"},
-            {"resource": "project/iris", "action": "write"},
-        ],
-    },
-}
+SEED_POLICY = DEMO_5_1_13_POLICY
 SDEPS = f"{API}/namespaces/seldon/seldondeployments"
 
 
