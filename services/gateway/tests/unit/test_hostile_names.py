@@ -55,7 +55,7 @@ def _named_routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path template) of every gateway route with a namespace or name in its path, documented or not."""
     found = []
     for context in iter_route_contexts(app.routes):  # the routes of every included router, as mounted
-        path = context.path
+        path = context.path or ""
         if isinstance(context.original_route, APIRoute) and ("{namespace}" in path or "{name}" in path):
             found += [(method, path) for method in sorted(context.original_route.methods or ())]
     return found
