@@ -9,7 +9,8 @@ import jsonschema
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from warden_common.error_responses import ErrorBody, add_error_responses, document_error_responses
+from warden_common.api_docs import ErrorBody
+from warden_common.error_responses import add_error_responses, document_error_responses
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import health_router
 

@@ -56,7 +56,9 @@ def _named_routes(app: FastAPI) -> list[tuple[str, str]]:
     found = []
     for context in iter_route_contexts(app.routes):  # the routes of every included router, as mounted
         path = context.path
-        if isinstance(context.original_route, APIRoute) and ("{namespace}" in path or "{name}" in path):
+        if path is None or not isinstance(context.original_route, APIRoute):
+            continue
+        if "{namespace}" in path or "{name}" in path:
             found += [(method, path) for method in sorted(context.original_route.methods or ())]
     return found
 

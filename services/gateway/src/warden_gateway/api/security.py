@@ -31,7 +31,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "request-logger ingestion also takes `auth.ingest_token`. Only when `auth.enabled`.",
     },
 }
-_REQUIREMENT = [{OAUTH2: []}, {BEARER: []}]  # either one
+_REQUIREMENT: list[dict[str, list[str]]] = [{OAUTH2: []}, {BEARER: []}]  # either one
 
 
 def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
