@@ -3,7 +3,7 @@ routes' response models; the routes validate their bodies themselves, to answer 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,7 +45,9 @@ class NewUser(BaseModel):
 
     name: str = Field(pattern=_NAME, description="Letters, digits, '.', '_', '@', '-'.")
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, description="The password, or a service client's secret.")
-    groups: list[str] = Field(default_factory=list, description="Group names (same characters as `name`).")
+    groups: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+        default_factory=list, description="Group names (same characters as `name`)."
+    )
     client: bool = Field(default=False, description="A service client (client-credentials grant) instead of a user.")
 
 
