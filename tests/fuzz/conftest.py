@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ READY_WITHIN_S = 60  # generous: CI runs this beside the other servers
 AVAILABLE_WITHIN_S = 180  # a model server's first start on a busy 2-core machine
 LIVE_NAMESPACE, LIVE_NAME = "fuzz-live", "iris"
 API = "/seldon-deploy/api/v1alpha1"
+ADMIN = "fuzz-admin"  # not "admin": the token endpoint's examples sign in as that one (wrongly: throttled)
 FUZZ_RESULTS = pytest.StashKey[list[str]]()
 
 
@@ -33,6 +35,19 @@ def warden(warden_home: Path) -> Iterator[str]:
     """Base URL of a `warden up` on a fresh $WARDEN_HOME, shared by every document's run."""
     with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def warden_with_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, token) of a second `warden up`, with `auth.enabled`, and of its first administrator (password
+    grant): every operation is allowed to it, so a run with the token reaches every route's logic."""
+    home = tmp_path_factory.mktemp("wha")
+    password = secrets.token_urlsafe(18)
+    env = {"WARDEN_AUTH__ENABLED": "true", "WARDEN_ADMIN_USER": ADMIN, "WARDEN_ADMIN_PASSWORD": password}
+    with running_warden_up(home, ready_within_s=READY_WITHIN_S, env=env) as base:  # kills what it leaves behind
+        form = {"grant_type": "password", "client_id": "warden", "username": ADMIN, "password": password}
+        answer = httpx.post(f"{base}/oauth2/token", data=form, timeout=30).raise_for_status()
+        yield base, answer.json()["access_token"]
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-PUBLIC_DOCUMENT = "/seldon-deploy/api/v1alpha1/openapi.json"
+API = "/seldon-deploy/api/v1alpha1"
+PUBLIC_DOCUMENT = f"{API}/openapi.json"
 # The one public document lists every public route of every service (services/gateway/tests/unit/
 # test_public_openapi.py holds it to that), so fuzzing it covers them all.
 DOCUMENTS = [PUBLIC_DOCUMENT]
@@ -111,6 +113,34 @@ def test_every_operation_survives_fuzzing(
     operations = _operation_count(document)
     assert operations > 0, f"{document_path} lists no operation"
     assert _fuzz(url, tmp_path, fuzz_results, document_path) == operations
+
+
+def _admin_answers(base: str) -> int:
+    """How many 2xx answers the administrators' routes (users, policies, keys) gave: only a valid token gets one."""
+    metrics = httpx.get(f"{base}/metrics", timeout=10).raise_for_status().text
+    return sum(
+        int(sample.value)
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "warden_http_requests_total"
+        and sample.labels.get("route", "").startswith((f"{API}/users", f"{API}/authorization"))
+        and sample.labels.get("status", "").startswith("2")
+    )
+
+
+def test_every_operation_survives_fuzzing_with_auth_on(
+    warden_with_auth: tuple[str, str], tmp_path: Path, fuzz_results: list[str]
+) -> None:
+    """The same document with `auth.enabled`, every request carrying an administrator's bearer token: the guarded
+    routes' logic is reached (not only their 401), and the identity provider's own routes are fuzzed for real."""
+    base, token = warden_with_auth
+    url = f"{base}{PUBLIC_DOCUMENT}"
+    document = httpx.get(url, timeout=10).raise_for_status().json()  # exempt: no token needed to read it
+    bearer = f"--header=Authorization: Bearer {token}"
+    label = f"{PUBLIC_DOCUMENT} (auth on, as an administrator)"
+    tested = _fuzz(url, tmp_path, fuzz_results, label, bearer)
+    assert tested == _operation_count(document)
+    assert _admin_answers(base) > 0, "no administrator route answered 2xx: the token was not used"
 
 
 def test_reads_and_predictions_of_a_running_deployment(

@@ -23,7 +23,9 @@ from starlette.routing import Match
 
 from warden_common.bus.port import Bus
 from warden_common.platform import Platform
+from warden_gateway.authz.rules import requirement
 from warden_gateway.composition import build_standalone_app, load_service_factory, service_names
+from warden_gateway.identity.docs import OAuthError, TokenResponse
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
@@ -250,3 +252,61 @@ def test_every_operation_has_tags_schemas_examples_and_the_common_errors(documen
             if "schema" not in media or not _has_example(media, components):
                 problems.append(f"{where}: request body {content_type} needs a schema and an example")
     assert problems == []
+
+
+# Authentication: schemes Swagger UI signs in with, a requirement on exactly the operations the auth middleware
+# guards, and the OAuth2 token endpoint documented in its own protocol's terms.
+TOKEN = "/oauth2/token"
+
+
+def _beside_the_gateway(deployment: Deployment) -> frozenset[str]:
+    return frozenset(deployment.services) - {"gateway"} if deployment.mode == "standalone" else frozenset()
+
+
+def test_the_security_schemes_sign_in_at_the_token_endpoint(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["oauth2"]["flows"]["password"]["tokenUrl"] == TOKEN
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def test_exactly_the_guarded_operations_require_a_token(deployment: Deployment, document: dict[str, Any]) -> None:
+    mounted = _beside_the_gateway(deployment)
+    for path, method, operation in _operations(document):
+        other_origin = "servers" in document["paths"][path]  # not behind the gateway (distributed ingestion)
+        guarded = not other_origin and requirement(method, path, mounted).kind != "exempt"
+        where = f"{method} {path}"
+        if guarded:
+            assert operation.get("security") == [{"oauth2": []}, {"bearer": []}], where
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], where
+            assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith(
+                "/ErrorBody"
+            ), where
+        else:
+            assert "security" not in operation, where
+            assert path == TOKEN or "401" not in operation["responses"], where  # the token endpoint's is OAuth's
+    paths = {path for path, _, op in _operations(document) if "security" not in op}
+    assert {TOKEN, "/.well-known/openid-configuration", "/oauth2/jwks"} <= paths
+    assert "/seldon-deploy/api/v1alpha1/users" not in paths
+
+
+def test_the_token_endpoint_documents_both_grants_and_oauth_errors(document: dict[str, Any]) -> None:
+    operation = document["paths"][TOKEN]["post"]
+    form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    assert set(form["schema"]["properties"]) >= {"grant_type", "client_id", "client_secret", "username", "password"}
+    grants = {name: example["value"]["grant_type"] for name, example in form["examples"].items()}
+    assert grants == {"password": "password", "client_credentials": "client_credentials"}
+    responses = operation["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{TokenResponse.__name__}")
+    for status in ("400", "401", "429"):
+        assert responses[status]["x-warden-protocol-body"] is True
+        assert responses[status]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{OAuthError.__name__}")
+    assert "Retry-After" in responses["429"]["headers"]
+    oauth_error = document["components"]["schemas"][OAuthError.__name__]
+    assert {"error", "error_description"} <= set(oauth_error["required"])
+
+
+async def test_swagger_ui_signs_in_as_the_public_client(deployment: Deployment) -> None:
+    async with _client(deployment.entry) as client:
+        page = (await client.get(SWAGGER)).text
+    assert '"clientId": "warden"' in page
+    assert OPENAPI in page

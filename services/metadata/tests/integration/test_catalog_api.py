@@ -165,6 +165,18 @@ async def test_bad_fields_are_422(harness: MetadataHarness) -> None:
     assert not_json.status_code == 400
 
 
+async def test_a_nul_in_a_query_parameter_is_refused_naming_it(harness: MetadataHarness) -> None:
+    for method, params, status, field in [
+        ("GET", {"URI": "a\x00b"}, 422, "URI"),
+        ("GET", {"name": "\x00"}, 422, "name"),
+        ("GET", {"tags[owner]": "a\x00"}, 400, "tags[owner]"),
+        ("DELETE", {"URI": "gs://m/1", "project": "p\x00"}, 422, "project"),
+    ]:
+        response = await harness.client.request(method, API, params=params)
+        assert response.status_code == status, (params, response.text)
+        assert field in response.text, (params, response.text)
+
+
 async def test_bodies_over_the_limits_are_refused(harness: MetadataHarness) -> None:
     nested: Any = "leaf"
     for _ in range(70):

@@ -191,3 +191,9 @@ async def test_inference_service_and_runtime_pagination(harness: MetadataHarness
     assert len(explainers) == 5 and all(r["explainer"] for r in explainers)
     sklearn = (await harness.client.get(API, params={"URI": f"gs://kfserving/{names[0]}"})).json()["models"]
     assert sklearn[0]["artifactType"] == "SKLEARN"
+
+
+async def test_a_nul_in_a_runtime_filter_is_a_422_naming_it(harness: MetadataHarness) -> None:
+    response = await harness.client.get(RUNTIME, params={"DeploymentNamespace": "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert "DeploymentNamespace" in response.text

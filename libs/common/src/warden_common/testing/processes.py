@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -56,16 +56,20 @@ def warden_executable() -> Path:
 
 
 @contextlib.contextmanager
-def running_warden_up(home: Path, *, ready_within_s: float = 30.0) -> Iterator[str]:
-    """Run `warden up` on a free port with `$WARDEN_HOME=home`; yield its base URL once ready.
+def running_warden_up(
+    home: Path, *, ready_within_s: float = 30.0, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Run `warden up` on a free port with `$WARDEN_HOME=home` (and `env` on top of this process's environment);
+    yield its base URL once ready.
 
     On exit it sends SIGINT (a person's Ctrl-C) and waits; whatever still runs under `home` afterwards is killed,
     so a failing test never leaves an embedded PostgreSQL behind.
     """
     port = free_port()
-    env = {**os.environ, "WARDEN_HOME": str(home)}
     command = [str(warden_executable()), "up", "--port", str(port)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command, env={**os.environ, **(env or {}), "WARDEN_HOME": str(home)}, stdout=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http_ok(f"{base}/health/ready", proc, ready_within_s)

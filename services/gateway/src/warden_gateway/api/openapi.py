@@ -35,6 +35,7 @@ from warden_common.error_responses import add_error_responses
 from warden_common.observability import health_router
 from warden_common.upstreams import SERVICE_API_PREFIX
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
+from warden_gateway.api.security import add_security
 from warden_gateway.composition import DATA_PLANE_PREFIX, GATEWAY
 
 OPENAPI_URL = f"{PUBLIC_API_PREFIX}/openapi.json"
@@ -46,7 +47,11 @@ _DESCRIPTION = """\
 Warden's whole public API in one document: the control plane (`/seldon-deploy/api/v1alpha1/...`: namespaces,
 SeldonDeployments, InferenceServices, rollouts, the model catalog, request-log search), the data plane
 (`/seldon/{namespace}/{name}/...`: Seldon, V2 and Tensorflow protocols) and the CloudEvents ingestion endpoint
-of the request logger. Every error is `{"code", "reason", "message", "details"?}`.
+of the request logger. Every error is `{"code", "reason", "message", "details"?}`, except the OAuth2 token
+endpoint's, which follow RFC 6749 (`{"error", "error_description"}`, Warden's fields repeated).
+
+With `auth.enabled`, every operation marked with a security requirement needs `Authorization: Bearer <JWT>`:
+get one from `POST /oauth2/token` (Swagger UI: "Authorize", client id `warden`).
 """
 
 
@@ -136,7 +141,9 @@ def build_public_openapi(
     document["tags"] = [{"name": tag} for tag in dict.fromkeys(tags)]
     if components:
         document["components"] = components
-    return add_error_responses(document)  # every operation: the common error body for any 4xx
+    add_error_responses(document)  # every operation: the common error body for any 4xx
+    # Standalone mounts the other services beside the gateway (their own APIs then need an administrator).
+    return add_security(document, frozenset(services) if mode == "standalone" else frozenset())
 
 
 def public_openapi_factory(

@@ -13,6 +13,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+from warden_gateway.identity.issuer import PUBLIC_CLIENT_ID
+
 DOCS_URL = "/seldon-deploy/swagger/"
 ASSETS_URL = DOCS_URL + "assets"
 
@@ -33,6 +35,7 @@ def install_swagger_ui(app: FastAPI, *, openapi_url: str, title: str) -> None:
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon-32x32.png",
             # Swagger UI's default posts the document to validator.swagger.io for a badge: an external host.
             swagger_ui_parameters={"validatorUrl": None},
+            init_oauth={"clientId": PUBLIC_CLIENT_ID},  # "Authorize": the password grant's public client
         )
 
     app.mount(ASSETS_URL, StaticFiles(directory=str(assets)), name="swagger-ui-assets")

@@ -7,18 +7,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 
+from warden_common.api_docs import error_responses, json_body
+from warden_common.auth.policy import PolicyDocument
 from warden_common.errors import Unprocessable
 from warden_common.names import AccountName
+from warden_gateway.authz.docs import (
+    NEW_USER_EXAMPLE,
+    POLICY_EXAMPLE,
+    USERS_EXAMPLE,
+    KeyRotated,
+    NewUser,
+    PolicyReplaced,
+    StoredPolicy,
+    UserAccount,
+    UserDeleted,
+)
 from warden_gateway.authz.middleware import principal_of
 from warden_gateway.authz.policies import PolicyStore
 from warden_gateway.authz.rules import API
 from warden_gateway.authz.runtime import AuthRuntime
 from warden_gateway.deployments.bodies import read_body
 
-_POLICY_EXAMPLE = {
-    "role_grants": {"data-scientist": [{"resource": "project/iris", "action": "read"}]},
-    "user_grants": {"*": [{"resource": "namespace/seldon", "action": "write"}]},
+_MAX_VERSION = 2**63 - 1  # the column is a bigint
+# The policy body's schema, its `Grant` taken from the components (the answer's model puts it there).
+_POLICY_SCHEMA = {
+    key: value
+    for key, value in PolicyDocument.model_json_schema(ref_template="#/components/schemas/{model}").items()
+    if key != "$defs"
 }
+_ADMIN_ERRORS = error_responses(503)  # 401/403 come from the document's security (api.security)
 
 
 def _actor(request: Request) -> str:
@@ -32,7 +49,12 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
     def policies() -> PolicyStore:
         return runtime.authorizer.policy_store()
 
-    @router.get("/authorization/policies", summary="Read the authorization policy (policy mode)")
+    @router.get(
+        "/authorization/policies",
+        summary="Read the authorization policy (policy mode)",
+        response_model=StoredPolicy,
+        responses=_ADMIN_ERRORS,
+    )
     async def read_policy() -> dict[str, Any]:
         document, _, meta = await policies().read()
         return {**document.model_dump(mode="json"), "metadata": meta}
@@ -42,12 +64,13 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         summary="Replace the authorization policy",
         description="Takes effect on this replica at once and on the others within `auth.policy_refresh_s`. "
         "`?version=` makes the change conditional on the version read (else 409).",
-        openapi_extra={
-            "requestBody": {"required": True, "content": {"application/json": {"example": _POLICY_EXAMPLE}}}
-        },
+        response_model=PolicyReplaced,
+        responses={**_ADMIN_ERRORS, **error_responses(409)},
+        openapi_extra=json_body(_POLICY_SCHEMA, POLICY_EXAMPLE),
     )
     async def replace_policy(
-        request: Request, version: Annotated[int | None, Query(description="The version you read.")] = None
+        request: Request,
+        version: Annotated[int | None, Query(ge=1, le=_MAX_VERSION, description="The version you read.")] = None,
     ) -> dict[str, Any]:
         body = await read_body(request)
         if isinstance(body, dict):
@@ -56,7 +79,12 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         await runtime.authorizer.refresh()
         return {"code": 200, "message": f"policy version {new_version} in force", "version": new_version}
 
-    @router.get("/users", summary="List the built-in provider's users and service clients")
+    @router.get(
+        "/users",
+        summary="List the built-in provider's users and service clients",
+        response_model=list[UserAccount],
+        responses={200: {"content": {"application/json": {"example": USERS_EXAMPLE}}}, **_ADMIN_ERRORS},
+    )
     async def list_users() -> list[dict[str, Any]]:
         users, _, _ = runtime.identity()
         return [account.to_api() for account in await users.list()]
@@ -65,14 +93,9 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         "/users",
         status_code=status.HTTP_201_CREATED,
         summary="Create a user (or, with `client: true`, a service client for the client-credentials grant)",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"example": {"name": "bob", "password": "…", "groups": ["data-scientist"]}}
-                },
-            }
-        },
+        response_model=UserAccount,
+        responses={**_ADMIN_ERRORS, **error_responses(409)},
+        openapi_extra=json_body(NewUser.model_json_schema(), NEW_USER_EXAMPLE),
     )
     async def create_user(request: Request) -> dict[str, Any]:
         users, _, _ = runtime.identity()
@@ -83,7 +106,12 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         account = await users.create(body, created_by=_actor(request), is_client=client)
         return account.to_api()
 
-    @router.delete("/users/{name}", summary="Delete a user or service client (its tokens expire on their own)")
+    @router.delete(
+        "/users/{name}",
+        summary="Delete a user or service client (its tokens expire on their own)",
+        response_model=UserDeleted,
+        responses={**_ADMIN_ERRORS, **error_responses(404)},
+    )
     async def delete_user(name: AccountName) -> dict[str, Any]:
         users, _, _ = runtime.identity()
         await users.delete(name)
@@ -92,6 +120,8 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
     @router.post(
         "/authorization/keys/rotate",
         summary="Start signing with a new key; the old one verifies until its tokens have expired",
+        response_model=KeyRotated,
+        responses=_ADMIN_ERRORS,
     )
     async def rotate_key() -> dict[str, Any]:
         kid = await runtime.rotate_signing_key()

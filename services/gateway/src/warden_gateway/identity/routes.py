@@ -13,6 +13,13 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from warden_common.api_docs import error_responses
+from warden_gateway.identity.docs import (
+    TOKEN_REQUEST,
+    TOKEN_RESPONSES,
+    DiscoveryDocument,
+    JsonWebKeySet,
+)
 from warden_gateway.identity.issuer import (
     DISCOVERY_PATH,
     JWKS_PATH,
@@ -115,17 +122,34 @@ def identity_router(runtime: AuthRuntime) -> APIRouter:
     """The stores of `runtime` exist once the gateway's lifespan has opened them (503 before)."""
     router = APIRouter(tags=["authentication"])
 
-    @router.get(DISCOVERY_PATH, summary="OpenID Connect discovery document")
+    @router.get(
+        DISCOVERY_PATH,
+        summary="OpenID Connect discovery document",
+        response_model=DiscoveryDocument,
+        responses=error_responses(503),
+    )
     async def discovery(request: Request) -> dict[str, Any]:
         _, _, issuer = runtime.identity()
         return issuer.discovery(str(request.base_url))
 
-    @router.get(JWKS_PATH, summary="The public keys tokens are signed with")
+    @router.get(
+        JWKS_PATH,
+        summary="The public keys tokens are signed with",
+        response_model=JsonWebKeySet,
+        responses=error_responses(503),
+    )
     async def jwks() -> dict[str, Any]:
         _, keys, _ = runtime.identity()
         return await keys.jwks()
 
-    @router.post(TOKEN_PATH, summary="OAuth2 token endpoint (password and client-credentials grants)")
+    @router.post(
+        TOKEN_PATH,
+        summary="OAuth2 token endpoint (password and client-credentials grants)",
+        description="Takes `application/x-www-form-urlencoded` (RFC 6749 4.3 and 4.4). Errors are OAuth2's "
+        '`{"error", "error_description"}` (RFC 6749 5.2), with Warden\'s `code`, `reason`, `message` too.',
+        responses=TOKEN_RESPONSES,
+        openapi_extra=TOKEN_REQUEST,
+    )
     async def token(request: Request) -> JSONResponse:
         users, _, issuer = runtime.identity()
         return await TokenEndpoint(users, issuer, runtime.limiter).handle(request)

@@ -12,6 +12,7 @@ from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
 from warden_metadata.api.deps import Service
 from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
+from warden_metadata.schemas import Text  # no NUL: PostgreSQL text cannot hold it (a 422, not a driver error)
 from warden_metadata.service import ModelFilters
 from warden_metadata.validation import parse_model
 
@@ -32,6 +33,8 @@ def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:
         match = _MAP_PARAM.match(key)
         if match is None:
             continue
+        if "\x00" in key or "\x00" in value:  # PostgreSQL text cannot hold NUL: refuse it, not fail in the driver
+            raise BadRequest(f"{key!r} must not contain NUL characters", details={"field": key})
         if match[1] == "tags":
             tags[match[2]] = value
         else:
@@ -69,8 +72,8 @@ async def update_model_metadata(request: Request, service: Service) -> dict[str,
 )
 async def delete_model_metadata(
     service: Service,
-    uri: Annotated[str, Query(alias="URI", min_length=1)],
-    project: str | None = None,
+    uri: Annotated[Text, Query(alias="URI", min_length=1)],
+    project: Text | None = None,
 ) -> dict[str, Any]:
     await service.delete(uri, project)
     return {}
@@ -84,19 +87,19 @@ async def delete_model_metadata(
 async def list_model_metadata(
     request: Request,
     service: Service,
-    uri: Annotated[str | None, Query(alias="URI")] = None,
-    name: str | None = None,
-    version: str | None = None,
-    artifact_type: Annotated[str | None, Query(alias="artifactType")] = None,
-    task_type: Annotated[str | None, Query(alias="taskType")] = None,
-    model_type: Annotated[str | None, Query(alias="modelType")] = None,
+    uri: Annotated[Text | None, Query(alias="URI")] = None,
+    name: Text | None = None,
+    version: Text | None = None,
+    artifact_type: Annotated[Text | None, Query(alias="artifactType")] = None,
+    task_type: Annotated[Text | None, Query(alias="taskType")] = None,
+    model_type: Annotated[Text | None, Query(alias="modelType")] = None,
     query: str | None = None,
     page_size: Annotated[int | None, Query(alias="pageSize")] = None,
-    page_token: Annotated[str | None, Query(alias="pageToken")] = None,
-    list_mask: Annotated[str | None, Query(alias="listMask")] = None,
-    project: str | None = None,
-    order_by: Annotated[str | None, Query(alias="orderBy")] = None,
-    default_protocol: Annotated[str | None, Query(alias="defaultProtocol")] = None,
+    page_token: Annotated[Text | None, Query(alias="pageToken")] = None,
+    list_mask: Annotated[Text | None, Query(alias="listMask")] = None,
+    project: Text | None = None,
+    order_by: Annotated[Text | None, Query(alias="orderBy")] = None,
+    default_protocol: Annotated[Text | None, Query(alias="defaultProtocol")] = None,
 ) -> Response:
     # `modelType` is accepted for SDK compatibility; V1Model has no such field, so it cannot narrow anything.
     del model_type
