@@ -19,7 +19,7 @@ def subscription(max_records: int) -> KafkaSubscription:
 def lane(*sizes: int) -> _Lane:
     queued, offset = _Lane(), 0
     for size in sizes:
-        queued.runs.append(cast(Records, list(range(offset, offset + size))))
+        queued.runs.append(list(range(offset, offset + size)))
         offset += size
     return queued
 
