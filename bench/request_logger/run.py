@@ -1,28 +1,35 @@
-"""Request logger benchmark: bus -> searchable in OpenSearch, against bulk-indexing the documents directly.
+"""Request logger benchmark: bus -> searchable in a log store, against writing the documents directly.
 
-    uv run python bench/request_logger/run.py [--predictions 50000] [--rounds 2] [--rate 1000] [--seconds 30]
+    uv run python bench/request_logger/run.py [--store opensearch|postgres] [--predictions 50000] [--rounds 2]
+                                              [--rate 1000] [--seconds 30] [--settle 20] [--stage-log FILE]
                                               [--profile DIR]
 
-Needs the shared Kafka and OpenSearch (`scripts/infra/kafka start`, `scripts/infra/opensearch start`); it uses
-its own topics and index prefixes and deletes its indices afterwards. Three measurements, in one run:
+Starts the servers it needs (Kafka, and OpenSearch or PostgreSQL) through `warden_common.testing.servers`
+unless they are already up (they are left running); loopback only. It uses its own topics and index prefixes or
+databases and deletes them afterwards. Three measurements, in one run, on the chosen store:
 
 1. ceiling: the documents the logger would write for N predictions (built by the logger's own code: parsed,
-   request and response merged, turned into the adapter's final documents), bulk-indexed (`index` actions)
-   straight into OpenSearch with the logger's index template, 500 per request, 4 concurrent writers, timed
-   until all N are searchable (no forced refresh);
+   request and response merged, turned into the adapter's final documents), written straight into the store,
+   500 per request, 4 concurrent writers, timed until all N are searchable. OpenSearch: plain bulk `index`
+   into the logger's index template (no refresh asked for); PostgreSQL: the store's own upsert, each request
+   committed (a commit is what makes it visible);
 2. end to end: N predictions (request + response executor events, 2N bus events) pre-published to Kafka, then
    the logger (`python -m warden_request_logger`, its own process) started; timed from the moment it reports
-   ready (interpreter start and imports excluded, as the ceiling excludes OpenSearch's; group join included)
+   ready (interpreter start and imports excluded, as the ceiling excludes the store's; group join included)
    until all N documents are searchable with both parts. Reported as events/s and documents/s, and as % of
    the ceiling (the rate counting the logger's whole startup is printed too);
 3. lag: predictions published at a steady rate (request then response, 1,000/s by default) for some seconds
    with the logger running; every 100 ms the number of complete searchable documents is sampled. Documents
    become searchable in publish order up to a refresh, so the k-th prediction's lag is taken as the first
-   sample time with count >= k minus the publish time of its response. p50/p99/max are printed.
+   sample time with count >= k minus the publish time of its response. p50/p99/max are printed, and the
+   logger's own `warden_request_log_lag_seconds` histogram (event time -> the write that made it searchable
+   returned) is read from its /metrics as a cross-check. `--stage-log FILE` runs this logger at debug level
+   and keeps its log: per batch the event's age when consumed, build and store time, per write the linger.
 
-Phases 1 and 2 alternate `--rounds` times (the median ratio is printed). Beside wall-clock numbers each
-phase prints CPU seconds per 1,000 predictions (the logger process; OpenSearch's indexing/refresh/merge
-time on the phase's indices), which a busy machine disturbs far less.
+Phases 1 and 2 alternate `--rounds` times (the median ratio is printed); each starts once the machine is quiet
+(`measure.settle`, at most `--settle` seconds). Beside wall-clock numbers each phase prints CPU seconds per
+1,000 predictions (the logger process; on OpenSearch also the node's indexing/refresh/merge time on the
+phase's indices), which a busy machine disturbs far less.
 `--profile DIR` runs the end-to-end logger under cProfile and writes DIR/logger.prof.
 """
 
@@ -30,7 +37,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
+import re
 import signal
 import statistics
 import sys
@@ -40,20 +49,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 from cloudevents.core.v1.event import CloudEvent
-from measure import index_work, load_average, machine, opensearch_cpu_s, process_cpu_s, settle
+from measure import load_average, machine, process_cpu_s, settle
+from targets import OpenSearchTarget, PostgresTarget, Target, ensure_servers
 
 from warden_common.bus.kafka import KafkaBus
-from warden_common.logstore import InstanceWrite
+from warden_common.logstore import LogWrite
 from warden_common.logstore import opensearch_bulk as bulk
-from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family, index_name
-from warden_common.logstore.opensearch import OpenSearchLogStore
 from warden_common.settings import BusSettings
 from warden_request_logger.documents import DocumentBuilder, EventContext
 
-KAFKA = os.environ.get("BENCH_KAFKA", "127.0.0.1:9092")
-OPENSEARCH = os.environ.get("BENCH_OPENSEARCH", "http://127.0.0.1:9200")
 PARTITIONS = 4
 NAMES = ["Age", "Workclass", "Education", "Marital Status", "Occupation", "Relationship", "Race", "Sex",
          "Capital Gain", "Capital Loss", "Hours per week", "Country"]  # fmt: skip
@@ -79,77 +84,55 @@ def prediction(n: int, tag: str) -> tuple[str, CloudEvent, CloudEvent]:
     return rid, request, response
 
 
-async def count_complete(client: httpx.AsyncClient, prefix: str) -> int:
-    query = {"bool": {"filter": [{"exists": {"field": "request.time"}}, {"exists": {"field": "response.time"}}]}}
-    answer = await client.post(f"/{prefix}inference-log.*/_count", json={"query": query},
-                               params={"ignore_unavailable": "true", "allow_no_indices": "true"})  # fmt: skip
-    return int(answer.json().get("count", 0)) if answer.status_code == 200 else 0
-
-
-async def wait_searchable(client: httpx.AsyncClient, prefix: str, n: int, timeout_s: float = 900) -> float:
+async def wait_searchable(target: Target, phase: str, n: int, timeout_s: float = 900) -> float:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if await count_complete(client, prefix) >= n:
+        if await target.count_complete(phase) >= n:
             return time.monotonic()
         await asyncio.sleep(0.05)
     raise TimeoutError(f"{n} documents not searchable after {timeout_s}s")
 
 
-def final_documents(prefix: str, n: int) -> list[str]:
-    """The NDJSON `index` lines of the documents the logger ends up storing for n predictions."""
+def final_documents(n: int) -> list[LogWrite]:
+    """The documents the logger ends up storing for n predictions (request and response merged)."""
     builder = DocumentBuilder(max_payload_bytes=8 * 1024 * 1024)
-    lines = []
+    writes: list[LogWrite] = []
     for i in range(n):
         _, request, response = prediction(i, "ceiling")
-        writes = [*builder.build(request, EventContext.of(request), None),
-                  *builder.build(response, EventContext.of(response), None)]  # fmt: skip
-        for merged, _ in bulk.coalesce(writes):
-            assert isinstance(merged, InstanceWrite)
-            action = {"index": {"_index": index_name(prefix, INSTANCES, merged.ref), "_id": merged.doc_id}}
-            lines.append(f"{orjson.dumps(action).decode()}\n{orjson.dumps(bulk.instance_source(merged)).decode()}\n")
-    return lines
+        writes += [*builder.build(request, EventContext.of(request), None),
+                   *builder.build(response, EventContext.of(response), None)]  # fmt: skip
+    return [merged for merged, _ in bulk.coalesce(writes)]
 
 
-async def ceiling(n: int) -> float:
-    """Plain bulk `index` of the final documents (request and response already merged), no logger involved."""
-    prefix = f"bench{uuid.uuid4().hex[:6]}-"
-    lines = final_documents(prefix, n)
-    store = OpenSearchLogStore(OPENSEARCH, prefix=prefix)
-    await store.start()  # the same index templates as the logger's
-    async with httpx.AsyncClient(base_url=OPENSEARCH, timeout=120) as client:
-        try:
-            queue = ["".join(lines[i : i + 500]) for i in range(0, n, 500)]
-            await asyncio.to_thread(settle)
-            os_cpu = await opensearch_cpu_s(client)
-            started = time.monotonic()
-
-            async def writer() -> None:
-                while queue:
-                    answer = await client.post("/_bulk", content=queue.pop(0),
-                                               headers={"content-type": "application/x-ndjson"})  # fmt: skip
-                    assert answer.status_code == 200 and not answer.json()["errors"], answer.text[:500]
-
-            await asyncio.gather(*(writer() for _ in range(PARTITIONS)))
-            done = await wait_searchable(client, prefix, n)
-            os_cpu = await opensearch_cpu_s(client) - os_cpu
-            print(f"  OpenSearch: node CPU {1000 * os_cpu / n:.2f} s per 1,000 predictions; "
-                  f"{(await index_work(client, prefix)).per_thousand(n)}")  # fmt: skip
-            return n / (done - started)
-        finally:
-            await store.close()
-            await forget(client, prefix)
+async def ceiling(target: Target, n: int, settle_s: float) -> float:
+    """The final documents written straight into the store, no logger involved."""
+    merged = final_documents(n)
+    phase = await target.new_phase()
+    try:
+        await asyncio.to_thread(settle, within_s=settle_s)
+        cpu = await target.cpu_now()
+        started = time.monotonic()
+        await target.direct_write(phase, merged)
+        done = await wait_searchable(target, phase, n)
+        note = await target.work_note(phase, n, cpu)
+        if note:
+            print(f"  {note}")
+        return n / (done - started)
+    finally:
+        await target.forget(phase)
 
 
-def start_logger(topic: str, prefix: str, port: int, profile: Path | None = None) -> asyncio.Future[Any]:
+def start_logger(target: Target, phase: str, topic: str, port: int, *, profile: Path | None = None,
+                 stage_log: Path | None = None) -> asyncio.Future[Any]:  # fmt: skip
     env = {**os.environ, "WARDEN_LOGGER_PORT": str(port), "WARDEN_LOGGER_BUS__KIND": "kafka",
            "WARDEN_LOGGER_BUS__KAFKA_BOOTSTRAP": KAFKA, "WARDEN_LOGGER_BUS__PARTITIONS": str(PARTITIONS),
-           "WARDEN_LOGGER_STORE": "opensearch", "WARDEN_LOGGER_OPENSEARCH__URL": OPENSEARCH,
-           "WARDEN_LOGGER_OPENSEARCH__INDEX_PREFIX": prefix, "WARDEN_LOGGER_INPUT_TOPICS": f'["{topic}"]',
+           **target.logger_env(phase), "WARDEN_LOGGER_INPUT_TOPICS": f'["{topic}"]',
            "WARDEN_LOGGER_CONSUMER_GROUP": f"bench-{topic}", "WARDEN_LOGGER_INSTANCE_ID": topic,
-           "WARDEN_LOGGER_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "WARDEN_LOGGER_LOG_LEVEL": "DEBUG" if stage_log else "WARNING", **LOGGER_ENV}  # fmt: skip
     profiling = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    output: Any = stage_log.open("w") if stage_log else asyncio.subprocess.DEVNULL
     return asyncio.ensure_future(asyncio.create_subprocess_exec(
-        sys.executable, *profiling, "-m", "warden_request_logger", env=env, stdout=asyncio.subprocess.DEVNULL,
+        sys.executable, *profiling, "-m", "warden_request_logger", env=env, stdout=output, stderr=output,
     ))  # fmt: skip
 
 
@@ -158,13 +141,6 @@ async def stop(process: asyncio.subprocess.Process) -> None:
     # its file (a re-raised SIGTERM would kill the process before that).
     process.send_signal(signal.SIGINT)
     await process.wait()
-
-
-async def forget(client: httpx.AsyncClient, prefix: str) -> None:
-    """Delete a phase's indices and the index templates its logger (or the ceiling's store) put."""
-    await client.delete(f"/{prefix}*")
-    for kind in (INSTANCES, PAYLOADS):
-        await client.delete(f"/_index_template/{index_family(prefix, kind)}")
 
 
 async def wait_ready(port: int, timeout_s: float = 120) -> float:
@@ -181,75 +157,92 @@ async def wait_ready(port: int, timeout_s: float = 120) -> float:
     raise TimeoutError(f"the logger was not ready after {timeout_s}s")
 
 
+async def logged_lag(port: int) -> str:
+    """The logger's own lag histogram: count, mean and the share within 0.5 s and 1 s."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        text = (await client.get("/metrics")).text
+    values: dict[str, float] = {}
+    for match in re.finditer(r"^warden_request_log_lag_seconds_(bucket|count|sum)\{([^}]*)\} (\S+)$", text, re.M):
+        le = re.search(r'le="([^"]+)"', match[2])
+        values[f"{match[1]}{le[1] if le else ''}"] = float(match[3])
+    count = values.get("count", 0.0)
+    if not count:
+        return "no observations"
+    return (f"{count:,.0f} events, mean {values['sum'] / count:.2f} s, within 0.5 s {values['bucket0.5'] / count:.1%}"
+            f", within 1 s {values['bucket1.0'] / count:.1%}")  # fmt: skip
+
+
 async def publish(bus: KafkaBus, topic: str, items: list[tuple[str, CloudEvent, CloudEvent]]) -> None:
     await asyncio.gather(*(bus.publish(req, topic=topic, key=rid) for rid, req, _ in items))
     await asyncio.gather(*(bus.publish(resp, topic=topic, key=rid) for rid, _, resp in items))
 
 
-async def end_to_end(bus: KafkaBus, n: int, profile: Path | None) -> float:
-    topic, prefix = f"bench-{uuid.uuid4().hex[:8]}", f"bench{uuid.uuid4().hex[:6]}-"
+async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, profile: Path | None) -> float:
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    phase = await target.new_phase()
     items = [prediction(i, "e2e") for i in range(n)]
     for start in range(0, n, 1000):
         await publish(bus, topic, items[start : start + 1000])
-    async with httpx.AsyncClient(base_url=OPENSEARCH, timeout=60) as client:
-        await asyncio.to_thread(settle)
-        os_cpu = await opensearch_cpu_s(client)
-        started = time.monotonic()
-        process = await start_logger(topic, prefix, 18931, profile)
-        try:
-            ready, startup_cpu = await wait_ready(18931), process_cpu_s(process.pid)
-            done = await wait_searchable(client, prefix, n)
-            cpu = process_cpu_s(process.pid) - startup_cpu
-            os_cpu = await opensearch_cpu_s(client) - os_cpu
-            print(f"  logger: ready {ready - started:.1f} s after its start ({startup_cpu:.1f} CPU s); then "
-                  f"{1000 * cpu / n:.2f} CPU s per 1,000 predictions; OpenSearch node CPU {1000 * os_cpu / n:.2f} s "
-                  f"per 1,000; {n / (done - started):,.0f} documents/s counting the logger's startup")  # fmt: skip
-            print(f"  OpenSearch: {(await index_work(client, prefix)).per_thousand(n)}")
-            return n / (done - ready)
-        finally:
-            await stop(process)
-            await forget(client, prefix)
+    await asyncio.to_thread(settle, within_s=settle_s)
+    store_cpu = await target.cpu_now()
+    started = time.monotonic()
+    process = await start_logger(target, phase, topic, 18931, profile=profile)
+    try:
+        ready, startup_cpu = await wait_ready(18931), process_cpu_s(process.pid)
+        done = await wait_searchable(target, phase, n)
+        cpu = process_cpu_s(process.pid) - startup_cpu
+        print(f"  logger: ready {ready - started:.1f} s after its start ({startup_cpu:.1f} CPU s); then "
+              f"{1000 * cpu / n:.2f} CPU s per 1,000 predictions; "
+              f"{n / (done - started):,.0f} documents/s counting the logger's startup")  # fmt: skip
+        note = await target.work_note(phase, n, store_cpu)
+        if note:
+            print(f"  {note}")
+        return n / (done - ready)
+    finally:
+        await stop(process)
+        await target.forget(phase)
 
 
-async def lag(bus: KafkaBus, rate: int, seconds: int) -> dict[str, float]:
-    topic, prefix = f"bench-{uuid.uuid4().hex[:8]}", f"bench{uuid.uuid4().hex[:6]}-"
+async def lag(target: Target, bus: KafkaBus, rate: int, seconds: int, stage_log: Path | None) -> dict[str, float]:
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    phase = await target.new_phase()
     total = rate * seconds
-    async with httpx.AsyncClient(base_url=OPENSEARCH, timeout=60) as client:
-        await bus.publish(prediction(0, "warm")[1], topic=topic, key="warm")  # topic exists before the logger
-        process = await start_logger(topic, prefix, 18932)
-        try:
-            await wait_ready(18932)
-            await asyncio.sleep(3)  # the logger joins its group
-            sent_at: list[float] = []
-            samples: list[tuple[float, int]] = []
-            stop_sampling = asyncio.Event()
+    await bus.publish(prediction(0, "warm")[1], topic=topic, key="warm")  # topic exists before the logger
+    process = await start_logger(target, phase, topic, 18932, stage_log=stage_log)
+    try:
+        await wait_ready(18932)
+        await asyncio.sleep(3)  # the logger joins its group
+        sent_at: list[float] = []
+        samples: list[tuple[float, int]] = []
+        stop_sampling = asyncio.Event()
 
-            async def sample() -> None:
-                while not stop_sampling.is_set():
-                    samples.append((time.monotonic(), await count_complete(client, prefix)))
-                    await asyncio.sleep(0.1)
+        async def sample() -> None:
+            while not stop_sampling.is_set():
+                samples.append((time.monotonic(), await target.count_complete(phase)))
+                await asyncio.sleep(0.1)
 
-            sampler = asyncio.create_task(sample())
-            cpu = process_cpu_s(process.pid)
-            started = time.monotonic()
-            tick = 0.05
-            per_tick = max(1, int(rate * tick))
-            for k in range(0, total, per_tick):
-                items = [prediction(i, "lag") for i in range(k, min(k + per_tick, total))]
-                await publish(bus, topic, items)
-                sent_at.extend([time.monotonic()] * len(items))
-                ahead = started + (k + per_tick) / rate - time.monotonic()
-                if ahead > 0:
-                    await asyncio.sleep(ahead)
-            achieved = total / (time.monotonic() - started)
-            await wait_searchable(client, prefix, total)
-            cpu = process_cpu_s(process.pid) - cpu
-            stop_sampling.set()
-            await sampler
-            print(f"  logger CPU at a steady rate: {1000 * cpu / total:.2f} s per 1,000 predictions")
-        finally:
-            await stop(process)
-            await forget(client, prefix)
+        sampler = asyncio.create_task(sample())
+        cpu = process_cpu_s(process.pid)
+        started = time.monotonic()
+        tick = 0.05
+        per_tick = max(1, int(rate * tick))
+        for k in range(0, total, per_tick):
+            items = [prediction(i, "lag") for i in range(k, min(k + per_tick, total))]
+            await publish(bus, topic, items)
+            sent_at.extend([time.monotonic()] * len(items))
+            ahead = started + (k + per_tick) / rate - time.monotonic()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+        achieved = total / (time.monotonic() - started)
+        await wait_searchable(target, phase, total)
+        cpu = process_cpu_s(process.pid) - cpu
+        stop_sampling.set()
+        await sampler
+        print(f"  logger CPU at a steady rate: {1000 * cpu / total:.2f} s per 1,000 predictions")
+        print(f"  the logger's own lag histogram: {await logged_lag(18932)}")
+    finally:
+        await stop(process)
+        await target.forget(phase)
     lags, at = [], 0
     for k, sent in enumerate(sent_at, start=1):
         while at < len(samples) and samples[at][1] < k:
@@ -266,14 +259,30 @@ async def lag(bus: KafkaBus, rate: int, seconds: int) -> dict[str, float]:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", choices=["opensearch", "postgres"], default="opensearch")
     parser.add_argument("--predictions", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=2, help="ceiling / end-to-end pairs, alternated")
     parser.add_argument("--rate", type=int, default=1_000, help="predictions/s of the lag run")
     parser.add_argument("--seconds", type=int, default=30, help="length of the lag run (0: skip it)")
+    parser.add_argument("--settle", type=float, default=20, help="longest wait for a quiet machine per phase (s)")
+    parser.add_argument("--stage-log", type=Path, help="the lag phase's logger log, at debug level (stage timings)")
     parser.add_argument("--profile", type=Path, help="directory for a cProfile of the end-to-end logger")
+    parser.add_argument(
+        "--logger-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for every logger the bench starts, e.g. WARDEN_LOGGER_WRITE_LINGER_S=0",
+    )
     parser.add_argument("--skip-ceiling", action="store_true", help="profiling runs: no ceiling phase")
     args = parser.parse_args()
-    print(machine())
+    global KAFKA
+    LOGGER_ENV.update(item.split("=", 1) for item in args.logger_env)
+    endpoints = await asyncio.to_thread(functools.partial(ensure_servers, "kafka", args.store))
+    KAFKA = os.environ.get("BENCH_KAFKA", endpoints["kafka"])
+    target: Target = (OpenSearchTarget(os.environ.get("BENCH_OPENSEARCH", endpoints["opensearch"]))
+                      if args.store == "opensearch" else PostgresTarget(endpoints["postgres"]))  # fmt: skip
+    print(machine(), f"store={target.name}")
     bus = KafkaBus(BusSettings(kind="kafka", kafka_bootstrap=KAFKA, partitions=PARTITIONS))
     await bus.start()
     ratios: list[float] = []
@@ -282,23 +291,29 @@ async def main() -> None:
         for _ in range(args.rounds):
             top = float("nan")
             if not args.skip_ceiling:
-                top = await ceiling(args.predictions)
-                print(f"ceiling (direct bulk of pre-built documents): {top:,.0f} documents/s")
+                top = await ceiling(target, args.predictions, args.settle)
+                print(f"ceiling (direct writes of pre-built documents): {top:,.0f} documents/s "
+                      f"(load average {load_average()})")  # fmt: skip
             profile = args.profile / "logger.prof" if args.profile else None
-            e2e = await end_to_end(bus, args.predictions, profile)
+            e2e = await end_to_end(target, bus, args.predictions, args.settle, profile)
             ratios.append(e2e / top)
             print(f"end to end (bus -> searchable): {e2e:,.0f} documents/s = {2 * e2e:,.0f} events/s "
-                  f"= {100 * e2e / top:.0f}% of the ceiling")  # fmt: skip
+                  f"= {100 * e2e / top:.0f}% of the ceiling (load average {load_average()})")  # fmt: skip
         if len(ratios) > 1:
             print(f"end to end / ceiling over {len(ratios)} rounds: median {100 * statistics.median(ratios):.0f}%")
         if args.seconds > 0:
-            result: dict[str, Any] = await lag(bus, args.rate, args.seconds)
+            result: dict[str, Any] = await lag(target, bus, args.rate, args.seconds, args.stage_log)
             print(f"lag at {args.rate}/s for {args.seconds}s (achieved {result['achieved_rate']:,.0f}/s): "
-                  f"p50 {result['p50']:.2f}s, p99 {result['p99']:.2f}s, max {result['max']:.2f}s")  # fmt: skip
+                  f"p50 {result['p50']:.2f}s, p99 {result['p99']:.2f}s, max {result['max']:.2f}s "
+                  f"(load average {load_average()})")  # fmt: skip
     finally:
         await bus.close()
+        await target.close()
     print(f"load average at the end: {load_average()}")
 
+
+KAFKA = ""
+LOGGER_ENV: dict[str, str] = {}
 
 if __name__ == "__main__":
     asyncio.run(main())

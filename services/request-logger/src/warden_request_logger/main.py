@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from warden_common.errors import ServiceUnavailable
+from warden_common.logstore.lingering import LingeringWriter
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
@@ -21,7 +22,7 @@ from warden_request_logger.enrichment import SchemaLookup
 from warden_request_logger.lives import GATEWAY, CurrentLives
 from warden_request_logger.service import RequestLoggerService
 from warden_request_logger.settings import RequestLoggerSettings
-from warden_request_logger.stores import create_log_store
+from warden_request_logger.stores import create_log_store, store_kind
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ def _setup(settings: RequestLoggerSettings) -> ServiceSetup:
             await store.start()
             stack.push_async_callback(store.close)
             add_readiness_check(app, "log_store", store.ready)
+            # Closed after the consumers stopped (stack order), before the store: what it holds is written.
+            writer = LingeringWriter(store.write, max_items=settings.write_max_items, linger_s=settings.write_linger_s)
+            stack.push_async_callback(writer.close)
             schemas: SchemaLookup | None = None
             try:
                 metadata = upstreams.client(METADATA)
@@ -55,7 +59,9 @@ def _setup(settings: RequestLoggerSettings) -> ServiceSetup:
                 logger.warning("searches by deployment name show every deployment that had the name: the gateway "
                                "is not configured (WARDEN_LOGGER_UPSTREAMS__GATEWAY)")  # fmt: skip
             builder = DocumentBuilder(max_payload_bytes=settings.max_payload_bytes)
-            service = RequestLoggerService(store, builder, schemas, lives)
+            service = RequestLoggerService(
+                store, builder, schemas, lives, writer=writer, store_name=store_kind(settings, platform)
+            )
             input_topics = list(settings.input_topics)
             if settings.seldon_kafka_topic and platform.mode == "distributed":
                 input_topics.append(settings.seldon_kafka_topic)

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from warden_common.codec import Event
 from warden_common.errors import ServiceUnavailable
 from warden_common.logstore import DeploymentLife, LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
+from warden_common.logstore.lingering import LingeringWriter
 from warden_common.settings import RetryPolicy
 from warden_request_logger.documents import DocumentBuilder, EventContext
 from warden_request_logger.enrichment import CacheKey as SchemaKey
 from warden_request_logger.enrichment import SchemaLookup
+from warden_request_logger.lag import observe_lag
 from warden_request_logger.lives import CurrentLives
 from warden_request_logger.parsing import PayloadShapeError
 from warden_request_logger.parsing.kinds import IGNORED_TYPES, NotAnInferenceEvent
@@ -40,19 +44,34 @@ class EventRejected(ValueError):
 
 class RequestLoggerService:
     def __init__(
-        self, store: LogStore, builder: DocumentBuilder, schemas: SchemaLookup | None, lives: CurrentLives | None = None
+        self,
+        store: LogStore,
+        builder: DocumentBuilder,
+        schemas: SchemaLookup | None,
+        lives: CurrentLives | None = None,
+        *,
+        writer: LingeringWriter | None = None,
+        store_name: str = "store",
     ) -> None:
-        """`lives` None: the logger cannot ask which deployment holds a name now, so searches show every life."""
+        """`lives` None: the logger cannot ask which deployment holds a name now, so searches show every life.
+
+        `writer`: gathers the writes of concurrent batches (size or linger); None writes each batch on its own.
+        `store_name` labels the lag histogram.
+        """
         self.store = store
         self._builder = builder
         self._schemas = schemas
         self._lives = lives
+        self._write = writer.write if writer is not None else store.write
+        self._store_name = store_name
 
     async def ingest(self, events: Sequence[Event]) -> dict[int, Exception]:
         """Store `events`; return position -> why for the ones rejected for good."""
+        consumed = time.monotonic()
         rejected: dict[int, Exception] = {}
         writes: list[LogWrite] = []
         owners: list[int] = []
+        times: list[datetime] = []
         schemas: dict[SchemaKey, PredictionSchema | None] = {}  # this batch's, looked up once each
         for position, event in enumerate(events):
             try:
@@ -73,12 +92,27 @@ class RequestLoggerService:
                 continue
             writes.extend(outcome)
             owners.extend([position] * len(outcome))
+            when = event.get_time()  # already read (and kept) by the context
+            if when is not None and when.tzinfo is not None:
+                times.append(when)
         if writes:
-            for item in await self.store.write(writes):
+            built = time.monotonic()
+            for item in await self._write(writes):
                 owner = owners[item.position]
                 reason = f"the log store refused a document of this event: {item.reason}"
                 rejected.setdefault(owner, EventRejected(reason))
+            self._observe(times, consumed, built, len(events))
         return rejected
+
+    def _observe(self, times: list[datetime], consumed: float, built: float, count: int) -> None:
+        """The lag histogram, and (debug) where a batch's time went: bus, build, store (linger + write)."""
+        stored_at = datetime.now(UTC)
+        worst = observe_lag(self._store_name, times, stored_at)
+        if times and logger.isEnabledFor(logging.DEBUG):
+            stored = time.monotonic()
+            oldest_at_consume = worst - (stored - consumed)
+            logger.debug("batch of %d: oldest event %.3fs old when consumed, build %.3fs, store %.3fs, worst lag "
+                         "%.3fs", count, oldest_at_consume, built - consumed, stored - built, worst)  # fmt: skip
 
     async def ingest_until_stored(self, events: Sequence[Event]) -> Mapping[int, Exception]:
         """`ingest`, waiting out store outages however long they last (a bus consumer never drops for those)."""

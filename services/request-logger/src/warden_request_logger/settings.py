@@ -21,7 +21,19 @@ class OpenSearchSettings(BaseModel):
     )
     shards: int = Field(1, ge=1, description="Primary shards per deployment index.")
     replicas: int = Field(0, ge=0, description="Replicas per deployment index (0 on a single node).")
-    refresh_interval: str = Field("1s", description="How soon a write becomes searchable; writes never force it.")
+    refresh_interval: str = Field(
+        "250ms",
+        description="The logger's index template's `refresh_interval`: how soon written documents become searchable "
+        "(writes never force a refresh). Shorter means lower lag and more, smaller segments to merge.",
+    )
+    wait_for_refresh: bool = Field(
+        False,
+        description="Bulk writes return only once their documents are searchable (`refresh=wait_for`, up to one "
+        "refresh interval later): the bus offset is committed only then and `warden_request_log_lag_seconds` is "
+        "exactly publish -> searchable. Off (default): a bus partition's next batch is not held up by the refresh "
+        "wait (measured: p50 lag 0.27 s off, 0.55 s on), and the histogram leaves out the refresh wait, at most "
+        "`refresh_interval`.",
+    )
     max_bulk_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Upper bound of one bulk request body.")
     max_bulk_docs: int = Field(500, ge=1, description="Documents per bulk request (a batch is cut into several).")
     max_concurrent_bulks: int = Field(
@@ -58,6 +70,18 @@ class RequestLoggerSettings(ServiceSettings):
         ge=1,
         description="Most events handled (and bulk-written) together from one bus partition; a batch is what was "
         "fetched, never waited for.",
+    )
+    write_linger_s: float = Field(
+        0.02,
+        ge=0,
+        description="Longest a batch's documents wait for other batches (other bus partitions, HTTP ingests) to "
+        "share one log-store write; 0 writes every batch on its own. Adds at most this to the lag.",
+    )
+    write_max_items: int = Field(
+        2000,
+        ge=1,
+        description="A shared log-store write is sent at once when it holds this many documents (size or linger, "
+        "whichever first).",
     )
     max_payload_bytes: int = Field(
         8 * 1024 * 1024,

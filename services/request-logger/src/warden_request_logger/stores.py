@@ -8,12 +8,16 @@ from warden_common.platform import Platform
 from warden_request_logger.settings import RequestLoggerSettings
 
 
+def store_kind(settings: RequestLoggerSettings, platform: Platform) -> str:
+    """`opensearch` or `postgres`: `auto` follows the platform mode."""
+    if settings.store == "auto":
+        return "postgres" if platform.mode == "standalone" else "opensearch"
+    return settings.store
+
+
 def create_log_store(settings: RequestLoggerSettings, platform: Platform) -> LogStore:
-    """A not-yet-started store; `auto` follows the platform mode."""
-    kind = settings.store
-    if kind == "auto":
-        kind = "postgres" if platform.mode == "standalone" else "opensearch"
-    if kind == "opensearch":
+    """A not-yet-started store of `store_kind`."""
+    if store_kind(settings, platform) == "opensearch":
         from warden_common.logstore.opensearch import OpenSearchLogStore
 
         os_settings = settings.opensearch
@@ -23,6 +27,7 @@ def create_log_store(settings: RequestLoggerSettings, platform: Platform) -> Log
             shards=os_settings.shards,
             replicas=os_settings.replicas,
             refresh_interval=os_settings.refresh_interval,
+            wait_for_refresh=os_settings.wait_for_refresh,
             max_bulk_bytes=os_settings.max_bulk_bytes,
             max_bulk_docs=os_settings.max_bulk_docs,
             max_concurrent_bulks=os_settings.max_concurrent_bulks,

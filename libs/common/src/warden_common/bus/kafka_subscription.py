@@ -1,10 +1,11 @@
 """`KafkaSubscription`: one consumer-group member on one topic, with manual commits (see `warden_common.bus.kafka`).
 
-Each assigned partition has a lane: the runs fetched for it, delivered in offset order by one task, the offset
-committed after each run. Fetching goes on while lanes deliver, so a partition whose handler waits (a bulk write,
-a retry backoff) holds up neither the other partitions nor the next fetch: the next run's work overlaps the
-previous run's waiting. A lane that has `max_buffered` records waiting is paused (no more fetches for it) until it
-has caught up, which bounds memory.
+Each assigned partition has a lane: the runs fetched for it, delivered in offset order by one task (the runs
+waiting when it comes back delivered together, up to `max_records`), the offset committed after each delivery.
+Fetching goes on while lanes deliver, so a partition whose handler waits (a bulk write, a retry backoff) holds up
+neither the other partitions nor the next fetch: the next run's work overlaps the previous run's waiting. A lane
+that has `max_buffered` records waiting is paused (no more fetches for it) until it has caught up, which bounds
+memory.
 
 Auto-commit is off. Rebalances: the revoke callback lets the run in flight on a revoked partition finish (bounded
 by `revoke_grace_s`, then it is cancelled and left uncommitted), commits what was finished while the partition is
@@ -135,7 +136,7 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
             return not (self._stopping or tp in self._revoked)
 
         while lane.runs and keep_going():
-            records = lane.runs[0]
+            records, taken = self._next_run(lane)
             try:
                 run = [_as_bus_record(self._topic, r) for r in records]
                 finished = await self._delivery.deliver_run(run, keep_going)
@@ -149,12 +150,29 @@ class KafkaSubscription(ConsumerRebalanceListener):  # type: ignore[misc]
                 self._commit_later(tp, lane, records[finished - 1].offset + 1)
             if finished < len(records):
                 return  # stopping, or the partition was revoked: what is left is not ours to deliver
-            lane.runs.popleft()
+            for _ in range(taken):
+                lane.runs.popleft()
             lane.buffered -= len(records)
             if tp in self._paused and lane.buffered < self._max_buffered:
                 self._paused.discard(tp)
                 if tp in self._consumer.assignment():
                     self._consumer.resume(tp)
+
+    def _next_run(self, lane: _Lane) -> tuple[Records, int]:
+        """The lane's next run and how many fetched runs it takes: every run waiting, up to `max_records`.
+
+        The fetcher goes on while a lane delivers, so a lane whose handler waits (a bulk write) finds several
+        small runs queued when it comes back. Delivered one by one, each would pay the handler's whole wait and
+        the lane would fall further behind with every run; delivered together they pay it once. An idle lane
+        still delivers a single run as soon as it is fetched (no waiting for more).
+        """
+        records, taken = lane.runs[0], 1
+        if len(lane.runs) > 1 and len(records) + len(lane.runs[1]) <= self._max_records:
+            records = list(records)
+            while taken < len(lane.runs) and len(records) + len(lane.runs[taken]) <= self._max_records:
+                records.extend(lane.runs[taken])
+                taken += 1
+        return records, taken
 
     def _rewind(self, tp: TopicPartition, lane: _Lane, offset: int) -> None:
         lane.runs.clear()
