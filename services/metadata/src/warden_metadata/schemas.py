@@ -59,8 +59,9 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-NonEmptyText = Annotated[str, Field(min_length=1), AfterValidator(_no_nul)]
+_NO_NUL = {"pattern": "^[^\\x00]*$"}  # the schema says what `_no_nul` checks (clients, fuzzers)
+Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra=_NO_NUL)]
+NonEmptyText = Annotated[str, Field(min_length=1, json_schema_extra=_NO_NUL), AfterValidator(_no_nul)]
 
 
 def _alias(camel: str, snake: str) -> Any:

@@ -58,9 +58,14 @@ def _deployment_links(plural: str, singular: str) -> list[Link]:
         ),
         Link(f"Delete{singular}", item, "delete", ids, f"Delete the {singular}"),
         Link(f"Canary{singular}", f"{item}/canary", "post", ids, "Start a canary of it"),
+        Link(f"PromoteCanary{singular}", f"{item}/canary/promote", "post", ids, "Promote its canary"),
+        Link(f"RemoveCanary{singular}", f"{item}/canary", "delete", ids, "Remove its canary"),
+        Link(f"Shadow{singular}", f"{item}/shadow", "post", ids, "Start a shadow of it"),
+        Link(f"PromoteShadow{singular}", f"{item}/shadow/promote", "post", ids, "Promote its shadow"),
+        Link(f"RemoveShadow{singular}", f"{item}/shadow", "delete", ids, "Remove its shadow"),
+        Link(f"Resources{singular}", f"{item}/resources", "get", ids, "The processes serving it"),
+        Link(f"Predict{singular}", f"{item}/predict", "post", ids, "Send it a prediction through the gateway"),
     ]
-    if singular == "SeldonDeployment":
-        links.append(Link(f"Shadow{singular}", f"{item}/shadow", "post", ids, "Start a shadow of it"))
     return links
 
 

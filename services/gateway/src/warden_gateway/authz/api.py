@@ -47,7 +47,9 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         },
     )
     async def replace_policy(
-        request: Request, version: Annotated[int | None, Query(description="The version you read.")] = None
+        request: Request,
+        # Bounded like the stored version (a PostgreSQL bigint): a larger one is a 422, not a database error.
+        version: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="The version you read.")] = None,
     ) -> dict[str, Any]:
         body = await read_body(request)
         if isinstance(body, dict):
