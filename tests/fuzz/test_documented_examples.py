@@ -20,15 +20,20 @@ pytestmark = [pytest.mark.integration]
 
 
 def _json_examples(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], Any]]:
-    """(method, path, schema, example) of every JSON request body example."""
+    """(method, path, schema, example) of every JSON request body example, on the media type or in the schema."""
     found = []
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if not isinstance(operation, dict):
                 continue
             media = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            if "schema" in media and "example" in media:
-                found.append((method.upper(), path, media["schema"], media["example"]))
+            schema = media.get("schema")
+            if schema is None:
+                continue
+            examples = [media["example"]] if "example" in media else []
+            if "$ref" in schema:
+                examples += document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]].get("examples", [])
+            found += [(method.upper(), path, schema, example) for example in examples]
     return found
 
 
@@ -92,3 +97,41 @@ def test_the_server_accepts_the_documented_examples(warden: str) -> None:
         replaced = _example(document, f"/namespaces/{{namespace}}/{plural}/{{name}}", "put")
         validated = httpx.post(f"{api}/namespaces/{target}/{plural}/validate", json=replaced, timeout=30)
         assert validated.status_code == 200, f"{plural} (PUT example): {validated.text}"
+
+    model = _example(document, "/model/metadata")
+    stored = httpx.post(f"{api}/model/metadata", json=model, timeout=10)
+    assert stored.status_code in (200, 409), stored.text  # 409: the fuzz run stored the example first
+    listed = httpx.get(f"{api}/model/metadata", params={"URI": model["URI"]}, timeout=10).json()["models"]
+    assert [entry["URI"] for entry in listed] == [model["URI"]]
+
+
+def test_the_server_accepts_the_documented_rollout_examples(warden: str) -> None:
+    """Each canary shape and the shadow example on a stored SeldonDeployment (rollouts change only the object)."""
+    document = httpx.get(f"{warden}{PUBLIC_DOCUMENT}", timeout=10).raise_for_status().json()
+    api = f"{warden}{API}"
+    body = _example(document, "/namespaces/{namespace}/seldondeployments")
+    namespace, name = "examples-rollouts", body["metadata"]["name"]
+    _ensure_namespace(api, namespace)
+    body = {**body, "metadata": {**body["metadata"], "namespace": namespace}}
+    deployment = f"{api}/namespaces/{namespace}/seldondeployments/{name}"
+    created = httpx.post(f"{api}/namespaces/{namespace}/seldondeployments", json=body, timeout=30)
+    assert created.status_code == 201, created.text
+    try:
+        schema = _schema_of(document, "/namespaces/{namespace}/seldondeployments/{name}/canary")
+        assert len(schema["examples"]) >= 2  # the short form and a complete predictor
+        for example in schema["examples"]:
+            added = httpx.post(f"{deployment}/canary", json=example, timeout=30)
+            assert added.status_code == 200, f"{example}: {added.text}"
+            assert httpx.delete(f"{deployment}/canary", timeout=30).status_code == 200
+        shadow = _schema_of(document, "/namespaces/{namespace}/seldondeployments/{name}/shadow")["examples"][0]
+        added = httpx.post(f"{deployment}/shadow", json=shadow, timeout=30)
+        assert added.status_code == 200, added.text
+    finally:
+        httpx.delete(deployment, timeout=30)
+
+
+def _schema_of(document: dict[str, Any], path: str) -> dict[str, Any]:
+    media = document["paths"][API + path]["post"]["requestBody"]["content"]["application/json"]
+    name = media["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema: dict[str, Any] = document["components"]["schemas"][name]
+    return schema

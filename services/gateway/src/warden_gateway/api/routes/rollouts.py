@@ -113,8 +113,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     add_canary.__name__ = f"add_canary_{kind.plural}"
     add_shadow.__name__ = f"add_shadow_{kind.plural}"
     # Per kind: the name rule and the body's accepted shapes (documented as `oneOf`, see `rollout_schemas`).
-    canary_body = Annotated[rollout_model(kind.kind, canary=True), Body()]
-    shadow_body = Annotated[rollout_model(kind.kind, canary=False), Body()]
+    canary_body: Any = Annotated[rollout_model(kind.kind, canary=True), Body()]
+    shadow_body: Any = Annotated[rollout_model(kind.kind, canary=False), Body()]
     add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind], body=canary_body)
     add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind], body=shadow_body)
     routes: list[tuple[str, str, Callable[..., Any], str]] = [
