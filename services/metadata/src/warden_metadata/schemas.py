@@ -59,7 +59,9 @@ def _no_nul(value: str) -> str:
     return value
 
 
-_NO_NUL = {"pattern": "^[^\\x00]*$"}  # the schema says what `_no_nul` checks (clients, fuzzers)
+NO_NUL_PATTERN = "^[^\\x00]*$"
+"""Text PostgreSQL can hold (no NUL), as a pattern: query parameters check it with it, documents show it."""
+_NO_NUL = {"pattern": NO_NUL_PATTERN}  # the schema says what `_no_nul` checks (clients, fuzzers)
 Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra=_NO_NUL)]
 NonEmptyText = Annotated[str, Field(min_length=1, json_schema_extra=_NO_NUL), AfterValidator(_no_nul)]
 
