@@ -33,9 +33,7 @@ BY_IMPLEMENTATION = {server.implementation: server for server in MODEL_SERVERS}
 BY_MODEL_FORMAT = {server.model_format: server for server in MODEL_SERVERS}
 
 CUSTOM_IMPLEMENTATION = "`module.Class` of a custom MLServer model in the model folder"
-CUSTOM_CLASS_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$"
-"""A custom implementation: a dotted Python name (as a JSON Schema pattern too)."""
-_CUSTOM_CLASS = re.compile(CUSTOM_CLASS_PATTERN)
+_CUSTOM_CLASS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 def accepted_implementations() -> str:

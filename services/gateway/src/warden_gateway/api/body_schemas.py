@@ -18,7 +18,6 @@ import copy
 import functools
 from typing import Any
 
-from warden_common.model_servers import BY_IMPLEMENTATION, CUSTOM_CLASS_PATTERN, accepted_implementations
 from warden_common.names import MAX_LABEL_LENGTH
 from warden_gateway.crds import CrdName, load_crd
 from warden_gateway.deployments.kinds import DeploymentKind
@@ -54,7 +53,7 @@ _LABELS: dict[str, Any] = {
 _ANNOTATIONS: dict[str, Any] = {
     "type": "object",
     "propertyNames": {"pattern": _QUALIFIED_NAME, "maxLength": 253},
-    "additionalProperties": {"type": "string"},
+    "additionalProperties": {"type": "string", "pattern": "^[^\\x00]*$"},  # PostgreSQL cannot store a NUL
 }
 
 NAMESPACE_BODY: dict[str, Any] = {
@@ -201,31 +200,12 @@ def _crd_component(kind_name: str) -> dict[str, Any]:
         },
     )
     schema["required"] = ["apiVersion", "kind", "metadata", "spec"]
-    if not is_isvc:
-        _serve_the_root_graph(schema)
     schema["description"] = (
         f"A {crd.kind} ({', '.join(crd.api_versions)}): the real CRD's schema. Also checked, as Seldon Core's and "
         "KServe's admission webhooks do: a model server Warden runs and a usable model URI, unique names, "
         "traffic of a SeldonDeployment's non-shadow predictors summing to 100."
     )
     return schema
-
-
-def _serve_the_root_graph(schema: dict[str, Any]) -> None:
-    """The root graph node is the model Warden serves: it needs a model server Warden runs and a model URI."""
-    predictors = schema["properties"]["spec"]["properties"]["predictors"]
-    predictors["minItems"] = 1
-    graph = predictors["items"]["properties"]["graph"]
-    graph["required"] = sorted({*graph.get("required", []), "implementation", "modelUri"})
-    graph["properties"]["implementation"] = {
-        "anyOf": [{"enum": list(BY_IMPLEMENTATION)}, {"type": "string", "pattern": CUSTOM_CLASS_PATTERN}],
-        "description": f"The model server: {accepted_implementations()}.",
-    }
-    graph["properties"]["modelUri"] = {
-        "type": "string",
-        "pattern": r"^\S+$",
-        "description": "A local path or an object store URI (file:///..., s3://bucket/..., gs://bucket/...).",
-    }
 
 
 def crd_components() -> dict[str, dict[str, Any]]:

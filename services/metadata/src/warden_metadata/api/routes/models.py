@@ -12,7 +12,7 @@ from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
 from warden_metadata.api.deps import Service
 from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
-from warden_metadata.schemas import NO_NUL_PATTERN
+from warden_metadata.schemas import NO_NUL_PATTERN, QueryText
 from warden_metadata.service import ModelFilters
 from warden_metadata.validation import parse_model
 
@@ -70,8 +70,8 @@ async def update_model_metadata(request: Request, service: Service) -> dict[str,
 )
 async def delete_model_metadata(
     service: Service,
-    uri: Annotated[str, Query(alias="URI", min_length=1, pattern=NO_NUL_PATTERN)],
-    project: Annotated[str | None, Query(pattern=NO_NUL_PATTERN)] = None,
+    uri: Annotated[QueryText, Query(alias="URI", min_length=1, pattern=NO_NUL_PATTERN)],
+    project: Annotated[QueryText | None, Query(pattern=NO_NUL_PATTERN)] = None,
 ) -> dict[str, Any]:
     await service.delete(uri, project)
     return {}
@@ -85,19 +85,19 @@ async def delete_model_metadata(
 async def list_model_metadata(
     request: Request,
     service: Service,
-    uri: Annotated[str | None, Query(alias="URI", pattern=NO_NUL_PATTERN)] = None,
-    name: Annotated[str | None, Query(pattern=NO_NUL_PATTERN)] = None,
-    version: Annotated[str | None, Query(pattern=NO_NUL_PATTERN)] = None,
-    artifact_type: Annotated[str | None, Query(alias="artifactType", pattern=NO_NUL_PATTERN)] = None,
-    task_type: Annotated[str | None, Query(alias="taskType", pattern=NO_NUL_PATTERN)] = None,
-    model_type: Annotated[str | None, Query(alias="modelType", pattern=NO_NUL_PATTERN)] = None,
+    uri: Annotated[QueryText | None, Query(alias="URI")] = None,
+    name: Annotated[QueryText | None, Query()] = None,
+    version: Annotated[QueryText | None, Query()] = None,
+    artifact_type: Annotated[QueryText | None, Query(alias="artifactType")] = None,
+    task_type: Annotated[QueryText | None, Query(alias="taskType")] = None,
+    model_type: Annotated[QueryText | None, Query(alias="modelType")] = None,
     query: str | None = None,
     page_size: Annotated[int | None, Query(alias="pageSize")] = None,
-    page_token: Annotated[str | None, Query(alias="pageToken", pattern=NO_NUL_PATTERN)] = None,
-    list_mask: Annotated[str | None, Query(alias="listMask", pattern=NO_NUL_PATTERN)] = None,
-    project: Annotated[str | None, Query(pattern=NO_NUL_PATTERN)] = None,
-    order_by: Annotated[str | None, Query(alias="orderBy", pattern=NO_NUL_PATTERN)] = None,
-    default_protocol: Annotated[str | None, Query(alias="defaultProtocol", pattern=NO_NUL_PATTERN)] = None,
+    page_token: Annotated[QueryText | None, Query(alias="pageToken")] = None,
+    list_mask: Annotated[QueryText | None, Query(alias="listMask")] = None,
+    project: Annotated[QueryText | None, Query()] = None,
+    order_by: Annotated[QueryText | None, Query(alias="orderBy")] = None,
+    default_protocol: Annotated[QueryText | None, Query(alias="defaultProtocol")] = None,
 ) -> Response:
     # `modelType` is accepted for SDK compatibility; V1Model has no such field, so it cannot narrow anything.
     del model_type
