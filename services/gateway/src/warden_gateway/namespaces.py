@@ -40,8 +40,8 @@ def _map_problems(field: str, value: Any, *, label_values: bool) -> list[Problem
         if label_values:
             if (why := label_value_problem(item)) is not None:
                 problems.append(Problem(f"{field}.{key}", why))
-        elif not isinstance(item, str):
-            problems.append(Problem(f"{field}.{key}", "must be a string"))
+        elif not isinstance(item, str) or "\x00" in item:  # PostgreSQL cannot store a NUL
+            problems.append(Problem(f"{field}.{key}", "must be a string without NUL characters"))
     return problems
 
 

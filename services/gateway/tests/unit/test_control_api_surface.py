@@ -41,7 +41,7 @@ def test_every_route_the_sdk_and_the_ui_use_is_in_the_openapi_document() -> None
         assert set(paths.get(path, {})) == methods, path
     canary = paths[f"{API}/namespaces/{{namespace}}/seldondeployments/{{name}}/canary"]["post"]
     schema_ref = canary["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    assert schema_ref.endswith("/CanaryRequest")
+    assert schema_ref.endswith("/SeldonDeploymentCanaryRequest")
 
 
 async def test_without_a_database_the_deployment_api_says_what_to_configure() -> None:

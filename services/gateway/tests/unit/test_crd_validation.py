@@ -173,3 +173,13 @@ def test_the_message_names_the_problems_and_details_list_all() -> None:
     assert "2 problem(s)" in caught.value.message
     assert "spec.predictors[0].graph.modelUri" in caught.value.message
     assert all(set(d) == {"path", "message"} and d["message"] for d in caught.value.details)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"), [(SELDON_DEPLOYMENT, "iris-sklearn.yaml"), (INFERENCE_SERVICE, "iris-isvc.yaml")]
+)
+@pytest.mark.parametrize("spec", [[], "predictor", 7])
+def test_a_spec_that_is_not_an_object_is_a_problem_not_a_crash(kind: DeploymentKind, seed: str, spec: Any) -> None:
+    obj = load(seed)
+    obj["spec"] = spec  # found by the fuzzer: the webhook-like checks read `spec` after the schema refused it
+    assert problems(kind, obj) == ["spec"]

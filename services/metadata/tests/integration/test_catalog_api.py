@@ -246,3 +246,16 @@ async def test_list_filters_and_mask(harness: MetadataHarness) -> None:
     assert uris(ordered) == ["gs://m/2", "gs://m/1", "gs://m/0"]
     bad_order = await harness.client.get(API, params={"orderBy": "colour"})
     assert bad_order.status_code == 400 and bad_order.json()["details"]["field"] == "orderBy"
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [("", "URI"), ("", "name"), ("", "project"), ("/runtime", "DeploymentNamespace"), ("/runtime", "ModelURI")],
+)
+async def test_a_nul_in_a_query_is_422_naming_it_not_a_database_error(
+    harness: MetadataHarness, path: str, param: str
+) -> None:
+    # Found by fuzzing: PostgreSQL text cannot hold NUL, and the filter reached the query (a 500).
+    response = await harness.client.get(API + path, params={param: "ns\x00x"})
+    assert response.status_code == 422, response.text
+    assert param in response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from warden_common.api_docs import json_response
+from warden_gateway.api.body_schemas import deployment_list, deployment_object
 from warden_gateway.deployments.kinds import DeploymentKind
 
 OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
@@ -19,7 +20,15 @@ NAMESPACE: dict[str, Any] = {
     "status": {"phase": "Active"},
 }
 
-_METADATA = {"name": "iris", "namespace": "seldon", "resourceVersion": "3", "generation": 1}
+_METADATA = {
+    "name": "iris",
+    "namespace": "seldon",
+    "uid": "0b8f3c1e-6d1a-4f7e-9c2b-5a4e3d2c1b0a",
+    "generation": 1,
+    "resourceVersion": "3",
+    "creationTimestamp": "2026-01-05T10:00:00Z",
+}
+_SUBMITTED_METADATA = ("name", "namespace")
 
 _OBJECTS: dict[str, dict[str, Any]] = {
     "SeldonDeployment": {
@@ -63,8 +72,14 @@ def kind_object(kind: DeploymentKind) -> dict[str, Any]:
     return _OBJECTS[kind.kind]
 
 
+def kind_request(kind: DeploymentKind) -> dict[str, Any]:
+    """An example `kind` body as a client submits it: no status, no server-managed metadata."""
+    obj = {key: value for key, value in kind_object(kind).items() if key != "status"}
+    return {**obj, "metadata": {key: obj["metadata"][key] for key in _SUBMITTED_METADATA}}
+
+
 def object_answer(kind: DeploymentKind) -> dict[str, Any]:
-    return json_response(OBJECT, kind_object(kind), f"The {kind.kind}")
+    return json_response(deployment_object(kind), kind_object(kind), f"The {kind.kind}")
 
 
 def list_answer(kind: DeploymentKind) -> dict[str, Any]:
@@ -74,7 +89,7 @@ def list_answer(kind: DeploymentKind) -> dict[str, Any]:
         "metadata": {"resourceVersion": "3"},
         "items": [kind_object(kind)],
     }
-    return json_response(OBJECT, example, f"Every {kind.kind} of the namespace")
+    return json_response(deployment_list(kind), example, f"Every {kind.kind} of the namespace")
 
 
 def done_answer(message: str) -> dict[str, Any]:

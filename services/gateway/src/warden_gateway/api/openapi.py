@@ -34,6 +34,8 @@ from warden_common.api_docs import is_internal
 from warden_common.error_responses import add_error_responses
 from warden_common.observability import health_router
 from warden_common.upstreams import SERVICE_API_PREFIX
+from warden_gateway.api.body_schemas import crd_components
+from warden_gateway.api.links import add_links
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.api.security import add_security
 from warden_gateway.composition import DATA_PLANE_PREFIX, GATEWAY
@@ -132,6 +134,7 @@ def build_public_openapi(
             if placement.servers is not None:
                 public["servers"] = placement.servers
         _merge_components(components, own.get("components", {}), service)
+    _merge_components(components, {"schemas": crd_components()}, GATEWAY)  # the deployment bodies' $refs
     document = get_openapi(title="Warden API", version=__version__, description=_DESCRIPTION, routes=[])
     document["paths"] = dict(sorted(paths.items()))
     # Tags in the order services were placed (the gateway's control plane first), so Swagger UI groups read in order.
@@ -142,6 +145,7 @@ def build_public_openapi(
     if components:
         document["components"] = components
     add_error_responses(document)  # every operation: the common error body for any 4xx
+    add_links(document)  # producers: the links to what their answer feeds
     # Standalone mounts the other services beside the gateway (their own APIs then need an administrator).
     return add_security(document, frozenset(services) if mode == "standalone" else frozenset())
 

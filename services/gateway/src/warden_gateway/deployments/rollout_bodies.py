@@ -17,7 +17,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warden_common.errors import Unprocessable
 from warden_common.model_servers import (
@@ -60,35 +60,6 @@ class Rollout:
     @property
     def canary_traffic(self) -> int:
         return DEFAULT_CANARY_TRAFFIC if self.traffic is None else self.traffic
-
-
-_EXAMPLE_SHORT: dict[str, JsonValue] = {
-    "modelUri": "file:///models/iris-xgboost",
-    "implementation": "XGBOOST_SERVER",
-    "traffic": 10,
-}
-_EXAMPLE_PREDICTOR: dict[str, JsonValue] = {
-    "name": "canary",
-    "traffic": 10,
-    "graph": {"name": "classifier", "implementation": "XGBOOST_SERVER", "modelUri": "file:///models/iris-xgboost"},
-}
-
-
-class CanaryRequest(RootModel[dict[str, Any]]):
-    """The canary: `{"modelUri", "implementation"?, "traffic"?, "name"?, "replicas"?, "comment"?}`, or a complete
-    predictor (SeldonDeployment: with `graph`; InferenceService: KServe's, with `model`), optionally wrapped
-    as `{"predictor": {...}, "traffic"?}`."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_SHORT, _EXAMPLE_PREDICTOR]})
-
-
-class ShadowRequest(RootModel[dict[str, Any]]):
-    """The shadow (SeldonDeployment only): `{"modelUri", "implementation"?, "name"?, "replicas"?, "comment"?}`, or
-    a complete predictor with `graph`, optionally wrapped as `{"predictor": {...}}`. A shadow takes no traffic."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{k: v for k, v in _EXAMPLE_SHORT.items() if k != "traffic"}]}
-    )
 
 
 class CommentRequest(BaseModel):

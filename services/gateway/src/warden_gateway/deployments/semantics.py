@@ -96,9 +96,15 @@ def _graph_problems(predictor: dict[str, Any], path: str) -> Iterator[Problem]:
             yield Problem(f"{node_path}.modelUri", problem)
 
 
+def _spec(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object's `spec`, or empty when it is not an object (the schema already reports that)."""
+    spec = obj.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 def seldon_problems(obj: dict[str, Any]) -> list[Problem]:
     """Predictor names unique, non-shadow traffic summing to 100, graph node names unique, model URIs present."""
-    predictors = (obj.get("spec") or {}).get("predictors")
+    predictors = _spec(obj).get("predictors")
     if not isinstance(predictors, list):
         return []  # the schema already reports it
     problems: list[Problem] = []
@@ -135,7 +141,7 @@ def seldon_problems(obj: dict[str, Any]) -> list[Problem]:
 
 def inference_service_problems(obj: dict[str, Any]) -> list[Problem]:
     """One model framework Warden serves in the predictor, a usable storage URI, a canary percent in 0..100."""
-    predictor = (obj.get("spec") or {}).get("predictor")
+    predictor = _spec(obj).get("predictor")
     if not isinstance(predictor, dict):
         return []  # the schema already reports it
     problems: list[Problem] = []

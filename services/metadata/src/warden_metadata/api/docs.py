@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from warden_common.api_docs import json_body, json_response
+from warden_metadata.schemas import ModelIn
 
 _OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
@@ -19,10 +20,32 @@ MODEL: dict[str, Any] = {
     "project": "default",
 }
 
-MODEL_BODY = json_body(
-    {**_OBJECT, "description": "A catalog entry (the SDK's V1Model; camelCase or snake_case keys); URI is required"},
-    MODEL,
-)
+
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """`schema` with its `#/$defs/...` references replaced by their definitions (none is recursive): a body schema
+    inside the public document cannot carry its own `$defs` root."""
+    if isinstance(schema, list):
+        return [_inlined(item, defs) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        target = _inlined(defs[schema["$ref"].removeprefix("#/$defs/")], defs)
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return {key: _inlined(value, defs) for key, value in schema.items()}
+
+
+def _model_in_schema() -> dict[str, Any]:
+    schema = ModelIn.model_json_schema(mode="validation")
+    defs = schema.pop("$defs", {})
+    inlined: dict[str, Any] = _inlined(schema, defs)
+    inlined["description"] = (
+        "A catalog entry (the SDK's V1Model). The camelCase keys are shown; the snake_case ones are accepted too "
+        "(`artifact_type`, ...), and `artifactType` in any case."
+    )
+    return inlined
+
+
+MODEL_BODY = json_body(_model_in_schema(), MODEL)
 EMPTY = json_response({"type": "object"}, {}, "Done (an empty object, as the SDK expects)")
 MODELS = json_response(
     {

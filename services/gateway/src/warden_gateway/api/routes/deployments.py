@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Request, status
 from warden_common.api_docs import Responses, error_responses, json_body
 from warden_common.errors import BadRequest
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_gateway.api.body_schemas import deployment_ref
 from warden_gateway.api.deps import change, deployments
-from warden_gateway.api.examples import done_answer, kind_object, list_answer, object_answer
+from warden_gateway.api.examples import done_answer, kind_request, list_answer, object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.bodies import read_body
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
@@ -28,9 +29,7 @@ Acting = Annotated[Change, Depends(change)]
 
 def object_body(kind: DeploymentKind) -> dict[str, Any]:
     """OpenAPI of a raw body: the routes parse it themselves so YAML works and unknown fields survive."""
-    schema = {"type": "object", "description": f"A {kind.kind} ({', '.join(kind.crd.api_versions)})"}
-    example = {key: value for key, value in kind_object(kind).items() if key != "status"}
-    return json_body(schema, example, yaml=True)
+    return json_body(deployment_ref(kind), kind_request(kind), yaml=True)
 
 
 def _list_of(kind: DeploymentKind, items: list[dict[str, Any]]) -> dict[str, Any]:

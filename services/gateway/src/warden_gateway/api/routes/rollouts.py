@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
+from pydantic import RootModel
 
 from warden_common.api_docs import error_responses
 from warden_common.bodies import json_shape_checked
@@ -28,7 +29,8 @@ from warden_gateway.api.examples import object_answer
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments import rollouts as r
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
-from warden_gateway.deployments.rollout_bodies import CanaryRequest, CommentRequest, ShadowRequest, parse_rollout
+from warden_gateway.deployments.rollout_bodies import CommentRequest, parse_rollout
+from warden_gateway.deployments.rollout_schemas import rollout_model
 from warden_gateway.deployments.service import Change, DeploymentService
 
 Deployments = Annotated[DeploymentService, Depends(deployments)]
@@ -67,7 +69,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     async def add_canary(
         namespace: NamespaceName,
         name: str,
-        body: Annotated[CanaryRequest, Body()],
+        body: Annotated[RootModel[Obj], Body()],
         service: Deployments,
         acting: Acting,
     ) -> Obj:
@@ -81,7 +83,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     async def add_shadow(
         namespace: NamespaceName,
         name: str,
-        body: Annotated[ShadowRequest, Body()],
+        body: Annotated[RootModel[Obj], Body()],
         service: Deployments,
         acting: Acting,
     ) -> Obj:
@@ -110,8 +112,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
 
     add_canary.__name__ = f"add_canary_{kind.plural}"
     add_shadow.__name__ = f"add_shadow_{kind.plural}"
-    add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind])
-    add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind])
+    # Per kind: the name rule and the body's accepted shapes (documented as `oneOf`, see `rollout_schemas`).
+    canary_body: Any = Annotated[rollout_model(kind.kind, canary=True), Body()]
+    shadow_body: Any = Annotated[rollout_model(kind.kind, canary=False), Body()]
+    add_canary = with_param_types(add_canary, name=DEPLOYMENT_NAMES[kind.kind], body=canary_body)
+    add_shadow = with_param_types(add_shadow, name=DEPLOYMENT_NAMES[kind.kind], body=shadow_body)
     routes: list[tuple[str, str, Callable[..., Any], str]] = [
         ("/canary", "POST", add_canary, "Add a canary predictor with a share of the traffic"),
         ("/canary/promote", "POST", simple("promote_canary"), "Promote the canary to default, with all traffic"),

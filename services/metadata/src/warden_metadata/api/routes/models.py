@@ -12,7 +12,7 @@ from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
 from warden_metadata.api.deps import Service
 from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
-from warden_metadata.schemas import Text  # no NUL: PostgreSQL text cannot hold it (a 422, not a driver error)
+from warden_metadata.schemas import NO_NUL_PATTERN, QueryText
 from warden_metadata.service import ModelFilters
 from warden_metadata.validation import parse_model
 
@@ -72,8 +72,8 @@ async def update_model_metadata(request: Request, service: Service) -> dict[str,
 )
 async def delete_model_metadata(
     service: Service,
-    uri: Annotated[Text, Query(alias="URI", min_length=1)],
-    project: Text | None = None,
+    uri: Annotated[QueryText, Query(alias="URI", min_length=1, pattern=NO_NUL_PATTERN)],
+    project: Annotated[QueryText | None, Query(pattern=NO_NUL_PATTERN)] = None,
 ) -> dict[str, Any]:
     await service.delete(uri, project)
     return {}
@@ -87,19 +87,19 @@ async def delete_model_metadata(
 async def list_model_metadata(
     request: Request,
     service: Service,
-    uri: Annotated[Text | None, Query(alias="URI")] = None,
-    name: Text | None = None,
-    version: Text | None = None,
-    artifact_type: Annotated[Text | None, Query(alias="artifactType")] = None,
-    task_type: Annotated[Text | None, Query(alias="taskType")] = None,
-    model_type: Annotated[Text | None, Query(alias="modelType")] = None,
+    uri: Annotated[QueryText | None, Query(alias="URI")] = None,
+    name: Annotated[QueryText | None, Query()] = None,
+    version: Annotated[QueryText | None, Query()] = None,
+    artifact_type: Annotated[QueryText | None, Query(alias="artifactType")] = None,
+    task_type: Annotated[QueryText | None, Query(alias="taskType")] = None,
+    model_type: Annotated[QueryText | None, Query(alias="modelType")] = None,
     query: str | None = None,
     page_size: Annotated[int | None, Query(alias="pageSize")] = None,
-    page_token: Annotated[Text | None, Query(alias="pageToken")] = None,
-    list_mask: Annotated[Text | None, Query(alias="listMask")] = None,
-    project: Text | None = None,
-    order_by: Annotated[Text | None, Query(alias="orderBy")] = None,
-    default_protocol: Annotated[Text | None, Query(alias="defaultProtocol")] = None,
+    page_token: Annotated[QueryText | None, Query(alias="pageToken")] = None,
+    list_mask: Annotated[QueryText | None, Query(alias="listMask")] = None,
+    project: Annotated[QueryText | None, Query()] = None,
+    order_by: Annotated[QueryText | None, Query(alias="orderBy")] = None,
+    default_protocol: Annotated[QueryText | None, Query(alias="defaultProtocol")] = None,
 ) -> Response:
     # `modelType` is accepted for SDK compatibility; V1Model has no such field, so it cannot narrow anything.
     del model_type

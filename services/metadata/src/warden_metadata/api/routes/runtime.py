@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from warden_common.api_docs import error_responses
 from warden_metadata.api.deps import Service
 from warden_metadata.api.docs import RUNTIME
-from warden_metadata.schemas import Text  # no NUL: PostgreSQL text cannot hold it (a 422, not a driver error)
+from warden_metadata.schemas import QueryText
 from warden_metadata.service import RuntimeFilters
 
 router = APIRouter(prefix="/api/v1alpha1/model/metadata", tags=["runtime metadata"])
@@ -23,17 +23,17 @@ router = APIRouter(prefix="/api/v1alpha1/model/metadata", tags=["runtime metadat
 )
 async def list_runtime_metadata(
     service: Service,
-    model_uri: Annotated[Text | None, Query(alias="ModelURI")] = None,
-    deployment_uid: Annotated[Text | None, Query(alias="DeploymentUID")] = None,
-    deployment_name: Annotated[Text | None, Query(alias="DeploymentName")] = None,
-    deployment_namespace: Annotated[Text | None, Query(alias="DeploymentNamespace")] = None,
-    deployment_status: Annotated[Text | None, Query(alias="DeploymentStatus")] = None,
-    predictor_name: Annotated[Text | None, Query(alias="PredictorName")] = None,
-    node_name: Annotated[Text | None, Query(alias="NodeName")] = None,
+    model_uri: Annotated[QueryText | None, Query(alias="ModelURI")] = None,
+    deployment_uid: Annotated[QueryText | None, Query(alias="DeploymentUID")] = None,
+    deployment_name: Annotated[QueryText | None, Query(alias="DeploymentName")] = None,
+    deployment_namespace: Annotated[QueryText | None, Query(alias="DeploymentNamespace")] = None,
+    deployment_status: Annotated[QueryText | None, Query(alias="DeploymentStatus")] = None,
+    predictor_name: Annotated[QueryText | None, Query(alias="PredictorName")] = None,
+    node_name: Annotated[QueryText | None, Query(alias="NodeName")] = None,
     page_size: Annotated[int | None, Query(alias="pageSize")] = None,
-    page_token: Annotated[Text | None, Query(alias="pageToken")] = None,
-    list_mask: Annotated[Text | None, Query(alias="listMask")] = None,
-    deployment_type: Annotated[Text | None, Query(alias="deploymentType")] = None,
+    page_token: Annotated[QueryText | None, Query(alias="pageToken")] = None,
+    list_mask: Annotated[QueryText | None, Query(alias="listMask")] = None,
+    deployment_type: Annotated[QueryText | None, Query(alias="deploymentType")] = None,
 ) -> JSONResponse:
     del list_mask  # accepted for SDK compatibility; runtime entries are small and always returned whole
     filters = RuntimeFilters(
