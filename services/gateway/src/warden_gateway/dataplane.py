@@ -5,7 +5,7 @@ mounted at `/seldon` in the same process (composition.py) and these routes are n
 each call goes to `WARDEN_GATEWAY_UPSTREAMS__SERVING` over `warden_common.http1` (httpx would cost ~1.6 ms of CPU
 per call). Only the data plane's own methods (GET, POST) under `/seldon/` are relayed, with the headers the data
 plane reads; the answer's status, body, `Content-Type` and `Seldon-Puid` come back as they are. Bodies are bounded
-by the same limit as the serving service's, so they are read whole, never copied twice.
+by the app's `BodyLimitMiddleware` (the same `body_limits` as the serving service's), so they are read whole.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AnyHttpUrl
 
-from warden_common.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, Unprocessable, WardenError
+from warden_common import bodies
+from warden_common.errors import BadRequest, ServiceUnavailable, Unprocessable, WardenError
 from warden_common.http1 import Http1Pool, UpstreamUnreachable
 from warden_common.names import dns1123_label_problem
 from warden_common.urls import build_path
@@ -62,13 +63,12 @@ def checked_path(namespace: str, name: str, rest: str) -> str:
 class DataPlaneForwarder:
     """Relays data-plane calls to one serving base URL over pooled keep-alive connections."""
 
-    def __init__(self, serving: AnyHttpUrl | None, env_var: str, timeout_s: float, max_body_bytes: int) -> None:
+    def __init__(self, serving: AnyHttpUrl | None, env_var: str, timeout_s: float) -> None:
         if serving is not None and serving.scheme != "http":
             raise ValueError(f"{env_var} must be an http:// URL (the data plane is relayed over plain HTTP/1.1)")
         self._serving = serving
         self._env_var = env_var
         self._timeout_s = timeout_s
-        self._max_body = max_body_bytes
         self._pool = Http1Pool(keep_headers=RELAYED_RESPONSE_HEADERS)
 
     def close(self) -> None:
@@ -86,7 +86,7 @@ class DataPlaneForwarder:
     async def _send(self, request: Request, path: str) -> Response:
         if self._serving is None:
             raise ServiceUnavailable(f"the serving service is not configured: set {self._env_var}")
-        body = await self._body(request)
+        body = await bodies.read_body(request)  # a 413 (with this call's Seldon-Puid) over the limit
         headers = [(k, v) for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS]
         host, port = self._serving.host or "", self._serving.port or 80
         base_path = (self._serving.path or "").rstrip("/")
@@ -103,17 +103,3 @@ class DataPlaneForwarder:
         except ValueError as exc:  # a header value the data plane would reject anyway
             raise BadRequest(f"the request cannot be relayed: {exc}") from exc
         return Response(answer.body, answer.status, headers=answer.headers)
-
-    async def _body(self, request: Request) -> bytes:
-        """The request body, refused with a 413 as soon as it exceeds the data plane's limit."""
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self._max_body:
-            raise PayloadTooLarge(f"request body of {declared} bytes exceeds the {self._max_body}-byte limit")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self._max_body:
-                raise PayloadTooLarge(f"request body exceeds the {self._max_body}-byte limit")
-            chunks.append(chunk)
-        return b"".join(chunks)  # one chunk (the usual case): no copy

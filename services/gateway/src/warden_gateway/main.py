@@ -87,6 +87,4 @@ def _other_services(platform: Platform | None) -> Callable[[], Mapping[str, Fast
 def _data_plane_forwarder(settings: GatewaySettings) -> DataPlaneForwarder:
     """Relays `/seldon/...` to the serving service (distributed mode; standalone mounts serving there instead)."""
     env_var = f"{settings.model_config.get('env_prefix', 'WARDEN_GATEWAY_')}UPSTREAMS__{SERVING.upper()}"
-    return DataPlaneForwarder(
-        settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s, settings.body_limits.max_bytes
-    )
+    return DataPlaneForwarder(settings.upstreams.get(SERVING), env_var, settings.upstream_timeout_s)

@@ -150,7 +150,7 @@ async def test_bodies_over_the_limit_are_a_413_before_serving_is_called(
     gateway: httpx.AsyncClient, seen: list[dict[str, Any]]
 ) -> None:
     answer = await gateway.post("/seldon/prod/iris/api/v1.0/predictions", content=b"x" * 4096)
-    assert answer.status_code == 413 and "2048-byte limit" in answer.json()["message"]
+    assert answer.status_code == 413 and "limit of 2048 bytes" in answer.json()["message"]
     assert answer.headers["seldon-puid"]  # a fresh one: errors are correlated like the data plane's own
 
     async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: the limit is checked while reading
