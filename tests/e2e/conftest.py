@@ -49,3 +49,9 @@ def demo_models(warden_home: Path) -> dict[str, str]:
         check=True,
     )
     return dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    """Headers every API call of an e2e test sends to `warden up`: none while auth is off by default (docs/auth.md)."""
+    return {}
