@@ -11,8 +11,8 @@ from warden_common.codec import Event
 from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogWrite, PartName, PayloadWrite
 from warden_common.logstore import document as doc
-from warden_request_logger.parsing import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
-from warden_request_logger.parsing.kinds import engine_of, part_of
+from warden_common.payloads import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
+from warden_request_logger.kinds import engine_of, part_of
 from warden_request_logger.schema import ColumnNamer, PredictionSchema, name_by_payload
 
 UNKNOWN = "unknown"

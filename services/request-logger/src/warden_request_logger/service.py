@@ -19,14 +19,14 @@ from warden_common.codec import Event
 from warden_common.errors import ServiceUnavailable
 from warden_common.logstore import DeploymentLife, LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
 from warden_common.logstore.lingering import LingeringWriter
+from warden_common.payloads import PayloadShapeError
 from warden_common.settings import RetryPolicy
 from warden_request_logger.documents import DocumentBuilder, EventContext
 from warden_request_logger.enrichment import CacheKey as SchemaKey
 from warden_request_logger.enrichment import SchemaLookup
+from warden_request_logger.kinds import IGNORED_TYPES, NotAnInferenceEvent
 from warden_request_logger.lag import observe_lag
 from warden_request_logger.lives import CurrentLives
-from warden_request_logger.parsing import PayloadShapeError
-from warden_request_logger.parsing.kinds import IGNORED_TYPES, NotAnInferenceEvent
 from warden_request_logger.schema import PredictionSchema
 
 logger = logging.getLogger(__name__)

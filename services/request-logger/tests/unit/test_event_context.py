@@ -9,7 +9,7 @@ import pytest
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_request_logger.documents import UNKNOWN, EventContext
-from warden_request_logger.parsing.kinds import NotAnInferenceEvent
+from warden_request_logger.kinds import NotAnInferenceEvent
 
 WHEN = datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=UTC)
 

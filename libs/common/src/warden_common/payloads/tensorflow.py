@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warden_request_logger.parsing.model import ParsedInstance, ParsedPayload, instance_of
+from warden_common.payloads.model import ParsedInstance, ParsedPayload, instance_of
 
 
 def parse_rows(rows: list[Any]) -> ParsedPayload:

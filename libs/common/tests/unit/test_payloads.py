@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warden_request_logger.parsing import PayloadShapeError, parse_request, parse_response, unparsed
+from warden_common.payloads import PayloadShapeError, parse_request, parse_response, unparsed
 
 
 def test_seldon_ndarray_batch_splits_into_rows_with_names() -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from warden_request_logger.parsing.model import DataType, ParsedInstance, ParsedPayload, instance_of, reshape
-from warden_request_logger.parsing.seldon import PayloadShapeError
+from warden_common.payloads.model import DataType, ParsedInstance, ParsedPayload, instance_of, reshape
+from warden_common.payloads.seldon import PayloadShapeError
 
 
 def parse_v2(tensors: list[dict[str, Any]], *, what: str) -> ParsedPayload:

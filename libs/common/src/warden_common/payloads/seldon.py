@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warden_request_logger.parsing.model import ParsedInstance, ParsedPayload, instance_of, reshape, row_dims
+from warden_common.payloads.model import ParsedInstance, ParsedPayload, instance_of, reshape, row_dims
 
 
 class PayloadShapeError(ValueError):

@@ -13,10 +13,10 @@ from warden_common.events.protocols import (
     request_protocol,
     response_protocol,
 )
-from warden_request_logger.parsing.model import DataType, ParsedInstance, ParsedPayload
-from warden_request_logger.parsing.seldon import PayloadShapeError, parse_seldon
-from warden_request_logger.parsing.tensorflow import parse_columnar, parse_rows
-from warden_request_logger.parsing.v2 import parse_v2
+from warden_common.payloads.model import DataType, ParsedInstance, ParsedPayload
+from warden_common.payloads.seldon import PayloadShapeError, parse_seldon
+from warden_common.payloads.tensorflow import parse_columnar, parse_rows
+from warden_common.payloads.v2 import parse_v2
 
 __all__ = ["DataType", "ParsedInstance", "ParsedPayload", "PayloadShapeError", "parse_request", "parse_response",
            "unparsed"]  # fmt: skip
