@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -166,7 +167,7 @@ async def test_v2_through_tritonclient_and_tensorflow_protocol(serving: Serving,
     assert tf.json() == {"predictions": [0]}
 
 
-def _triton_call(url: str) -> tuple[bool, np.ndarray]:
+def _triton_call(url: str) -> tuple[bool, np.ndarray[Any, Any]]:
     client = triton.InferenceServerClient(url)
     try:
         ready = client.is_model_ready("classifier")

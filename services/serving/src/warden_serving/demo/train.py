@@ -27,7 +27,7 @@ def iris(out: Path) -> None:
     model.save_model(out / "iris-xgboost" / "model.json")
 
 
-def income_data(schema: dict[str, Any], rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def income_data(schema: dict[str, Any], rows: int, seed: int = 0) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Census-like rows: plausible marginals, income driven by education, age, hours, gains and marriage."""
     rng = np.random.default_rng(seed)
     cats = {f["name"]: f.get("n_categories") for f in schema["requests"]}
