@@ -21,7 +21,7 @@ RUNTIME = "warden_metadata.runtime_metadata"
 
 _MODEL_COLUMNS = (
     "id, uri, name, version, artifact_type, task_type, tags, metrics, prediction_schema, project, "
-    "runtime_defaults, created_at, updated_at"
+    "runtime_defaults, created_at, updated_at, created_by, updated_by"
 )
 
 
@@ -70,22 +70,23 @@ class MetadataRepository:
         existing = await conn.fetchrow(f"SELECT {_MODEL_COLUMNS} FROM {MODELS} WHERE uri = $1", model.uri)
         return UniqueClash("uri", existing)
 
-    async def insert_model(self, conn: asyncpg.Connection, model: ModelIn) -> asyncpg.Record:
+    async def insert_model(self, conn: asyncpg.Connection, model: ModelIn, actor: str | None) -> asyncpg.Record:
         try:
             # A savepoint: after a clash the caller's transaction must still run the query that finds the rival.
             async with conn.transaction():
                 row: asyncpg.Record = await conn.fetchrow(
                     f"""INSERT INTO {MODELS} (uri, name, version, artifact_type, task_type, tags, metrics,
-                            prediction_schema, project, runtime_defaults)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_MODEL_COLUMNS}""",
+                            prediction_schema, project, runtime_defaults, created_by, updated_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {_MODEL_COLUMNS}""",
                     *_values(model),
+                    actor,
                 )
         except asyncpg.UniqueViolationError as exc:
             raise await self._clash(conn, exc, model) from exc
         return row
 
     async def replace_model(
-        self, conn: asyncpg.Connection, model: ModelIn
+        self, conn: asyncpg.Connection, model: ModelIn, actor: str | None
     ) -> tuple[asyncpg.Record, asyncpg.Record] | None:
         """(before, after) of the entry with `model.uri`, all its fields replaced; None if there is none.
 
@@ -97,9 +98,10 @@ class MetadataRepository:
             after = await conn.fetchrow(
                 f"""UPDATE {MODELS} SET name = $2, version = $3, artifact_type = $4, task_type = $5, tags = $6,
                         metrics = $7, prediction_schema = $8, project = $9, runtime_defaults = $10,
-                        updated_at = now()
+                        updated_at = now(), updated_by = $11
                     WHERE uri = $1 RETURNING {_MODEL_COLUMNS}""",
                 *_values(model),
+                actor,
             )
         except asyncpg.UniqueViolationError as exc:
             raise UniqueClash("name_version", None) from exc

@@ -140,7 +140,7 @@ class MetadataService:
     async def register(self, model: ModelIn, actor: str | None = None) -> dict[str, Any]:
         try:
             async with self.repository.transaction() as conn:
-                row = await self.repository.insert_model(conn, model)
+                row = await self.repository.insert_model(conn, model, actor)
                 event = ModelRegistered(**_event_payload(row), actor=actor)
                 await self._record(conn, MODEL_REGISTERED, event, row["uri"])
         except UniqueClash as clash:
@@ -150,7 +150,7 @@ class MetadataService:
     async def update(self, model: ModelIn, actor: str | None = None) -> dict[str, Any]:
         try:
             async with self.repository.transaction() as conn:
-                result = await self.repository.replace_model(conn, model)
+                result = await self.repository.replace_model(conn, model, actor)
                 if result is None:
                     raise ModelNotFound(model.uri)
                 before, after = result

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warden_common.auth.jwks import KeyFetchError
 from warden_common.auth.policy import WRITE
-from warden_common.auth.principal import Principal
+from warden_common.auth.principal import ACTOR_HEADER, Principal, encode_actor
 from warden_common.auth.tokens import InvalidToken
 from warden_common.errors import ServiceUnavailable, WardenError
 from warden_gateway.authz.asgi import filtering_send, read_body, replay, respond
@@ -33,6 +33,14 @@ _DECIDED_KEY = "warden.auth_decided"
 def principal_of(scope: Scope) -> Principal | None:
     principal = scope.get(PRINCIPAL_KEY)
     return principal if isinstance(principal, Principal) else None
+
+
+def _pass_on_actor(scope: Scope, principal: Principal) -> None:
+    """Replace any client-sent `ACTOR_HEADER` with the token's user: the services behind the gateway (the forwarded
+    catalog, standalone's mounted apps) record the header as the acting user, so it must come from here."""
+    name = ACTOR_HEADER.encode()
+    headers = [(key, value) for key, value in scope.get("headers", ()) if key.lower() != name]
+    scope["headers"] = [*headers, (name, encode_actor(principal.user))]
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -85,6 +93,7 @@ class AuthMiddleware:
         if principal is None:
             return None
         scope[PRINCIPAL_KEY] = principal
+        _pass_on_actor(scope, principal)
         authorizer = self.runtime.authorizer
         if not authorizer.decide(principal, need):
             await self._forbid(send, principal, need)

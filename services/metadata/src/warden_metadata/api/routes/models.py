@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from warden_common.api_docs import error_responses
 from warden_common.bodies import read_json
 from warden_common.errors import BadRequest
-from warden_metadata.api.deps import Service
+from warden_metadata.api.deps import Actor, Service
 from warden_metadata.api.docs import EMPTY, MODEL_BODY, MODELS
 from warden_metadata.schemas import NO_NUL_PATTERN, QueryText
 from warden_metadata.service import ModelFilters
@@ -51,8 +51,8 @@ def _map_filters(request: Request) -> tuple[dict[str, str], dict[str, float]]:
     openapi_extra=MODEL_BODY,
     responses={200: EMPTY, **error_responses(400, 409)},
 )
-async def create_model_metadata(request: Request, service: Service) -> dict[str, Any]:
-    await service.register(parse_model(await _json_body(request)))
+async def create_model_metadata(request: Request, service: Service, actor: Actor) -> dict[str, Any]:
+    await service.register(parse_model(await _json_body(request)), actor)
     return {}
 
 
@@ -62,8 +62,8 @@ async def create_model_metadata(request: Request, service: Service) -> dict[str,
     openapi_extra=MODEL_BODY,
     responses={200: EMPTY, **error_responses(400, 404)},
 )
-async def update_model_metadata(request: Request, service: Service) -> dict[str, Any]:
-    await service.update(parse_model(await _json_body(request)))
+async def update_model_metadata(request: Request, service: Service, actor: Actor) -> dict[str, Any]:
+    await service.update(parse_model(await _json_body(request)), actor)
     return {}
 
 
@@ -72,10 +72,11 @@ async def update_model_metadata(request: Request, service: Service) -> dict[str,
 )
 async def delete_model_metadata(
     service: Service,
+    actor: Actor,
     uri: Annotated[QueryText, Query(alias="URI", min_length=1, pattern=NO_NUL_PATTERN)],
     project: Annotated[QueryText | None, Query(pattern=NO_NUL_PATTERN)] = None,
 ) -> dict[str, Any]:
-    await service.delete(uri, project)
+    await service.delete(uri, project, actor)
     return {}
 
 
