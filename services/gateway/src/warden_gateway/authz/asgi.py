@@ -3,9 +3,9 @@ JSON response (list filtering)."""
 
 from __future__ import annotations
 
-import contextlib
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import Message, Receive, Send
@@ -40,8 +40,12 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
-    """Buffers a JSON response and sends `keep(parsed)` instead (non-2xx and non-JSON answers pass unchanged)."""
+_NOT_JSON = object()
+
+
+def filtering_send(send: Send, keep: Callable[[Any], Any | Awaitable[Any]]) -> Send:
+    """Buffers a JSON response and sends `keep(parsed)` (awaited if `keep` is async) instead (non-2xx and non-JSON
+    answers pass unchanged)."""
     start: Message = {}
     chunks: list[bytes] = []
 
@@ -58,8 +62,13 @@ def filtering_send(send: Send, keep: Callable[[Any], Any]) -> Send:
             return
         body = b"".join(chunks)
         if 200 <= start["status"] < 300:
-            with contextlib.suppress(ValueError):  # not JSON after all: pass it on unchanged
-                body = json.dumps(keep(json.loads(body))).encode()
+            try:
+                parsed = json.loads(body)
+            except ValueError:  # not JSON after all: pass it on unchanged
+                parsed = _NOT_JSON
+            if parsed is not _NOT_JSON:
+                kept = keep(parsed)
+                body = json.dumps(await kept if inspect.isawaitable(kept) else kept).encode()
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

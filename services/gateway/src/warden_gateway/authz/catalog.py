@@ -2,11 +2,16 @@
 a model belongs to one project (`project`, default `default`); listing shows the models of readable projects,
 registering needs `write` on the model's project, updating and deleting need `write` on its current project and, for
 an update, on the project it is moved to (demo 5.1.13 steps 6-7). The current project is asked of the metadata
-service by URI (unique in the catalog)."""
+service by URI (unique in the catalog).
+
+Runtime metadata (`/model/metadata/runtime`, which model runs in which deployment) shows only the entries of
+deployments the caller may read, as deployment lists do: the namespace's rules in both modes, and in policy mode
+the deployment's projects too (read from the gateway's own store, in one query per page)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,11 +27,47 @@ from warden_gateway.authz.decisions import DEFAULT_PROJECT, Authorizer
 from warden_gateway.authz.rules import API
 
 CATALOG_PATH = f"{API}/model/metadata"
+RUNTIME_PATH = f"{CATALOG_PATH}/runtime"
 METADATA = "metadata"
 
 
 def is_catalog(path: str) -> bool:
     return path.rstrip("/") == CATALOG_PATH
+
+
+def is_runtime(path: str) -> bool:
+    return path.rstrip("/") == RUNTIME_PATH
+
+
+def runtime_filter(authorizer: Authorizer, principal: Principal) -> Callable[[Any], Awaitable[Any]]:
+    """Keeps the runtime entries of deployments `principal` may read (a page may come out shorter)."""
+
+    async def keep(page: Any) -> Any:
+        if authorizer.is_admin(principal) or not isinstance(page, dict):
+            return page
+        entries = page.get("runtimeMetadata")
+        if not isinstance(entries, list):
+            return page
+        readable = [e for e in entries if isinstance(e, dict) and _namespace_readable(authorizer, principal, e)]
+        if authorizer.settings.mode == "policies":
+            projects = await authorizer.projects_of(_deployment(e) for e in readable)
+            readable = [
+                e
+                for e in readable
+                if (found := projects.get(_deployment(e))) is not None
+                and authorizer.projects_allow(principal, found, READ)
+            ]
+        return {**page, "runtimeMetadata": readable}
+
+    return keep
+
+
+def _deployment(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return str(entry.get("deploymentNamespace")), str(entry.get("deploymentName")), str(entry.get("deploymentType"))
+
+
+def _namespace_readable(authorizer: Authorizer, principal: Principal, entry: dict[str, Any]) -> bool:
+    return authorizer.namespace_allows(principal, str(entry.get("deploymentNamespace")), READ)
 
 
 async def current_project(upstreams: Upstreams | None, uri: str) -> str | None:

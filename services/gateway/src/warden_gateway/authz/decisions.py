@@ -101,6 +101,24 @@ class Authorizer:
             logger.info("authorization policy loaded", extra={"version": version})
         self.snapshot = Snapshot(policy=policy, policy_version=version, labels=labels)
 
+    async def projects_of(
+        self, deployments: Iterable[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], frozenset[str]]:
+        """Projects of stored deployments `(namespace, name, kind)`, in one query; absent ones are left out."""
+        keys = sorted(set(deployments))
+        if self._pool is None or not keys:
+            return {}
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT d.namespace, d.name, d.kind, d.body FROM gateway.deployments d"
+                " JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(namespace, name, kind)"
+                " ON d.namespace = k.namespace AND d.name = k.name AND d.kind = k.kind",
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+            )
+        return {(r["namespace"], r["name"], r["kind"]): deployment_projects(r["body"]) for r in rows}
+
     async def stored_projects(self, namespace: str, plural: str, name: str) -> frozenset[str] | None:
         """Projects of a stored deployment (`plural` "*": either kind); None if there is none."""
         if self._pool is None:

@@ -20,7 +20,7 @@ from warden_common.auth.principal import ACTOR_HEADER, Principal, encode_actor
 from warden_common.auth.tokens import InvalidToken
 from warden_common.errors import ServiceUnavailable, WardenError
 from warden_gateway.authz.asgi import filtering_send, read_body, replay, respond
-from warden_gateway.authz.catalog import guard_catalog, is_catalog
+from warden_gateway.authz.catalog import guard_catalog, is_catalog, is_runtime, runtime_filter
 from warden_gateway.authz.decisions import deployment_projects
 from warden_gateway.authz.rules import API, Requirement, requirement
 from warden_gateway.authz.runtime import AuthRuntime
@@ -102,6 +102,8 @@ class AuthMiddleware:
             send = filtering_send(send, lambda items: self._visible_namespaces(principal, items))
         elif need.collection is not None and need.action != WRITE:
             send = filtering_send(send, lambda listing: self._visible_deployments(principal, listing))
+        elif is_runtime(scope["path"]):
+            send = filtering_send(send, runtime_filter(authorizer, principal))
         elif is_catalog(scope["path"]):
             guarded = await guard_catalog(authorizer, self.runtime.upstreams, scope, receive, send, principal)
             if guarded is None:
