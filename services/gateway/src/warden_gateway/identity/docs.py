@@ -187,14 +187,23 @@ def _example(status: int, error: str, description: str) -> dict[str, Any]:
 TOKEN_RESPONSES: Responses = {
     200: {"model": TokenResponse, "description": "The token (RFC 6749 5.1)"},
     400: _oauth_error(
-        "A malformed request (`invalid_request`), a wrong user name or password (`invalid_grant`) or another grant "
-        "type (`unsupported_grant_type`)",
+        "A malformed request (`invalid_request`: no `grant_type`, a parameter twice, the secret both in Basic and "
+        "the form), a wrong user name or password (`invalid_grant`), another grant type (`unsupported_grant_type`), "
+        f"or `client_credentials` for the public client `{PUBLIC_CLIENT_ID}` (`unauthorized_client`)",
         _example(400, "invalid_grant", "wrong user name or password"),
     ),
     401: _oauth_error(
-        "Client authentication failed (`invalid_client`): a wrong client id or secret, or the password grant "
-        f"with a client id other than `{PUBLIC_CLIENT_ID}`",
-        _example(401, "invalid_client", "wrong user name or password"),
+        "Client authentication failed (`invalid_client`): a wrong client id or secret, malformed Basic "
+        f"credentials, or the password grant with a client id other than `{PUBLIC_CLIENT_ID}`",
+        _example(401, "invalid_client", "wrong client id or secret"),
+        {
+            "WWW-Authenticate": {
+                "description": '`Basic realm="warden", charset="UTF-8"`: clients authenticate with HTTP Basic '
+                "(RFC 6749 2.3.1, 5.2)",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
     ),
     429: _oauth_error(
         "Too many failed logins for this user from this address (`slow_down`)",

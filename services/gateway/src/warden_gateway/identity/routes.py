@@ -8,7 +8,7 @@ import base64
 import binascii
 import math
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from warden_gateway.authz.runtime import AuthRuntime
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="warden", charset="UTF-8"'}
 
 
 def _oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -41,20 +42,46 @@ def _oauth_error(status: int, error: str, description: str, headers: dict[str, s
     return JSONResponse(body, status_code=status, headers={**_NO_STORE, **(headers or {})})
 
 
+def _invalid_client(description: str) -> JSONResponse:
+    """RFC 6749 5.2: a 401 `invalid_client` carries the challenge of the scheme clients authenticate with (HTTP
+    Basic, 2.3.1), so an HTTP client that sent none learns it (a 401 must challenge: RFC 9110 15.5.2)."""
+    return _oauth_error(401, "invalid_client", description, _BASIC_CHALLENGE)
+
+
 class _Refused(Exception):
     def __init__(self, response: JSONResponse) -> None:
         self.response = response
 
 
+def _form(body: bytes) -> dict[str, str]:
+    """The request's parameters; RFC 6749 3.2: each at most once, and one sent without a value counts as absent."""
+    pairs = parse_qsl(body.decode(errors="replace"))
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise _Refused(_oauth_error(400, "invalid_request", f"parameter(s) sent more than once: {', '.join(repeated)}"))
+    return dict(pairs)
+
+
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
+    """RFC 6749 2.3.1: HTTP Basic with the form-urlencoded client id and secret, or `client_id` / `client_secret`
+    in the body; not both (2.3: one authentication method per request)."""
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("basic "):
-        try:
-            client_id, _, secret = base64.b64decode(header[6:], validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise _Refused(_oauth_error(401, "invalid_client", "malformed Basic credentials")) from exc
-        return client_id, secret
-    return form.get("client_id"), form.get("client_secret")
+    if not header.lower().startswith("basic "):
+        return form.get("client_id"), form.get("client_secret")
+    if "client_secret" in form:
+        raise _Refused(_oauth_error(400, "invalid_request", "send the client secret in one place: Basic or the form"))
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise _Refused(_invalid_client("malformed Basic credentials: not base64 of UTF-8 'id:secret'")) from exc
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        raise _Refused(_invalid_client("malformed Basic credentials: no ':' between client id and secret"))
+    client_id = unquote_plus(client_id)
+    if form.get("client_id", client_id) != client_id:
+        raise _Refused(_oauth_error(400, "invalid_request", "client_id in the form differs from the Basic one"))
+    return client_id, unquote_plus(secret)
 
 
 class TokenEndpoint:
@@ -66,12 +93,14 @@ class TokenEndpoint:
     async def handle(self, request: Request) -> JSONResponse:
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return _oauth_error(400, "invalid_request", "send the token request as application/x-www-form-urlencoded")
-        form = dict(parse_qsl((await request.body()).decode(errors="replace")))
         try:
+            form = _form(await request.body())
             client_id, client_secret = _client_credentials(request, form)
             grant = form.get("grant_type")
+            if grant is None:
+                return _oauth_error(400, "invalid_request", "grant_type is missing: 'password' or 'client_credentials'")
             if grant == "password":
-                account = await self._password_grant(request, form, client_id)
+                account = await self._password_grant(request, form, client_id, client_secret)
             elif grant == "client_credentials":
                 account = await self._client_grant(request, client_id, client_secret)
             else:
@@ -82,19 +111,27 @@ class TokenEndpoint:
             return refused.response
         return JSONResponse(await self._issuer.issue(account), headers=_NO_STORE)
 
-    async def _password_grant(self, request: Request, form: dict[str, str], client_id: str | None) -> Account:
+    async def _password_grant(
+        self, request: Request, form: dict[str, str], client_id: str | None, client_secret: str | None
+    ) -> Account:
         if client_id != PUBLIC_CLIENT_ID:
-            raise _Refused(
-                _oauth_error(401, "invalid_client", f"the password grant is for client_id {PUBLIC_CLIENT_ID!r}")
-            )
+            raise _Refused(_invalid_client(f"the password grant is for the public client_id {PUBLIC_CLIENT_ID!r}"))
+        if client_secret:
+            raise _Refused(_invalid_client(f"{PUBLIC_CLIENT_ID!r} is a public client: it has no secret"))
         username, password = form.get("username"), form.get("password")
         if not username or password is None:
             raise _Refused(_oauth_error(400, "invalid_request", "the password grant needs 'username' and 'password'"))
         return await self._check(request, username, password, client=False)
 
     async def _client_grant(self, request: Request, client_id: str | None, secret: str | None) -> Account:
-        if not client_id or secret is None:
-            raise _Refused(_oauth_error(401, "invalid_client", "client_credentials needs a client id and secret"))
+        if client_id == PUBLIC_CLIENT_ID:
+            raise _Refused(
+                _oauth_error(
+                    400, "unauthorized_client", f"the public client {PUBLIC_CLIENT_ID!r} uses the password grant"
+                )
+            )
+        if not client_id or not secret:
+            raise _Refused(_invalid_client("client_credentials needs a client id and secret (HTTP Basic)"))
         return await self._check(request, client_id, secret, client=True)
 
     async def _check(self, request: Request, name: str, password: str, *, client: bool) -> Account:
@@ -112,8 +149,9 @@ class TokenEndpoint:
         account = await self._users.authenticate(name, password, client=client)
         if account is None:
             self._limiter.failed(name, ip)
-            error = "invalid_client" if client else "invalid_grant"
-            raise _Refused(_oauth_error(401 if client else 400, error, "wrong user name or password"))
+            if client:
+                raise _Refused(_invalid_client("wrong client id or secret"))
+            raise _Refused(_oauth_error(400, "invalid_grant", "wrong user name or password"))
         self._limiter.succeeded(name, ip)
         return account
 
