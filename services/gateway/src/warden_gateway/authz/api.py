@@ -1,15 +1,18 @@
 """Administration of who may do what: the policy document, the built-in provider's users and service clients,
-signing key rotation. Every route here needs the admin group (see `rules`)."""
+signing key rotation. Every route here needs the admin group (see `rules`).
+
+With auth off every route here answers 409: nobody is authenticated then, so "administrators only" would mean
+anyone, and users, keys or a policy made by anyone would be trusted the moment auth is switched on."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
-from warden_common.api_docs import error_responses, json_body
+from warden_common.api_docs import ErrorBody, Responses, error_responses, json_body
 from warden_common.auth.policy import PolicyDocument
-from warden_common.errors import Unprocessable
+from warden_common.errors import Conflict, Unprocessable
 from warden_common.names import AccountName
 from warden_gateway.authz.docs import (
     NEW_USER_EXAMPLE,
@@ -35,7 +38,24 @@ _POLICY_SCHEMA = {
     for key, value in PolicyDocument.model_json_schema(ref_template="#/components/schemas/{model}").items()
     if key != "$defs"
 }
-_ADMIN_ERRORS = error_responses(503)  # 401/403 come from the document's security (api.security)
+_OFF = "Authentication is off (`reason: auth_disabled`): these routes work only with auth on"
+
+
+def _admin_errors(conflict: str = "") -> Responses:
+    """503 and the auth-off 409 (`conflict`: the operation's own 409 besides it); 401/403 come from the document's
+    security (api.security)."""
+    return {
+        **error_responses(503),
+        409: {"model": ErrorBody, "description": _OFF + (f"; or {conflict}" if conflict else "")},
+    }
+
+
+_ADMIN_ERRORS = _admin_errors()
+AUTH_DISABLED = (
+    "authentication is off (auth.enabled=false), so nobody can be told apart from an administrator: users, "
+    "policies and signing keys cannot be read or changed; switch it on (WARDEN_AUTH__ENABLED=true with `warden up`, "
+    "WARDEN_GATEWAY_AUTH__ENABLED=true for `warden serve gateway`) and sign in as an administrator"
+)
 
 
 def _actor(request: Request) -> str:
@@ -44,7 +64,11 @@ def _actor(request: Request) -> str:
 
 
 def authorization_router(runtime: AuthRuntime) -> APIRouter:
-    router = APIRouter(prefix=API, tags=["authorization"])
+    def auth_enabled() -> None:
+        if not runtime.settings.enabled:
+            raise Conflict(AUTH_DISABLED, code="auth_disabled")
+
+    router = APIRouter(prefix=API, tags=["authorization"], dependencies=[Depends(auth_enabled)])
 
     def policies() -> PolicyStore:
         return runtime.authorizer.policy_store()
@@ -65,7 +89,7 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         description="Takes effect on this replica at once and on the others within `auth.policy_refresh_s`. "
         "`?version=` makes the change conditional on the version read (else 409).",
         response_model=PolicyReplaced,
-        responses={**_ADMIN_ERRORS, **error_responses(409)},
+        responses=_admin_errors("`?version=` is not the stored version any more"),
         openapi_extra=json_body(_POLICY_SCHEMA, POLICY_EXAMPLE),
     )
     async def replace_policy(
@@ -94,7 +118,7 @@ def authorization_router(runtime: AuthRuntime) -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         summary="Create a user (or, with `client: true`, a service client for the client-credentials grant)",
         response_model=UserAccount,
-        responses={**_ADMIN_ERRORS, **error_responses(409)},
+        responses=_admin_errors("a user or client of that name exists"),
         openapi_extra=json_body(NewUser.model_json_schema(), NEW_USER_EXAMPLE),
     )
     async def create_user(request: Request) -> dict[str, Any]:

@@ -189,7 +189,8 @@ TOKEN_RESPONSES: Responses = {
     400: _oauth_error(
         "A malformed request (`invalid_request`: no `grant_type`, a parameter twice, the secret both in Basic and "
         "the form), a wrong user name or password (`invalid_grant`), another grant type (`unsupported_grant_type`), "
-        f"or `client_credentials` for the public client `{PUBLIC_CLIENT_ID}` (`unauthorized_client`)",
+        f"or `client_credentials` for the public client `{PUBLIC_CLIENT_ID}` (`unauthorized_client`); with auth off "
+        "every request (`invalid_request`: no tokens are issued)",
         _example(400, "invalid_grant", "wrong user name or password"),
     ),
     401: _oauth_error(

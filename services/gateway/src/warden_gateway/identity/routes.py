@@ -33,6 +33,10 @@ from warden_gateway.identity.users import Account, UserStore
 if TYPE_CHECKING:
     from warden_gateway.authz.runtime import AuthRuntime
 
+TOKENS_DISABLED = (
+    "authentication is off on this Warden (auth.enabled=false): it issues no tokens, and the API takes requests "
+    "without one"
+)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="warden", charset="UTF-8"'}
 
@@ -189,6 +193,10 @@ def identity_router(runtime: AuthRuntime) -> APIRouter:
         openapi_extra=TOKEN_REQUEST,
     )
     async def token(request: Request) -> JSONResponse:
+        if not runtime.settings.enabled:
+            # Off, the provider issues nothing: a token would open nothing (the API is open) yet suggest otherwise,
+            # and users made while auth was off (by anyone) must not sign in. Said in OAuth2's terms.
+            return _oauth_error(400, "invalid_request", TOKENS_DISABLED)
         users, _, issuer = runtime.identity()
         return await TokenEndpoint(users, issuer, runtime.limiter).handle(request)
 
