@@ -61,6 +61,18 @@ class Conflict(WardenError):
     code = "conflict"
 
 
+class Unauthorized(WardenError):
+    """No credentials, or wrong ones: `challenges` are the `WWW-Authenticate` values (RFC 9110 11.6.1: a 401
+    must name at least one)."""
+
+    status_code = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str, challenges: tuple[str, ...], *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.challenges = challenges
+
+
 class PayloadTooLarge(WardenError):
     status_code = 413
     code = "payload_too_large"
@@ -106,7 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(WardenError)
     async def _warden_error(_: Request, exc: WardenError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+        response = JSONResponse(exc.to_body(), status_code=exc.status_code)
+        for challenge in exc.challenges if isinstance(exc, Unauthorized) else ():
+            response.headers.append("WWW-Authenticate", challenge)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from warden_common import topics
@@ -54,6 +54,14 @@ class RequestLoggerSettings(ServiceSettings):
         description="PostgreSQL store: apply pending schema migrations at startup. Default: yes in standalone; in "
         "distributed mode run `warden migrate` once instead (the logger then refuses to start on an out-of-date "
         "schema).",
+    )
+    ingest_token: SecretStr | None = Field(
+        None,
+        description="Distributed mode: the secret `POST /` (CloudEvents ingestion) requires, as `Authorization: "
+        "Bearer <token>` or as the HTTP Basic password under any user name (Seldon Core's executor and KServe's "
+        "agent send a logger URL's userinfo so: `http://warden:<token>@request-logger:8080/`); other callers get "
+        "401. Unset: ingestion is open to whoever reaches the port (keep it cluster-internal). Health and metrics "
+        "stay open either way.",
     )
     consumer_group: str = Field("request-logger", description="Consumer group on the inference/detection topics.")
     input_topics: list[str] = Field(

@@ -52,10 +52,11 @@ class AuthSettings(BaseModel):
     )
     ingest_token: SecretStr | None = Field(
         None,
-        description="Standalone: a shared secret that external executors and KServe loggers send as "
-        "`Authorization: Bearer <secret>` to the request logger's ingestion route (`POST /request-logger/`), which "
-        "otherwise needs an administrator's token. Distributed mode keeps the request logger off the public entry "
-        "(cluster-internal; protect it with a NetworkPolicy or mesh mTLS).",
+        description="Standalone: a shared secret that external executors and KServe loggers present to the request "
+        "logger's ingestion route (`POST /request-logger/`), which otherwise needs an administrator's token: as "
+        "`Authorization: Bearer <secret>` or as the HTTP Basic password under any user name (what Go's net/http "
+        "sends for a logger URL `http://warden:<secret>@host:port/request-logger/`). Distributed mode: the "
+        "request logger's own `WARDEN_LOGGER_INGEST_TOKEN`.",
     )
     jwks_refresh_min_s: float = Field(
         10.0, ge=0, description="External provider: least time between two JWKS downloads triggered by unknown `kid`s."

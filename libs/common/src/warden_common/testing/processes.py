@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -81,3 +82,27 @@ def running_warden_up(
         finally:
             for leftover in processes_using(home):
                 leftover.kill()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """Run the ASGI `app` on a real loopback socket (uvicorn in this event loop, no lifespan: the caller runs it)
+    until the block ends; yields its base URL. For clients that cannot use an in-process transport (other
+    programs, real sockets)."""
+    import asyncio
+
+    import uvicorn
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(20):
+            while True:  # uvicorn exposes no event for this
+                if server.started:
+                    break
+                await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -8,12 +8,12 @@ the request already decided and lets it through, so each request is checked once
 from __future__ import annotations
 
 import contextlib
-import hmac
 from typing import Any
 
 import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from warden_common.auth.ingest import INGEST_CHALLENGES, ingest_token_matches
 from warden_common.auth.jwks import KeyFetchError
 from warden_common.auth.policy import WRITE
 from warden_common.auth.principal import ACTOR_HEADER, Principal, encode_actor
@@ -28,6 +28,10 @@ from warden_gateway.authz.runtime import AuthRuntime
 PRINCIPAL_KEY = "warden.principal"
 """Scope key of the authenticated `Principal` (routes record it as the acting user)."""
 _DECIDED_KEY = "warden.auth_decided"
+INGEST_REFUSED = (
+    "the request logger's ingestion needs auth.ingest_token, as 'Authorization: Bearer <token>' or as the HTTP "
+    "Basic password (a logger URL http://warden:<token>@host:port/request-logger/), or an administrator's token"
+)
 
 
 def principal_of(scope: Scope) -> Principal | None:
@@ -43,12 +47,16 @@ def _pass_on_actor(scope: Scope, principal: Principal) -> None:
     scope["headers"] = [*headers, (name, encode_actor(principal.user))]
 
 
-def _bearer(scope: Scope) -> str | None:
+def _authorization(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+            return str(value.decode("latin-1"))
     return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    scheme, _, token = (_authorization(scope) or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 class AuthMiddleware:
@@ -66,6 +74,10 @@ class AuthMiddleware:
         if need.kind == "exempt" or (need.kind == "ingest" and self._has_ingest_token(scope)):
             await self.app(scope, receive, send)
             return
+        if need.kind == "ingest" and _bearer(scope) is None:  # no JWT either: say both ways in
+            challenges = [(b"www-authenticate", c.encode()) for c in INGEST_CHALLENGES]
+            await respond(send, 401, "unauthorized", INGEST_REFUSED, challenges)
+            return
         try:
             proceed = await self._decide(scope, receive, send, need)
         except WardenError as err:  # raised outside the routes, so no exception handler renders it
@@ -80,10 +92,7 @@ class AuthMiddleware:
 
     def _has_ingest_token(self, scope: Scope) -> bool:
         expected = self.runtime.settings.ingest_token
-        token = _bearer(scope)
-        if expected is None or token is None:
-            return False
-        return hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
+        return expected is not None and ingest_token_matches(_authorization(scope), expected)
 
     async def _decide(
         self, scope: Scope, receive: Receive, send: Send, need: Requirement

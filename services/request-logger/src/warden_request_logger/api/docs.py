@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warden_common.api_docs import json_response
+from warden_common.api_docs import ErrorBody, json_response
 
 _OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
@@ -71,3 +71,17 @@ SEARCH = json_response(
     },
     "One page of logged requests, newest first unless `sort=asc`",
 )
+
+REFUSED: dict[str, Any] = {
+    "model": ErrorBody,
+    "description": "The ingest token is required and was not presented (standalone: `auth.ingest_token` or an "
+    "administrator's token, with auth on; distributed: `WARDEN_LOGGER_INGEST_TOKEN`, when set)",
+    "headers": {
+        "WWW-Authenticate": {
+            "description": '`Bearer realm="warden-ingest"` and `Basic realm="warden-ingest"`: the token as a bearer '
+            "token, or as the HTTP Basic password (any user name)",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+}
