@@ -34,8 +34,10 @@ PLAIN_SECRETS = (
     "objectStore.accessKeyId=key-id-91ab",
     "--set",
     "objectStore.secretAccessKey=secret-key-77d0",
+    "--set",
+    "services.request-logger.ingestToken.value=ingest-tok-3e5a",
 )
-SECRET_LITERALS = ("db-pw-6f2c", "key-id-91ab", "secret-key-77d0")
+SECRET_LITERALS = ("db-pw-6f2c", "key-id-91ab", "secret-key-77d0", "ingest-tok-3e5a")
 
 Doc = dict[str, Any]
 
@@ -182,7 +184,7 @@ def test_named_existing_secrets_are_used_and_nothing_is_created() -> None:
     assert [d for d in rendered.docs if d["kind"] == "Secret"] == []
     for literal in SECRET_LITERALS:
         assert literal not in rendered.text
-    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3"})
+    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3", "warden-ingest"})
     serving = env_of(rendered.of_kind("Deployment")["serving"])
     assert serving["WARDEN_SERVING_OBJECT_STORE__SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
         "name": "warden-s3",
@@ -199,7 +201,7 @@ def assert_secret_settings_by_reference(rendered: Rendered, allowed: set[str]) -
                 assert "value" not in entry, f"{variable} is rendered as a plain value"
                 assert entry["valueFrom"]["secretKeyRef"]["name"] in allowed, variable
                 seen.add(variable.split("_", 2)[2])
-    assert seen == {"DATABASE__DSN", "OBJECT_STORE__ACCESS_KEY_ID", "OBJECT_STORE__SECRET_ACCESS_KEY"}
+    assert seen == {"DATABASE__DSN", "OBJECT_STORE__ACCESS_KEY_ID", "OBJECT_STORE__SECRET_ACCESS_KEY", "INGEST_TOKEN"}
 
 
 def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook() -> None:

@@ -78,6 +78,16 @@ Secret by reference, never as a literal value.
   value: http://{{ include "warden.componentName" (list $root $upstream) }}:{{ $target.service.port }}
 {{- end }}
 {{- end }}
+{{- with $config.ingestToken }}
+{{- $ingestSecret := .existingSecret | default (ternary (include "warden.fullname" $root) "" (ne .value "")) }}
+{{- if $ingestSecret }}
+- name: {{ $p }}INGEST_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ingestSecret }}
+      key: {{ .secretKey }}
+{{- end }}
+{{- end }}
 {{- with $config.extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from warden_common import topics
@@ -104,3 +104,11 @@ class RequestLoggerSettings(ServiceSettings):
         default_factory=socket.gethostname,
         description="Names this process's own consumer group for schema-change events (every replica must see them).",
     )
+
+    @field_validator("ingest_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        """An empty token (`WARDEN_LOGGER_INGEST_TOKEN=` from compose's `${...:-}`) means none, not "refuse all"."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value
