@@ -28,7 +28,8 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "scheme": "bearer",
         "bearerFormat": "JWT",
         "description": f"A token from `POST {TOKEN_PATH}` (or the configured external OpenID provider); standalone's "
-        "request-logger ingestion also takes `auth.ingest_token`. Only when `auth.enabled`.",
+        "request-logger ingestion also takes `auth.ingest_token`, here or as the HTTP Basic password. Only when "
+        "`auth.enabled`.",
     },
 }
 _REQUIREMENT: list[dict[str, list[str]]] = [{OAUTH2: []}, {BEARER: []}]  # either one
