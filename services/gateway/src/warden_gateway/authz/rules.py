@@ -67,7 +67,7 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
             return Requirement("namespace", action, parts[0], ("*", parts[1]))
         return Requirement("authenticated", action)
     if path.startswith(API + "/model/metadata"):
-        # The model catalog: checked per project in policy mode (authz.catalog); runtime metadata is read-only.
+        # The model catalog: checked per project in policy mode, runtime metadata filtered (authz.catalog).
         return Requirement("authenticated", action)
     first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
     if first in mounted_services or path.startswith(_ADMIN_PREFIXES):
