@@ -120,8 +120,9 @@ class TokenEndpoint:
     ) -> Account:
         if client_id != PUBLIC_CLIENT_ID:
             raise _Refused(_invalid_client(f"the password grant is for the public client_id {PUBLIC_CLIENT_ID!r}"))
-        if client_secret:
-            raise _Refused(_invalid_client(f"{PUBLIC_CLIENT_ID!r} is a public client: it has no secret"))
+        # A secret sent for the public client is ignored, not refused: RFC 6749 2.3 lets a server accept one but
+        # never rely on it, and SDK configurations copied from Seldon Deploy's docs often carry one.
+        del client_secret
         username, password = form.get("username"), form.get("password")
         if not username or password is None:
             raise _Refused(_oauth_error(400, "invalid_request", "the password grant needs 'username' and 'password'"))
