@@ -56,8 +56,11 @@ def test_absurd_iris_rows_are_flagged_logged_and_found_by_outliers_only(
             "reference_uri": str(reference), "algorithm": "IForest", "threshold_percentile": 99}}}  # fmt: skip
         answer = client.post(OUTLIERS, json=detector)
         assert answer.status_code == 200, answer.text
-        wait_until("the detector loaded",
-                   lambda: client.get(f"{OUTLIERS}/iris-outlier").json()["status"]["state"] == "Loaded", 60)  # fmt: skip
+
+        def state() -> str:
+            return str(client.get(f"{OUTLIERS}/iris-outlier").json()["status"]["state"])
+
+        wait_until("the detector loaded", lambda: state() == "Loaded", 60)
         wait_until("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available",
                    AVAILABLE_WITHIN_S)  # fmt: skip
 

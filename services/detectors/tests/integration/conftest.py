@@ -24,6 +24,7 @@ from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.waiting import eventually as poll_until
 from warden_detectors.main import create_app
+from warden_detectors.runtime.arrays import Array
 from warden_detectors.settings import DetectorsSettings
 
 API = "/api/v1alpha1"
@@ -80,7 +81,9 @@ class Bench:
 def seldon_request(deployment: str, rows: list[list[float]], *, puid: str) -> Any:
     extensions = {"requestid": puid, "modelid": "classifier", "inferenceservicename": deployment,
                   "namespace": NAMESPACE, "endpoint": "default", "protocol": "seldon"}  # fmt: skip
-    return build_event(SELDON_REQUEST, {"data": {"ndarray": rows}}, source="http://executor:8000/", extensions=extensions)
+    return build_event(
+        SELDON_REQUEST, {"data": {"ndarray": rows}}, source="http://executor:8000/", extensions=extensions
+    )
 
 
 @pytest.fixture(params=["postgres"])
@@ -121,7 +124,7 @@ async def bench(
 
 
 @pytest.fixture
-def reference(tmp_path: Path) -> tuple[Path, np.ndarray]:
+def reference(tmp_path: Path) -> tuple[Path, Array]:
     """2,000 rows of 4 standard-normal features, saved as .npy."""
     rows = np.random.default_rng(7).normal(size=(2000, 4))
     path = tmp_path / "reference.npy"

@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 import dill
 import httpx
-import numpy as np
 import pytest
 
 from warden_common.auth.settings import AuthSettings
 from warden_common.objectstore import ObjectStoreSettings
 from warden_common.platform import Platform
+from warden_detectors.runtime.arrays import Array
 from warden_gateway.main import create_app as create_gateway_app
 from warden_gateway.settings import GatewaySettings
 
@@ -32,7 +32,9 @@ OUTLIERS = f"{PUBLIC}/seldondeployments/iris/monitor/outlier-detector"
 @asynccontextmanager
 async def gateway_before(bench: Bench, detectors: Detectors) -> AsyncIterator[httpx.AsyncClient]:
     settings = GatewaySettings(auth=AuthSettings(enabled=False))
-    platform = Platform(mode="standalone", bus=bench.bus, database_dsn=bench.dsn, local_apps={"detectors": detectors.app})
+    platform = Platform(
+        mode="standalone", bus=bench.bus, database_dsn=bench.dsn, local_apps={"detectors": detectors.app}
+    )
     app = create_gateway_app(settings, platform)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -48,7 +50,7 @@ def body(name: str, **basic: Any) -> dict[str, Any]:
                                                       "reply_url": "http://seldon-request-logger"}}}  # fmt: skip
 
 
-async def test_create_list_read_delete_through_the_gateway(bench: Bench, reference: tuple[Path, np.ndarray]) -> None:
+async def test_create_list_read_delete_through_the_gateway(bench: Bench, reference: tuple[Path, Array]) -> None:
     async with bench.detectors() as detectors, gateway_before(bench, detectors) as gateway:
         created = await gateway.post(OUTLIERS, json=body("iris-od", reference_uri=str(reference[0]), extra_knob=3))
         assert created.status_code == 200, created.text
@@ -73,7 +75,9 @@ async def test_create_list_read_delete_through_the_gateway(bench: Bench, referen
         assert (await gateway.delete(OUTLIERS + "/iris-od")).status_code == 404
 
         isvc = f"{PUBLIC}/inferenceservices/income/monitor/outlier-detector"
-        made = await gateway.post(isvc, json={"name": "income-od", "config": {"basic": {"reference_uri": str(reference[0])}}})
+        made = await gateway.post(
+            isvc, json={"name": "income-od", "config": {"basic": {"reference_uri": str(reference[0])}}}
+        )
         assert made.status_code == 200, made.text
         assert made.json()["deployment_kind"] == "InferenceService"
 
@@ -101,7 +105,7 @@ async def test_invalid_configs_are_422_naming_the_field(bench: Bench, payload: d
         assert bad_name.status_code == 422 and "detectorName" in bad_name.json()["message"]
 
 
-def _save_legacy_iforest(folder: Path, rows: np.ndarray) -> None:
+def _save_legacy_iforest(folder: Path, rows: Array) -> None:
     """An IForest saved as alibi-detect 0.13's `save_detector` writes it (its legacy format: meta + state)."""
     from alibi_detect.od import IForest
 
@@ -115,7 +119,7 @@ def _save_legacy_iforest(folder: Path, rows: np.ndarray) -> None:
 
 
 async def test_saved_detector_from_a_file_uri_and_reference_data_from_s3(
-    bench: Bench, reference: tuple[Path, np.ndarray], tmp_path: Path, s3_endpoint_url: str, unique_name: str
+    bench: Bench, reference: tuple[Path, Array], tmp_path: Path, s3_endpoint_url: str, unique_name: str
 ) -> None:
     saved = tmp_path / "od" / "IForest"
     _save_legacy_iforest(saved, reference[1])
@@ -126,8 +130,9 @@ async def test_saved_detector_from_a_file_uri_and_reference_data_from_s3(
     store = ObjectStoreSettings(endpoint_url=s3_endpoint_url, access_key_id="k", secret_access_key="s")
     async with bench.detectors(object_store=store) as detectors:
         path = "/api/v1alpha1/namespaces/seldon/seldondeployments/iris/monitor/outlier-detector"
-        for name, basic in (("saved", {"storage_uri": f"file://{tmp_path / 'od'}"}),
-                            ("on-s3", {"reference_uri": f"s3://{unique_name}/iris", "algorithm": "Mahalanobis"})):  # fmt: skip
+        saved_basic = {"storage_uri": f"file://{tmp_path / 'od'}"}
+        s3_basic = {"reference_uri": f"s3://{unique_name}/iris", "algorithm": "Mahalanobis"}
+        for name, basic in (("saved", saved_basic), ("on-s3", s3_basic)):
             answer = await detectors.client.post(path, json={"name": name, "config": {"basic": basic}})
             assert answer.status_code == 200, answer.text
             await wait_loaded(detectors.client, f"{path}/{name}")

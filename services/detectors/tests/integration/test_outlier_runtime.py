@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from warden_common.bus.port import DLQ_REASON
+from warden_detectors.runtime.arrays import Array
 
 from .conftest import NAMESPACE, Bench, eventually, outliers_path, wait_loaded
 
@@ -26,7 +26,7 @@ def iforest(name: str, reference: Path, **basic: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("bus_settings", ["postgres", "kafka"], indirect=True)
 async def test_iforest_flags_shifted_rows_and_replies_with_the_request_id_and_extensions(
-    bench: Bench, reference: tuple[Path, np.ndarray]
+    bench: Bench, reference: tuple[Path, Array]
 ) -> None:
     async with bench.detectors() as detectors:
         created = await detectors.client.post(outliers_path("iris"), json=iforest("iris-outlier", reference[0]))
@@ -37,7 +37,9 @@ async def test_iforest_flags_shifted_rows_and_replies_with_the_request_id_and_ex
         other = await bench.send_requests("other-model", [SHIFTED])  # no detector: never answered
         await eventually(lambda: all(bench.replies_to(e) for e in (clean, shifted, mixed)), "three replies")
 
-        answers = {name: bench.replies_to(e)[0] for name, e in (("clean", clean), ("shifted", shifted), ("mixed", mixed))}
+        answers = {
+            name: bench.replies_to(e)[0] for name, e in (("clean", clean), ("shifted", shifted), ("mixed", mixed))
+        }
         assert answers["clean"].get_data()["data"]["is_outlier"] == [0, 0]
         assert answers["shifted"].get_data()["data"]["is_outlier"] == [1]
         assert answers["mixed"].get_data()["data"]["is_outlier"] == [0, 0, 1]
@@ -59,7 +61,7 @@ async def test_iforest_flags_shifted_rows_and_replies_with_the_request_id_and_ex
 
 
 async def test_a_bad_artifact_fails_its_detector_and_dead_letters_while_another_keeps_scoring(
-    bench: Bench, reference: tuple[Path, np.ndarray], tmp_path: Path
+    bench: Bench, reference: tuple[Path, Array], tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -92,7 +94,7 @@ async def test_a_bad_artifact_fails_its_detector_and_dead_letters_while_another_
 
 
 async def test_configs_survive_a_restart_and_the_detector_scores_again(
-    bench: Bench, reference: tuple[Path, np.ndarray]
+    bench: Bench, reference: tuple[Path, Array]
 ) -> None:
     path = outliers_path("iris")
     async with bench.detectors() as detectors:

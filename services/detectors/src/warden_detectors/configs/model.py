@@ -8,7 +8,11 @@ from typing import Any, Literal
 
 KindName = Literal["outlier", "drift", "metrics"]
 
-KIND_PATHS: dict[str, KindName] = {"outlier-detector": "outlier", "drift-detector": "drift", "metrics-server": "metrics"}
+KIND_PATHS: dict[str, KindName] = {
+    "outlier-detector": "outlier",
+    "drift-detector": "drift",
+    "metrics-server": "metrics",
+}
 """URL segment under `.../monitor/` -> the detector kind."""
 
 PLURAL_KINDS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}

@@ -42,7 +42,7 @@ class DetectorConfigRepository:
         )  # fmt: skip
         return _row(record) if record is not None else None
 
-    async def list(self, deployment: DeploymentRef, kind: KindName) -> list[StoredDetector]:
+    async def of_deployment(self, deployment: DeploymentRef, kind: KindName) -> list[StoredDetector]:
         records = await self._pool.fetch(
             f"""SELECT {_COLUMNS} FROM warden_detectors.detector_configs
                 WHERE namespace = $1 AND deployment_kind = $2 AND deployment_name = $3 AND kind = $4

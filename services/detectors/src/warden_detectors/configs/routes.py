@@ -39,12 +39,12 @@ def _routes(router: APIRouter, plural: str, segment: str, kind: KindName) -> Non
         return await service.create(DeploymentRef(namespace, deployment_kind, name), kind, body)
 
     async def read_detector(
-        service: Service, namespace: NamespaceName, name: str, detectorName: DetectorName  # noqa: N803
+        service: Service, namespace: NamespaceName, name: str, detectorName: DetectorName
     ) -> DetectorPublic:
         return await service.get(DetectorKey(DeploymentRef(namespace, deployment_kind, name), kind, detectorName))
 
     async def delete_detector(
-        service: Service, namespace: NamespaceName, name: str, detectorName: DetectorName  # noqa: N803
+        service: Service, namespace: NamespaceName, name: str, detectorName: DetectorName
     ) -> Message:
         key = DetectorKey(DeploymentRef(namespace, deployment_kind, name), kind, detectorName)
         await service.delete(key)

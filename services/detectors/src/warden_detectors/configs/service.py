@@ -47,7 +47,7 @@ class DetectorConfigService:
         return self._public(stored)
 
     async def list(self, deployment: DeploymentRef, kind: KindName) -> list[DetectorPublic]:
-        return [self._public(s) for s in await self._repository.list(deployment, kind)]
+        return [self._public(s) for s in await self._repository.of_deployment(deployment, kind)]
 
     async def get(self, key: DetectorKey) -> DetectorPublic:
         stored = await self._repository.get(key)

@@ -23,7 +23,11 @@ EXAMPLE_OUTLIER: dict[str, Any] = {
     "name": "iris-outlier",
     "config": {
         "basic": {"reference_uri": "s3://data/iris/reference.npy", "algorithm": "IForest", "threshold_percentile": 95},
-        "deployment": {"model_name": "iris", "protocol": "seldon.http", "event_type": "io.seldon.serving.inference.outlier"},
+        "deployment": {
+            "model_name": "iris",
+            "protocol": "seldon.http",
+            "event_type": "io.seldon.serving.inference.outlier",
+        },
     },
 }
 

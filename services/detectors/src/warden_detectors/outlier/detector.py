@@ -10,6 +10,7 @@ import numpy as np
 
 from warden_detectors.configs.model import StoredDetector
 from warden_detectors.outlier import metrics
+from warden_detectors.runtime.arrays import Array
 from warden_detectors.runtime.kinds import DetectorInput, InputRejected, Outcome
 
 _META_FIELDS = ("name", "detector_type", "data_type", "version")
@@ -41,7 +42,7 @@ class OutlierDetector:
                 rejected[i] = f"instances have {int(np.prod(shape))} features, the detector expects {self._features}"
                 continue
             groups.setdefault(shape, []).append(i)
-        scored: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        scored: dict[int, tuple[Array, Array]] = {}
         for members in groups.values():
             try:
                 flags, scores = await asyncio.to_thread(self._score, [inputs[i].rows for i in members])
@@ -59,7 +60,7 @@ class OutlierDetector:
             raise InputRejected(outcomes, rejected)
         return outcomes
 
-    def _score(self, parts: list[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    def _score(self, parts: list[Array | None]) -> tuple[Array, Array]:
         """Outlier flags and instance scores of every row of `parts`, in order (blocking)."""
         matrix = np.concatenate([p for p in parts if p is not None])
         flags, scores = [], []
@@ -72,7 +73,7 @@ class OutlierDetector:
             scores.append(np.asarray(answer["data"]["instance_score"], dtype=np.float64).reshape(-1))
         return np.concatenate(flags), np.concatenate(scores)
 
-    def _outcome(self, item: DetectorInput, flags: np.ndarray, scores: np.ndarray) -> Outcome:
+    def _outcome(self, item: DetectorInput, flags: Array, scores: Array) -> Outcome:
         is_outlier = [int(flag) for flag in flags]
         instance_score = [float(score) for score in scores]
         key = self._stored.key

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from warden_detectors.outlier.spec import OutlierSpec
+from warden_detectors.runtime.arrays import Array
 
 
-def fit_detector(spec: OutlierSpec, reference: np.ndarray) -> Any:
+def fit_detector(spec: OutlierSpec, reference: Array) -> Any:
     """A detector fitted on `reference` (blocking: imports alibi-detect and fits)."""
     from alibi_detect.od import IForest, Mahalanobis
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from warden_common.objectstore import ObjectStoreSettings, object_store_for
 from warden_detectors.configs.model import StoredDetector
+from warden_detectors.runtime.arrays import Array
 from warden_detectors.runtime.kinds import BuildInputs
 
 REFERENCE_SUFFIXES = (".npy", ".csv")
@@ -54,13 +55,10 @@ def _single_file(folder: Path, uri: str) -> Path:
     return files[0]
 
 
-def load_reference(path: Path) -> np.ndarray:
+def load_reference(path: Path) -> Array:
     """The rows of a .npy array or a .csv of numbers (a first row that is not numbers is a header), 2-D float."""
     try:
-        if path.suffix.lower() == ".npy":
-            data = np.load(path, allow_pickle=False)
-        else:
-            data = _load_csv(path)
+        data = np.load(path, allow_pickle=False) if path.suffix.lower() == ".npy" else _load_csv(path)
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"reference data {path.name} cannot be read: {exc}") from exc
     data = np.asarray(data, dtype=np.float64)
@@ -71,7 +69,7 @@ def load_reference(path: Path) -> np.ndarray:
     return data
 
 
-def _load_csv(path: Path) -> np.ndarray:
+def _load_csv(path: Path) -> Array:
     with path.open(encoding="utf-8") as handle:
         first = handle.readline()
     try:

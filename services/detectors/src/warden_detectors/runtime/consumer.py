@@ -109,7 +109,9 @@ class InferenceEventsConsumer:
                 return [], {position: reason for position, _ in items}
         handled = [item for position, item in items if position not in rejected]
         entry.status.handled(
-            len(handled), sum(len(i.rows) if i.rows is not None else 0 for i in handled), max((i.at for i in handled), default=None)
+            len(handled),
+            sum(len(i.rows) if i.rows is not None else 0 for i in handled),
+            max((i.at for i in handled), default=None),
         )
         return outcomes, rejected
 

@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 
 from warden_common.payloads import ParsedInstance, PayloadShapeError, parse_request
+from warden_detectors.runtime.arrays import Array
 
 
 class InstancesError(ValueError):
     """The payload holds no numeric instances of one shape."""
 
 
-def instance_matrix(data: Any) -> np.ndarray:
+def instance_matrix(data: Any) -> Array:
     """The instances of the request body `data` as a float array of shape (batch, ...)."""
     if isinstance(data, bytes | bytearray):
         raise InstancesError("the request payload is not JSON (binary payloads cannot be scored)")

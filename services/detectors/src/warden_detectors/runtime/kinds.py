@@ -15,10 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import numpy as np
-
 from warden_common.codec import Event
 from warden_detectors.configs.model import KindName, StoredDetector
+from warden_detectors.runtime.arrays import Array
 
 Reads = Literal["requests", "feedback"]
 
@@ -34,7 +33,7 @@ class DetectorInput:
 
     event: Event
     at: datetime
-    rows: np.ndarray | None
+    rows: Array | None
     payload: Any
 
 
@@ -83,16 +82,24 @@ class BuildInputs:
 
     artifact_dir: Path | None
     """A local copy of `config.basic.storage_uri` (a saved alibi-detect detector)."""
-    reference: np.ndarray | None
+    reference: Array | None
     """The rows of `config.basic.reference_uri` (.npy or .csv), 2-D."""
 
 
 class DetectorKind(Protocol):
-    name: KindName
-    reads: Reads
-    reply_types: tuple[str, str]
-    """The reply ce-types for Seldon and for KServe events (`config.deployment.event_type` may pick another of
-    the registered types)."""
+    @property
+    def name(self) -> KindName: ...
+
+    @property
+    def reads(self) -> Reads:
+        """Which events its detectors get: request instances, or feedback."""
+        ...
+
+    @property
+    def reply_types(self) -> tuple[str, str]:
+        """The reply ce-types for Seldon and for KServe events (`config.deployment.event_type` may pick the
+        other)."""
+        ...
 
     def validate(self, basic: Mapping[str, Any]) -> None:
         """Check the kind's fields of `config.basic`; raise pydantic's `ValidationError` (or `ValueError`) naming
@@ -109,7 +116,7 @@ class KindRegistry:
     """The detector kinds this service runs, by name."""
 
     def __init__(self, kinds: Iterable[DetectorKind]) -> None:
-        self._kinds = {kind.name: kind for kind in kinds}
+        self._kinds: dict[str, DetectorKind] = {kind.name: kind for kind in kinds}
 
     def get(self, name: str) -> DetectorKind | None:
         return self._kinds.get(name)

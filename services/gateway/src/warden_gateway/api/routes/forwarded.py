@@ -74,7 +74,7 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
         return await upstreams.forward(request, service, path)
 
     async def forward_detector(
-        request: Request, namespace: NamespaceName, name: str, detectorName: DetectorName  # noqa: N803
+        request: Request, namespace: NamespaceName, name: str, detectorName: DetectorName
     ) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
         path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, detectorName=detectorName)
