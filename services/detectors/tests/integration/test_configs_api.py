@@ -93,6 +93,7 @@ async def test_create_list_read_delete_through_the_gateway(bench: Bench, referen
         ({**body("od", reference_uri="/data/ref.npy"), "namespace": "elsewhere"}, "namespace"),
         ({**body("od", reference_uri="/data/ref.npy"), "detector_type": "drift"}, "detector_type"),
         ({"config": {}}, "name"),
+        (body("od", reference_uri="/data/ref.npy", note="a\x00b"), "config"),
     ],
 )
 async def test_invalid_configs_are_422_naming_the_field(bench: Bench, payload: dict[str, Any], field: str) -> None:

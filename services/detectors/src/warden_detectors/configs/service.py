@@ -30,6 +30,8 @@ class DetectorConfigService:
         if kind_impl is None:
             raise Unprocessable(f"{kind} detectors are not available in this service (it runs {self._kinds.names()})")
         config = body.config.model_dump(mode="json", exclude_none=True)
+        if _has_nul(config):  # PostgreSQL's jsonb cannot hold NUL: refuse it, not fail in the driver
+            raise _invalid("config", "must not contain NUL characters")
         try:
             kind_impl.validate(config.get("basic", {}))
         except ValidationError as exc:
@@ -88,3 +90,13 @@ def _from_validation(exc: ValidationError) -> Unprocessable:
         details.append({"loc": loc, "msg": error.get("msg", ""), "type": error.get("type")})
     where = "; ".join(f"{d['loc'].removeprefix('body.')}: {d['msg']}" for d in details)
     return Unprocessable(f"invalid detector: {where}", details=details)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
