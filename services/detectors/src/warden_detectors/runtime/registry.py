@@ -48,6 +48,8 @@ class LiveRegistry:
         self._fetcher = fetcher
         self._entries: dict[DetectorKey, LiveEntry] = {}
         self._by_deployment: dict[DeploymentRef, list[LiveEntry]] = {}
+        self.version = 0
+        """Counts the changes made here (put / remove): a refresh read before a change must not undo it."""
 
     def status(self, key: DetectorKey) -> DetectorStatus:
         entry = self._entries.get(key)
@@ -74,6 +76,7 @@ class LiveRegistry:
             logger.warning("%s: no such detector kind in this service (%s)", stored.key, self._kinds.names())
             return
         self.remove(stored.key)
+        self.version += 1
         entry = LiveEntry(stored, kind)
         entry.loading = asyncio.create_task(self._load(entry), name=f"load {stored.key}")
         self._entries[stored.key] = entry
@@ -83,6 +86,7 @@ class LiveRegistry:
         entry = self._entries.pop(key, None)
         if entry is None:
             return
+        self.version += 1
         if entry.loading is not None:
             entry.loading.cancel()
         siblings = [e for e in self._by_deployment.get(key.deployment, ()) if e is not entry]
@@ -91,13 +95,18 @@ class LiveRegistry:
         else:
             self._by_deployment.pop(key.deployment, None)
 
-    def sync(self, stored: Sequence[StoredDetector]) -> None:
-        """Follow the stored configs: load new or changed detectors, drop deleted ones."""
+    def sync(self, stored: Sequence[StoredDetector], read_at_version: int) -> bool:
+        """Follow the stored configs: load new or changed detectors, drop deleted ones. Skipped (False) when this
+        process changed a detector since `stored` was read (`read_at_version`): the next refresh reads it anew."""
+        if read_at_version != self.version:
+            return False
         wanted = {s.key: s for s in stored}
         for key in [k for k in self._entries if k not in wanted]:
             self.remove(key)
         for detector in wanted.values():
             self.put(detector)
+        self.version = read_at_version  # changes that follow the database are not changes made here
+        return True
 
     async def close(self) -> None:
         tasks = [e.loading for e in self._entries.values() if e.loading is not None]

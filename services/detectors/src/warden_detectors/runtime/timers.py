@@ -36,7 +36,8 @@ async def tick_all(registry: LiveRegistry, consumer: InferenceEventsConsumer, no
 
 
 async def refresh_configs(registry: LiveRegistry, repository: DetectorConfigRepository) -> None:
-    registry.sync(await repository.all())
+    version = registry.version
+    registry.sync(await repository.all(), version)
 
 
 @asynccontextmanager
