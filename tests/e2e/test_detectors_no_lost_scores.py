@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+from cloudevents.core.v1.event import CloudEvent
 
 from warden_common import topics
 from warden_common.bus.factory import create_bus
@@ -33,7 +35,7 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([str(warden), "serve", "detectors", "--port", str(port)], env=env)
 
 
-def _request(i: int) -> object:
+def _request(i: int) -> CloudEvent:
     extensions = {"requestid": f"puid-{i}", "inferenceservicename": "income", "namespace": "seldon",
                   "endpoint": "default", "modelid": "classifier"}  # fmt: skip
     row = [9.0, 9.0, 9.0] if i % 10 == 0 else [0.0, 0.1, -0.1]
@@ -61,7 +63,8 @@ async def test_killing_the_service_mid_stream_loses_no_score(
     scored: dict[str, list[int]] = {}
 
     async def collect(event: Event) -> None:
-        scored.setdefault(str(event.get_extension("requestid")), []).append(event.get_data()["data"]["is_outlier"][0])
+        data: Any = event.get_data()
+        scored.setdefault(str(event.get_extension("requestid")), []).append(int(data["data"]["is_outlier"][0]))
 
     watcher = await bus.subscribe(topics.DETECTIONS, group=f"test-{unique_name}", handler=collect)
     proc = _serve(env, port)
@@ -81,7 +84,7 @@ async def test_killing_the_service_mid_stream_loses_no_score(
 
         async def publish_all() -> None:
             for i in range(REQUESTS):
-                await bus.publish(_request(i), topic=topics.INFERENCE, key=f"puid-{i}")  # type: ignore[arg-type]
+                await bus.publish(_request(i), topic=topics.INFERENCE, key=f"puid-{i}")
 
         publishing = asyncio.create_task(publish_all())  # the stream goes on while the service dies
         await eventually(lambda: len(scored) >= 50, "the first scores", within_s=60, interval_s=0.01)
