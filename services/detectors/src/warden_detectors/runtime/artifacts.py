@@ -57,11 +57,13 @@ def _single_file(folder: Path, uri: str) -> Path:
 
 def load_reference(path: Path) -> Array:
     """The rows of a .npy array or a .csv of numbers (a first row that is not numbers is a header), 2-D float."""
+    what = "a .npy array of numbers" if path.suffix.lower() == ".npy" else "a CSV of numbers (one optional header row)"
     try:
-        data = np.load(path, allow_pickle=False) if path.suffix.lower() == ".npy" else _load_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ArtifactError(f"reference data {path.name} cannot be read: {exc}") from exc
-    data = np.asarray(data, dtype=np.float64)
+        loaded = np.load(path, allow_pickle=False) if path.suffix.lower() == ".npy" else _load_csv(path)
+        data = np.asarray(loaded, dtype=np.float64)
+    except (OSError, ValueError, TypeError):
+        # Not the parser's message: it quotes the offending text, and the reason is shown on the detector's status.
+        raise ArtifactError(f"reference data {path.name} is not {what}") from None
     if data.ndim == 1:
         data = data.reshape(-1, 1)
     if data.shape[0] < 2:
