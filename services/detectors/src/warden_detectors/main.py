@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
 from warden_common.db import open_pool, prepare_schema
@@ -31,8 +32,9 @@ from warden_detectors.settings import DetectorsSettings
 logger = logging.getLogger(__name__)
 
 
-def detector_kinds(settings: DetectorsSettings) -> list[DetectorKind]:
-    """The kinds of detector this service runs (one line each)."""
+def detector_kinds(settings: DetectorsSettings, pool: asyncpg.Pool) -> list[DetectorKind]:
+    """The kinds of detector this service runs, one line each (drift detectors and metrics servers plug in through
+    `runtime.windowed.WindowedKind` and `runtime.feedback.FeedbackKind`; their stores take `pool`)."""
     return [
         OutlierKind(max_rows=settings.max_batch_rows),
     ]
@@ -64,7 +66,7 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 return bool(await pool.fetchval("SELECT true"))
 
             add_readiness_check(app, "database", database_ready)
-            kinds = KindRegistry(detector_kinds(settings))
+            kinds = KindRegistry(detector_kinds(settings, pool))
             fetcher = ArtifactFetcher(_data_dir(settings, platform, stack), settings.object_store)
             live = LiveRegistry(kinds, fetcher)
             stack.push_async_callback(live.close)

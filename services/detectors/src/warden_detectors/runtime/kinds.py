@@ -4,7 +4,11 @@ A kind says which events it reads, validates its part of a config, and builds a 
 config. The runtime does everything else: it reads the bus, turns request payloads into instance matrices,
 fetches artifacts and reference data, calls the live detectors with a batch of inputs, publishes their replies on
 `topics.DETECTIONS` (the incoming event's id and extensions copied), tracks status and throughput, and
-dead-letters what a detector could not handle. Adding a kind is one entry in `KindRegistry` (see `main.py`).
+dead-letters what a detector could not handle. Adding a kind is one entry in `main.detector_kinds`: drift
+detectors through `runtime.windowed.WindowedKind`, metrics servers through `runtime.feedback.FeedbackKind`.
+
+Delivery is at least once: a batch whose replies could not all be published, or that was in flight when the
+service died, is handed to the detectors again.
 """
 
 from __future__ import annotations
