@@ -59,6 +59,11 @@ async def test_iforest_flags_shifted_rows_and_replies_with_the_request_id_and_ex
         assert status["throughput"]["events"] == 3 and status["throughput"]["instances_scored"] == 6
         assert status["throughput"]["last_event_time"] is not None
 
+        metrics = (await detectors.client.get("/metrics")).text
+        labels = 'deployment="iris",detector="iris-outlier",endpoint="default",namespace="seldon"'
+        assert f"seldon_metric_outlier_is_outlier{{{labels}}}" in metrics
+        assert f"seldon_metric_outlier_instance_score{{{labels}}}" in metrics
+
 
 async def test_a_bad_artifact_fails_its_detector_and_dead_letters_while_another_keeps_scoring(
     bench: Bench, reference: tuple[Path, Array], tmp_path: Path
