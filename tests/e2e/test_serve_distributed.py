@@ -18,7 +18,7 @@ from warden_common.testing.waiting import eventually
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("service,prefix", [("batch", "BATCH"), ("metadata", "METADATA")])
+@pytest.mark.parametrize("service,prefix", [("batch", "BATCH"), ("metadata", "METADATA"), ("detectors", "DETECTORS")])
 def test_serve_one_service_on_kafka(
     kafka_bootstrap: str, fresh_database: str, unique_name: str, service: str, prefix: str
 ) -> None:
@@ -31,11 +31,11 @@ def test_serve_one_service_on_kafka(
         f"WARDEN_{prefix}_DATABASE__DSN": fresh_database,
     }
     warden = Path(sys.executable).with_name("warden")
-    if service == "metadata":  # distributed services never migrate on their own: that is `warden migrate`'s job
+    if service != "batch":  # distributed services never migrate on their own: that is `warden migrate`'s job
         command = [str(warden), "migrate", "--service", service]
         migrated = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
         assert migrated.returncode == 0, migrated.stderr
-        assert "metadata: 0001" in migrated.stdout
+        assert f"{service}: 0001" in migrated.stdout
     proc = subprocess.Popen([str(warden), "serve", service, "--port", str(port)], env=env)
     try:
         body = wait_http_ok(f"http://127.0.0.1:{port}/health/ready", proc, 60).json()
@@ -43,8 +43,8 @@ def test_serve_one_service_on_kafka(
         assert body["checks"]["bus"] is True
         # batch has no features yet: its health says so, the metadata service's does not
         assert body.get("skeleton", False) is (service == "batch")
-        if service == "metadata":  # it reads deployment events: from its own namespace's topic
-            topic = f"{unique_name}.warden.deployments"
+        if service != "batch":  # it reads events (deployments, inference): from its own namespace's topic
+            topic = f"{unique_name}.warden.{'deployments' if service == 'metadata' else 'inference'}"
 
             async def created() -> bool:
                 return topic in await list_topics(kafka_bootstrap)

@@ -71,10 +71,10 @@ every rendered name against the service's pydantic-settings class):
              request logger asks metadata for prediction schemas and the gateway which deployment holds a name
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving, detectors]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
-detectors: {prefix: WARDEN_DETECTORS_}
+detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true}
 metadata: {prefix: WARDEN_METADATA_, database: true}
 gitops-sync: {prefix: WARDEN_GITOPS_}
 batch: {prefix: WARDEN_BATCH_}

@@ -131,6 +131,13 @@ DeploymentName = Annotated[
     _validator(dns1123_label_problem, "dns1123_label"),
 ]
 """Where the kind is not known (the data plane's `/seldon/{namespace}/{name}`): the rule both kinds satisfy."""
+DetectorName = Annotated[
+    str,
+    _path("Detector name: a DNS-1123 label (lower case letters, digits, '-'; at most 63).", _DNS1123_LABEL),
+    _validator(dns1123_label_problem, "dns1123_label"),
+]
+"""An outlier detector, drift detector or metrics server of a deployment (Seldon Deploy ran each as a Kubernetes
+service of that name, so the same rule)."""
 ModelName = Annotated[
     str,
     _path("Model name: letters, digits, '-', '_', '.'; alphanumeric at both ends; at most 63.", _LABEL_NAME),

@@ -47,6 +47,21 @@ MOUNTED = frozenset({"metadata", "request-logger", "serving"})
             f"{API}/namespaces/a/seldondeployments/iris/requests",
             Requirement("namespace", "read", "a", ("seldondeployments", "iris")),
         ),
+        (
+            "GET",
+            f"{API}/namespaces/a/seldondeployments/iris/monitor/outlier-detector",
+            Requirement("namespace", "read", "a", ("seldondeployments", "iris")),
+        ),
+        (
+            "POST",
+            f"{API}/namespaces/a/inferenceservices/iris/monitor/drift-detector",
+            Requirement("namespace", "write", "a", ("inferenceservices", "iris")),
+        ),
+        (
+            "DELETE",
+            f"{API}/namespaces/a/seldondeployments/iris/monitor/metrics-server/iris-metrics",
+            Requirement("namespace", "write", "a", ("seldondeployments", "iris")),
+        ),
         ("POST", "/seldon/a/iris/api/v1.0/predictions", Requirement("namespace", "write", "a", ("*", "iris"))),
         ("GET", "/seldon/a/iris/api/v1.0/metadata", Requirement("namespace", "read", "a", ("*", "iris"))),
         ("GET", f"{API}/model/metadata", Requirement("authenticated")),

@@ -1,5 +1,5 @@
 """Issue 17: names are checked at the door of every gateway route with a name in its path, and nothing reaches the
-services behind it (serving, request-logger, metadata: recording apps here) when one is bad.
+services behind it (serving, request-logger, metadata, detectors: recording apps here) when one is bad.
 
 Regression: `GET .../namespaces/0/inferenceservices/%04/resources` (and the seldondeployments twin) answered 500
 `InvalidURL`, because the serving path was pasted together from the decoded names.
@@ -45,7 +45,7 @@ def _recording(calls: Counter[str], service: str) -> FastAPI:
 
 
 def _gateway(calls: Counter[str]) -> FastAPI:
-    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata")}
+    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors")}
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=behind)  # type: ignore[arg-type]
     app: FastAPI = create_app(GatewaySettings(), platform)
     return app
@@ -64,12 +64,13 @@ def _named_routes(app: FastAPI) -> list[tuple[str, str]]:
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
-    for param in ("namespace", "name"):
+    for param in ("namespace", "name", "detectorName"):
         if "{" + param + "}" in template:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":
                     continue  # upper case is a valid account name (only Kubernetes names are lower case)
-                out.append((param, template.replace("{" + param + "}", bad).format(namespace="seldon", name="iris")))
+                hostile = template.replace("{" + param + "}", bad)
+                out.append((param, hostile.format(namespace="seldon", name="iris", detectorName="iris-outlier")))
     return out
 
 

@@ -77,12 +77,36 @@ def _metadata_links() -> list[Link]:
     ]
 
 
+_DETECTOR_KINDS = {"outlier-detector": "OutlierDetector", "drift-detector": "DriftDetector",
+                   "metrics-server": "MetricsServer"}  # fmt: skip
+
+
+def _detector_links(collection: str, singular: str) -> list[Link]:
+    ids = {"path.namespace": "$response.body#/namespace", "path.name": "$response.body#/deployment_name"}
+    item = {**ids, "path.detectorName": "$response.body#/name"}
+    return [
+        Link(f"Read{singular}", f"{collection}/{{detectorName}}", "get", item, f"Read the {singular} with its status"),
+        Link(f"Delete{singular}", f"{collection}/{{detectorName}}", "delete", item, f"Delete the {singular}"),
+        Link(f"List{singular}s", collection, "get", ids, f"Every {singular} of the deployment"),
+    ]
+
+
+def _all_detector_links() -> dict[tuple[str, str, str], list[Link]]:
+    links = {}
+    for plural in ("seldondeployments", "inferenceservices"):
+        for segment, singular in _DETECTOR_KINDS.items():
+            collection = f"{_NAMESPACE}/{plural}/{{name}}/monitor/{segment}"
+            links[collection, "post", "200"] = _detector_links(collection, singular)
+    return links
+
+
 # (producer path, method, status) -> the calls its answer feeds.
 LINKS: dict[tuple[str, str, str], list[Link]] = {
     (_NAMESPACES, "post", "201"): _namespace_links(),
     (f"{_NAMESPACE}/seldondeployments", "post", "201"): _deployment_links("seldondeployments", "SeldonDeployment"),
     (f"{_NAMESPACE}/inferenceservices", "post", "201"): _deployment_links("inferenceservices", "InferenceService"),
     (_METADATA, "post", "200"): _metadata_links(),
+    **_all_detector_links(),
 }
 
 

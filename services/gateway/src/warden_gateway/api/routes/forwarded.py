@@ -6,9 +6,11 @@ route matched (names checked at the door, every segment percent-encoded again), 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request, Response
 
-from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_common.names import DEPLOYMENT_NAMES, DetectorName, NamespaceName, with_param_types
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path, encode_subpath
 
@@ -20,12 +22,38 @@ FORWARDED: dict[str, str] = {
 }
 """Public path prefix -> the service that owns every path under it."""
 
-FORWARDED_PATHS: dict[str, tuple[str, str]] = {
-    "/namespaces/{namespace}/seldondeployments/{name}/requests": ("request-logger", "SeldonDeployment"),
-    "/namespaces/{namespace}/inferenceservices/{name}/requests": ("request-logger", "InferenceService"),
+_DETECTOR_SEGMENTS = ("outlier-detector", "drift-detector", "metrics-server")
+_PLURALS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}
+
+
+@dataclass(frozen=True)
+class ForwardedPath:
+    """One deployment sub-resource another service owns: who, the deployment kind (whose naming rule `{name}`
+    obeys) and the methods forwarded."""
+
+    service: str
+    kind: str
+    methods: tuple[str, ...] = ("GET",)
+
+
+def _detector_paths() -> dict[str, ForwardedPath]:
+    """The detector configs of every deployment (seldon-deploy-sdk's detector APIs): the detectors service's."""
+    paths = {}
+    for plural, kind in _PLURALS.items():
+        for segment in _DETECTOR_SEGMENTS:
+            collection = f"/namespaces/{{namespace}}/{plural}/{{name}}/monitor/{segment}"
+            paths[collection] = ForwardedPath("detectors", kind, ("GET", "POST"))
+            paths[collection + "/{detectorName}"] = ForwardedPath("detectors", kind, ("GET", "DELETE"))
+    return paths
+
+
+FORWARDED_PATHS: dict[str, ForwardedPath] = {
+    "/namespaces/{namespace}/seldondeployments/{name}/requests": ForwardedPath("request-logger", "SeldonDeployment"),
+    "/namespaces/{namespace}/inferenceservices/{name}/requests": ForwardedPath("request-logger", "InferenceService"),
+    **_detector_paths(),
 }
-"""Public path templates (one deployment's sub-resource) -> the owning service and the deployment kind (whose
-naming rule `{name}` obeys)."""
+"""Public path templates (one deployment's sub-resource) -> where they are forwarded. Only exactly these paths:
+other `/monitor/...` routes belong to other services."""
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -45,15 +73,23 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
         path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name)
         return await upstreams.forward(request, service, path)
 
-    forward.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
-    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
+    async def forward_detector(
+        request: Request, namespace: NamespaceName, name: str, detectorName: DetectorName
+    ) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, detectorName=detectorName)
+        return await upstreams.forward(request, service, path)
+
+    endpoint = forward_detector if "{detectorName}" in template else forward
+    endpoint.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
+    return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
 
 
 def forwarded_router() -> APIRouter:
     router = APIRouter(prefix=PUBLIC_API_PREFIX, tags=["forwarded"])
-    for template, (service, kind) in FORWARDED_PATHS.items():
-        endpoint = _path_forwarder(service, template, kind)
-        router.add_api_route(template, endpoint, methods=["GET"], include_in_schema=False)
+    for template, target in FORWARDED_PATHS.items():
+        endpoint = _path_forwarder(target.service, template, target.kind)
+        router.add_api_route(template, endpoint, methods=list(target.methods), include_in_schema=False)
     for prefix, service in FORWARDED.items():
         endpoint = _forwarder(service, prefix)
         router.add_api_route(prefix, endpoint, methods=_METHODS, include_in_schema=False)

@@ -1,0 +1,107 @@
+"""Detectors that accumulate request rows in windows (det-drift's `DriftMonitor`) as a `DetectorKind`.
+
+The drift package provides a spec parser, a monitor factory and a results store with the shapes below
+(DETECTORS.md); `WindowedKind` does the rest: rows of each request go to `monitor.add` in bus order, `tick`
+closes time windows, each result is saved, then replied (to the request that filled the window, or on its own
+when closed by time). Wiring drift is one entry in `main.detector_kinds`:
+
+    WindowedKind("drift", (SELDON_DRIFT, KSERVE_DRIFT), DriftSpec.from_config, DriftMonitor, DriftResultsStore(pool))
+
+Delivery is at least once: after a crash, or when publishing the replies failed, the same requests are handed
+to `add` again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from warden_detectors.configs.model import KindName, StoredDetector
+from warden_detectors.runtime.arrays import Array
+from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, InputRejected, LiveDetector, Outcome, Reads
+
+
+class WindowResult(Protocol):
+    def reply(self) -> dict[str, Any]: ...
+
+
+class WindowMonitor(Protocol):
+    """One configured detector's windows (pure, no I/O; called by one task at a time)."""
+
+    def add(self, rows: Array, at: datetime) -> Sequence[WindowResult]: ...
+
+    def tick(self, now: datetime) -> Sequence[WindowResult]: ...
+
+
+class WindowResultsStore(Protocol):
+    async def save(self, namespace: str, kind: str, deployment: str, detector: str, result: Any) -> None: ...
+
+
+MonitorFactory = Callable[[Any, Array | None, Path | None, str], WindowMonitor]
+"""`(spec, reference rows, saved artifact folder, detector name) -> monitor` (e.g. the `DriftMonitor` class)."""
+
+
+class WindowedKind:
+    reads: Reads = "requests"
+
+    def __init__(
+        self,
+        name: KindName,
+        reply_types: tuple[str, str],
+        spec_from_config: Callable[[Mapping[str, Any]], Any],
+        monitor_factory: MonitorFactory,
+        store: WindowResultsStore,
+    ) -> None:
+        self.name = name
+        self.reply_types = reply_types
+        self._spec = spec_from_config
+        self._factory = monitor_factory
+        self._store = store
+
+    def validate(self, basic: Mapping[str, Any]) -> None:
+        self._spec(basic)
+
+    async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
+        spec = self._spec(detector.basic)
+        monitor = await asyncio.to_thread(self._factory, spec, inputs.reference, inputs.artifact_dir, detector.key.name)
+        return WindowedDetector(detector, monitor, self._store)
+
+
+class WindowedDetector:
+    def __init__(self, detector: StoredDetector, monitor: WindowMonitor, store: WindowResultsStore) -> None:
+        self._detector = detector
+        self._monitor = monitor
+        self._store = store
+
+    async def handle(self, inputs: Sequence[DetectorInput]) -> list[Outcome]:
+        closed, rejected = await asyncio.to_thread(self._add_all, inputs)
+        outcomes = [await self._saved(result, inputs[i]) for i, result in closed]
+        if rejected:
+            raise InputRejected(outcomes, rejected)
+        return outcomes
+
+    async def tick(self, now: datetime) -> list[Outcome]:
+        results = await asyncio.to_thread(self._monitor.tick, now)
+        return [await self._saved(result, None) for result in results]
+
+    def _add_all(self, inputs: Sequence[DetectorInput]) -> tuple[list[tuple[int, WindowResult]], dict[int, str]]:
+        closed: list[tuple[int, WindowResult]] = []
+        rejected: dict[int, str] = {}
+        for i, item in enumerate(inputs):
+            if item.rows is None:
+                rejected[i] = "no instances"
+                continue
+            try:
+                closed += [(i, result) for result in self._monitor.add(item.rows, item.at)]
+            except ValueError as exc:  # rows the monitor cannot take (a wrong number of features, ...)
+                rejected[i] = f"cannot add the instances: {exc}"
+        return closed, rejected
+
+    async def _saved(self, result: WindowResult, answered: DetectorInput | None) -> Outcome:
+        key = self._detector.key
+        d = key.deployment
+        await self._store.save(d.namespace, d.kind, d.name, key.name, result)
+        return Outcome(result.reply(), answered.event if answered is not None else None)
