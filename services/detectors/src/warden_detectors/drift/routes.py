@@ -92,8 +92,12 @@ def window_view(result: DriftResult) -> TimelineWindow:
         distance=result.distance if isinstance(result.distance, float) else None,
         distance_threshold=result.distance_threshold,
         feature_threshold=result.feature_threshold,
-        features=[FeatureDrift.model_validate(entry) for entry in result.per_feature()],
-    )
+        features=[
+            FeatureDrift(index=f["index"], name=f["name"], p_value=f["p_val"], distance=f["distance"],
+                         is_drift=f.get("is_drift"))
+            for f in result.per_feature()
+        ],
+    )  # fmt: skip
 
 
 def _store(request: Request) -> DriftResultsStore:

@@ -15,7 +15,8 @@ DeploymentKind = Literal["SeldonDeployment", "InferenceService"]
 
 _COLUMNS = (
     "window_start", "window_end", "rows", "algorithm", "drift_type", "skipped", "is_drift", "p_val", "distance",
-    "threshold", "distance_threshold", "feature_is_drift", "feature_threshold", "feature_names",
+    "threshold", "distance_threshold", "feature_is_drift", "feature_threshold", "feature_names", "data_type",
+    "version",
 )  # fmt: skip
 _RESULT_FIELDS = {f.name for f in fields(DriftResult)}
 

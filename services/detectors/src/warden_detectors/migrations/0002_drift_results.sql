@@ -22,6 +22,8 @@ CREATE TABLE warden_detectors.drift_results (
     feature_is_drift   jsonb,
     feature_threshold  double precision,
     feature_names      jsonb,
+    data_type          text,
+    version            text,   -- of alibi-detect, which tested the window
     recorded_at        timestamptz NOT NULL DEFAULT now(),
     CHECK ((skipped IS NULL) = (is_drift IS NOT NULL))
 );
