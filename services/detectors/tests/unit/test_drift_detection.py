@@ -103,6 +103,17 @@ def test_a_row_after_the_window_closes_it_first() -> None:
     )
 
 
+def test_a_late_row_joins_the_next_window() -> None:
+    rng = np.random.default_rng(6)
+    monitor = DriftMonitor(DriftSpec(window_seconds=60), rng.normal(size=(500, 2)), None, "d")
+    monitor.add(rng.normal(size=(5, 2)), T0 + timedelta(seconds=10))
+    (first,) = monitor.tick(T0 + timedelta(seconds=61))
+    monitor.add(rng.normal(size=(5, 2)), T0 + timedelta(seconds=30))  # stamped inside the window just closed
+    assert monitor.next_deadline() == T0 + timedelta(seconds=120)
+    (second,) = monitor.tick(T0 + timedelta(seconds=120))
+    assert (second.window_start, second.window_end, second.rows) == (first.window_end, T0 + timedelta(seconds=120), 5)
+
+
 def _income_like(rng: np.random.Generator, rows: int, married_share: float) -> np.ndarray[Any, Any]:
     age = rng.normal(40, 12, rows)
     hours = rng.normal(40, 8, rows)
@@ -129,6 +140,19 @@ def test_tabular_drift_with_categorical_features() -> None:
     reply = changed.reply()
     assert reply is not None and reply["data"]["is_drift"] == [0, 1, 0, 0]
     DriftDetected.model_validate(reply)
+
+
+def test_declared_categories_missing_from_the_reference_are_not_tested() -> None:
+    # Three declared categories, the reference shows two: scipy's chi-square cannot take a category with no
+    # expected count, so the test uses the two the reference knows, instead of failing every window.
+    rng = np.random.default_rng(12)
+    reference = np.column_stack([rng.integers(0, 2, 1000), rng.normal(size=1000)])
+    spec = DriftSpec(algorithm="tabular", drift_batch_size=200, categories_per_feature={"0": 3})
+    (result,) = DriftMonitor(spec, reference, None, "d").add(reference[:200], T0)
+    assert result.tested and result.is_drift is False
+    with pytest.raises(DriftSetupError, match=r"none of the categories \[7, 8\] occurs"):
+        DriftMonitor(DriftSpec(algorithm="chisquare", drift_batch_size=200, categories_per_feature={"0": [7, 8]}),
+                     reference, None, "d")  # fmt: skip
 
 
 def test_chi_square_on_categorical_data() -> None:

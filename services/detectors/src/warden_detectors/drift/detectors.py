@@ -97,6 +97,11 @@ class WindowTester:
         except (ValueError, TypeError, IndexError) as exc:
             raise DriftInputError(f"{type(self.detector).__name__} could not test the window: {exc}") from exc
         data, meta = out["data"], out.get("meta", {})
+        for key in ("p_val", "distance"):
+            if data.get(key) is not None and not np.all(np.isfinite(data[key])):
+                # Degenerate data (e.g. a constant column) can leave a test without an answer; say so rather
+                # than store a NaN no JSON reader accepts.
+                raise DriftInputError(f"{type(self.detector).__name__} gave a non-finite {key}: {data[key]}")
         p_val = _plain(data.get("p_val"))
         feature_is_drift: list[bool] | None = None
         feature_threshold: float | None = None
@@ -187,13 +192,19 @@ def _categories(spec: DriftSpec, reference: Array) -> dict[int, Any] | None:
 
 
 def _codes(values: CategoryValues, column: Array) -> list[int]:
+    if not np.all(np.equal(np.mod(column, 1), 0)):
+        raise DriftSetupError("a categorical column of the reference data has non-integer values")
+    seen = sorted({int(v) for v in column})
     if values is None:
-        if not np.all(np.equal(np.mod(column, 1), 0)):
-            raise DriftSetupError("a categorical column of the reference data has non-integer values")
-        return sorted({int(v) for v in column})
-    if isinstance(values, int):
-        return list(range(values))
-    return list(values)
+        return seen
+    declared = list(range(values)) if isinstance(values, int) else list(values)
+    # A declared category the reference never shows would have an expected count of zero in every window without
+    # it, which the chi-square test cannot take (scipy raises): test the categories the reference knows, as when
+    # they are read from it.
+    known = [code for code in declared if code in set(seen)]
+    if not known:
+        raise DriftSetupError(f"none of the categories {declared} occurs in the reference data's column")
+    return known
 
 
 def load_saved(artifact_dir: Path) -> Any:

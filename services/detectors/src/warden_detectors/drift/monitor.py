@@ -85,6 +85,8 @@ class DriftMonitor:
         return self._deadline
 
     def _open(self, at: datetime) -> None:
+        if self._last_close is not None and at < self._last_close:
+            at = self._last_close  # a late row (its own window already closed) joins the next window
         seconds = self.spec.window_seconds
         if seconds is None:
             self._start = at
