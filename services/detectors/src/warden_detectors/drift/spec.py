@@ -6,7 +6,9 @@ The SDK's DetectorData carries `drift_batch_size` (a string on its wire) and `dr
 `env_secret_ref`, outlier settings...) belong to det-core's config model and are not read here.
 
 Reference data (from `reference_uri`) or a saved alibi-detect detector (from `storage_uri`) are loaded by the
-runtime and handed to `DriftMonitor`; the spec only says how to test.
+runtime and handed to `DriftMonitor`; the spec only says how to test. `algorithm`, `p_val`, `correction` and
+`categories_per_feature` shape a detector fitted from reference data; a saved detector keeps the test, level and
+correction it was saved with (the windows, `drift_type_feature` and `feature_names` apply to both).
 """
 
 from __future__ import annotations
