@@ -9,17 +9,20 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from pathlib import Path
 
-import asyncpg
 from fastapi import FastAPI
 
 from warden_common.db import open_pool, prepare_schema
 from warden_common.errors import ServiceUnavailable
+from warden_common.events import KSERVE_DRIFT, SELDON_DRIFT
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
+from warden_detectors import drift
 from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.configs.routes import configs_router
 from warden_detectors.configs.service import DetectorConfigService
+from warden_detectors.drift import metrics as drift_metrics
+from warden_detectors.drift import routes as drift_routes
 from warden_detectors.migrations import SERVICE, migrations
 from warden_detectors.outlier.kind import OutlierKind
 from warden_detectors.runtime.artifacts import ArtifactFetcher
@@ -27,16 +30,25 @@ from warden_detectors.runtime.consumer import InferenceEventsConsumer
 from warden_detectors.runtime.kinds import DetectorKind, KindRegistry
 from warden_detectors.runtime.registry import LiveRegistry
 from warden_detectors.runtime.timers import refresh_configs, running_every, tick_all, utc_now
+from warden_detectors.runtime.windowed import WindowedKind
 from warden_detectors.settings import DetectorsSettings
 
 logger = logging.getLogger(__name__)
 
 
-def detector_kinds(settings: DetectorsSettings, pool: asyncpg.Pool) -> list[DetectorKind]:
+def detector_kinds(settings: DetectorsSettings, drift_store: drift.DriftResultsStore) -> list[DetectorKind]:
     """The kinds of detector this service runs, one line each (drift detectors and metrics servers plug in through
     `runtime.windowed.WindowedKind` and `runtime.feedback.FeedbackKind`; their stores take `pool`)."""
     return [
         OutlierKind(max_rows=settings.max_batch_rows),
+        WindowedKind(
+            "drift",
+            (SELDON_DRIFT, KSERVE_DRIFT),
+            drift.DriftSpec.from_config,
+            drift.DriftMonitor,
+            drift_store,
+            observe=drift_metrics.record,
+        ),
     ]
 
 
@@ -66,7 +78,8 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 return bool(await pool.fetchval("SELECT true"))
 
             add_readiness_check(app, "database", database_ready)
-            kinds = KindRegistry(detector_kinds(settings, pool))
+            drift_store = drift.DriftResultsStore(pool)
+            kinds = KindRegistry(detector_kinds(settings, drift_store))
             fetcher = ArtifactFetcher(_data_dir(settings, platform, stack), settings.object_store)
             live = LiveRegistry(kinds, fetcher)
             stack.push_async_callback(live.close)
@@ -84,10 +97,11 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 running_every(settings.tick_interval_s, lambda: tick_all(live, consumer, utc_now()), "detector ticks")
             )
             app.state.detector_configs = DetectorConfigService(repository, kinds, live)
+            app.state.drift_results = drift_store
             try:
                 yield
             finally:
-                app.state.detector_configs = None
+                app.state.detector_configs = app.state.drift_results = None
 
     return setup
 
@@ -98,6 +112,6 @@ def create_app(settings: DetectorsSettings | None = None, platform: Platform | N
         "detectors",
         settings=settings,
         platform=platform,
-        routers=[configs_router()],
+        routers=[configs_router(), drift_routes.router],
         setup=_setup(settings),
     )

@@ -3,49 +3,19 @@
 from __future__ import annotations
 
 import socket
-from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from warden_common import topics
+from warden_common.logstore.factory import OpenSearchSettings, StoreChoice
 from warden_common.settings import ServiceSettings
-
-
-class OpenSearchSettings(BaseModel):
-    """The OpenSearch log store (distributed mode)."""
-
-    url: str = Field("http://127.0.0.1:9200", description="OpenSearch base URL.")
-    index_prefix: str = Field(
-        "warden-", description="Prefix of every index and template name (lower case; e.g. one per environment)."
-    )
-    shards: int = Field(1, ge=1, description="Primary shards per deployment index.")
-    replicas: int = Field(0, ge=0, description="Replicas per deployment index (0 on a single node).")
-    refresh_interval: str = Field(
-        "250ms",
-        description="The logger's index template's `refresh_interval`: how soon written documents become searchable "
-        "(writes never force a refresh). Shorter means lower lag and more, smaller segments to merge.",
-    )
-    wait_for_refresh: bool = Field(
-        False,
-        description="Bulk writes return only once their documents are searchable (`refresh=wait_for`, up to one "
-        "refresh interval later): the bus offset is committed only then and `warden_request_log_lag_seconds` is "
-        "exactly publish -> searchable. Off (default): a bus partition's next batch is not held up by the refresh "
-        "wait (measured: p50 lag 0.27 s off, 0.55 s on), and the histogram leaves out the refresh wait, at most "
-        "`refresh_interval`.",
-    )
-    max_bulk_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Upper bound of one bulk request body.")
-    max_bulk_docs: int = Field(500, ge=1, description="Documents per bulk request (a batch is cut into several).")
-    max_concurrent_bulks: int = Field(
-        2, ge=1, description="Bulk requests of one batch in flight at once (encoding the next meanwhile)."
-    )
-    max_retry_s: float = Field(30.0, gt=0, description="How long one write retries 429/5xx/connection errors.")
 
 
 class RequestLoggerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="WARDEN_LOGGER_", env_nested_delimiter="__", extra="ignore")
 
-    store: Literal["auto", "opensearch", "postgres"] = Field(
+    store: StoreChoice = Field(
         "auto", description="Log store: `auto` = PostgreSQL in standalone, OpenSearch in distributed mode."
     )
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)

@@ -29,6 +29,7 @@ from warden_common.db import apply_migrations
 from warden_common.events import DEPLOYMENT_CREATED, build_event
 from warden_common.events.deployments import DeploymentCreated, PredictorSummary
 from warden_common.logstore import LogStore
+from warden_common.logstore.factory import OpenSearchSettings
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.waiting import eventually
@@ -37,7 +38,7 @@ from warden_gateway.settings import GatewaySettings
 from warden_metadata.main import create_app as create_metadata_app
 from warden_metadata.settings import MetadataSettings
 from warden_request_logger.main import create_app
-from warden_request_logger.settings import OpenSearchSettings, RequestLoggerSettings
+from warden_request_logger.settings import RequestLoggerSettings
 
 DATA = Path(__file__).parent.parent / "data"
 MODELS_API = "/api/v1alpha1/model/metadata"

@@ -20,11 +20,12 @@ import pytest
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.bus.kafka import KafkaBus
+from warden_common.logstore.factory import OpenSearchSettings
 from warden_common.settings import BusSettings
 from warden_common.testing.servers.base import ManagedServer
 from warden_common.testing.waiting import eventually
 from warden_request_logger.main import create_app
-from warden_request_logger.settings import OpenSearchSettings, RequestLoggerSettings
+from warden_request_logger.settings import RequestLoggerSettings
 
 pytestmark = pytest.mark.integration
 

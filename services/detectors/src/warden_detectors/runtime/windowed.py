@@ -5,7 +5,8 @@ The drift package provides a spec parser, a monitor factory and a results store 
 closes time windows, each result is saved, then replied (to the request that filled the window, or on its own
 when closed by time). Wiring drift is one entry in `main.detector_kinds`:
 
-    WindowedKind("drift", (SELDON_DRIFT, KSERVE_DRIFT), DriftSpec.from_config, DriftMonitor, DriftResultsStore(pool))
+    WindowedKind("drift", (SELDON_DRIFT, KSERVE_DRIFT), DriftSpec.from_config, DriftMonitor, DriftResultsStore(pool),
+                 observe=drift.metrics.record)
 
 Delivery is at least once: after a crash, or when publishing the replies failed, the same requests are handed
 to `add` again.
@@ -25,7 +26,9 @@ from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, InputReje
 
 
 class WindowResult(Protocol):
-    def reply(self) -> dict[str, Any]: ...
+    def reply(self) -> dict[str, Any] | None:
+        """The reply to publish; None for a window that was closed but not tested (too few rows)."""
+        ...
 
 
 class WindowMonitor(Protocol):
@@ -38,6 +41,13 @@ class WindowMonitor(Protocol):
 
 class WindowResultsStore(Protocol):
     async def save(self, namespace: str, kind: str, deployment: str, detector: str, result: Any) -> None: ...
+
+
+class ResultObserver(Protocol):
+    """Sees every saved result (e.g. sets Prometheus gauges); `endpoint` is the predictor of the request that
+    closed the window, empty for a window closed by time."""
+
+    def __call__(self, result: Any, *, namespace: str, deployment: str, endpoint: str) -> None: ...
 
 
 MonitorFactory = Callable[[Any, Array | None, Path | None, str], WindowMonitor]
@@ -54,12 +64,15 @@ class WindowedKind:
         spec_from_config: Callable[[Mapping[str, Any]], Any],
         monitor_factory: MonitorFactory,
         store: WindowResultsStore,
+        *,
+        observe: ResultObserver | None = None,
     ) -> None:
         self.name = name
         self.reply_types = reply_types
         self._spec = spec_from_config
         self._factory = monitor_factory
         self._store = store
+        self._observe = observe
 
     def validate(self, basic: Mapping[str, Any]) -> None:
         self._spec(basic)
@@ -67,25 +80,32 @@ class WindowedKind:
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         spec = self._spec(detector.basic)
         monitor = await asyncio.to_thread(self._factory, spec, inputs.reference, inputs.artifact_dir, detector.key.name)
-        return WindowedDetector(detector, monitor, self._store)
+        return WindowedDetector(detector, monitor, self._store, self._observe)
 
 
 class WindowedDetector:
-    def __init__(self, detector: StoredDetector, monitor: WindowMonitor, store: WindowResultsStore) -> None:
+    def __init__(
+        self,
+        detector: StoredDetector,
+        monitor: WindowMonitor,
+        store: WindowResultsStore,
+        observe: ResultObserver | None = None,
+    ) -> None:
         self._detector = detector
         self._monitor = monitor
         self._store = store
+        self._observe = observe
 
     async def handle(self, inputs: Sequence[DetectorInput]) -> list[Outcome]:
         closed, rejected = await asyncio.to_thread(self._add_all, inputs)
-        outcomes = [await self._saved(result, inputs[i]) for i, result in closed]
+        outcomes = [o for i, result in closed if (o := await self._saved(result, inputs[i])) is not None]
         if rejected:
             raise InputRejected(outcomes, rejected)
         return outcomes
 
     async def tick(self, now: datetime) -> list[Outcome]:
         results = await asyncio.to_thread(self._monitor.tick, now)
-        return [await self._saved(result, None) for result in results]
+        return [o for result in results if (o := await self._saved(result, None)) is not None]
 
     def _add_all(self, inputs: Sequence[DetectorInput]) -> tuple[list[tuple[int, WindowResult]], dict[int, str]]:
         closed: list[tuple[int, WindowResult]] = []
@@ -100,8 +120,13 @@ class WindowedDetector:
                 rejected[i] = f"cannot add the instances: {exc}"
         return closed, rejected
 
-    async def _saved(self, result: WindowResult, answered: DetectorInput | None) -> Outcome:
+    async def _saved(self, result: WindowResult, answered: DetectorInput | None) -> Outcome | None:
+        """Save `result`, show it to the observer; its reply, if it has one."""
         key = self._detector.key
         d = key.deployment
         await self._store.save(d.namespace, d.kind, d.name, key.name, result)
-        return Outcome(result.reply(), answered.event if answered is not None else None)
+        if self._observe is not None:
+            endpoint = answered.event.get_extension("endpoint") if answered is not None else None
+            self._observe(result, namespace=d.namespace, deployment=d.name, endpoint=str(endpoint or ""))
+        reply = result.reply()
+        return None if reply is None else Outcome(reply, answered.event if answered is not None else None)

@@ -44,6 +44,10 @@ def _detector_paths() -> dict[str, ForwardedPath]:
             collection = f"/namespaces/{{namespace}}/{plural}/{{name}}/monitor/{segment}"
             paths[collection] = ForwardedPath("detectors", kind, ("GET", "POST"))
             paths[collection + "/{detectorName}"] = ForwardedPath("detectors", kind, ("GET", "DELETE"))
+        monitor = f"/namespaces/{{namespace}}/{plural}/{{name}}/monitor"
+        # Results of one detector: drift windows, metrics servers' counters and derived metrics.
+        paths[monitor + "/drift-detector/{detectorName}/timeline"] = ForwardedPath("detectors", kind)
+        paths[monitor + "/metrics-server/{detectorName}/metrics"] = ForwardedPath("detectors", kind)
     return paths
 
 
