@@ -1,0 +1,27 @@
+"""Metrics servers: feedback (truth vs prediction) -> per-class TP/FP/TN/FN, stored per time bucket, summarised as
+accuracy, precision, recall, specificity and F1 per class and overall, and counted in Prometheus.
+
+The runtime (det-core) calls, per feedback event: `lookup.logged_response` when the feedback has no `response`,
+then `FeedbackMetricsServer.counts(truth, prediction)`, `FeedbackMetricsStore.add(...)` and `metrics.record(...)`.
+"""
+
+from warden_detectors.feedback.counting import ClassCount, ClassCounts, FeedbackError, FeedbackMetricsServer
+from warden_detectors.feedback.lookup import ResponseNotLogged, ResponseTooLarge, logged_response
+from warden_detectors.feedback.spec import MetricsSpec
+from warden_detectors.feedback.store import FeedbackMetricsStore
+from warden_detectors.feedback.summary import ClassMetrics, MetricsSummary, Ratios
+
+__all__ = [
+    "ClassCount",
+    "ClassCounts",
+    "ClassMetrics",
+    "FeedbackError",
+    "FeedbackMetricsServer",
+    "FeedbackMetricsStore",
+    "MetricsSpec",
+    "MetricsSummary",
+    "Ratios",
+    "ResponseNotLogged",
+    "ResponseTooLarge",
+    "logged_response",
+]
