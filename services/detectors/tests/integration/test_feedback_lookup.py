@@ -44,8 +44,10 @@ async def store(request: pytest.FixtureRequest, unique_name: str) -> AsyncIterat
 
 
 def _part(row: list[Any], batch_size: int, names: list[str]) -> dict[str, Any]:
-    return {"time": TIME, "ceId": "ce-1", "dataType": "tabular", "names": names, "batchSize": batch_size,
-            "instance": {"value": row}, "elements": dict(zip(names, row, strict=True)), "payloadStored": "separate"}  # fmt: skip
+    return {
+        "time": TIME, "ceId": "ce-1", "dataType": "tabular", "names": names, "batchSize": batch_size,
+        "instance": {"value": row}, "elements": dict(zip(names, row, strict=True)), "payloadStored": "separate",
+    }  # fmt: skip
 
 
 def _instance(ref: DeploymentRef, request_id: str, item: int, part: str, body: dict[str, Any],

@@ -17,11 +17,12 @@ from warden_common.db import apply_migrations, load_migrations, open_pool
 from warden_common.errors import install_error_handlers
 from warden_detectors.feedback import FeedbackMetricsServer, FeedbackMetricsStore, MetricsSpec
 from warden_detectors.feedback.routes import router
+from warden_detectors.feedback.store import DeploymentKind
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-KEY = ("seldon", "SeldonDeployment", "iris", "multiclasserver")
+KEY: tuple[str, DeploymentKind, str, str] = ("seldon", "SeldonDeployment", "iris", "multiclasserver")
 API = "/api/v1alpha1/namespaces/seldon/seldondeployments/iris/monitor/metrics-server/multiclasserver/metrics"
 
 

@@ -40,7 +40,9 @@ def _sample(name: str, detector: str, **labels: str) -> float | None:
 
 
 def test_prometheus_counters_per_class_and_forget() -> None:
-    counts = ClassCounts(rows=3, correct=1, classes={"CLASS_0": ClassCount(tp=1, fn=2), "CLASS_1": ClassCount(fp=2, tn=1)})
+    counts = ClassCounts(
+        rows=3, correct=1, classes={"CLASS_0": ClassCount(tp=1, fn=2), "CLASS_1": ClassCount(fp=2, tn=1)}
+    )
     for _ in range(2):
         metrics.record(counts, namespace="seldon", deployment="iris", endpoint="default", detector="prom-test")
     assert _sample("seldon_metric_true_positive_total", "prom-test", **{"class": "CLASS_0"}) == 2

@@ -89,7 +89,9 @@ class FeedbackMetricsServer:
                 )
             labels = list(range(width))
         if len(true) != len(predicted):
-            raise FeedbackError(f"truth has {len(true)} rows but prediction has {len(predicted)}: one each per instance")
+            raise FeedbackError(
+                f"truth has {len(true)} rows but prediction has {len(predicted)}: one each per instance"
+            )
         rows = len(true)
         classes: dict[str, ClassCount] = {}
         for number in labels:

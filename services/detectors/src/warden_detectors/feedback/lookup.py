@@ -52,9 +52,11 @@ async def logged_response(
     expected = 0
     for hit in hits:
         response = hit.document.get("response")
-        instance = response.get("instance") if isinstance(response, dict) else None
-        if not isinstance(instance, dict) or "value" not in instance:
+        if not isinstance(response, dict):
             continue  # this instance's request (or feedback) is logged but its response is not, yet
+        instance = response.get("instance")
+        if not isinstance(instance, dict) or "value" not in instance:
+            continue
         item = hit.document.get(doc.ITEM_INDEX, 0)
         by_item[int(item)] = instance["value"]
         expected = max(expected, int(response.get("batchSize") or 1))

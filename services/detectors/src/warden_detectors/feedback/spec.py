@@ -93,10 +93,12 @@ def _model_of_storage_uri(uri: Any) -> ModelType | None:
     name = uri.strip()
     model = ORIGINAL_CLASS_PATHS.get(name) or _CLASS_NAMES.get(name)
     if model is None:
-        raise _invalid(
-            [("storage_uri", f"{name!r} is not a metrics model Warden runs: use one of {', '.join(ORIGINAL_CLASS_PATHS)}"
-              " (saved custom metrics models are not supported), or set model_type")]
-        )  # fmt: skip
+        known = ", ".join(ORIGINAL_CLASS_PATHS)
+        problem = (
+            f"{name!r} is not a metrics model Warden runs: use one of {known} "
+            "(saved custom metrics models are not supported), or set model_type"
+        )
+        raise _invalid([("storage_uri", problem)])
     return model
 
 

@@ -25,7 +25,8 @@ _KEY = "namespace = $1 AND deployment_kind = $2 AND deployment = $3 AND detector
 _RANGE = "($5::timestamptz IS NULL OR bucket >= $5) AND ($6::timestamptz IS NULL OR bucket < $6)"
 
 _ADD_ROWS = """
-INSERT INTO warden_detectors.feedback_rows AS t (namespace, deployment_kind, deployment, detector, bucket, rows, correct)
+INSERT INTO warden_detectors.feedback_rows AS t
+    (namespace, deployment_kind, deployment, detector, bucket, rows, correct)
 SELECT $1, $2, $3, $4, b.bucket, b.rows, b.correct
 FROM unnest($5::timestamptz[], $6::bigint[], $7::bigint[]) AS b(bucket, rows, correct)
 ON CONFLICT (namespace, deployment_kind, deployment, detector, bucket)
