@@ -4,14 +4,22 @@ PostgreSQL log store: documents written as the request logger writes them (one p
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogStore
 from warden_common.logstore.document import instance_doc_id
-from warden_detectors.feedback import FeedbackMetricsServer, MetricsSpec, ResponseNotLogged, logged_response
+from warden_detectors.feedback import (
+    FeedbackMetricsServer,
+    LogStoreLookup,
+    MetricsSpec,
+    ResponseNotLogged,
+    logged_response,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,3 +125,38 @@ async def test_a_large_batch_is_read_page_by_page(store: LogStore) -> None:
     assert await store.write(writes) == []
     await store.refresh()
     assert await logged_response(store, namespace="seldon", deployment="iris", request_id="puid-big") == rows
+
+
+@dataclass(frozen=True)
+class _Deployment:
+    namespace: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Key:
+    deployment: _Deployment
+    name: str
+
+
+@dataclass(frozen=True)
+class _Detector:
+    key: _Key
+
+
+def _feedback_event(request_id: str | None, endpoint: str = "default") -> CloudEvent:
+    attributes = {"type": "io.seldon.serving.feedback", "source": "http://executor:8000/", "namespace": "seldon",
+                  "inferenceservicename": "iris", "endpoint": endpoint}  # fmt: skip
+    if request_id is not None:
+        attributes["requestid"] = request_id
+    return CloudEvent(attributes, data={"truth": {"data": {"ndarray": [[0, 1, 0]]}}})
+
+
+async def test_the_runtime_adapter_reads_the_events_request_id_and_endpoint(store: LogStore) -> None:
+    await _log_request(store, IRIS, "puid-5", responses=[0, 1])
+    lookup = LogStoreLookup(store)
+    detector = _Detector(_Key(_Deployment("seldon", "iris"), "iris-metrics"))
+    assert await lookup(detector, _feedback_event("puid-5")) == RESPONSE_ROWS
+    assert await lookup(detector, _feedback_event("puid-5", endpoint="canary")) is None  # not found: None
+    assert await lookup(detector, _feedback_event(None)) is None
+    assert await lookup(_Detector(_Key(_Deployment("seldon", "other"), "m")), _feedback_event("puid-5")) is None

@@ -127,3 +127,31 @@ def _escaped(text: str) -> str:
     import re
 
     return re.escape(text)
+
+
+def test_whole_messages_are_read_as_their_rows() -> None:
+    """The runtime may pass a feedback's `truth` and `response` as they came: Seldon, V2 or TensorFlow messages."""
+    metrics = server(NUMERIC)
+    seed = metrics.counts({"data": {"ndarray": [0]}}, {"data": {"ndarray": [1]}})
+    assert seed.classes == {"CLASS_0": ClassCount(fn=1), "CLASS_1": ClassCount(fp=1)}
+    v2 = {"model_name": "iris", "outputs": [{"name": "predict", "shape": [2], "datatype": "INT64", "data": [0, 2]}]}
+    assert metrics.counts({"data": {"ndarray": [[0], [1]]}}, v2).correct == 1
+    assert (
+        metrics.counts({"data": {"tensor": {"shape": [2, 1], "values": [2, 1]}}}, {"predictions": [2, 1]}).correct == 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("truth", "message"),
+    [
+        ({}, "truth: Seldon message has none of data"),
+        ({"data": {"ndarray": "x"}}, "truth: data.ndarray must be a list"),
+        ({"jsonData": {"a": 1}}, "truth is not numbers of one shape"),
+        ({"model_name": "m", "outputs": [{"name": "a", "shape": [1], "datatype": "INT64", "data": [1]},
+                                         {"name": "b", "shape": [1], "datatype": "INT64", "data": [1]}]},
+         "truth has 2 named outputs per instance"),
+    ],
+)  # fmt: skip
+def test_bad_messages_are_clear_errors(truth: dict[str, Any], message: str) -> None:
+    with pytest.raises(FeedbackError, match=_escaped(message)):
+        server(NUMERIC).counts(truth, [1])

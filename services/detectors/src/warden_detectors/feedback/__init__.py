@@ -5,8 +5,9 @@ The runtime (det-core) calls, per feedback event: `lookup.logged_response` when 
 then `FeedbackMetricsServer.counts(truth, prediction)`, `FeedbackMetricsStore.add(...)` and `metrics.record(...)`.
 """
 
-from warden_detectors.feedback.counting import ClassCount, ClassCounts, FeedbackError, FeedbackMetricsServer
-from warden_detectors.feedback.lookup import ResponseNotLogged, ResponseTooLarge, logged_response
+from warden_detectors.feedback.counting import ClassCount, ClassCounts, FeedbackMetricsServer
+from warden_detectors.feedback.errors import FeedbackError
+from warden_detectors.feedback.lookup import LogStoreLookup, ResponseNotLogged, ResponseTooLarge, logged_response
 from warden_detectors.feedback.spec import MetricsSpec
 from warden_detectors.feedback.store import FeedbackMetricsStore
 from warden_detectors.feedback.summary import ClassMetrics, MetricsSummary, Ratios
@@ -18,6 +19,7 @@ __all__ = [
     "FeedbackError",
     "FeedbackMetricsServer",
     "FeedbackMetricsStore",
+    "LogStoreLookup",
     "MetricsSpec",
     "MetricsSummary",
     "Ratios",

@@ -27,13 +27,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from warden_detectors.feedback.errors import FeedbackError
+from warden_detectors.feedback.messages import rows_of
 from warden_detectors.feedback.spec import MetricsSpec
 
 Labels = npt.NDArray[np.int64]
-
-
-class FeedbackError(ValueError):
-    """A feedback whose truth or prediction cannot be counted; the message says which and why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +69,12 @@ class FeedbackMetricsServer:
         self.name = name
 
     def counts(self, truth: Any, prediction: Any) -> ClassCounts:
-        """Per-class TP/FP/TN/FN of one feedback; `FeedbackError` naming what does not fit the model type."""
+        """Per-class TP/FP/TN/FN of one feedback; `FeedbackError` naming what does not fit the model type.
+
+        `truth` and `prediction`: rows (lists, numpy arrays) or whole messages (a feedback's `truth` / `response`,
+        e.g. `{"data": {"ndarray": [[1]]}}`), read by `messages.rows_of`."""
         model = self.spec.model_type
+        truth, prediction = rows_of(truth, "truth"), rows_of(prediction, "prediction")
         if model == "binary":
             true, predicted = self._binary(truth, "truth"), self._binary(prediction, "prediction")
             labels: list[int] = [POSITIVE]

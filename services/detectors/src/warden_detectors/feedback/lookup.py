@@ -14,10 +14,14 @@ is never dropped silently. `LogStoreUnavailable` (the store is away) passes thro
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Protocol
 
+from warden_common.codec import Event
 from warden_common.logstore import LogHit, LogQuery, LogStore
 from warden_common.logstore import document as doc
+
+logger = logging.getLogger(__name__)
 
 _PAGE_SIZE = 500
 MAX_ROWS = 10_000
@@ -87,3 +91,47 @@ async def _instance_documents(
         token = page.next_page_token
         if token is None or not page.hits:
             return hits
+
+
+class _Deployment(Protocol):
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class _Key(Protocol):
+    @property
+    def deployment(self) -> _Deployment: ...
+    @property
+    def name(self) -> str: ...
+
+
+class _Detector(Protocol):
+    @property
+    def key(self) -> _Key: ...
+
+
+class LogStoreLookup:
+    """`lookup(detector, feedback_event)` as the runtime's `FeedbackKind` calls it: the response rows logged for the
+    event's request id (`Ce-Requestid`) and endpoint in the detector's deployment, or None - after logging why -
+    when they are not (yet) logged; the runtime then rejects the feedback with its own reason."""
+
+    def __init__(self, store: LogStore) -> None:
+        self.store = store
+
+    async def __call__(self, detector: _Detector, event: Event) -> list[Any] | None:
+        deployment = detector.key.deployment
+        request_id = event.get_extension("requestid")
+        endpoint = event.get_extension("endpoint")
+        try:
+            return await logged_response(
+                self.store,
+                namespace=deployment.namespace,
+                deployment=deployment.name,
+                request_id=str(request_id) if request_id else "",
+                endpoint=str(endpoint) if endpoint else None,
+            )
+        except ResponseNotLogged as exc:
+            logger.info("metrics server %s: feedback %s: %s", detector.key.name, event.get_id(), exc)
+            return None
