@@ -107,6 +107,7 @@ def test_onehot_batch_from_a_seldon_tensor() -> None:
         ({"model_type": "multiclass_numeric"}, [[0.1, 0.9]], [1], "use a multiclass_onehot metrics server"),
         ({"model_type": "multiclass_numeric", "classes": 3}, [3], [1], "holds class 3 but the metrics server has 3"),
         ({"model_type": "multiclass_numeric"}, [1, 2], [1], "truth has 2 rows but prediction has 1"),
+        ({"model_type": "multiclass_numeric"}, [1], [1e12], "prediction holds class 1e+12; a metrics server counts"),
         ({"model_type": "multiclass_onehot"}, [[0, 1]], [[0.1, 0.2, 0.7]], "truth rows have 2 values but prediction"),
         ({"model_type": "multiclass_onehot"}, [[1]], [[1]], "at least 2"),
         ({"model_type": "multiclass_onehot", "classes": 3}, [[0, 1]], [[1, 0]], "the metrics server has 3 classes"),

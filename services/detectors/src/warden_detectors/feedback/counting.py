@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from warden_detectors.feedback.errors import FeedbackError
 from warden_detectors.feedback.messages import rows_of
-from warden_detectors.feedback.spec import MetricsSpec
+from warden_detectors.feedback.spec import MAX_CLASSES, MetricsSpec
 
 Labels = npt.NDArray[np.int64]
 
@@ -133,6 +133,10 @@ class FeedbackMetricsServer:
         if classes is not None and (column >= classes).any():
             raise FeedbackError(f"{what} holds class {int(column.max())} but the metrics server has {classes} classes "
                                 f"(0..{classes - 1})")  # fmt: skip
+        if (column >= MAX_CLASSES).any():
+            raise FeedbackError(
+                f"{what} holds class {column.max():g}; a metrics server counts classes 0..{MAX_CLASSES - 1}"
+            )
         return column.astype(np.int64)
 
     def _onehot(self, value: Any, what: str) -> tuple[Labels, int]:

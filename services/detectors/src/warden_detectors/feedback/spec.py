@@ -36,6 +36,11 @@ ORIGINAL_CLASS_PATHS: dict[str, ModelType] = {
 _CLASS_NAMES: dict[str, ModelType] = {path.rsplit(".", 1)[1]: model for path, model in ORIGINAL_CLASS_PATHS.items()}
 
 
+MAX_CLASSES = 10_000
+"""Most classes a metrics server counts: each is a stored row per minute and four Prometheus series, so a class
+number from the wire must not make that unbounded."""
+
+
 class MetricsSpec(BaseModel):
     """How one metrics server turns feedback (truth and prediction) into per-class TP/FP/TN/FN counts."""
 
@@ -49,7 +54,7 @@ class MetricsSpec(BaseModel):
         0.5, gt=0.0, lt=1.0, description="binary: a one-column prediction at or above this predicts class 1"
     )
     classes: int | None = Field(
-        None, ge=2, le=10_000, description="multiclass: the number of classes (class numbers 0..classes-1)"
+        None, ge=2, le=MAX_CLASSES, description="multiclass: the number of classes (class numbers 0..classes-1)"
     )
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ Adding is an upsert that sums, so concurrent writers (several consumers) never l
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -64,7 +65,7 @@ class FeedbackMetricsStore:
     def bucket_of(self, at: datetime) -> datetime:
         """The start of the bucket holding `at` (a naive time is taken as UTC)."""
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-        seconds = int(at.timestamp()) // self.bucket_seconds * self.bucket_seconds
+        seconds = math.floor(at.timestamp()) // self.bucket_seconds * self.bucket_seconds  # floor: also before 1970
         return datetime.fromtimestamp(seconds, UTC)
 
     async def add(
