@@ -14,19 +14,24 @@ from fastapi import FastAPI
 from warden_common.db import open_pool, prepare_schema
 from warden_common.errors import ServiceUnavailable
 from warden_common.events import KSERVE_DRIFT, SELDON_DRIFT
+from warden_common.logstore import LogStore
+from warden_common.logstore.factory import create_log_store
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
-from warden_detectors import drift
+from warden_detectors import drift, feedback
 from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.configs.routes import configs_router
 from warden_detectors.configs.service import DetectorConfigService
 from warden_detectors.drift import metrics as drift_metrics
 from warden_detectors.drift import routes as drift_routes
+from warden_detectors.feedback import metrics as feedback_metrics
+from warden_detectors.feedback import routes as feedback_routes
 from warden_detectors.migrations import SERVICE, migrations
 from warden_detectors.outlier.kind import OutlierKind
 from warden_detectors.runtime.artifacts import ArtifactFetcher
 from warden_detectors.runtime.consumer import InferenceEventsConsumer
+from warden_detectors.runtime.feedback import FeedbackKind
 from warden_detectors.runtime.kinds import DetectorKind, KindRegistry
 from warden_detectors.runtime.registry import LiveRegistry
 from warden_detectors.runtime.timers import refresh_configs, running_every, tick_all, utc_now
@@ -36,7 +41,12 @@ from warden_detectors.settings import DetectorsSettings
 logger = logging.getLogger(__name__)
 
 
-def detector_kinds(settings: DetectorsSettings, drift_store: drift.DriftResultsStore) -> list[DetectorKind]:
+def detector_kinds(
+    settings: DetectorsSettings,
+    drift_store: drift.DriftResultsStore,
+    feedback_store: feedback.FeedbackMetricsStore,
+    log_store: LogStore,
+) -> list[DetectorKind]:
     """The kinds of detector this service runs, one line each (drift detectors and metrics servers plug in through
     `runtime.windowed.WindowedKind` and `runtime.feedback.FeedbackKind`; their stores take `pool`)."""
     return [
@@ -48,6 +58,13 @@ def detector_kinds(settings: DetectorsSettings, drift_store: drift.DriftResultsS
             drift.DriftMonitor,
             drift_store,
             observe=drift_metrics.record,
+        ),
+        FeedbackKind(
+            feedback.MetricsSpec.from_config,
+            feedback.FeedbackMetricsServer,
+            feedback_store,
+            feedback.LogStoreLookup(log_store),
+            observe=feedback_metrics.record,
         ),
     ]
 
@@ -78,8 +95,20 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 return bool(await pool.fetchval("SELECT true"))
 
             add_readiness_check(app, "database", database_ready)
+            log_store = create_log_store(
+                settings.log_store,
+                settings.opensearch,
+                platform,
+                dsn=dsn,
+                pool_size=db.max_pool,
+                auto_migrate=settings.auto_migrate,
+                dsn_setting="WARDEN_DETECTORS_DATABASE__DSN",
+            )
+            await log_store.start()  # read only here: metrics servers look up logged responses
+            stack.push_async_callback(log_store.close)
             drift_store = drift.DriftResultsStore(pool)
-            kinds = KindRegistry(detector_kinds(settings, drift_store))
+            feedback_store = feedback.FeedbackMetricsStore(pool)
+            kinds = KindRegistry(detector_kinds(settings, drift_store, feedback_store, log_store))
             fetcher = ArtifactFetcher(_data_dir(settings, platform, stack), settings.object_store)
             live = LiveRegistry(kinds, fetcher)
             stack.push_async_callback(live.close)
@@ -98,10 +127,11 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
             )
             app.state.detector_configs = DetectorConfigService(repository, kinds, live)
             app.state.drift_results = drift_store
+            app.state.feedback_metrics = feedback_store
             try:
                 yield
             finally:
-                app.state.detector_configs = app.state.drift_results = None
+                app.state.detector_configs = app.state.drift_results = app.state.feedback_metrics = None
 
     return setup
 
@@ -112,6 +142,6 @@ def create_app(settings: DetectorsSettings | None = None, platform: Platform | N
         "detectors",
         settings=settings,
         platform=platform,
-        routers=[configs_router(), drift_routes.router],
+        routers=[configs_router(), drift_routes.router, feedback_routes.router],
         setup=_setup(settings),
     )

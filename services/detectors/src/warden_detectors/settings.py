@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from warden_common.logstore.factory import OpenSearchSettings, StoreChoice
 from warden_common.objectstore import ObjectStoreSettings
 from warden_common.settings import ServiceSettings
 
@@ -47,6 +48,15 @@ class DetectorsSettings(ServiceSettings):
         None,
         description="Where fetched detector artifacts and reference data are copied to; default: a temporary "
         "directory (standalone: $WARDEN_HOME/detectors).",
+    )
+    log_store: StoreChoice = Field(
+        "auto",
+        description="The request log store metrics servers read a feedback's logged response from when the feedback "
+        "carries none (the request logger's store: `auto` = PostgreSQL in standalone, OpenSearch in distributed mode).",
+    )
+    opensearch: OpenSearchSettings = Field(
+        default_factory=OpenSearchSettings,
+        description="The OpenSearch log store (the request logger's `url` and `index_prefix`).",
     )
     object_store: ObjectStoreSettings = Field(
         default_factory=ObjectStoreSettings, description="How to reach S3 for s3:// storage and reference URIs."

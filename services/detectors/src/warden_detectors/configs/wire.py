@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from warden_common.events.deployments import DeploymentKind
 from warden_common.names import dns1123_label_problem
 
-DeploymentKind = Literal["SeldonDeployment", "InferenceService"]
 DetectorState = Literal["Loading", "Loaded", "Failed"]
 
 EXAMPLE_OUTLIER: dict[str, Any] = {

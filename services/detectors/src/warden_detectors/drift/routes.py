@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest, ServiceUnavailable
+from warden_common.events.deployments import DeploymentKind
 from warden_common.names import (
     InferenceServiceName,
     NamespaceName,
@@ -25,7 +26,7 @@ from warden_common.names import (
     with_param_types,
 )
 from warden_detectors.drift.result import DriftResult
-from warden_detectors.drift.store import DeploymentKind, DriftResultsStore
+from warden_detectors.drift.store import DriftResultsStore
 
 
 def _detector_name(value: str) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 
+from warden_common.events.deployments import DeploymentKind
 from warden_common.logstore.paging import bad_token, decode_token, encode_token
 from warden_detectors.drift.result import DriftResult
-
-DeploymentKind = Literal["SeldonDeployment", "InferenceService"]
 
 _COLUMNS = (
     "window_start", "window_end", "rows", "algorithm", "drift_type", "skipped", "is_drift", "p_val", "distance",
@@ -54,9 +53,7 @@ class DriftResultsStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def save(
-        self, namespace: str, kind: DeploymentKind, deployment: str, detector: str, result: DriftResult
-    ) -> None:
+    async def save(self, namespace: str, kind: str, deployment: str, detector: str, result: DriftResult) -> None:
         values = [getattr(result, column) for column in _COLUMNS]
         await self.pool.execute(_INSERT, namespace, kind, deployment, detector, *values)
 

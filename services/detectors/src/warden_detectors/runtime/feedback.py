@@ -4,7 +4,8 @@ Each feedback's `truth` and prediction (its `response`, else the logged response
 `lookup`) give per-class counts (`server.counts`), saved in the store; the reply is the metrics server's `{}`
 (`io.seldon.serving.feedback.metrics`). Wiring metrics servers is one entry in `main.detector_kinds`:
 
-    FeedbackKind(MetricsSpec.from_config, FeedbackMetricsServer, FeedbackMetricsStore(pool), lookup)
+    FeedbackKind(MetricsSpec.from_config, FeedbackMetricsServer, FeedbackMetricsStore(pool), lookup,
+                 observe=feedback.metrics.record)
 
 where `lookup(detector, feedback_event)` returns the logged response or None. A feedback without truth, or
 whose prediction cannot be found, is rejected (dead-lettered with the reason). Delivery is at least once.
@@ -32,6 +33,12 @@ class CountsStore(Protocol):
     ) -> None: ...
 
 
+class CountsObserver(Protocol):
+    """Sees the counts of every counted feedback (e.g. Prometheus counters)."""
+
+    def __call__(self, counts: Any, *, namespace: str, deployment: str, endpoint: str, detector: str) -> None: ...
+
+
 ResponseLookup = Callable[[StoredDetector, Event], Awaitable[Any | None]]
 
 
@@ -46,28 +53,37 @@ class FeedbackKind:
         server_factory: Callable[[Any, str], CountingServer],
         store: CountsStore,
         lookup: ResponseLookup,
+        *,
+        observe: CountsObserver | None = None,
     ) -> None:
         self._spec = spec_from_config
         self._factory = server_factory
         self._store = store
         self._lookup = lookup
+        self._observe = observe
 
     def validate(self, basic: Mapping[str, Any]) -> None:
         self._spec(basic)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         server = self._factory(self._spec(detector.basic), detector.key.name)
-        return FeedbackDetector(detector, server, self._store, self._lookup)
+        return FeedbackDetector(detector, server, self._store, self._lookup, self._observe)
 
 
 class FeedbackDetector:
     def __init__(
-        self, detector: StoredDetector, server: CountingServer, store: CountsStore, lookup: ResponseLookup
+        self,
+        detector: StoredDetector,
+        server: CountingServer,
+        store: CountsStore,
+        lookup: ResponseLookup,
+        observe: CountsObserver | None = None,
     ) -> None:
         self._detector = detector
         self._server = server
         self._store = store
         self._lookup = lookup
+        self._observe = observe
 
     async def tick(self, now: datetime) -> list[Outcome]:
         return []
@@ -101,4 +117,7 @@ class FeedbackDetector:
         key = self._detector.key
         d = key.deployment
         await self._store.add(d.namespace, d.kind, d.name, key.name, item.at, counts)
+        if self._observe is not None:
+            endpoint = str(item.event.get_extension("endpoint") or "default")
+            self._observe(counts, namespace=d.namespace, deployment=d.name, endpoint=endpoint, detector=key.name)
         return None
