@@ -43,11 +43,10 @@ def serve(
 ) -> None:
     """Run one service on its own (distributed mode: Kafka bus, external stores, from WARDEN_<SERVICE>_* settings)."""
     try:
-        factory = load_service_factory(service)
-    except WardenError as exc:
+        application = load_service_factory(service)()
+    except WardenError as exc:  # an unknown service, or settings a service refuses to start with
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
-    application = factory()
     settings = application.state.settings
     configure_logging(settings.log_level)
     tune_gc()  # after the imports and the app: what exists now is never scanned again
