@@ -1,5 +1,6 @@
-"""`warden up` with auth on, as a newcomer meets it: the first administrator's generated password printed once, the
-CLI's `warden login` / `warden users`, the API refusing anonymous calls, and keys and users surviving a restart."""
+"""`warden up` as a newcomer meets it, auth on by default: the first administrator's generated password printed
+once, the CLI's `warden login` / `warden users`, the API refusing anonymous calls, and keys and users surviving a
+restart."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ PASSWORD_LINE = re.compile(r"created the first administrator 'admin' with the ge
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARDEN_ADMIN_")}
-    return {**env, "WARDEN_HOME": str(home), "WARDEN_AUTH__ENABLED": "true", **extra}
+    return {**env, "WARDEN_HOME": str(home), **extra}  # auth on by default: nothing to set
 
 
 def _up(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
