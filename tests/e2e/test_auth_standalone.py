@@ -62,6 +62,10 @@ def test_first_admin_cli_login_and_restart(warden_home: Path, tmp_path: Path) ->
         done = _warden(warden_home, "login", "--user", "admin", "--url", base, WARDEN_PASSWORD=password)
         assert done.returncode == 0, done.stderr
         assert (warden_home / "credentials.json").stat().st_mode & 0o077 == 0
+        printed = _warden(warden_home, "token")  # what the README's curl commands send
+        assert printed.returncode == 0, printed.stderr
+        bearer = {"Authorization": f"Bearer {printed.stdout.strip()}"}
+        assert httpx.get(f"{base}{API}/namespaces", headers=bearer).status_code == 200
         added = _warden(
             warden_home, "users", "add", "alice", "-g", "data-scientist", WARDEN_NEW_PASSWORD="alice-pass-1"
         )

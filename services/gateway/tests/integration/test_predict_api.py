@@ -66,7 +66,7 @@ async def test_predictcurl_with_auth_on_sends_a_token_from_the_shell(auth_gatewa
     answer = await auth_gateway.client.put(f"{BASE}/predictcurl", json=PAYLOAD, headers=admin)
     assert answer.status_code == 200, answer.text
     argv = shlex.split(answer.json())
-    assert ["-H", "Authorization: Bearer $TOKEN"] == argv[argv.index("-d") - 2 : argv.index("-d")]
+    assert argv[argv.index("-d") - 2 : argv.index("-d")] == ["-H", "Authorization: Bearer $TOKEN"]
     assert admin["Authorization"].removeprefix("Bearer ") not in answer.text  # never the caller's own token
 
 

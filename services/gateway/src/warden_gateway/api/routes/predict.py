@@ -48,7 +48,7 @@ _CURL = {
             "schema": {"type": "string"},
             "example": "curl -s -X POST http://127.0.0.1:8080/seldon/seldon/iris/api/v1.0/predictions "
             "-H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" "
-            "-d '{\"data\":{\"ndarray\":[[5.1,3.5,1.4,0.2]]}}'",
+            '-d \'{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}\'',
         }
     },
 }
