@@ -316,7 +316,7 @@ def test_auth_is_on_by_default_with_a_generated_secret_kept_across_upgrades() ->
     assert len(data["signing-key-passphrase"]) >= 32 and len(data["admin-password"]) >= 20
     # Generated, never a fixed default: two renders differ. On upgrade `lookup` keeps the values in the cluster,
     # and the Secret outlives an uninstall (its passphrase decrypts the signing keys stored in PostgreSQL).
-    again = [d for d in render("--set", "logLevel=DEBUG").docs if d["kind"] == "Secret"][0]["data"]
+    (again,) = [d["data"] for d in render("--set", "logLevel=DEBUG").docs if d["kind"] == "Secret"]
     assert again["signing-key-passphrase"] != secret["data"]["signing-key-passphrase"]
     assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     template = (CHART / "templates/auth-secret.yaml").read_text()

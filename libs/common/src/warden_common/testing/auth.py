@@ -1,4 +1,5 @@
-"""Shared test data for authorization: auth switched off, and the seed's own policy example."""
+"""Shared test support for authorization: auth switched off, the test administrator and how tests (and the
+official SDK) sign in, and the seed's own policy example."""
 
 from __future__ import annotations
 
