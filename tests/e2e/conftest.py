@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from warden_common.testing.auth import TEST_ADMIN, TEST_ADMIN_PASSWORD, bearer_headers
 from warden_common.testing.processes import processes_using, running_warden_up, warden_executable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,9 +33,16 @@ def warden_home(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def warden(warden_home: Path) -> Iterator[str]:
-    """Base URL of a `warden up` running on `warden_home`, stopped with Ctrl-C afterwards."""
+    """Base URL of a `warden up` running on `warden_home` with auth on (the default) and `TEST_ADMIN` as its
+    first administrator, stopped with Ctrl-C afterwards."""
     with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
         yield base
+
+
+@pytest.fixture
+def admin_credentials() -> tuple[str, str]:
+    """(user, password) of the first administrator every e2e `warden up` creates: what the SDK signs in with."""
+    return TEST_ADMIN, TEST_ADMIN_PASSWORD
 
 
 @pytest.fixture
@@ -52,6 +60,7 @@ def demo_models(warden_home: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def api_headers() -> dict[str, str]:
-    """Headers every API call of an e2e test sends to `warden up`: none while auth is off by default (docs/auth.md)."""
-    return {}
+def api_headers(warden: str) -> dict[str, str]:
+    """Headers every API and data-plane call of an e2e test sends to `warden`: the first administrator's bearer
+    token, from the token endpoint of the discovery document (password grant, client id `warden`)."""
+    return bearer_headers(warden)

@@ -1,5 +1,6 @@
-"""`warden up` with auth on, as a newcomer meets it: the first administrator's generated password printed once, the
-CLI's `warden login` / `warden users`, the API refusing anonymous calls, and keys and users surviving a restart."""
+"""`warden up` as a newcomer meets it, auth on by default: the first administrator's generated password printed
+once, the CLI's `warden login` / `warden users`, the API refusing anonymous calls, and keys and users surviving a
+restart."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ PASSWORD_LINE = re.compile(r"created the first administrator 'admin' with the ge
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARDEN_ADMIN_")}
-    return {**env, "WARDEN_HOME": str(home), "WARDEN_AUTH__ENABLED": "true", **extra}
+    return {**env, "WARDEN_HOME": str(home), **extra}  # auth on by default: nothing to set
 
 
 def _up(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -61,6 +62,10 @@ def test_first_admin_cli_login_and_restart(warden_home: Path, tmp_path: Path) ->
         done = _warden(warden_home, "login", "--user", "admin", "--url", base, WARDEN_PASSWORD=password)
         assert done.returncode == 0, done.stderr
         assert (warden_home / "credentials.json").stat().st_mode & 0o077 == 0
+        printed = _warden(warden_home, "token")  # what the README's curl commands send
+        assert printed.returncode == 0, printed.stderr
+        bearer = {"Authorization": f"Bearer {printed.stdout.strip()}"}
+        assert httpx.get(f"{base}{API}/namespaces", headers=bearer).status_code == 200
         added = _warden(
             warden_home, "users", "add", "alice", "-g", "data-scientist", WARDEN_NEW_PASSWORD="alice-pass-1"
         )

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 import tritonclient.http as triton
 
+from warden_common.testing.auth import FIRST_ADMIN_ENV, bearer_headers
 from warden_common.testing.processes import free_port, processes_using, wait_http_ok, warden_executable
 
 pytestmark = pytest.mark.integration
@@ -70,6 +71,10 @@ def distributed(
     gateway_env = {f"WARDEN_GATEWAY_{k}": v for k, v in bus.items()} | {
         "WARDEN_GATEWAY_DATABASE__DSN": fresh_database,
         "WARDEN_GATEWAY_UPSTREAMS__SERVING": f"http://127.0.0.1:{serving_port}",
+        # Auth is on by default; a distributed gateway is told its public URL and its signing-key passphrase.
+        "WARDEN_GATEWAY_AUTH__ISSUER": f"http://127.0.0.1:{gateway_port}",
+        "WARDEN_GATEWAY_AUTH__SIGNING_KEY_PASSPHRASE": f"e2e-{unique_name}",
+        **FIRST_ADMIN_ENV,
     }
     migrate = [str(warden_executable()), "migrate", "--service", "gateway"]
     migrated = subprocess.run(migrate, env={**os.environ, **gateway_env}, capture_output=True, text=True, timeout=120)
@@ -123,7 +128,9 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
     gateway, serving = distributed
     spec = json.loads(json.dumps(SDEP))
     spec["spec"]["predictors"][0]["graph"]["modelUri"] = demo_iris_uri(tmp_path / "home")
-    with httpx.Client(base_url=gateway, timeout=30) as client:
+    assert httpx.post(f"{gateway}{API}/namespaces/seldon/seldondeployments", json=spec).status_code == 401
+    api_headers = bearer_headers(gateway)
+    with httpx.Client(base_url=gateway, timeout=30, headers=api_headers) as client:
         created = client.post(f"{API}/namespaces/seldon/seldondeployments", json=spec)
         assert created.status_code in (200, 201), created.text
         sdep = wait_available(client, f"{API}/namespaces/seldon/seldondeployments/iris")
@@ -139,7 +146,9 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
         assert_setosa(answer.json()["data"]["ndarray"][0])
         fresh = client.post(seldon_url, json=payload)
         assert fresh.status_code == 200 and len(fresh.headers["seldon-puid"]) >= 32
+        assert httpx.post(f"{gateway}{seldon_url}", json=payload).status_code == 401  # the public entry wants a token
         # The same call on the serving process itself answers the same: the gateway relays, it does not rewrite.
+        # (The serving port is internal, not public: it takes no token, as docs/auth.md says.)
         direct = httpx.post(f"{serving}{seldon_url}", json=payload, headers={"Seldon-Puid": "e2e-puid-1"})
         assert direct.json()["data"] == answer.json()["data"]
 
@@ -159,7 +168,12 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
         assert curl.status_code == 200, curl.text
         argv = shlex.split(curl.json())
         assert argv[4] == f"{gateway}{seldon_url}"
-        ran = subprocess.run([*argv, "-H", "Seldon-Puid: e2e-curl", "-i"], capture_output=True, text=True, timeout=60)
+        assert "Authorization: Bearer $TOKEN" in argv
+        # As a person runs it: in a shell, with TOKEN set to their access token.
+        token = api_headers["Authorization"].removeprefix("Bearer ")
+        command = f"{curl.json()} -H 'Seldon-Puid: e2e-curl' -i"
+        shell_env = {**os.environ, "TOKEN": token}
+        ran = subprocess.run(["sh", "-c", command], env=shell_env, capture_output=True, text=True, timeout=60)
         head, _, body = ran.stdout.replace("\r\n", "\n").partition("\n\n")
         assert head.startswith("HTTP/1.1 200"), ran.stdout
         assert "seldon-puid: e2e-curl" in head.lower()
@@ -169,11 +183,11 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
     host = gateway.removeprefix("http://")
     v2 = triton.InferenceServerClient(url=f"{host}/seldon/seldon/iris")
     try:
-        assert v2.is_model_ready("classifier")
+        assert v2.is_model_ready("classifier", headers=api_headers)
         tensor = triton.InferInput("input-0", [1, 4], "FP64")
         tensor.set_data_from_numpy(np.array([SETOSA], dtype=np.float64), binary_data=False)
         wanted = [triton.InferRequestedOutput("predict_proba", binary_data=False)]
-        result = v2.infer("classifier", [tensor], outputs=wanted, headers={"Seldon-Puid": "e2e-v2"})
+        result = v2.infer("classifier", [tensor], outputs=wanted, headers={"Seldon-Puid": "e2e-v2", **api_headers})
         assert_setosa(result.as_numpy("predict_proba")[0].tolist())
         assert result.get_response()["model_name"]
     finally:
@@ -181,6 +195,6 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
     raw = httpx.post(
         f"{gateway}/seldon/seldon/iris/v2/models/classifier/infer",
         json={"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": SETOSA}]},
-        headers={"Seldon-Puid": "e2e-v2-raw"},
+        headers={"Seldon-Puid": "e2e-v2-raw", **api_headers},
     )
     assert raw.status_code == 200 and raw.headers["seldon-puid"] == "e2e-v2-raw"

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from warden_common.testing.auth import bearer_headers
 from warden_common.testing.processes import running_warden_up
 from warden_serving.demo.build import build_demo_models
 
@@ -53,39 +54,47 @@ def test_mistakes_are_refused_or_explained_end_to_end(
 ) -> None:
     models = build_demo_models(warden_home, mlserver_bin)
     monkeypatch.setenv("WARDEN_SERVING_MLSERVER_BIN", mlserver_bin)
-    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base, httpx.Client(timeout=60) as client:
+    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
         api = f"{base}/seldon-deploy/api/v1alpha1/namespaces/seldon/seldondeployments"
-        iris = f"{api}/iris"
+        assert httpx.post(api, json=_deployment(models["iris-sklearn"], "SKLEARN_SERVER")).status_code == 401
+        with httpx.Client(timeout=60, headers=bearer_headers(base)) as client:
+            _walk_the_mistakes(client, base, api, models)
 
-        misspelt = client.post(api, json=_deployment(models["iris-sklearn"], "SKLEARN_SERVR"))
-        assert misspelt.status_code == 422, misspelt.text
-        assert misspelt.json()["details"][0]["path"] == "spec.predictors[0].graph.implementation"
 
-        xgboost = models["iris-xgboost"]
-        assert client.post(api, json=_deployment(xgboost, "SKLEARN_SERVER")).status_code == 201
-        failed = _wait_state(client, iris, "Failed", lambda _: True)
-        description = failed["status"]["description"]
-        assert f"SKLEARN_SERVER expects model.joblib, model.pkl or model.pickle in {xgboost}; found" in description
-        assert "(an XGBOOST_SERVER model?)" in description
+def _walk_the_mistakes(client: httpx.Client, base: str, api: str, models: dict[str, str]) -> None:
+    """The README's path with its mistakes, as a signed-in user (auth is on)."""
+    iris = f"{api}/iris"
 
-        fixed = _deployment(models["iris-sklearn"], "SKLEARN_SERVER")
-        assert client.put(iris, json=fixed).status_code == 200
-        sklearn = [models["iris-sklearn"]]
-        _wait_state(client, iris, "Available", lambda o: _predictors(o) == {"default": sklearn})
+    misspelt = client.post(api, json=_deployment(models["iris-sklearn"], "SKLEARN_SERVR"))
+    assert misspelt.status_code == 422, misspelt.text
+    assert misspelt.json()["details"][0]["path"] == "spec.predictors[0].graph.implementation"
 
-        canary = client.post(f"{iris}/canary", json={"modelUri": xgboost, "implementation": "XGBOOST_SERVER"})
-        assert canary.status_code == 200, canary.text
-        shadow_graph = {"name": "shadow-model", "implementation": "SKLEARN_SERVER", "modelUri": models["iris-sklearn"]}
-        shadow = client.post(f"{iris}/shadow", json={"name": "mirror", "graph": shadow_graph})
-        assert shadow.status_code == 200, shadow.text
-        names = [p["name"] for p in shadow.json()["spec"]["predictors"]]
-        assert names == ["default", "canary", "mirror"]
-        _wait_state(client, iris, "Available", lambda o: set(_predictors(o)) == {"default", "canary", "mirror"})
+    xgboost = models["iris-xgboost"]
+    assert client.post(api, json=_deployment(xgboost, "SKLEARN_SERVER")).status_code == 201
+    failed = _wait_state(client, iris, "Failed", lambda _: True)
+    description = failed["status"]["description"]
+    assert f"SKLEARN_SERVER expects model.joblib, model.pkl or model.pickle in {xgboost}; found" in description
+    assert "(an XGBOOST_SERVER model?)" in description
 
-        data_plane = f"{base}/seldon/seldon/iris"
-        v2 = {"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
-        unknown = client.post(f"{data_plane}/v2/models/sklearn-iris/infer", json=v2)
-        assert unknown.status_code == 404, unknown.text
-        assert "'classifier'" in unknown.json()["message"] and "'iris'" in unknown.json()["message"]
-        served = client.post(f"{data_plane}/v2/models/classifier/infer", json=v2)
-        assert served.status_code == 200, served.text
+    fixed = _deployment(models["iris-sklearn"], "SKLEARN_SERVER")
+    assert client.put(iris, json=fixed).status_code == 200
+    sklearn = [models["iris-sklearn"]]
+    _wait_state(client, iris, "Available", lambda o: _predictors(o) == {"default": sklearn})
+
+    canary = client.post(f"{iris}/canary", json={"modelUri": xgboost, "implementation": "XGBOOST_SERVER"})
+    assert canary.status_code == 200, canary.text
+    shadow_graph = {"name": "shadow-model", "implementation": "SKLEARN_SERVER", "modelUri": models["iris-sklearn"]}
+    shadow = client.post(f"{iris}/shadow", json={"name": "mirror", "graph": shadow_graph})
+    assert shadow.status_code == 200, shadow.text
+    names = [p["name"] for p in shadow.json()["spec"]["predictors"]]
+    assert names == ["default", "canary", "mirror"]
+    _wait_state(client, iris, "Available", lambda o: set(_predictors(o)) == {"default", "canary", "mirror"})
+
+    data_plane = f"{base}/seldon/seldon/iris"
+    v2 = {"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
+    unknown = client.post(f"{data_plane}/v2/models/sklearn-iris/infer", json=v2)
+    assert unknown.status_code == 404, unknown.text
+    assert "'classifier'" in unknown.json()["message"] and "'iris'" in unknown.json()["message"]
+    served = client.post(f"{data_plane}/v2/models/classifier/infer", json=v2)
+    assert served.status_code == 200, served.text
+    assert httpx.post(f"{data_plane}/v2/models/classifier/infer", json=v2).status_code == 401  # not signed in

@@ -26,8 +26,9 @@ def _requests_seen(base: str) -> dict[str, float]:
     return seen
 
 
-def test_hostile_names_reach_no_service_behind_the_gateway(warden: str) -> None:
-    with httpx.Client(base_url=warden, timeout=30) as client:
+def test_hostile_names_reach_no_service_behind_the_gateway(warden: str, api_headers: dict[str, str]) -> None:
+    # Signed in as an administrator: every 4xx below is the name's, not a missing right's.
+    with httpx.Client(base_url=warden, timeout=30, headers=api_headers) as client:
         before = _requests_seen(warden)
         for plural in ("inferenceservices", "seldondeployments"):
             # The two requests: 500 InvalidURL before.
@@ -58,10 +59,14 @@ def test_hostile_names_reach_no_service_behind_the_gateway(warden: str) -> None:
         good = client.get(f"{API}/namespaces/seldon/seldondeployments/iris/resources")
         assert good.status_code == 404  # forwarded: serving has no such deployment running
         assert _requests_seen(warden)["serving"] == after.get("serving", 0) + 1
+    anonymous = httpx.get(f"{warden}{API}/namespaces/seldon/seldondeployments/iris/resources")
+    assert anonymous.status_code == 401  # auth is on: the answers above were given to a signed-in caller
 
 
-def test_hostile_names_on_the_data_plane_are_422(warden: str) -> None:
-    with httpx.Client(base_url=warden, timeout=30) as client:
+def test_hostile_names_on_the_data_plane_are_422(warden: str, api_headers: dict[str, str]) -> None:
+    anonymous = httpx.post(f"{warden}/seldon/seldon/iris/api/v1.0/predictions", json={"data": {"ndarray": [[1]]}})
+    assert anonymous.status_code == 401  # auth is on: the data plane too
+    with httpx.Client(base_url=warden, timeout=30, headers=api_headers) as client:
         for bad in HOSTILE:
             for path in (f"/seldon/{bad}/iris/api/v1.0/predictions", f"/seldon/seldon/{bad}/api/v1.0/predictions",
                          f"/seldon/seldon/iris/v2/models/{bad}/infer",

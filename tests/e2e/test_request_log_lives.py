@@ -54,9 +54,9 @@ def logged(client: httpx.Client, **params: Any) -> set[str]:
 
 
 def test_a_recreated_deployment_starts_with_a_clean_log_and_the_old_one_stays_reachable(
-    demo_models: dict[str, str], warden: str
+    demo_models: dict[str, str], warden: str, api_headers: dict[str, str]
 ) -> None:
-    with httpx.Client(base_url=warden, timeout=30) as client:
+    with httpx.Client(base_url=warden, timeout=30, headers=api_headers) as client:
         first_uid, first_puid = create_and_predict(client, demo_models["iris-sklearn"])
         wait_until("the first prediction logged", lambda: logged(client) == {first_puid}, LOGGED_WITHIN_S)
 
@@ -69,3 +69,7 @@ def test_a_recreated_deployment_starts_with_a_clean_log_and_the_old_one_stays_re
         assert logged(client) == {second_puid}  # the default view: this deployment only
         assert logged(client, uid=first_uid) == {first_puid}  # the earlier one, asked for by its uid
         assert logged(client, allLives="true") == {first_puid, second_puid}
+    # Auth is on: neither the log nor the model answers a caller who did not sign in.
+    assert httpx.get(f"{warden}{DEPLOYMENT}/requests").status_code == 401
+    prediction = {"data": {"ndarray": [[5.1, 3.5, 1.4, 0.2]]}}
+    assert httpx.post(f"{warden}/seldon/seldon/iris/api/v1.0/predictions", json=prediction).status_code == 401

@@ -15,12 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
+from warden_common.testing.auth import SDK_SIGN_IN
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 API = "/seldon-deploy/api/v1alpha1"
 
-SDK_SCRIPT = textwrap.dedent(
+SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
     """
     import json, sys
     from seldon_deploy_sdk import ApiClient, Configuration, SeldonDeploymentsApi
@@ -29,13 +31,16 @@ SDK_SCRIPT = textwrap.dedent(
     )
     from seldon_deploy_sdk.rest import ApiException
 
-    base, namespace = sys.argv[1], sys.argv[2]
-    config = Configuration()
-    config.host = base + "/seldon-deploy/api/v1alpha1"
-    config.id_token = "e2e-token"
-    client = ApiClient(config)
-    api = SeldonDeploymentsApi(client)
+    base, namespace, user, password = sys.argv[1:5]
     out = {}
+    # Auth is on: the SDK without signing in is refused.
+    try:
+        SeldonDeploymentsApi(ApiClient(sdk_configuration(base, user, password))).list_seldon_deployments(namespace)
+        out["anonymous"] = 200
+    except ApiException as exc:
+        out["anonymous"] = exc.status
+    client = signed_in_client(base, user, password)
+    api = SeldonDeploymentsApi(client)
 
     # The SDK has no namespace API of its own; its generic client and `Namespace` model read ours.
     namespaces = client.call_api("/namespaces", "GET", response_type="list[Namespace]",
@@ -102,15 +107,13 @@ SDK_SCRIPT = textwrap.dedent(
     """
 )
 
-PREDICT_SCRIPT = textwrap.dedent(
+PREDICT_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
     """
     import json, sys, time
     from seldon_deploy_sdk import ApiClient, Configuration, KubernetesResourcesApi, PredictApi, SeldonDeploymentsApi
 
-    base, model_uri = sys.argv[1], sys.argv[2]
-    config = Configuration()
-    config.host = base + "/seldon-deploy/api/v1alpha1"
-    client = ApiClient(config)
+    base, model_uri, user, password = sys.argv[1:5]
+    client = signed_in_client(base, user, password)
     api = SeldonDeploymentsApi(client)
     sdep = {
         "apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment", "metadata": {"name": "iris"},
@@ -140,15 +143,19 @@ PREDICT_SCRIPT = textwrap.dedent(
 )
 
 
-def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(sdk_python: Path, warden: str) -> None:
+def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(
+    sdk_python: Path, warden: str, api_headers: dict[str, str], admin_credentials: tuple[str, str]
+) -> None:
     namespace = {"name": "e2e", "labels": {"seldon.restricted": "false"}}
-    assert httpx.post(f"{warden}{API}/namespaces", json=namespace).status_code == 201
+    assert httpx.post(f"{warden}{API}/namespaces", json=namespace).status_code == 401  # auth is on
+    assert httpx.post(f"{warden}{API}/namespaces", json=namespace, headers=api_headers).status_code == 201
 
-    done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, warden, "e2e"], capture_output=True, text=True, timeout=180, check=False
-    )
+    command = [str(sdk_python), "-c", SDK_SCRIPT, warden, "e2e", *admin_credentials]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert out["anonymous"] == 401
 
     assert {"name": "e2e", "labels": {"seldon.restricted": "false"}} in out["namespaces"]
     assert {"name": "seldon", "labels": {"seldon.restricted": "false"}} in out["namespaces"]
@@ -178,15 +185,15 @@ def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(sdk_pyt
     assert out["read_deleted"] == 404
 
     # What the SDK's validate cannot send, a POST to the same path validates.
-    valid = httpx.post(f"{warden}{API}/namespaces/e2e/seldondeployments/validate", json=created)
+    valid = httpx.post(f"{warden}{API}/namespaces/e2e/seldondeployments/validate", json=created, headers=api_headers)
     assert valid.status_code == 200 and valid.json()["code"] == 200
 
 
 def test_sdk_predicts_through_the_gateway_on_a_real_model(
-    sdk_python: Path, demo_models: dict[str, str], warden: str
+    sdk_python: Path, demo_models: dict[str, str], warden: str, admin_credentials: tuple[str, str]
 ) -> None:
     done = subprocess.run(
-        [str(sdk_python), "-c", PREDICT_SCRIPT, warden, demo_models["iris-sklearn"]],
+        [str(sdk_python), "-c", PREDICT_SCRIPT, warden, demo_models["iris-sklearn"], *admin_credentials],
         capture_output=True,
         text=True,
         timeout=240,
@@ -199,6 +206,7 @@ def test_sdk_predicts_through_the_gateway_on_a_real_model(
     assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-6
     assert probabilities.index(max(probabilities)) == 0  # a setosa, as every iris model says
     assert out["curl"].startswith(f"curl -s -X POST {warden}/seldon/seldon/iris/api/v1.0/predictions")
+    assert '-H "Authorization: Bearer $TOKEN"' in out["curl"]  # the data plane wants a token too
     # `{base}/resources` as the SDK's own models parse it: one Component per predictor.
     assert out["resources"] == [
         {

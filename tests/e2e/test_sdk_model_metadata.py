@@ -14,22 +14,21 @@ from typing import Any
 
 import pytest
 
+from warden_common.testing.auth import SDK_SIGN_IN, TEST_ADMIN, TEST_ADMIN_PASSWORD
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 
-SDK_SCRIPT = textwrap.dedent(
+SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
     """
     import json, sys
     from seldon_deploy_sdk import ApiClient, Configuration, ModelMetadataServiceApi
     from seldon_deploy_sdk.models import V1Model, V1PredictionSchema, V1FeatureSchema
     from seldon_deploy_sdk.rest import ApiException
 
-    base, step = sys.argv[1], sys.argv[2]
-    config = Configuration()
-    config.host = base + "/seldon-deploy/api/v1alpha1"
-    config.id_token = "e2e-token"
-    api = ModelMetadataServiceApi(ApiClient(config))
+    base, user, password, step = sys.argv[1:5]
+    api = ModelMetadataServiceApi(signed_in_client(base, user, password))
 
     def show(models):
         return [m.to_dict() for m in models]
@@ -51,8 +50,15 @@ SDK_SCRIPT = textwrap.dedent(
                                 prediction_schema=schema, project="default")
                 api.model_metadata_service_create_model_metadata(model)
             out = {"ok": True}
+        elif step == "anonymous":  # auth is on: without signing in the SDK is refused
+            anonymous = ModelMetadataServiceApi(ApiClient(sdk_configuration(base, user, password)))
+            try:
+                anonymous.model_metadata_service_list_model_metadata()
+                out = {"status": 200}
+            except ApiException as exc:
+                out = {"status": exc.status}
         elif step == "list":
-            query = sys.argv[3]
+            query = sys.argv[5]
             got = api.model_metadata_service_list_model_metadata(query=query)
             out = {"models": show(got.models), "next": got.next_page_token}
         elif step == "filter":
@@ -87,7 +93,11 @@ SDK_SCRIPT = textwrap.dedent(
 
 def _sdk(sdk_python: Path, base: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, base, *args], capture_output=True, text=True, timeout=120, check=False
+        [str(sdk_python), "-c", SDK_SCRIPT, base, TEST_ADMIN, TEST_ADMIN_PASSWORD, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -96,6 +106,7 @@ def _sdk(sdk_python: Path, base: str, *args: str) -> dict[str, Any]:
 
 
 def test_sdk_adds_lists_updates_and_deletes_models(sdk_python: Path, warden: str) -> None:
+    assert _sdk(sdk_python, warden, "anonymous") == {"status": 401}
     assert _sdk(sdk_python, warden, "add") == {"ok": True}
 
     seed_query = _sdk(sdk_python, warden, "list", "name=iris AND version=2.0")["models"]

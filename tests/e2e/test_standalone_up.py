@@ -14,6 +14,7 @@ import httpx
 import psutil
 import pytest
 
+from warden_common.testing.auth import FIRST_ADMIN_ENV, bearer_headers
 from warden_common.testing.processes import free_port, processes_using, wait_http_ok, warden_executable
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ READY_WITHIN_S = 30  # the issue's bound for a fresh start; typical is a few sec
 
 
 def _start(home: Path, port: int, stderr: Any = None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WARDEN_HOME": str(home)}
+    env = {**os.environ, **FIRST_ADMIN_ENV, "WARDEN_HOME": str(home)}  # auth is on: a known first administrator
     command = [str(warden_executable()), "up", "--port", str(port)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
 
@@ -90,15 +91,21 @@ def test_up_says_once_per_service_that_it_is_ready_then_where_warden_is(warden_h
             api, swagger = f"{base}/seldon-deploy/api/v1alpha1", f"{base}/seldon-deploy/swagger/"
             assert messages[-1] == f"Warden is ready at {base} (API {api}, Swagger {swagger})", messages
             assert "ui" not in lines[-1] and lines[-1]["swagger"] == f"{base}/seldon-deploy/swagger/"
-            for url in (lines[-1]["swagger"], f"{lines[-1]['api']}/namespaces"):
-                assert httpx.get(url).status_code == 200, url  # every printed URL answers (no UI URL until it exists)
+            # Every printed URL answers (no UI URL until it exists); the API to a signed-in caller only.
+            assert httpx.get(lines[-1]["swagger"]).status_code == 200
+            namespaces = f"{lines[-1]['api']}/namespaces"
+            assert httpx.get(namespaces).status_code == 401
+            assert httpx.get(namespaces, headers=bearer_headers(base)).status_code == 200
             said_ready = [m.removesuffix(" ready") for m in messages if m.endswith(" ready")]
             assert sorted(said_ready) == sorted([*SERVICES, "embedded postgres"])  # once each
-            # The rest of a first start: where it runs and the schemas it migrated; per-partition and per-step
-            # lines (bus, migrations, pg_ctl, uvicorn) only at debug.
+            # The rest of a first start: where it runs, the schemas it migrated, the first administrator it created
+            # and the authorization policy it loaded; per-partition and per-step lines (bus, migrations, pg_ctl,
+            # uvicorn) only at debug.
             others = [m for m in messages[:-1] if not m.endswith(" ready")]
             assert others[0] == f"starting warden standalone in {warden_home.resolve()}"
-            assert all(m == "schema migrated" for m in others[1:]), others
+            once = ["created the first administrator from WARDEN_ADMIN_USER", "authorization policy loaded"]
+            assert [m for m in others if m in once] == once, others
+            assert all(m == "schema migrated" for m in others[1:] if m not in once), others
             assert [line for line in lines if line["level"] != "info"] == []
         finally:
             proc.send_signal(signal.SIGINT)
@@ -120,9 +127,10 @@ def test_a_clean_stop_after_a_kill_leaves_nothing_behind(warden_home: Path, demo
                 "name": "classifier", "implementation": "SKLEARN_SERVER", "modelUri": demo_models["iris-sklearn"]}}]},
         }  # fmt: skip
         api = f"{base}/seldon-deploy/api/v1alpha1/namespaces/seldon/seldondeployments"
-        assert httpx.post(api, json=body, timeout=30).status_code == 201
+        headers = bearer_headers(base)
+        assert httpx.post(api, json=body, timeout=30, headers=headers).status_code == 201
         deadline = time.monotonic() + 120
-        while httpx.get(f"{api}/iris").json()["status"].get("state") != "Available":
+        while httpx.get(f"{api}/iris", headers=headers).json()["status"].get("state") != "Available":
             assert time.monotonic() < deadline, "iris not Available"
             time.sleep(0.3)
     finally:

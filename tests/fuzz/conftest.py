@@ -32,15 +32,18 @@ def warden_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def warden(warden_home: Path) -> Iterator[str]:
-    """Base URL of a `warden up` on a fresh $WARDEN_HOME, shared by every document's run."""
-    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S) as base:
+    """Base URL of a `warden up` on a fresh $WARDEN_HOME with auth off (every route's own logic answers anyone),
+    shared by every document's run; `warden_with_auth` is the run with it on."""
+    env = {"WARDEN_AUTH__ENABLED": "false"}
+    with running_warden_up(warden_home, ready_within_s=READY_WITHIN_S, env=env) as base:
         yield base
 
 
 @pytest.fixture(scope="session")
 def warden_with_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(base URL, token) of a second `warden up`, with `auth.enabled`, and of its first administrator (password
-    grant): every operation is allowed to it, so a run with the token reaches every route's logic."""
+    """(base URL, token) of a second `warden up`, with auth on (the default, said explicitly), and of its first
+    administrator (password grant): every operation is allowed to it, so a run with the token reaches every route's
+    logic."""
     home = tmp_path_factory.mktemp("wha")
     password = secrets.token_urlsafe(18)
     env = {"WARDEN_AUTH__ENABLED": "true", "WARDEN_ADMIN_USER": ADMIN, "WARDEN_ADMIN_PASSWORD": password}

@@ -10,11 +10,15 @@ import types
 import typing
 from functools import cache
 
+from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from warden_common.testing.auth import AUTH_OFF
+from warden_gateway.authz.runtime import FirstAdminSettings
 from warden_gateway.composition import load_service_factory, service_names
+from warden_gateway.settings import GatewaySettings
 
 
 class NotASetting(LookupError):
@@ -22,43 +26,63 @@ class NotASetting(LookupError):
 
 
 @cache
+def built_app(service: str) -> FastAPI:
+    """`service`'s app as `warden serve` builds it (no I/O: clients open in the lifespan). The gateway is built with
+    auth off: with it on, a distributed gateway refuses to be built without its issuer and passphrase."""
+    factory = load_service_factory(service)
+    app: FastAPI = factory(GatewaySettings(auth=AUTH_OFF)) if service == "gateway" else factory()
+    return app
+
+
 def is_skeleton(service: str) -> bool:
     """Whether `service` is a skeleton (no features built yet): deployment files leave it off by default."""
-    return bool(load_service_factory(service)().state.skeleton)
+    return bool(built_app(service).state.skeleton)
 
 
 def built_service_names() -> list[str]:
     return [name for name in service_names() if not is_skeleton(name)]
 
 
-@cache
+OTHER_SETTINGS: dict[str, tuple[type[BaseSettings], ...]] = {"gateway": (FirstAdminSettings,)}
+"""Settings a service reads besides its own class: the gateway's first administrator (`WARDEN_ADMIN_*`)."""
+
+
 def settings_class(service: str) -> type[BaseSettings]:
-    """The settings class of `service`, as its app was built with (no I/O: clients open in the lifespan)."""
-    return type(load_service_factory(service)().state.settings)
+    """The settings class of `service`, as its app was built with."""
+    return type(built_app(service).state.settings)
 
 
-def env_prefix(service: str) -> str:
-    prefix = settings_class(service).model_config["env_prefix"]
+def _prefix(cls: type[BaseSettings]) -> str:
+    prefix = cls.model_config["env_prefix"]
     assert isinstance(prefix, str)
     return prefix
 
 
+def env_prefix(service: str) -> str:
+    return _prefix(settings_class(service))
+
+
+def _classes(service: str) -> tuple[type[BaseSettings], ...]:
+    return (settings_class(service), *OTHER_SETTINGS.get(service, ()))
+
+
 def service_reading(variable: str) -> str:
-    """The service whose env prefix `variable` carries (longest prefix wins); `NotASetting` if none."""
-    owners = [name for name in service_names() if variable.startswith(env_prefix(name))]
+    """The service that reads `variable` (the longest matching env prefix wins); `NotASetting` if none."""
+    owners = {name: len(_prefix(cls)) for name in service_names() for cls in _classes(name)
+              if variable.startswith(_prefix(cls))}  # fmt: skip
     if not owners:
         raise NotASetting(f"{variable}: no service reads variables with this prefix")
-    owner: str = max(owners, key=lambda name: len(env_prefix(name)))
-    return owner
+    return max(owners, key=lambda name: owners[name])
 
 
 def setting_field(service: str, variable: str) -> FieldInfo:
     """The field `variable` sets in `service`'s settings; `NotASetting` says which part matches nothing."""
-    cls = settings_class(service)
-    prefix = env_prefix(service)
-    if not variable.startswith(prefix):
-        raise NotASetting(f"{variable} is not read by {cls.__name__} (prefix {prefix})")
-    delimiter = str(cls.model_config["env_nested_delimiter"])
+    readers = [cls for cls in _classes(service) if variable.startswith(_prefix(cls))]
+    if not readers:
+        raise NotASetting(f"{variable} is not read by {service} (prefix {env_prefix(service)})")
+    cls = max(readers, key=lambda c: len(_prefix(c)))
+    prefix = _prefix(cls)
+    delimiter = str(cls.model_config.get("env_nested_delimiter") or "__")
     model: type[BaseModel] = cls
     parts = variable.removeprefix(prefix).lower().split(delimiter)
     for depth, part in enumerate(parts):

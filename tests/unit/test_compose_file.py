@@ -52,3 +52,19 @@ def test_the_gateway_is_the_single_public_entry_and_relays_the_data_plane_to_ser
     serving_command = services["serving"]["command"]
     assert url.hostname == "serving"
     assert str(url.port) == serving_command[serving_command.index("--port") + 1]
+
+
+def test_the_gateway_authenticates_with_settings_taken_from_the_environment() -> None:
+    """Auth is on; its secrets are `${VAR:-default}` references (set in `.env`), the defaults marked to change."""
+    gateway = _warden_services()["gateway"]["environment"]
+    assert gateway["WARDEN_GATEWAY_AUTH__ENABLED"] == "true"
+    assert gateway["WARDEN_GATEWAY_AUTH__ISSUER"] == "${WARDEN_PUBLIC_URL:-http://localhost:8080}"
+    for variable, source in {
+        "WARDEN_GATEWAY_AUTH__SIGNING_KEY_PASSPHRASE": "WARDEN_SIGNING_KEY_PASSPHRASE",
+        "WARDEN_ADMIN_PASSWORD": "WARDEN_ADMIN_PASSWORD",
+    }.items():
+        assert gateway[variable].startswith(f"${{{source}:-change-me-"), variable
+    assert ".env" in COMPOSE.read_text().split("services:")[0]  # the header says where to change them
+    for name, svc in _warden_services().items():  # only the public entry authenticates
+        if name != "gateway":
+            assert not [v for v in svc["environment"] if "AUTH__" in v or v.startswith("WARDEN_ADMIN_")], name

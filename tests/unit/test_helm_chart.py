@@ -3,6 +3,7 @@ binary, and check what it renders against the code the pods run."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -184,7 +185,7 @@ def test_named_existing_secrets_are_used_and_nothing_is_created() -> None:
     assert [d for d in rendered.docs if d["kind"] == "Secret"] == []
     for literal in SECRET_LITERALS:
         assert literal not in rendered.text
-    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3", "warden-ingest"})
+    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3", "warden-ingest", "warden-auth"})
     serving = env_of(rendered.of_kind("Deployment")["serving"])
     assert serving["WARDEN_SERVING_OBJECT_STORE__SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
         "name": "warden-s3",
@@ -200,8 +201,15 @@ def assert_secret_settings_by_reference(rendered: Rendered, allowed: set[str]) -
             if is_secret(setting_field(service_reading(variable), variable)):
                 assert "value" not in entry, f"{variable} is rendered as a plain value"
                 assert entry["valueFrom"]["secretKeyRef"]["name"] in allowed, variable
-                seen.add(variable.split("_", 2)[2])
-    assert seen == {"DATABASE__DSN", "OBJECT_STORE__ACCESS_KEY_ID", "OBJECT_STORE__SECRET_ACCESS_KEY", "INGEST_TOKEN"}
+                seen.add(variable.removeprefix(env_prefix(service_reading(variable))))
+    assert seen == {
+        "DATABASE__DSN",
+        "OBJECT_STORE__ACCESS_KEY_ID",
+        "OBJECT_STORE__SECRET_ACCESS_KEY",
+        "INGEST_TOKEN",
+        "AUTH__SIGNING_KEY_PASSPHRASE",
+        "WARDEN_ADMIN_PASSWORD",  # the gateway's first administrator (not under its prefix)
+    }
 
 
 def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook() -> None:
@@ -280,9 +288,66 @@ def test_optional_features_render() -> None:
     }
 
 
-def test_default_install_creates_no_ingress_monitor_or_secret() -> None:
-    kinds = {d["kind"] for d in render().docs}
-    assert kinds == {"Deployment", "Service"}
+def test_default_install_creates_no_ingress_monitor_or_secret_but_the_auth_one() -> None:
+    rendered = render()
+    assert {d["kind"] for d in rendered.docs} == {"Deployment", "Service", "Secret"}
+    assert [s["metadata"]["name"] for s in rendered.docs if s["kind"] == "Secret"] == ["warden-auth"]
+    assert not [d for d in render("--set", "auth.enabled=false").docs if d["kind"] == "Secret"]
+
+
+def _auth_env(rendered: Rendered) -> dict[str, Doc]:
+    """The gateway's auth settings: AUTH__* and its first administrator's WARDEN_ADMIN_*."""
+    env = env_of(rendered.of_kind("Deployment")["gateway"])
+    return {k: v for k, v in env.items() if k.startswith(("WARDEN_GATEWAY_AUTH__", "WARDEN_ADMIN_"))}
+
+
+def test_auth_is_on_by_default_with_a_generated_secret_kept_across_upgrades() -> None:
+    rendered = render()
+    env = _auth_env(rendered)
+    assert env["WARDEN_GATEWAY_AUTH__ENABLED"]["value"] == "true"
+    # No ingress: the URL of the `kubectl port-forward` the notes print.
+    assert env["WARDEN_GATEWAY_AUTH__ISSUER"]["value"] == "http://127.0.0.1:8080"
+    (secret,) = [d for d in rendered.docs if d["kind"] == "Secret"]
+    refs = {name: entry["valueFrom"]["secretKeyRef"] for name, entry in env.items() if "valueFrom" in entry}
+    assert refs == {
+        "WARDEN_GATEWAY_AUTH__SIGNING_KEY_PASSPHRASE": {"name": "warden-auth", "key": "signing-key-passphrase"},
+        "WARDEN_ADMIN_USER": {"name": "warden-auth", "key": "admin-user"},
+        "WARDEN_ADMIN_PASSWORD": {"name": "warden-auth", "key": "admin-password"},
+    }
+    data = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    assert data["admin-user"] == "admin"
+    assert len(data["signing-key-passphrase"]) >= 32 and len(data["admin-password"]) >= 20
+    # Generated, never a fixed default: two renders differ. On upgrade `lookup` keeps the values in the cluster,
+    # and the Secret outlives an uninstall (its passphrase decrypts the signing keys stored in PostgreSQL).
+    (again,) = [d["data"] for d in render("--set", "logLevel=DEBUG").docs if d["kind"] == "Secret"]
+    assert again["signing-key-passphrase"] != secret["data"]["signing-key-passphrase"]
+    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    template = (CHART / "templates/auth-secret.yaml").read_text()
+    assert 'lookup "v1" "Secret" .Release.Namespace $name' in template
+    # Only the gateway authenticates: the other services' ports are internal.
+    for name, deployment in rendered.of_kind("Deployment").items():
+        if name != "gateway":
+            assert not [v for v in env_of(deployment) if "AUTH__" in v or v.startswith("WARDEN_ADMIN_")], name
+
+
+def test_auth_reads_a_named_existing_secret_and_the_public_url() -> None:
+    rendered = render("--values", str(ALL_FEATURES))
+    env = _auth_env(rendered)
+    assert env["WARDEN_GATEWAY_AUTH__ISSUER"]["value"] == "https://warden.example.com"  # the TLS ingress host
+    assert env["WARDEN_GATEWAY_AUTH__SIGNING_KEY_PASSPHRASE"]["valueFrom"]["secretKeyRef"] == {
+        "name": "warden-auth",
+        "key": "passphrase",
+    }
+    assert env["WARDEN_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "warden-auth", "key": "password"}
+    assert not [d for d in rendered.docs if d["kind"] == "Secret"]
+    explicit = _auth_env(render("--set", "auth.issuer=https://ml.example.org/"))
+    assert explicit["WARDEN_GATEWAY_AUTH__ISSUER"]["value"] == "https://ml.example.org"
+
+
+def test_auth_off_is_said_and_sets_nothing_else() -> None:
+    assert {k: v["value"] for k, v in _auth_env(render("--set", "auth.enabled=false")).items()} == {
+        "WARDEN_GATEWAY_AUTH__ENABLED": "false"
+    }
 
 
 def test_every_service_of_a_release_shares_its_kafka_namespace() -> None:

@@ -65,6 +65,25 @@ Secret by reference, never as a literal value.
       key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
 {{- end }}
 {{- end }}
+{{- if $facts.auth }}
+- name: {{ $p }}AUTH__ENABLED
+  value: {{ $root.Values.auth.enabled | quote }}
+{{- if $root.Values.auth.enabled }}
+{{- $authSecret := include "warden.authSecret" $root }}
+{{- $keys := $root.Values.auth.secretKeys }}
+- name: {{ $p }}AUTH__ISSUER
+  value: {{ include "warden.issuer" $root | quote }}
+- name: {{ $p }}AUTH__SIGNING_KEY_PASSPHRASE
+  valueFrom:
+    secretKeyRef: {name: {{ $authSecret }}, key: {{ $keys.signingKeyPassphrase }}}
+- name: WARDEN_ADMIN_USER
+  valueFrom:
+    secretKeyRef: {name: {{ $authSecret }}, key: {{ $keys.adminUser }}}
+- name: WARDEN_ADMIN_PASSWORD
+  valueFrom:
+    secretKeyRef: {name: {{ $authSecret }}, key: {{ $keys.adminPassword }}}
+{{- end }}
+{{- end }}
 {{- range $key, $value := $root.Values.bodyLimits }}
 {{- if $value }}
 - name: {{ $p }}BODY_LIMITS__{{ $key | snakecase | upper }}

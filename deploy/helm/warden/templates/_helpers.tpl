@@ -69,9 +69,11 @@ every rendered name against the service's pydantic-settings class):
   objectStore fetches models from S3 (OBJECT_STORE__*) and needs a writable data dir (DATA_DIR)
   upstreams  services it calls over HTTP (UPSTREAMS__<SERVICE>): the gateway forwards the public API, the
              request logger asks metadata for prediction schemas and the gateway which deployment holds a name
+  auth       authenticates callers (AUTH__*, and WARDEN_ADMIN_* for its first administrator): the gateway only, the
+             single public entry; the other services' ports are cluster-internal
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving, detectors]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, upstreams: [metadata, request-logger, serving, detectors]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true}
@@ -94,6 +96,22 @@ batch: {prefix: WARDEN_BATCH_}
 {{- define "warden.databaseSecret" -}}
 {{- if .Values.postgresql.existingSecret }}{{ .Values.postgresql.existingSecret }}
 {{- else if .Values.postgresql.dsn }}{{ include "warden.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/* Secret holding the signing-key passphrase and the first administrator: the named existing one, else the
+chart's own (templates/auth-secret.yaml). */}}
+{{- define "warden.authSecret" -}}
+{{- .Values.auth.existingSecret | default (printf "%s-auth" (include "warden.fullname" .)) }}
+{{- end }}
+
+{{/* The gateway's public base URL (the `iss` of its tokens): auth.issuer, else the first Ingress host, else the
+URL NOTES' `kubectl port-forward` opens. */}}
+{{- define "warden.issuer" -}}
+{{- if .Values.auth.issuer }}{{ .Values.auth.issuer | trimSuffix "/" }}
+{{- else if and .Values.ingress.enabled .Values.ingress.hosts }}
+{{- printf "%s://%s" (ternary "https" "http" (not (empty .Values.ingress.tls))) (first .Values.ingress.hosts).host }}
+{{- else }}http://127.0.0.1:8080
 {{- end }}
 {{- end }}
 

@@ -135,8 +135,8 @@ class StandaloneSettings(BaseSettings):
     )
     auth: AuthSettings = Field(
         default_factory=AuthSettings,
-        description="Authentication and authorization ($WARDEN_AUTH__ENABLED=true turns it on); the built-in "
-        "provider's issuer defaults to http://<host>:<port>.",
+        description="Authentication and authorization (on by default; $WARDEN_AUTH__ENABLED=false turns it off); "
+        "the built-in provider's issuer defaults to http://<host>:<port>.",
     )
 
     def gateway_auth(self) -> AuthSettings:

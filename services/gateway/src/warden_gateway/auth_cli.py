@@ -1,7 +1,8 @@
 """`warden login` and `warden users ...`: the CLI side of the built-in identity provider.
 
 `warden login` runs the OAuth2 password grant found through the server's discovery document and keeps the token in
-$WARDEN_HOME/credentials.json (mode 0600); `warden users` then calls the users API with it.
+$WARDEN_HOME/credentials.json (mode 0600); `warden users` then calls the users API with it, and `warden token`
+prints it for curl and other clients.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def _session(url: str | None) -> tuple[str, dict[str, str]]:
     if stored.get("expires_at", 0) < time.time():
         raise _fail(f"the token of {stored.get('user')!r} has expired: run `warden login` again")
     return (url or stored["url"]).rstrip("/"), {"Authorization": f"Bearer {stored['access_token']}"}
+
+
+def token() -> None:
+    """Print the access token `warden login` kept, for curl: -H "Authorization: Bearer $(warden token)"."""
+    _, headers = _session(None)
+    typer.echo(headers["Authorization"].removeprefix("Bearer "))
 
 
 def _call(method: str, url: str | None, path: str, **kwargs: Any) -> Any:

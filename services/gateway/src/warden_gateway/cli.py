@@ -13,11 +13,12 @@ from warden_common.errors import WardenError
 from warden_common.gc_tuning import tune_gc
 from warden_common.logging import configure_logging
 from warden_common.settings import StandaloneSettings
-from warden_gateway.auth_cli import login, users_app
+from warden_gateway.auth_cli import login, token, users_app
 from warden_gateway.composition import load_service_factory, service_names
 
 app = typer.Typer(help="Warden: oversight and governance for ML model deployments.", no_args_is_help=True)
 app.command()(login)
+app.command()(token)
 app.add_typer(users_app, name="users")
 
 HostOption = Annotated[str | None, typer.Option(help="Interface to listen on (default 127.0.0.1).")]
@@ -43,11 +44,10 @@ def serve(
 ) -> None:
     """Run one service on its own (distributed mode: Kafka bus, external stores, from WARDEN_<SERVICE>_* settings)."""
     try:
-        factory = load_service_factory(service)
-    except WardenError as exc:
+        application = load_service_factory(service)()
+    except WardenError as exc:  # an unknown service, or settings a service refuses to start with
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
-    application = factory()
     settings = application.state.settings
     configure_logging(settings.log_level)
     tune_gc()  # after the imports and the app: what exists now is never scanned again

@@ -28,6 +28,8 @@ from warden_gateway.settings import GatewaySettings
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
+    if platform is None:  # distributed: nothing fills in what auth needs, so say what is missing before starting
+        settings.check_distributed_auth()
     auth = AuthRuntime(settings.auth, issuer_url=f"http://{settings.host}:{settings.port}")
 
     @asynccontextmanager

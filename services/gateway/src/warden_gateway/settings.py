@@ -4,7 +4,14 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from warden_common.auth.settings import AuthSettings
+from warden_common.errors import WardenError
 from warden_common.settings import ServiceSettings
+
+
+class AuthNotConfigured(WardenError):
+    """A distributed gateway with auth on lacks what it needs: refused at start rather than run open or broken."""
+
+    code = "auth_not_configured"
 
 
 class GatewaySettings(ServiceSettings):
@@ -13,3 +20,26 @@ class GatewaySettings(ServiceSettings):
     auth: AuthSettings = Field(
         default_factory=AuthSettings, description="Authentication and authorization (WARDEN_GATEWAY_AUTH__...)."
     )
+
+    def check_distributed_auth(self) -> None:
+        """`AuthNotConfigured` naming every missing variable when auth is on. Standalone (`warden up`) fills these
+        in itself; a distributed gateway cannot guess them: its bind address is not the URL clients use, and
+        every replica must encrypt its signing keys with the same passphrase."""
+        if not self.auth.enabled:
+            return
+        prefix = self.model_config.get("env_prefix", "WARDEN_GATEWAY_")
+        missing = []
+        if self.auth.issuer is None:
+            builtin = self.auth.provider == "builtin"
+            what = "the public base URL clients reach the gateway at" if builtin else "the provider's issuer URL"
+            missing.append(f"{prefix}AUTH__ISSUER ({what})")
+        if self.auth.provider == "builtin" and self.auth.signing_key_passphrase is None:
+            missing.append(f"{prefix}AUTH__SIGNING_KEY_PASSPHRASE (a secret, the same on every gateway replica)")
+        if self.database.dsn is None:
+            missing.append(f"{prefix}DATABASE__DSN (users, signing keys and policies live there)")
+        if missing:
+            raise AuthNotConfigured(
+                f"authentication is on ({prefix}AUTH__ENABLED, default true) but these are not set: "
+                f"{'; '.join(missing)}. Set them, or {prefix}AUTH__ENABLED=false to run without authentication "
+                "(anyone who reaches the port may then do everything)."
+            )

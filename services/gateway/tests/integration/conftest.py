@@ -26,6 +26,7 @@ from warden_common.bus.port import Bus
 from warden_common.codec import Event
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings
+from warden_common.testing.auth import AUTH_OFF
 from warden_common.testing.waiting import eventually
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
@@ -90,7 +91,7 @@ async def gateway(fresh_database: str, unique_name: str, serving_stub: FastAPI) 
         platform = Platform(
             mode="standalone", bus=bus, database_dsn=fresh_database, local_apps={"serving": serving_stub}
         )
-        app = create_app(GatewaySettings(), platform)
+        app = create_app(GatewaySettings(auth=AUTH_OFF), platform)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://warden.test") as client:

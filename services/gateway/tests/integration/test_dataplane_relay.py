@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from warden_common.platform import Platform
 from warden_common.settings import BodyLimits
+from warden_common.testing.auth import AUTH_OFF
 from warden_common.testing.processes import free_port
 from warden_gateway.dataplane import checked_path
 from warden_gateway.main import create_app
@@ -77,7 +78,7 @@ def serving_port() -> int:
 @pytest.fixture
 async def gateway(seen: list[dict[str, Any]], serving_port: int) -> AsyncIterator[httpx.AsyncClient]:
     settings = GatewaySettings(
-        upstreams={"serving": f"http://127.0.0.1:{serving_port}"}, body_limits=BodyLimits(max_bytes=2048)
+        auth=AUTH_OFF, upstreams={"serving": f"http://127.0.0.1:{serving_port}"}, body_limits=BodyLimits(max_bytes=2048)
     )
     app = create_app(settings, Platform(mode="distributed", bus=ReadyBus()))  # type: ignore[arg-type]
     async with _serve(serving_stub(seen), serving_port), app.router.lifespan_context(app):
@@ -172,10 +173,12 @@ async def _call_gateway(settings: GatewaySettings, url: str) -> httpx.Response:
 
 async def test_unreachable_or_unconfigured_serving_is_a_clear_503() -> None:
     url = "/seldon/prod/iris/api/v1.0/predictions"
-    down = await _call_gateway(GatewaySettings(upstreams={"serving": f"http://127.0.0.1:{free_port()}"}), url)
+    down = await _call_gateway(
+        GatewaySettings(auth=AUTH_OFF, upstreams={"serving": f"http://127.0.0.1:{free_port()}"}), url
+    )
     assert down.status_code == 503
     assert down.json()["message"].startswith("the serving service at http://127.0.0.1:")
     assert "cannot be reached" in down.json()["message"]
-    unset = await _call_gateway(GatewaySettings(), url)
+    unset = await _call_gateway(GatewaySettings(auth=AUTH_OFF), url)
     assert unset.status_code == 503
     assert unset.json()["message"] == "the serving service is not configured: set WARDEN_GATEWAY_UPSTREAMS__SERVING"

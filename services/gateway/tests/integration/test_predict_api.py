@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from .conftest import API, Gateway, load
+from .conftest import API, AuthGateway, Gateway, load
 
 pytestmark = pytest.mark.integration
 
@@ -54,6 +54,20 @@ async def test_predictcurl_is_a_ready_to_run_command_for_the_public_data_plane(g
     assert argv[:4] == ["curl", "-s", "-X", "POST"]
     assert argv[4] == "http://warden.test/seldon/seldon/iris/api/v1.0/predictions"
     assert argv[argv.index("-d") + 1] == '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}'
+    assert "Authorization: Bearer $TOKEN" not in argv  # auth is off here: the command needs no token
+
+
+async def test_predictcurl_with_auth_on_sends_a_token_from_the_shell(auth_gateway: AuthGateway) -> None:
+    admin = await auth_gateway.admin()
+    created = await auth_gateway.client.post(
+        f"{API}/namespaces/seldon/seldondeployments", json=load("iris-sklearn.yaml"), headers=admin
+    )
+    assert created.status_code in (200, 201), created.text
+    answer = await auth_gateway.client.put(f"{BASE}/predictcurl", json=PAYLOAD, headers=admin)
+    assert answer.status_code == 200, answer.text
+    argv = shlex.split(answer.json())
+    assert argv[argv.index("-d") - 2 : argv.index("-d")] == ["-H", "Authorization: Bearer $TOKEN"]
+    assert admin["Authorization"].removeprefix("Bearer ") not in answer.text  # never the caller's own token
 
 
 async def test_resources_are_forwarded_to_the_serving_service(gateway: Gateway) -> None:

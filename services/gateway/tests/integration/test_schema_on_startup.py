@@ -11,6 +11,7 @@ from warden_common.db import apply_migrations
 from warden_common.errors import ServiceUnavailable
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.main import create_app
 from warden_gateway.migrations import SERVICE, migrations
 from warden_gateway.settings import GatewaySettings
@@ -23,13 +24,13 @@ async def test_distributed_gateway_refuses_an_unmigrated_database_then_starts(fr
     await bus.start()
     try:
         platform = Platform(mode="distributed", bus=bus, database_dsn=fresh_database)
-        app = create_app(GatewaySettings(), platform)
+        app = create_app(GatewaySettings(auth=AUTH_OFF), platform)
         with pytest.raises(ServiceUnavailable, match="warden migrate"):
             async with app.router.lifespan_context(app):
                 pass
 
         assert await apply_migrations(fresh_database, SERVICE, migrations()) == [1, 2, 3]
-        app = create_app(GatewaySettings(), platform)
+        app = create_app(GatewaySettings(auth=AUTH_OFF), platform)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
@@ -17,7 +18,7 @@ class ReadyBus:
 
 
 def test_every_route_the_sdk_and_the_ui_use_is_in_the_openapi_document() -> None:
-    paths = create_app(GatewaySettings()).openapi()["paths"]
+    paths = create_app(GatewaySettings(auth=AUTH_OFF)).openapi()["paths"]
     expected = {
         f"{API}/namespaces": {"get", "post"},
         f"{API}/namespaces/{{namespace}}": {"get", "put", "delete"},
@@ -45,7 +46,7 @@ def test_every_route_the_sdk_and_the_ui_use_is_in_the_openapi_document() -> None
 
 
 async def test_without_a_database_the_deployment_api_says_what_to_configure() -> None:
-    app = create_app(GatewaySettings(), Platform(mode="distributed", bus=ReadyBus()))  # type: ignore[arg-type]
+    app = create_app(GatewaySettings(auth=AUTH_OFF), Platform(mode="distributed", bus=ReadyBus()))  # type: ignore[arg-type]
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:

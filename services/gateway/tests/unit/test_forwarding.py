@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
@@ -44,7 +45,7 @@ async def _call(app: FastAPI, method: str, url: str, **kwargs: Any) -> httpx.Res
 
 def _gateway(local_apps: dict[str, Any]) -> FastAPI:
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=local_apps)  # type: ignore[arg-type]
-    app: FastAPI = create_app(GatewaySettings(), platform)
+    app: FastAPI = create_app(GatewaySettings(auth=AUTH_OFF), platform)
     return app
 
 
@@ -77,7 +78,7 @@ async def test_unconfigured_service_is_a_clear_503() -> None:
 
 
 async def test_unreachable_service_is_a_clear_503() -> None:
-    settings = GatewaySettings(upstreams={"metadata": "http://127.0.0.1:9"})
+    settings = GatewaySettings(auth=AUTH_OFF, upstreams={"metadata": "http://127.0.0.1:9"})
     gateway = create_app(settings, Platform(mode="distributed", bus=ReadyBus()))  # type: ignore[arg-type]
     answer = await _call(gateway, "GET", "/seldon-deploy/api/v1alpha1/model/metadata")
     assert answer.status_code == 503

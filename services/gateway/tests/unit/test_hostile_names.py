@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
@@ -47,7 +48,7 @@ def _recording(calls: Counter[str], service: str) -> FastAPI:
 def _gateway(calls: Counter[str]) -> FastAPI:
     behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors")}
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=behind)  # type: ignore[arg-type]
-    app: FastAPI = create_app(GatewaySettings(), platform)
+    app: FastAPI = create_app(GatewaySettings(auth=AUTH_OFF), platform)
     return app
 
 

@@ -11,9 +11,11 @@ import pytest
 
 from warden_common.bus.port import Bus
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.api.links import LINKS
 from warden_gateway.composition import build_standalone_app
 from warden_gateway.crds import load_crd
+from warden_gateway.settings import GatewaySettings
 
 OPENAPI = "/seldon-deploy/api/v1alpha1/openapi.json"
 METHODS = {"get", "put", "post", "delete", "patch"}
@@ -21,7 +23,9 @@ METHODS = {"get", "put", "post", "delete", "patch"}
 
 @pytest.fixture
 async def document() -> dict[str, Any]:
-    root = build_standalone_app(Platform(mode="standalone", bus=cast(Bus, object())))  # built, never started
+    root = build_standalone_app(
+        Platform(mode="standalone", bus=cast(Bus, object())), GatewaySettings(auth=AUTH_OFF)
+    )  # built, never started
     transport = httpx.ASGITransport(app=root)
     async with httpx.AsyncClient(transport=transport, base_url="http://warden") as client:
         body: dict[str, Any] = (await client.get(OPENAPI)).raise_for_status().json()

@@ -23,6 +23,7 @@ from starlette.routing import Match
 
 from warden_common.bus.port import Bus
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.authz.rules import requirement
 from warden_gateway.composition import build_standalone_app, load_service_factory, service_names
 from warden_gateway.identity.docs import OAuthError, TokenResponse
@@ -48,7 +49,7 @@ class Deployment:
 def _standalone() -> Deployment:
     # The bus is only used once the lifespan runs, which these tests never start.
     platform = Platform(mode="standalone", bus=cast(Bus, object()))
-    root = build_standalone_app(platform)
+    root = build_standalone_app(platform, GatewaySettings(auth=AUTH_OFF))
     apps = {name: _mounted(root, name) for name in service_names()}
     return Deployment("standalone", root, apps["gateway"], apps)
 
@@ -62,7 +63,7 @@ def _mounted(root: FastAPI, name: str) -> FastAPI:
 
 
 def _distributed() -> Deployment:
-    gateway = create_app()
+    gateway = create_app(GatewaySettings(auth=AUTH_OFF))
     apps = {name: load_service_factory(name)() for name in service_names() if name != "gateway"}
     return Deployment("distributed", gateway, gateway, {"gateway": gateway, **apps})
 
@@ -172,7 +173,9 @@ def test_the_ingestion_endpoint_says_where_it_is(deployment: Deployment, documen
 
 
 async def test_distributed_ingestion_server_is_the_configured_request_logger() -> None:
-    settings = GatewaySettings.model_validate({"upstreams": {"request_logger": "http://logger.internal:9000/"}})
+    settings = GatewaySettings.model_validate(
+        {"auth": AUTH_OFF, "upstreams": {"request_logger": "http://logger.internal:9000/"}}
+    )
     async with _client(create_app(settings)) as client:
         document = (await client.get(OPENAPI)).json()
     (server,) = document["paths"]["/"]["servers"]

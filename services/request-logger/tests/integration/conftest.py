@@ -32,6 +32,7 @@ from warden_common.logstore import LogStore
 from warden_common.logstore.factory import OpenSearchSettings
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
+from warden_common.testing.auth import AUTH_OFF
 from warden_common.testing.waiting import eventually
 from warden_gateway.main import create_app as create_gateway_app
 from warden_gateway.settings import GatewaySettings
@@ -127,7 +128,9 @@ async def metadata_service(bus: Bus, fresh_database: str, unique_name: str) -> A
 @pytest.fixture
 async def gateway_url(fresh_database: str, bus: Bus) -> AsyncIterator[str]:
     """The real gateway (deployments in its own schema of the test's database) on a real socket."""
-    app = create_gateway_app(GatewaySettings(), Platform(mode="standalone", bus=bus, database_dsn=fresh_database))
+    app = create_gateway_app(
+        GatewaySettings(auth=AUTH_OFF), Platform(mode="standalone", bus=bus, database_dsn=fresh_database)
+    )
     async with app.router.lifespan_context(app), serve(app, free_port()) as url:
         yield url
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_gateway.main import create_app
 from warden_gateway.settings import GatewaySettings
 
@@ -48,13 +49,13 @@ def _echo_logger() -> FastAPI:
 )
 async def test_search_paths_are_forwarded_with_their_query(public: str, forwarded: str) -> None:
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps={"request-logger": _echo_logger()})  # type: ignore[arg-type]
-    gateway = create_app(GatewaySettings(), platform)
+    gateway = create_app(GatewaySettings(auth=AUTH_OFF), platform)
     transport = httpx.ASGITransport(app=gateway)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
         # Only the routing is exercised: no lifespan, so upstreams are opened by hand.
         from warden_common.upstreams import open_upstreams
 
-        async with open_upstreams(GatewaySettings(), platform) as upstreams:
+        async with open_upstreams(GatewaySettings(auth=AUTH_OFF), platform) as upstreams:
             gateway.state.upstreams = upstreams
             answer = await client.get(public, params={"endpoint": "canary", "feature": "Age:gt:30"})
     assert answer.status_code == 200, answer.text

@@ -18,6 +18,7 @@ import pytest
 
 from warden_common.events import SELDON_REQUEST
 from warden_common.platform import Platform
+from warden_common.testing.auth import AUTH_OFF
 from warden_common.topics import INFERENCE
 from warden_gateway.main import create_app as create_gateway
 from warden_gateway.settings import GatewaySettings
@@ -36,7 +37,7 @@ async def gateway_for(serving: Serving, database_dsn: str) -> AsyncIterator[http
     platform = Platform(
         mode="standalone", bus=serving.bus, database_dsn=database_dsn, local_apps={"serving": serving.app}
     )
-    app = create_gateway(GatewaySettings(), platform)
+    app = create_gateway(GatewaySettings(auth=AUTH_OFF), platform)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://warden.test", timeout=60) as client:

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import psutil
 
+from warden_common.testing.auth import FIRST_ADMIN_ENV
+
 
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
@@ -61,7 +63,8 @@ def running_warden_up(
     home: Path, *, ready_within_s: float = 30.0, env: Mapping[str, str] | None = None
 ) -> Iterator[str]:
     """Run `warden up` on a free port with `$WARDEN_HOME=home` (and `env` on top of this process's environment);
-    yield its base URL once ready.
+    yield its base URL once ready. Auth is on unless `env` turns it off: the first administrator is
+    `warden_common.testing.auth.TEST_ADMIN` (`bearer_headers(base)` signs in as it) unless `env` names another.
 
     On exit it sends SIGINT (a person's Ctrl-C) and waits; whatever still runs under `home` afterwards is killed,
     so a failing test never leaves an embedded PostgreSQL behind.
@@ -69,7 +72,9 @@ def running_warden_up(
     port = free_port()
     command = [str(warden_executable()), "up", "--port", str(port)]
     proc = subprocess.Popen(
-        command, env={**os.environ, **(env or {}), "WARDEN_HOME": str(home)}, stdout=subprocess.DEVNULL
+        command,
+        env={**os.environ, **FIRST_ADMIN_ENV, **(env or {}), "WARDEN_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

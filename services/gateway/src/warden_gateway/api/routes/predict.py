@@ -47,7 +47,8 @@ _CURL = {
         "application/json": {
             "schema": {"type": "string"},
             "example": "curl -s -X POST http://127.0.0.1:8080/seldon/seldon/iris/api/v1.0/predictions "
-            "-H 'Content-Type: application/json' -d '{\"data\":{\"ndarray\":[[5.1,3.5,1.4,0.2]]}}'",
+            "-H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" "
+            '-d \'{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}\'',
         }
     },
 }
@@ -100,7 +101,11 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         _, payload = await _payload(request)
         url = str(request.base_url).rstrip("/") + data_plane_path(obj, payload, namespace, name)
         body = json.dumps(payload, separators=(",", ":"))
-        return f"curl -s -X POST {shlex.quote(url)} -H 'Content-Type: application/json' -d {shlex.quote(body)}"
+        # With auth on the data plane wants a token too: a shell variable the person sets, never the caller's own
+        # token (answers end up in logs and terminals' scrollback).
+        auth = ' -H "Authorization: Bearer $TOKEN"' if request.app.state.auth.settings.enabled else ""
+        command = f"curl -s -X POST {shlex.quote(url)} -H 'Content-Type: application/json'{auth}"
+        return f"{command} -d {shlex.quote(body)}"
 
     async def resources(namespace: NamespaceName, name: str, request: Request) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
@@ -129,7 +134,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         methods=["PUT"],
         tags=tag,
         openapi_extra=_PAYLOAD,
-        summary="A ready-to-run curl command making this prediction against the public data plane",
+        summary="A ready-to-run curl command making this prediction against the public data plane (with auth on, "
+        'it sends `-H "Authorization: Bearer $TOKEN"`: set TOKEN to an access token first)',
         responses={200: _CURL, **error_responses(400, 404, 413)},
     )
     router.add_api_route(
