@@ -16,29 +16,26 @@ import dill
 import numpy as np
 import pytest
 
+from warden_common.testing.auth import SDK_SIGN_IN
+
 pytestmark = pytest.mark.integration
 
-SDK_SCRIPT = textwrap.dedent(
+SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
     """
     import json, sys
-    from seldon_deploy_sdk import ApiClient, Configuration, OutlierDetectorApi
+    from seldon_deploy_sdk import OutlierDetectorApi
     from seldon_deploy_sdk.models import (BasicDetectorConfiguration, DetectorConfiguration, DetectorData,
                                           DetectorDeploymentConfiguration)
     from seldon_deploy_sdk.rest import ApiException
 
-    base, headers, step = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-    config = Configuration()
-    config.host = base + "/seldon-deploy/api/v1alpha1"
-    client = ApiClient(config)
-    for name, value in headers.items():
-        client.set_default_header(name, value)
-    api = OutlierDetectorApi(client)
+    base, user, password, step = sys.argv[1:5]
+    api = OutlierDetectorApi(signed_in_client(base, user, password))
     try:
         if step == "create":
             data = DetectorData(
                 name="iris-outlier",
                 config=DetectorConfiguration(
-                    basic=BasicDetectorConfiguration(storage_uri=sys.argv[4]),
+                    basic=BasicDetectorConfiguration(storage_uri=sys.argv[5]),
                     deployment=DetectorDeploymentConfiguration(
                         model_name="iris", protocol="seldon.http", event_type="io.seldon.serving.inference.outlier",
                         event_source="io.seldon.serving.iris-outlier", reply_url="http://seldon-request-logger",
@@ -61,9 +58,9 @@ SDK_SCRIPT = textwrap.dedent(
 )
 
 
-def _sdk(sdk_python: Path, base: str, headers: dict[str, str], *args: str) -> Any:
+def _sdk(sdk_python: Path, base: str, credentials: tuple[str, str], *args: str) -> Any:
     done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, base, json.dumps(headers), *args],
+        [str(sdk_python), "-c", SDK_SCRIPT, base, *credentials, *args],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -86,24 +83,24 @@ def saved_iforest(folder: Path) -> Path:
 
 
 def test_sdk_creates_lists_reads_and_deletes_an_outlier_detector(
-    sdk_python: Path, warden: str, api_headers: dict[str, str], tmp_path: Path
+    sdk_python: Path, warden: str, admin_credentials: tuple[str, str], tmp_path: Path
 ) -> None:
     storage = saved_iforest(tmp_path / "iris-outlier")
-    created = _sdk(sdk_python, warden, api_headers, "create", storage.as_uri())
+    created = _sdk(sdk_python, warden, admin_credentials, "create", storage.as_uri())
     assert "error" not in created, created
     assert (created["name"], created["namespace"], created["deployment_name"]) == ("iris-outlier", "seldon", "iris")
     assert created["config"]["basic"]["storage_uri"] == storage.as_uri()
     assert created["config"]["deployment"]["event_source"] == "io.seldon.serving.iris-outlier"
 
-    listed = _sdk(sdk_python, warden, api_headers, "list")
+    listed = _sdk(sdk_python, warden, admin_credentials, "list")
     assert [d["name"] for d in listed] == ["iris-outlier"]
 
-    read = _sdk(sdk_python, warden, api_headers, "read")
+    read = _sdk(sdk_python, warden, admin_credentials, "read")
     assert read["detector_type"] == "outlier" and read["config"]["deployment"]["http_port"] == "8080"
     assert read["status"]["state"] in ("Loading", "Loaded")  # the SDK keeps `status` as the object it got
 
-    deleted = _sdk(sdk_python, warden, api_headers, "delete")
+    deleted = _sdk(sdk_python, warden, admin_credentials, "delete")
     assert deleted["code"] == 200
-    assert _sdk(sdk_python, warden, api_headers, "list") == []
-    gone = _sdk(sdk_python, warden, api_headers, "read")
+    assert _sdk(sdk_python, warden, admin_credentials, "list") == []
+    gone = _sdk(sdk_python, warden, admin_credentials, "read")
     assert gone["error"] == 404 and "iris-outlier" in gone["body"]
