@@ -92,12 +92,12 @@ class NamespaceRepository:
             code="git_remote_unavailable",
         )
 
-    async def fetch(self) -> str | None:
+    async def fetch(self, doing: str = "fetching failed") -> str | None:
         """The remote branch's head after fetching it (None while the remote has no such branch)."""
         try:
             await self.git.run("fetch", "--quiet", "--prune", ORIGIN)
         except GitFailed as exc:
-            raise self._unreachable(exc, "fetching failed") from exc
+            raise self._unreachable(exc, doing) from exc
         return await self.git.rev(f"refs/remotes/{ORIGIN}/{self.branch}")
 
     async def incoming(self, target: str) -> list[Incoming]:
@@ -134,18 +134,19 @@ class NamespaceRepository:
 
     async def take(self, target: str, publish: Publish, *, guarded: str | None = None) -> None:
         """Move the local branch to the remote's `target`, after publishing what it changes. `guarded`: a
-        deployment file a change is about to write; a remote change to it is a conflict (nothing is taken)."""
+        deployment file a change is about to write; when the remote changed it too, the remote's version is taken
+        (and applied) all the same and the change is refused as a conflict, to be made again on top of it."""
         changes = await self.incoming(target)
+        if changes:
+            await publish(changes)
+        await self.git.run("reset", "--quiet", "--hard", target)
         clash = next((c for c in changes if file_of(c.namespace, c.name) == guarded), None)
         if clash is not None:
             raise Conflict(
                 f"{guarded} was changed in git by {clash.author} (commit {clash.commit[:12]}: {clash.message!r}) "
-                "since Warden last synced it; the sync applies that change now, then make yours again",
+                "since Warden last synced it; that version is being applied now: make your change again on top of it",
                 code="git_conflict",
             )
-        if changes:
-            await publish(changes)
-        await self.git.run("reset", "--quiet", "--hard", target)
 
     # --- writing ---------------------------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class NamespaceRepository:
         path = file_of(self.namespace, name)
         for attempt in range(1, attempts + 1):
             if self.remote is not None:
-                target = await self.fetch()
+                target = await self.fetch("the change was not applied: fetching the remote failed")
                 if target is not None:
                     await self.take(target, publish, guarded=path)
             base = await self.git.rev("HEAD")

@@ -99,7 +99,15 @@ def remote(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def warden(fresh_database: str, serving_stub: FastAPI, tmp_path: Path, remote: Path) -> AsyncIterator[Warden]:
+def poll_s() -> float:
+    """gitops-sync's poll interval; a test parametrizes it to 0 to show the webhook alone."""
+    return POLL_S
+
+
+@pytest.fixture
+async def warden(
+    fresh_database: str, serving_stub: FastAPI, tmp_path: Path, remote: Path, poll_s: float
+) -> AsyncIterator[Warden]:
     bus = create_bus(
         BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2, retry=FAST_RETRY)
     )
@@ -108,7 +116,7 @@ async def warden(fresh_database: str, serving_stub: FastAPI, tmp_path: Path, rem
         state_dir = tmp_path / "gitops-state"
         apps: dict[str, FastAPI] = {"serving": serving_stub}
         platform = Platform(mode="standalone", bus=bus, database_dsn=fresh_database, local_apps=apps)
-        settings = GitopsSyncSettings(state_dir=state_dir, poll_interval_s=POLL_S, git_timeout_s=20)
+        settings = GitopsSyncSettings(state_dir=state_dir, poll_interval_s=poll_s, git_timeout_s=20)
         gitops = apps["gitops-sync"] = create_gitops(settings, platform)
         gateway = create_gateway(GatewaySettings(auth=AuthSettings(enabled=False)), platform)
         async with gitops.router.lifespan_context(gitops), gateway.router.lifespan_context(gateway):
