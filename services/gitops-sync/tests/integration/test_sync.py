@@ -161,4 +161,7 @@ async def test_an_unreachable_remote_rejects_the_change_and_nothing_is_applied(w
     shutil.move(str(warden.remote) + ".away", str(warden.remote))  # back: the same change now goes through
     again = await warden.client.put(base("team", "iris"), json=seldon_deployment("team", "iris", "gs://models/v9"))
     assert again.status_code == 200, again.text
-    assert git(warden.remote, "log", "--format=%s", "main").splitlines() == ["SeldonDeployment updated", "SeldonDeployment created"]
+    assert git(warden.remote, "log", "--format=%s", "main").splitlines() == [
+        "SeldonDeployment updated",
+        "SeldonDeployment created",
+    ]

@@ -66,6 +66,27 @@ _DIFF = json_response(
     "The commit's change to the deployment's file",
 )
 
+_STATUS = json_response(
+    {"type": "object"},
+    {
+        "namespace": "seldon",
+        "gitops": True,
+        "recorded": True,
+        "remote": "https://alice:***@git.example.com/ml/deployments.git",
+        "branch": "main",
+        "head": _LOG_EXAMPLE[0]["Hash"],
+        "lastSyncedCommit": _LOG_EXAMPLE[0]["Hash"],
+        "lastSyncTime": "2026-01-05T12:30:10Z",
+        "lastError": None,
+        "lastErrorTime": None,
+        "recentlyApplied": [
+            {"file": "seldon/iris.yaml", "commit": _LOG_EXAMPLE[0]["Hash"], "time": "2026-01-05T12:30:10Z"}
+        ],
+    },
+    "The namespace's repository and its sync status",
+)
+_SYNCED = json_response({"type": "object"}, {"namespace": "seldon", "head": _LOG_EXAMPLE[0]["Hash"]}, "Synced")
+
 
 def _add_history_routes(router: APIRouter, plural: str, kind: str) -> None:
     base = f"{PREFIX}/namespaces/{{namespace}}/{plural}/{{name}}"
@@ -113,7 +134,7 @@ def gitops_router() -> APIRouter:
         f"{PREFIX}/namespaces/{{namespace}}/gitops-status",
         tags=["gitops"],
         summary="The namespace's git repository and sync status (last synced commit, time, last error)",
-        responses=error_responses(422),
+        responses={200: _STATUS, **error_responses(422)},
     )
     async def gitops_status(namespace: NamespaceName, service: Service) -> dict[str, Any]:
         return await service.status(namespace)
@@ -122,7 +143,7 @@ def gitops_router() -> APIRouter:
         f"{PREFIX}/namespaces/{{namespace}}/gitops-sync",
         tags=["gitops"],
         summary="Sync the namespace from its git remote now (the webhook to give the git host)",
-        responses=error_responses(404, 409, 422, 503),
+        responses={200: _SYNCED, **error_responses(404, 409, 422, 503)},
     )
     async def gitops_sync(namespace: NamespaceName, service: Service) -> dict[str, Any]:
         return await service.sync(namespace)
