@@ -69,14 +69,15 @@ every rendered name against the service's pydantic-settings class):
   objectStore fetches models from S3 (OBJECT_STORE__*) and needs a writable data dir (DATA_DIR)
   upstreams  services it calls over HTTP (UPSTREAMS__<SERVICE>): the gateway forwards the public API, the
              request logger asks metadata for prediction schemas and the gateway which deployment holds a name
+  gitState   keeps the namespaces' git repositories in a volume (STATE_DIR; `persistence` of its values)
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, upstreams: [metadata, request-logger, serving, gitops-sync]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_}
 metadata: {prefix: WARDEN_METADATA_, database: true}
-gitops-sync: {prefix: WARDEN_GITOPS_}
+gitops-sync: {prefix: WARDEN_GITOPS_, gitState: true}
 batch: {prefix: WARDEN_BATCH_}
 {{- end }}
 

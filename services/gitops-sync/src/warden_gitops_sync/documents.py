@@ -18,8 +18,8 @@ def file_of(namespace: str, name: str) -> str:
 
 
 def to_yaml(obj: dict[str, Any]) -> str:
-    """Stable text (keys in the object's order, block style): diffs show what changed, nothing else."""
-    return yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    """Stable text (sorted keys, block style): diffs show what changed, not the order a client sent keys in."""
+    return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, allow_unicode=True)
 
 
 def from_yaml(text: str, where: str) -> dict[str, Any]:
