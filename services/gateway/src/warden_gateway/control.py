@@ -56,7 +56,12 @@ async def open_control_plane(
         deployments = DeploymentService(pool, OUTBOX, recorder)
         app.state.deployments = deployments
         app.state.git = recorder
-        app.state.namespaces = NamespaceService(pool)
+        app.state.namespaces = NamespaceService(pool, recorder)
+        if not recorder.enabled:
+            logger.warning(
+                "no gitops-sync service configured (WARDEN_GATEWAY_UPSTREAMS__GITOPS_SYNC): deployment changes are "
+                "not recorded in git, and changes in GitOps namespaces are refused"
+            )
         subscription = await subscribe_status(platform.bus, pool)
         git_changes = await subscribe_git_changes(platform.bus, deployments)
         try:

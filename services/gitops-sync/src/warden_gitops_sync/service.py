@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Literal
 
 from warden_common.errors import NotFound
@@ -10,7 +11,7 @@ from warden_gitops_sync.documents import check_hash, file_of, from_yaml, to_yaml
 from warden_gitops_sync.git import author_of
 from warden_gitops_sync.repository import NamespaceRepository
 from warden_gitops_sync.store import RepositoryStore
-from warden_gitops_sync.sync import sync_by_name
+from warden_gitops_sync.sync import sync_by_name, sync_namespace
 
 Version = Literal["restore", "revert"]
 
@@ -33,6 +34,15 @@ class GitopsService:
             if remote is not None:
                 self.store.synced(namespace, await repo.git.rev("HEAD"))
         return commit
+
+    async def attach(self, namespace: str, remote: str | None) -> dict[str, Any]:
+        """The namespace became (or stopped being) a GitOps one: open its repository and, with a remote, sync what
+        is already there into the runtime at once. A failing sync is in the answer's status, not an error."""
+        repo = await self.store.get(namespace, remote)
+        if remote is not None:
+            with contextlib.suppress(Exception):  # recorded in the status by sync_namespace
+                await sync_namespace(self.store, repo)
+        return await self.status(namespace)
 
     async def logs(self, namespace: str, name: str) -> list[dict[str, Any]]:
         try:

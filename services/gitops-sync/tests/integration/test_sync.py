@@ -56,7 +56,8 @@ def push_edit(clone: Path, path: str, change: Any, message: str) -> str:
         git(clone, "add", path)
     git(clone, "commit", "--quiet", "-m", message)
     git(clone, "push", "--quiet", "origin", "HEAD:main")
-    return git(clone, "rev-parse", "HEAD").strip()
+    commit: str = git(clone, "rev-parse", "HEAD").strip()
+    return commit
 
 
 async def test_a_commit_pushed_by_someone_else_is_applied_within_the_poll_interval(
@@ -130,7 +131,8 @@ async def test_concurrent_changes_to_one_deployment_lose_nothing(warden: Warden)
     async def put(uri: str) -> int:
         body = seldon_deployment("team", "iris", uri)
         answer = await warden.client.put(base("team", "iris"), json=body, headers={"X-Warden-User": uri[-6:]})
-        return answer.status_code
+        status: int = answer.status_code
+        return status
 
     assert await asyncio.gather(*(put(uri) for uri in uris)) == [200] * len(uris)
     # Every change is a commit, in the order they were applied; the last one is what runs and what git holds.
@@ -165,3 +167,26 @@ async def test_an_unreachable_remote_rejects_the_change_and_nothing_is_applied(w
         "SeldonDeployment updated",
         "SeldonDeployment created",
     ]
+
+
+@pytest.mark.parametrize("poll_s", [0.0])
+async def test_labelling_a_namespace_for_gitops_applies_what_its_repository_holds(
+    warden: Warden, tmp_path: Path
+) -> None:
+    # The remote already holds a deployment (e.g. the repository of an earlier installation).
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git(seed, "init", "--quiet", "--initial-branch", "main")
+    (seed / "team").mkdir()
+    (seed / "team" / "iris.yaml").write_text(yaml.safe_dump(seldon_deployment("team", "iris", "gs://models/seeded")))
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "seed")
+    git(seed, "push", "--quiet", str(warden.remote), "HEAD:main")
+
+    await warden.namespace("team", gitops=False)
+    relabel = {"labels": {"seldon.gitops": "enabled"}, "annotations": {"git-repo": str(warden.remote)}}
+    answer = await warden.client.put(f"{API}/namespaces/team", json=relabel)
+    assert answer.status_code == 200, answer.text
+    await wait_for_uri(warden, "team", "iris", "gs://models/seeded", within_s=5)
+    status = (await warden.client.get(f"{API}/namespaces/team/gitops-status")).json()
+    assert status["gitops"] is True and status["lastSyncedCommit"] == git(seed, "rev-parse", "HEAD").strip()

@@ -20,18 +20,11 @@ from warden_common.errors import ServiceUnavailable, WardenError
 from warden_common.upstreams import Upstreams
 from warden_common.urls import build_path
 from warden_gateway import repository as repo
-from warden_gateway.namespaces import GIT_REPO, GITOPS
+from warden_gateway.namespaces import git_remote
 
 logger = logging.getLogger(__name__)
 
 GITOPS_SYNC = "gitops-sync"
-
-
-def git_remote(namespace: repo.NamespaceRow) -> str | None:
-    """The namespace's remote when it is a GitOps namespace (label `seldon.gitops: enabled` + `git-repo`)."""
-    if namespace.labels.get(GITOPS) == "enabled":
-        return namespace.annotations.get(GIT_REPO) or None
-    return None
 
 
 def as_committed(obj: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +81,25 @@ class GitRecorder:
             raise _error_of(answer)
         commit: str | None = answer.json().get("commit")
         return commit
+
+    async def attach(self, namespace: repo.NamespaceRow) -> None:
+        """Tell gitops-sync the namespace's remote changed (it clones it and applies what is there). Best effort:
+        the namespace is stored already; a failure is logged, and the first change there attaches it anyway."""
+        if not self.enabled or self._upstreams is None:
+            return
+        path = build_path("/internal/v1/namespaces/{namespace}/repository", namespace=namespace.name)
+        try:
+            answer = await self._upstreams.send(GITOPS_SYNC, "PUT", path, json={"remote": git_remote(namespace)})
+            if answer.status_code != 200:
+                raise _error_of(answer)
+            error = answer.json().get("lastError")
+        except WardenError as exc:
+            error = exc.message
+        if error:
+            logger.warning(
+                "the namespace's git repository could not be synced",
+                extra={"namespace": namespace.name, "error": error},
+            )
 
     async def version(self, namespace: str, name: str, hash_: str | None, how: str) -> dict[str, Any]:
         """`{"commit", "object"}`: the deployment as at commit `hash_` (`restore`) or without its change (`revert`)."""

@@ -125,6 +125,10 @@ class RecordRequest(BaseModel):
     remote: str | None = Field(None, description="The namespace's `git-repo` when it is a GitOps namespace.")
 
 
+class AttachRequest(BaseModel):
+    remote: str | None = Field(description="The namespace's `git-repo` when it is a GitOps namespace, else None.")
+
+
 def gitops_router() -> APIRouter:
     router = APIRouter()
     for plural, kind in PLURALS.items():
@@ -152,6 +156,10 @@ def gitops_router() -> APIRouter:
     async def record_change(namespace: NamespaceName, body: RecordRequest, service: Service) -> dict[str, Any]:
         commit = await service.record(namespace, body.name, body.object, body.actor, body.message, body.remote)
         return {"commit": commit}
+
+    @router.put(f"{INTERNAL}/namespaces/{{namespace}}/repository", openapi_extra=INTERNAL_ONLY)
+    async def attach_repository(namespace: NamespaceName, body: AttachRequest, service: Service) -> dict[str, Any]:
+        return await service.attach(namespace, body.remote)
 
     @router.get(f"{INTERNAL}/namespaces/{{namespace}}/deployments/{{name}}/{{how}}", openapi_extra=INTERNAL_ONLY)
     async def version_of(
