@@ -8,6 +8,7 @@ with the remote URL (`https://token@host/...`) or the process's SSH agent / `GIT
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +29,12 @@ _PASSED_THROUGH = ("PATH", "HOME", "SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "TMPDIR")
 class GitFailed(Exception):
     """A git command exited non-zero (or timed out); `stderr` says why."""
 
-    def __init__(self, args: list[str], returncode: int, stderr: str) -> None:
+    def __init__(self, args: list[str], returncode: int, stderr: str, stdout: str = "") -> None:
         super().__init__(f"git {' '.join(args)} failed ({returncode}): {stderr.strip()}")
         self.args_ = args
         self.returncode = returncode
         self.stderr = stderr.strip()
+        self.stdout = stdout
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ def author_of(actor: str) -> Author:
     name = actor.strip() or "anonymous"
     email = name if "@" in name else f"{name}@warden.invalid"
     return Author(name=name, email=email)
+
+
+async def _reap(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):  # exited meanwhile
+            process.kill()
+    await process.wait()
 
 
 class Git:
@@ -80,11 +89,13 @@ class Git:
         try:
             out, err = await asyncio.wait_for(process.communicate(stdin), self._timeout_s)
         except TimeoutError:
-            process.kill()
-            await process.wait()
+            await _reap(process)
             raise GitFailed(argv, -1, f"timed out after {self._timeout_s:g}s") from None
+        except asyncio.CancelledError:  # shutting down: never leave a git process behind
+            await asyncio.shield(_reap(process))
+            raise
         if check and process.returncode != 0:
-            raise GitFailed(argv, process.returncode or -1, err.decode(errors="replace"))
+            raise GitFailed(argv, process.returncode or -1, err.decode(errors="replace"), out.decode(errors="replace"))
         return out.decode(errors="replace")
 
     async def ok(self, *args: str) -> bool:

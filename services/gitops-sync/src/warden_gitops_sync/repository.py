@@ -44,10 +44,11 @@ Publish = Callable[[list[Incoming]], Awaitable[None]]
 """Hands incoming changes to the runtime (the bus); must succeed before the local branch takes them."""
 
 
-def _rejected(exc: GitFailed) -> bool:
-    """A push refused because the remote has commits we lack (as opposed to an unreachable remote)."""
-    text = exc.stderr.lower()
-    return "rejected" in text or "fetch first" in text or "non-fast-forward" in text
+def _behind(exc: GitFailed) -> bool:
+    """A push refused because the remote has commits we lack, as opposed to an unreachable remote or one that
+    refuses (a hook, permissions): `git push --porcelain` prints `!<TAB>ref<TAB>[rejected] (fetch first |
+    non-fast-forward)` for the former, `[remote rejected]` or nothing for the others."""
+    return any(line.startswith("!") and "\t[rejected]" in line for line in exc.stdout.splitlines())
 
 
 class NamespaceRepository:
@@ -201,7 +202,7 @@ class NamespaceRepository:
                 return commit
             except GitFailed as exc:
                 await self._undo(base)
-                if not _rejected(exc):
+                if not _behind(exc):
                     raise self._unreachable(exc, "the change was not applied: pushing it failed") from exc
                 logger.info(
                     "push rejected, the remote moved; retrying on its new head",
