@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from warden_common.errors import Conflict, NotFound, Unprocessable
+from warden_common.git_remotes import remote_problem
 from warden_common.names import dns1123_label_problem, label_value_problem, qualified_name_problem
 from warden_gateway import repository as repo
 from warden_gateway.crds.validator import Problem
@@ -66,6 +67,8 @@ def _convention_problems(labels: dict[str, Any], annotations: dict[str, Any]) ->
             problems.append(Problem(f"labels.{key}", f'must be "enabled" or "disabled", got {value!r}'))
     if labels.get(GITOPS) == "enabled" and not annotations.get(GIT_REPO):
         problems.append(Problem(f"annotations.{GIT_REPO}", "a GitOps namespace needs the URI of its git repository"))
+    elif GIT_REPO in annotations and (why := remote_problem(annotations[GIT_REPO])) is not None:
+        problems.append(Problem(f"annotations.{GIT_REPO}", why))
     return problems
 
 

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from warden_common.git_remotes import ALLOWED_PROTOCOLS
+
 COMMITTER_NAME = "Warden"
 COMMITTER_EMAIL = "warden@warden.invalid"
 
@@ -22,6 +24,7 @@ _BASE_ENV = {
     "GIT_COMMITTER_NAME": COMMITTER_NAME,
     "GIT_COMMITTER_EMAIL": COMMITTER_EMAIL,
     "LC_ALL": "C",
+    "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
 }
 _PASSED_THROUGH = ("PATH", "HOME", "SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "TMPDIR")
 

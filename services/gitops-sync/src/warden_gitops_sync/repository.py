@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warden_common.errors import Conflict, ServiceUnavailable
+from warden_common.git_remotes import redact
 from warden_gitops_sync.documents import file_of
 from warden_gitops_sync.git import Author, Git, GitFailed
-from warden_gitops_sync.remotes import redact
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class NamespaceRepository:
         await self.git.run("init", "--quiet", "--initial-branch", self.branch)
         self.remote = remote
         if remote is not None:
-            await self.git.run("remote", "add", ORIGIN, remote)
+            await self.git.run("remote", "add", "--", ORIGIN, remote)
 
     # --- the remote ------------------------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from warden_common import topics
 from warden_common.bus.port import Bus
-from warden_common.errors import NotFound, WardenError
+from warden_common.errors import NotFound, Unprocessable, WardenError
 from warden_common.events import GITOPS_DEPLOYMENT_CHANGED, build_event
 from warden_common.events.gitops import GitopsDeploymentChanged
+from warden_common.git_remotes import remote_problem
 from warden_gitops_sync.documents import from_yaml
 from warden_gitops_sync.repository import Incoming, NamespaceRepository
 from warden_gitops_sync.settings import GitopsSyncSettings
@@ -53,7 +54,10 @@ class RepositoryStore:
         )
 
     async def get(self, namespace: str, remote: str | None) -> NamespaceRepository:
-        """The namespace's repository, created (or switched to `remote`) as needed."""
+        """The namespace's repository, created (or switched to `remote`) as needed; `Unprocessable` for a remote
+        git must not be given."""
+        if remote is not None and (why := remote_problem(remote)) is not None:
+            raise Unprocessable(f"the git-repo of namespace {namespace!r}: {why}")
         async with self._opening:
             repo = self._repos.get(namespace) or self._new(namespace)
             self._repos[namespace] = repo

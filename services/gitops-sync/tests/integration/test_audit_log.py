@@ -142,3 +142,34 @@ async def test_bad_and_unknown_hashes_are_clear_errors(warden: Warden) -> None:
     none = await warden.client.get(f"{base('plain', 'iris')}/gitrestore")
     assert none.status_code == 422
     assert await logs(warden, "plain", "other") == []
+
+
+async def test_a_git_repo_annotation_git_must_not_run_is_refused(warden: Warden) -> None:
+    for remote in ("ext::sh -c touch% /tmp/pwned", "--upload-pack=touch /tmp/pwned", "ftp://host/repo.git"):
+        body = {"name": "team", "labels": {"seldon.gitops": "enabled"}, "annotations": {"git-repo": remote}}
+        answer = await warden.client.post(f"{API}/namespaces", json=body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["details"][0]["path"] == "annotations.git-repo"
+
+
+async def test_an_inference_service_has_the_same_audit_log(warden: Warden) -> None:
+    await warden.namespace("plain", gitops=False)
+    isvc = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "income"},
+        "spec": {"predictor": {"model": {"modelFormat": {"name": "sklearn"}, "storageUri": "gs://models/income-v1"}}},
+    }
+    plural = f"{API}/namespaces/plain/inferenceservices"
+    assert (await warden.client.post(plural, json=isvc, headers={"X-Warden-User": "alice"})).status_code == 201
+    canary = await warden.client.post(
+        f"{plural}/income/canary", json={"modelUri": "gs://models/income-v2", "implementation": "sklearn"}
+    )
+    assert canary.status_code == 200, canary.text
+    history = (await warden.client.get(f"{plural}/income/gitlogs")).json()
+    assert [c["Message"] for c in history] == ["Canary added", "InferenceService created"]
+    restored = await warden.client.get(f"{plural}/income/gitrestore", params={"hash": history[1]["Hash"]})
+    assert restored.status_code == 200, restored.text
+    current = (await warden.client.get(f"{plural}/income")).json()
+    assert current["spec"]["predictor"]["model"]["storageUri"] == "gs://models/income-v1"
+    assert "canaryTrafficPercent" not in current["spec"]["predictor"]

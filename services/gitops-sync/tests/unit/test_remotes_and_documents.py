@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from warden_common.errors import Unprocessable
+from warden_common.git_remotes import redact, remote_problem
 from warden_gitops_sync.documents import check_hash, from_yaml, to_yaml
 from warden_gitops_sync.git import author_of
-from warden_gitops_sync.remotes import redact
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,28 @@ def test_yaml_files_are_stable_and_must_hold_a_deployment() -> None:
     for bad in ("kind: ConfigMap\n", "- 1\n", "a: [\n"):
         with pytest.raises(Unprocessable, match=r"team/x\.yaml"):
             from_yaml(bad, "team/x.yaml")
+
+
+@pytest.mark.parametrize(
+    "remote",
+    ["/srv/git/d.git", "file:///srv/d.git", "https://u:t@h/d.git", "ssh://git@h/d.git", "git@github.com:o/r.git"],
+)
+def test_ordinary_remotes_are_accepted(remote: str) -> None:
+    assert remote_problem(remote) is None
+
+
+@pytest.mark.parametrize(
+    ("remote", "why"),
+    [
+        ("", "non-empty"),
+        ("--upload-pack=touch /tmp/x", "'-'"),
+        ("ext::sh -c touch% /tmp/pwned", "whitespace"),
+        ("ext::sh", "helpers"),
+        ("fd::17", "helpers"),
+        ("ftp://h/d.git", "scheme"),
+        ("/srv/d.git\n[core]", "control"),
+    ],
+)
+def test_options_helpers_and_odd_characters_are_refused(remote: str, why: str) -> None:
+    problem = remote_problem(remote)
+    assert problem is not None and why in problem
