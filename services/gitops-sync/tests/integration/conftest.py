@@ -46,6 +46,7 @@ class Warden:
     client: httpx.AsyncClient
     state_dir: Path
     remote: Path
+    gateway: FastAPI
 
     async def namespace(self, name: str, *, gitops: bool) -> None:
         body: dict[str, Any] = {"name": name}
@@ -122,6 +123,6 @@ async def warden(
         async with gitops.router.lifespan_context(gitops), gateway.router.lifespan_context(gateway):
             transport = httpx.ASGITransport(app=gateway)
             async with httpx.AsyncClient(transport=transport, base_url="http://warden.test", timeout=30) as client:
-                yield Warden(client=client, state_dir=state_dir, remote=remote)
+                yield Warden(client=client, state_dir=state_dir, remote=remote, gateway=gateway)
     finally:
         await bus.close()

@@ -15,28 +15,35 @@ import logging
 from warden_common import topics
 from warden_common.bus.port import Bus, Subscription
 from warden_common.codec import Event
+from warden_common.errors import Conflict
 from warden_common.events import GITOPS_DEPLOYMENT_CHANGED, decode_data_as
 from warden_common.events.gitops import GitopsDeploymentChanged
-from warden_gateway.deployments.converge import converge, same
+from warden_gateway.deployments.converge import converge_from, same
 from warden_gateway.deployments.service import Change, DeploymentService
 
 logger = logging.getLogger(__name__)
 
 GROUP = "gateway-gitops"
+_ATTEMPTS = 3
 
 
 async def apply_git_change(service: DeploymentService, payload: GitopsDeploymentChanged) -> str:
     """Apply one changed file; what was done ("created", "updated", "deleted", "unchanged", "skipped")."""
     ns, name = payload.namespace, payload.name
-    current = await service.current(ns, name)
-    if not same(current, payload.spec, ns) and not same(current, payload.previous, ns):
-        logger.warning(
-            "git change not applied: the deployment was changed through the API since",
-            extra={"namespace": ns, "deployment": name, "commit": payload.commit},
-        )
-        return "skipped"
     change = Change(actor=payload.author or "git", comment=payload.message or None, record=False)
-    return await converge(service, ns, name, payload.spec, change)
+    for _ in range(_ATTEMPTS):
+        current = await service.current(ns, name)
+        if not same(current, payload.spec, ns) and not same(current, payload.previous, ns):
+            logger.warning(
+                "git change not applied: the deployment was changed through the API since",
+                extra={"namespace": ns, "deployment": name, "commit": payload.commit},
+            )
+            return "skipped"
+        try:
+            return await converge_from(service, ns, name, current, payload.spec, change)
+        except Conflict:  # changed between the read and the write: look again
+            continue
+    raise Conflict(f"{ns}/{name} kept changing while the commit {payload.commit[:12]} from git was applied")
 
 
 async def subscribe_git_changes(bus: Bus, service: DeploymentService) -> Subscription:

@@ -165,9 +165,17 @@ class DeploymentService:
             updated = await self._write(conn, row, obj, change)
         return updated.to_object()
 
-    async def delete(self, kind: DeploymentKind, namespace: str, name: str, change: Change) -> dict[str, Any]:
+    async def delete(
+        self, kind: DeploymentKind, namespace: str, name: str, change: Change, expected_version: str | None = None
+    ) -> dict[str, Any]:
+        """`expected_version`: delete only that resourceVersion (else a `stale_resource_version` 409)."""
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._require(conn, kind, namespace, name, for_update=True)
+            if expected_version is not None and expected_version != str(row.resource_version):
+                raise Conflict(
+                    f"{kind.kind} {namespace}/{name} was changed meanwhile (resourceVersion {row.resource_version})",
+                    code="stale_resource_version",
+                )
             await repo.delete_deployment(conn, namespace, name)
             await self._commit(conn, namespace, name, None, change, f"{row.kind} deleted")
             payload = DeploymentDeleted(
