@@ -3,32 +3,43 @@ shown without their secrets. Shared by the gateway (checks the annotation) and g
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 """What git may use to reach a remote (`GIT_ALLOW_PROTOCOL`): never `ext::` or other helper-run transports."""
 
-_SCHEMES = ("file", "git", "http", "https", "ssh")
+_TEXT = r"[^\s\x00-\x1f\x7f]"
+GIT_REMOTE_PATTERN = (
+    rf"^(?:/{_TEXT}*"  # an absolute local path
+    rf"|(?:file|git|https?|ssh)://{_TEXT}+"  # a URL git reaches by itself
+    # scp-like; its path must not start with `:` (`ext::...`, a transport helper) nor `//` (a URL git would reach)
+    rf"|(?:[A-Za-z0-9._~+][A-Za-z0-9._~+-]*@)?[A-Za-z0-9._][A-Za-z0-9._-]*:"
+    rf"(?:[^:/\s\x00-\x1f\x7f]{_TEXT}*|/(?:[^/\s\x00-\x1f\x7f]{_TEXT}*)?)?)$"
+)
+"""What a `git-repo` annotation may be (also the OpenAPI pattern): an absolute path, a `file|git|http(s)|ssh://` URL,
+or scp-like `[user@]host:path`. Never an option (`-...`), a transport helper (`ext::...`, `fd::...`), a relative path
+(relative to what?), whitespace or control characters."""
+_REMOTE = re.compile(GIT_REMOTE_PATTERN)
 
 
 def remote_problem(value: object) -> str | None:
-    """Why `value` cannot be a git remote, or None: a local path, `file://`, `git://`, `http(s)://`, `ssh://` or
-    scp-like `user@host:path`; not an option (`-...`), no transport helper (`ext::...`), no whitespace or control
-    characters."""
+    """Why `value` cannot be a git remote (see `GIT_REMOTE_PATTERN`), or None."""
     if not isinstance(value, str) or not value:
         return "must be a non-empty string: the URL or path of a git repository"
+    if _REMOTE.fullmatch(value):
+        return None
     if value.startswith("-"):
         return "must not start with '-'"
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
         return "must not contain whitespace or control characters"
-    head = value.split("/", 1)[0]
-    if "::" in head:
-        return f"git transport helpers ({head.split('::', 1)[0]}::) are not allowed"
-    if "://" in value:
-        scheme = value.split("://", 1)[0].lower()
-        if scheme not in _SCHEMES:
-            return f"unsupported scheme {scheme!r}: use a path, file://, git://, http(s)://, ssh:// or user@host:path"
-    return None
+    if "::" in value.split("/", 1)[0]:
+        return f"git transport helpers ({value.split('::', 1)[0]}::) are not allowed"
+    return "must be an absolute path, a file://, git://, http(s):// or ssh:// URL, or user@host:path"
+
+
+COMMIT_HASH_PATTERN = r"^[0-9a-fA-F]{4,64}$"
+"""A commit as `?hash=` names it: 4-64 hexadecimal digits (an abbreviation or a full SHA-1 / SHA-256)."""
 
 
 def redact(url: str | None) -> str | None:

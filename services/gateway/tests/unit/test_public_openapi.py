@@ -37,6 +37,7 @@ NOT_API = {"/health/live", "/health/ready", "/metrics", SWAGGER}  # operations a
 INTERNAL = {
     ("serving", "GET", "/api/v1alpha1/runtime/deployments"),
     ("gitops-sync", "POST", "/internal/v1/namespaces/{namespace}/commits"),
+    ("gitops-sync", "PUT", "/internal/v1/namespaces/{namespace}/repository"),
     ("gitops-sync", "GET", "/internal/v1/namespaces/{namespace}/deployments/{name}/{how}"),
 }
 

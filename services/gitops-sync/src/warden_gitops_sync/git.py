@@ -71,6 +71,8 @@ class Git:
         env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
         env.update(_BASE_ENV)
         env["GIT_CONFIG_GLOBAL"] = os.devnull
+        # Never wait on a prompt or a dead host: ssh fails fast unless the operator chose its own command.
+        env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
         if author is not None:
             env.update(GIT_AUTHOR_NAME=author.name, GIT_AUTHOR_EMAIL=author.email)
         return env

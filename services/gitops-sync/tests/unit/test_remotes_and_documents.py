@@ -60,7 +60,14 @@ def test_yaml_files_are_stable_and_must_hold_a_deployment() -> None:
 
 @pytest.mark.parametrize(
     "remote",
-    ["/srv/git/d.git", "file:///srv/d.git", "https://u:t@h/d.git", "ssh://git@h/d.git", "git@github.com:o/r.git"],
+    [
+        "/srv/git/d.git",
+        "file:///srv/d.git",
+        "https://u:t@h/d.git",
+        "ssh://git@h/d.git",
+        "git@github.com:o/r.git",
+        "git@host:/srv/r.git",
+    ],
 )
 def test_ordinary_remotes_are_accepted(remote: str) -> None:
     assert remote_problem(remote) is None
@@ -74,7 +81,8 @@ def test_ordinary_remotes_are_accepted(remote: str) -> None:
         ("ext::sh -c touch% /tmp/pwned", "whitespace"),
         ("ext::sh", "helpers"),
         ("fd::17", "helpers"),
-        ("ftp://h/d.git", "scheme"),
+        ("ftp://h/d.git", "absolute path"),
+        ("relative/repo.git", "absolute path"),
         ("/srv/d.git\n[core]", "control"),
     ],
 )

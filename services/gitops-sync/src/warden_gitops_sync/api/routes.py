@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from warden_common.api_docs import INTERNAL_ONLY, error_responses, json_response
 from warden_common.errors import ServiceUnavailable
+from warden_common.git_remotes import COMMIT_HASH_PATTERN
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gitops_sync.service import GitopsService, Version
 
@@ -35,7 +36,10 @@ def _service(request: Request) -> GitopsService:
 
 
 Service = Annotated[GitopsService, Depends(_service)]
-Hash = Annotated[str | None, Query(description="A commit hash as `gitlogs` lists it (4-64 hex digits).")]
+Hash = Annotated[
+    str, Query(pattern=COMMIT_HASH_PATTERN, description="A commit hash as `gitlogs` lists it (4-64 hex digits).")
+]
+InternalHash = Annotated[str | None, Query()]
 
 _LOG_EXAMPLE = [
     {
@@ -94,7 +98,7 @@ def _add_history_routes(router: APIRouter, plural: str, kind: str) -> None:
     async def gitlogs(namespace: NamespaceName, name: str, service: Service) -> list[dict[str, Any]]:
         return await service.logs(namespace, name)
 
-    async def gitdiff(namespace: NamespaceName, name: str, service: Service, hash: Hash = None) -> dict[str, Any]:
+    async def gitdiff(namespace: NamespaceName, name: str, service: Service, hash: Hash) -> dict[str, Any]:
         return await service.diff(namespace, name, hash)
 
     gitlogs.__name__, gitdiff.__name__ = f"gitlogs_{plural}", f"gitdiff_{plural}"
@@ -163,7 +167,7 @@ def gitops_router() -> APIRouter:
 
     @router.get(f"{INTERNAL}/namespaces/{{namespace}}/deployments/{{name}}/{{how}}", openapi_extra=INTERNAL_ONLY)
     async def version_of(
-        namespace: NamespaceName, name: str, how: Version, service: Service, hash: Hash = None
+        namespace: NamespaceName, name: str, how: Version, service: Service, hash: InternalHash = None
     ) -> dict[str, Any]:
         return await service.version(namespace, name, hash, how)
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from warden_common.api_docs import error_responses
+from warden_common.git_remotes import COMMIT_HASH_PATTERN
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import change, deployments
 from warden_gateway.api.examples import done_answer
@@ -28,7 +29,7 @@ from warden_gateway.deployments.service import Change, DeploymentService
 
 Deployments = Annotated[DeploymentService, Depends(deployments)]
 Acting = Annotated[Change, Depends(change)]
-Hash = Annotated[str | None, Query(description="The commit, as `gitlogs` lists it.")]
+Hash = Annotated[str, Query(pattern=COMMIT_HASH_PATTERN, description="The commit, as `gitlogs` lists it.")]
 How = Literal["restore", "revert"]
 
 
@@ -46,7 +47,7 @@ def _endpoint(kind: DeploymentKind, how: How) -> Callable[..., Any]:
         service: Deployments,
         acting: Acting,
         recorder: Annotated[GitRecorder, Depends(_recorder)],
-        hash: Hash = None,
+        hash: Hash,
     ) -> dict[str, Any]:
         version = await recorder.version(namespace, name, hash, how)
         commit = str(version["commit"])

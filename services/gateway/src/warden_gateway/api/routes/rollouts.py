@@ -142,7 +142,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             tags=tag,
             summary=summary,
             name=endpoint.__name__,
-            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413)},
+            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413, 503)},
             dependencies=[Depends(json_shape_checked)],  # FastAPI parses these bodies: limits first
         )
 
