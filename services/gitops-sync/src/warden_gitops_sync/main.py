@@ -32,7 +32,7 @@ def _setup(settings: GitopsSyncSettings) -> ServiceSetup:
         root = state_dir(settings, platform)
         root.mkdir(parents=True, exist_ok=True)
         store = RepositoryStore(root, settings, platform.bus)
-        app.state.gitops = GitopsService(store, settings.push_attempts)
+        service = app.state.gitops = GitopsService(store, settings.push_attempts)
         poller = (
             asyncio.create_task(poll_forever(store, settings.poll_interval_s)) if settings.poll_interval_s else None
         )
@@ -40,6 +40,7 @@ def _setup(settings: GitopsSyncSettings) -> ServiceSetup:
             yield
         finally:
             app.state.gitops = None
+            await service.close()
             if poller is not None:
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ class GitopsService:
     def __init__(self, store: RepositoryStore, push_attempts: int) -> None:
         self.store = store
         self._push_attempts = push_attempts
+        self._background: set[asyncio.Task[None]] = set()
 
     async def record(
         self, namespace: str, name: str, obj: dict[str, Any] | None, actor: str, message: str, remote: str | None
@@ -36,13 +38,25 @@ class GitopsService:
         return commit
 
     async def attach(self, namespace: str, remote: str | None) -> dict[str, Any]:
-        """The namespace became (or stopped being) a GitOps one: open its repository and, with a remote, sync what
-        is already there into the runtime at once. A failing sync is in the answer's status, not an error."""
+        """The namespace became (or stopped being) a GitOps one: open its repository and, with a remote, start
+        syncing what is already there into the runtime (in the background: the namespace API does not wait on
+        the network; a failing sync shows in the status, and the poller tries again)."""
         repo = await self.store.get(namespace, remote)
         if remote is not None:
-            with contextlib.suppress(Exception):  # recorded in the status by sync_namespace
-                await sync_namespace(self.store, repo)
+            task = asyncio.create_task(self._sync_quietly(repo), name=f"gitops-attach-{namespace}")
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         return await self.status(namespace)
+
+    async def _sync_quietly(self, repo: NamespaceRepository) -> None:
+        with contextlib.suppress(Exception):  # recorded in the namespace's status by sync_namespace
+            await sync_namespace(self.store, repo)
+
+    async def close(self) -> None:
+        """Stop the background syncs still running."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     async def logs(self, namespace: str, name: str) -> list[dict[str, Any]]:
         try:

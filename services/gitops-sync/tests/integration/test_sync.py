@@ -188,5 +188,10 @@ async def test_labelling_a_namespace_for_gitops_applies_what_its_repository_hold
     answer = await warden.client.put(f"{API}/namespaces/team", json=relabel)
     assert answer.status_code == 200, answer.text
     await wait_for_uri(warden, "team", "iris", "gs://models/seeded", within_s=5)
-    status = (await warden.client.get(f"{API}/namespaces/team/gitops-status")).json()
-    assert status["gitops"] is True and status["lastSyncedCommit"] == git(seed, "rev-parse", "HEAD").strip()
+    seeded = git(seed, "rev-parse", "HEAD").strip()
+
+    async def synced() -> bool:
+        status = (await warden.client.get(f"{API}/namespaces/team/gitops-status")).json()
+        return bool(status["gitops"] is True and status["lastSyncedCommit"] == seeded)
+
+    await eventually(synced, "the status showing the seeded commit", within_s=5)
