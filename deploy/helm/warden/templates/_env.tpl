@@ -84,6 +84,10 @@ Secret by reference, never as a literal value.
     secretKeyRef: {name: {{ $authSecret }}, key: {{ $keys.adminPassword }}}
 {{- end }}
 {{- end }}
+{{- if $facts.gitState }}
+- name: {{ $p }}STATE_DIR
+  value: /var/lib/warden/{{ $service }}
+{{- end }}
 {{- range $key, $value := $root.Values.bodyLimits }}
 {{- if $value }}
 - name: {{ $p }}BODY_LIMITS__{{ $key | snakecase | upper }}

@@ -71,14 +71,15 @@ every rendered name against the service's pydantic-settings class):
              request logger asks metadata for prediction schemas and the gateway which deployment holds a name
   auth       authenticates callers (AUTH__*, and WARDEN_ADMIN_* for its first administrator): the gateway only, the
              single public entry; the other services' ports are cluster-internal
+  gitState   keeps the namespaces' git repositories in a volume (STATE_DIR; `persistence` of its values)
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, upstreams: [metadata, request-logger, serving, detectors]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true}
 metadata: {prefix: WARDEN_METADATA_, database: true}
-gitops-sync: {prefix: WARDEN_GITOPS_}
+gitops-sync: {prefix: WARDEN_GITOPS_, gitState: true}
 batch: {prefix: WARDEN_BATCH_}
 {{- end }}
 

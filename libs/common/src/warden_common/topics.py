@@ -14,6 +14,9 @@ DEPLOYMENTS = "warden.deployments"
 MODELS = "warden.models"
 """Model catalog events (registered / updated / deleted)."""
 
+GITOPS = "warden.gitops"
+"""Deployment files changed in git by others (gitops-sync -> gateway)."""
+
 DEAD_LETTER_SUFFIX = ".dlq"
 
 

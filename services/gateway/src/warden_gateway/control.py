@@ -12,7 +12,10 @@ from fastapi import FastAPI
 from warden_common.db import OutboxRelay, open_pool, prepare_schema
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
+from warden_common.upstreams import Upstreams
+from warden_gateway.consumers.gitops import subscribe_git_changes
 from warden_gateway.consumers.status import subscribe_status
+from warden_gateway.deployments.audit import GitRecorder
 from warden_gateway.deployments.service import DeploymentService
 from warden_gateway.migrations import OUTBOX, SERVICE, migrations
 from warden_gateway.namespaces import NamespaceService
@@ -22,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def open_control_plane(app: FastAPI, settings: GatewaySettings, platform: Platform) -> AsyncIterator[None]:
+async def open_control_plane(
+    app: FastAPI, settings: GatewaySettings, platform: Platform, upstreams: Upstreams | None = None
+) -> AsyncIterator[None]:
     """Set `app.state.deployments` / `app.state.namespaces`; without a database they stay None (routes answer 503)."""
     app.state.deployments = None
     app.state.namespaces = None
@@ -47,12 +52,22 @@ async def open_control_plane(app: FastAPI, settings: GatewaySettings, platform: 
                 return bool(await conn.fetchval("SELECT true"))
 
         add_readiness_check(app, "database", database_ready)
-        app.state.deployments = DeploymentService(pool, OUTBOX)
-        app.state.namespaces = NamespaceService(pool)
+        recorder = GitRecorder(upstreams)
+        deployments = DeploymentService(pool, OUTBOX, recorder)
+        app.state.deployments = deployments
+        app.state.git = recorder
+        app.state.namespaces = NamespaceService(pool, recorder)
+        if not recorder.enabled:
+            logger.warning(
+                "no gitops-sync service configured (WARDEN_GATEWAY_UPSTREAMS__GITOPS_SYNC): deployment changes are "
+                "not recorded in git, and changes in GitOps namespaces are refused"
+            )
         subscription = await subscribe_status(platform.bus, pool)
+        git_changes = await subscribe_git_changes(platform.bus, deployments)
         try:
             yield
         finally:
+            await git_changes.stop()
             await subscription.stop()
             app.state.deployments = None
             app.state.namespaces = None

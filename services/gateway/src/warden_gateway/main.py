@@ -12,6 +12,7 @@ from warden_gateway.api.openapi import OPENAPI_URL, public_openapi_factory
 from warden_gateway.api.routes.dataplane import data_plane_router
 from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
+from warden_gateway.api.routes.gitops import git_versions_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
@@ -36,7 +37,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
     async def setup(app: FastAPI, active: Platform) -> AsyncIterator[None]:
         async with (
             open_upstreams(settings, active) as upstreams,
-            open_control_plane(app, settings, active),
+            open_control_plane(app, settings, active, upstreams),
             auth.open(active, upstreams),
         ):
             app.state.upstreams = upstreams
@@ -56,6 +57,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             rollouts_router(),
             predict_router(),
             forwarded_router(),
+            git_versions_router(),
             data_plane_router(),
             identity_router(auth),
             authorization_router(auth),

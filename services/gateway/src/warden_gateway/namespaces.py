@@ -8,14 +8,18 @@ Labels are stored and returned now; auth enforces visibility later and gitops-sy
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from warden_common.errors import Conflict, NotFound, Unprocessable
+from warden_common.git_remotes import remote_problem
 from warden_common.names import dns1123_label_problem, label_value_problem, qualified_name_problem
 from warden_gateway import repository as repo
 from warden_gateway.crds.validator import Problem
+
+if TYPE_CHECKING:  # the recorder's module reads namespaces' GitOps labels from here
+    from warden_gateway.deployments.audit import GitRecorder
 
 RESTRICTED = "seldon.restricted"
 GROUP_PREFIX = "seldon.group."
@@ -26,6 +30,13 @@ GIT_REPO = "git-repo"
 _ACCESS = ("read", "write")
 _BOOLEAN = ("true", "false")
 _GITOPS = ("enabled", "disabled")
+
+
+def git_remote(namespace: repo.NamespaceRow) -> str | None:
+    """The namespace's remote when it is a GitOps namespace (label `seldon.gitops: enabled` + `git-repo`)."""
+    if namespace.labels.get(GITOPS) == "enabled":
+        return namespace.annotations.get(GIT_REPO) or None
+    return None
 
 
 def _map_problems(field: str, value: Any, *, label_values: bool) -> list[Problem]:
@@ -56,6 +67,8 @@ def _convention_problems(labels: dict[str, Any], annotations: dict[str, Any]) ->
             problems.append(Problem(f"labels.{key}", f'must be "enabled" or "disabled", got {value!r}'))
     if labels.get(GITOPS) == "enabled" and not annotations.get(GIT_REPO):
         problems.append(Problem(f"annotations.{GIT_REPO}", "a GitOps namespace needs the URI of its git repository"))
+    elif GIT_REPO in annotations and (why := remote_problem(annotations[GIT_REPO])) is not None:
+        problems.append(Problem(f"annotations.{GIT_REPO}", why))
     return problems
 
 
@@ -84,8 +97,9 @@ def check_namespace(body: Any, path_name: str | None = None) -> tuple[str, dict[
 
 
 class NamespaceService:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, recorder: GitRecorder | None = None) -> None:
         self._pool = pool
+        self._recorder = recorder
 
     async def list(self) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
@@ -104,6 +118,8 @@ class NamespaceService:
             row = await repo.insert_namespace(conn, name, labels, annotations)
         if row is None:
             raise Conflict(f"namespace {name!r} already exists")
+        if self._recorder is not None and git_remote(row) is not None:
+            await self._recorder.attach(row)
         return row.to_api()
 
     async def replace(self, name: str, body: Any) -> dict[str, Any]:
@@ -122,6 +138,8 @@ class NamespaceService:
                 )
             row = await repo.update_namespace(conn, name, labels, annotations)
         assert row is not None
+        if self._recorder is not None and git_remote(row) != git_remote(current):
+            await self._recorder.attach(row)
         return row.to_api()
 
     async def delete(self, name: str) -> dict[str, Any]:

@@ -34,6 +34,23 @@ MOUNTED = frozenset({"metadata", "request-logger", "serving"})
         ("POST", f"{API}/namespaces/a/seldondeployments/validate", Requirement("namespace", "read", "a")),
         (
             "GET",
+            f"{API}/namespaces/a/seldondeployments/iris/gitlogs",
+            Requirement("namespace", "read", "a", ("seldondeployments", "iris")),
+        ),
+        (
+            "GET",
+            f"{API}/namespaces/a/seldondeployments/iris/gitrestore",
+            Requirement("namespace", "write", "a", ("seldondeployments", "iris")),
+        ),
+        (
+            "GET",
+            f"{API}/namespaces/a/inferenceservices/iris/gitrevert",
+            Requirement("namespace", "write", "a", ("inferenceservices", "iris")),
+        ),
+        ("GET", f"{API}/namespaces/a/gitops-status", Requirement("namespace", "read", "a")),
+        ("POST", f"{API}/namespaces/a/gitops-sync", Requirement("namespace", "write", "a")),
+        (
+            "GET",
             f"{API}/namespaces/a/seldondeployments/iris",
             Requirement("namespace", "read", "a", ("seldondeployments", "iris")),
         ),

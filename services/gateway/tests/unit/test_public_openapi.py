@@ -35,7 +35,12 @@ SWAGGER = "/seldon-deploy/swagger/"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 NOT_API = {"/health/live", "/health/ready", "/metrics", SWAGGER}  # operations and docs, not the API
 # Service-to-service routes the gateway does not forward; each one here is a decision, not an accident.
-INTERNAL = {("serving", "GET", "/api/v1alpha1/runtime/deployments")}
+INTERNAL = {
+    ("serving", "GET", "/api/v1alpha1/runtime/deployments"),
+    ("gitops-sync", "POST", "/internal/v1/namespaces/{namespace}/commits"),
+    ("gitops-sync", "PUT", "/internal/v1/namespaces/{namespace}/repository"),
+    ("gitops-sync", "GET", "/internal/v1/namespaces/{namespace}/deployments/{name}/{how}"),
+}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel
 
 from warden_common.codec import Event
-from warden_common.events import catalog, deployments, detectors, inference
+from warden_common.events import catalog, deployments, detectors, gitops, inference
 from warden_common.events.catalog import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED
 from warden_common.events.deployments import (
     DEPLOYMENT_CREATED,
@@ -28,6 +28,7 @@ from warden_common.events.deployments import (
     DEPLOYMENT_UPDATED,
 )
 from warden_common.events.detectors import FEEDBACK_METRICS, KSERVE_DRIFT, KSERVE_OUTLIER, SELDON_DRIFT, SELDON_OUTLIER
+from warden_common.events.gitops import GITOPS_DEPLOYMENT_CHANGED
 from warden_common.events.inference import (
     KSERVE_REQUEST,
     KSERVE_RESPONSE,
@@ -41,7 +42,7 @@ from warden_common.events.registry import EventRegistry, EventSpec, OpaquePayloa
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-registry = EventRegistry([*inference.SPECS, *detectors.SPECS, *deployments.SPECS, *catalog.SPECS])
+registry = EventRegistry([*inference.SPECS, *detectors.SPECS, *deployments.SPECS, *catalog.SPECS, *gitops.SPECS])
 """Every event type Warden produces or consumes."""
 
 
@@ -77,6 +78,7 @@ __all__ = [
     "DEPLOYMENT_STATUS_CHANGED",
     "DEPLOYMENT_UPDATED",
     "FEEDBACK_METRICS",
+    "GITOPS_DEPLOYMENT_CHANGED",
     "KSERVE_DRIFT",
     "KSERVE_OUTLIER",
     "KSERVE_REQUEST",

@@ -18,6 +18,7 @@ import copy
 import functools
 from typing import Any
 
+from warden_common.git_remotes import GIT_REMOTE_PATTERN
 from warden_common.names import MAX_LABEL_LENGTH
 from warden_gateway.crds import CrdName, load_crd
 from warden_gateway.deployments.kinds import DeploymentKind
@@ -73,7 +74,17 @@ NAMESPACE_BODY: dict[str, Any] = {
             },
             "patternProperties": {r"^seldon\.(group|user)\.": {"enum": ["read", "write"]}},
         },
-        "annotations": _ANNOTATIONS,
+        "annotations": {
+            **_ANNOTATIONS,
+            "properties": {
+                "git-repo": {
+                    "type": "string",
+                    "pattern": GIT_REMOTE_PATTERN,
+                    "description": "A GitOps namespace's repository: an absolute path, a file://, git://, "
+                    "http(s):// (a token as its password) or ssh:// URL, or user@host:path.",
+                }
+            },
+        },
         "resourceVersion": {"type": "string", "description": "PUT only: must be the current one (else 409)."},
     },
     # A GitOps namespace names its git repository.
@@ -85,7 +96,7 @@ NAMESPACE_BODY: dict[str, Any] = {
     },
     "then": {
         "required": ["annotations"],
-        "properties": {"annotations": {"required": ["git-repo"], "properties": {"git-repo": {"minLength": 1}}}},
+        "properties": {"annotations": {"required": ["git-repo"]}},
     },
 }
 """The JSON body of `POST /namespaces` (`name` required) and `PUT /namespaces/{namespace}`; other fields (the

@@ -1,7 +1,8 @@
 """What a request needs, from its method and path alone: pure, so the route walk test and the bench use it as is.
 
 Reading (GET/HEAD/OPTIONS) needs `read`; any other method needs `write` - that includes predictions, since they
-run a model on the caller's behalf and show up in its logs and metrics.
+run a model on the caller's behalf and show up in its logs and metrics. `gitrestore` / `gitrevert` change the
+deployment whatever the method (seldon-deploy-sdk 1.6 sends them as GET): `write`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ EXEMPT_PATHS = frozenset(
 )
 _ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITING_SUBRESOURCES = frozenset({"gitrestore", "gitrevert"})
+"""Deployment sub-resources that change the deployment even when called with GET."""
 
 Kind = Literal["exempt", "authenticated", "admin", "namespace", "namespaces_list", "ingest"]
 INGEST_PATHS = frozenset({"/request-logger", "/request-logger/"})
@@ -91,6 +94,8 @@ def _namespaced(parts: list[str], action: Action) -> Requirement:
         return Requirement("namespace", action, namespace, collection=plural)
     if parts[2] == "validate":
         return Requirement("namespace", READ, namespace)  # stores nothing
+    if len(parts) > 3 and parts[3] in WRITING_SUBRESOURCES:
+        action = WRITE
     return Requirement("namespace", action, namespace, (plural, parts[2]))
 
 

@@ -23,6 +23,7 @@ from warden_common.errors import Conflict, NotFound
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED, build_event
 from warden_common.events.deployments import DeploymentCreated, DeploymentDeleted, DeploymentUpdated
 from warden_gateway import repository as repo
+from warden_gateway.deployments.audit import GitRecorder
 from warden_gateway.deployments.isvc_canary import canary_active, predictor_of, stable_after, without_percent
 from warden_gateway.deployments.kinds import DeploymentKind
 from warden_gateway.deployments.summary import summaries
@@ -39,10 +40,17 @@ Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Change:
-    """Who made a change and why: carried into the lifecycle event (and the GitOps commit, later)."""
+    """Who made a change and why: carried into the lifecycle event and the change's commit."""
 
     actor: str = "anonymous"
     comment: str | None = None
+    summary: str | None = None
+    """What the change does, e.g. "Canary added": the commit message when there is no comment."""
+    record: bool = True
+    """False for a change that comes from git (already committed there)."""
+
+    def message(self, default: str) -> str:
+        return self.comment or self.summary or default
 
 
 def event_key(namespace: str, name: str) -> str:
@@ -55,9 +63,21 @@ def _spec_part(body: dict[str, Any]) -> dict[str, Any]:
 
 
 class DeploymentService:
-    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
+    def __init__(self, pool: asyncpg.Pool, outbox: Outbox, recorder: GitRecorder | None = None) -> None:
         self._pool = pool
         self._outbox = outbox
+        self._recorder = recorder
+
+    async def _commit(
+        self, conn: asyncpg.Connection, namespace: str, name: str, obj: dict[str, Any] | None, change: Change, what: str
+    ) -> None:
+        """Commit the change first (see `audit`): a failure raises and rolls the caller's transaction back."""
+        if self._recorder is None or not change.record:
+            return
+        row = await repo.get_namespace(conn, namespace)
+        if row is None:
+            raise NotFound(f"namespace {namespace!r} not found")
+        await self._recorder.record(row, name, obj, change.actor, change.message(what))
 
     async def _require_namespace(self, conn: asyncpg.Connection, namespace: str) -> None:
         if await repo.get_namespace(conn, namespace) is None:
@@ -81,6 +101,12 @@ class DeploymentService:
     async def get(self, kind: DeploymentKind, namespace: str, name: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
             return (await self._require(conn, kind, namespace, name)).to_object()
+
+    async def current(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The deployment of either kind named `name`, or None."""
+        async with self._pool.acquire() as conn:
+            row = await repo.get_deployment(conn, namespace, name)
+            return row.to_object() if row is not None else None
 
     async def exists(self, kind: DeploymentKind, namespace: str, name: str) -> repo.DeploymentRow:
         async with self._pool.acquire() as conn:
@@ -108,6 +134,7 @@ class DeploymentService:
                 taken = await repo.get_deployment(conn, namespace, name)
                 what = taken.kind if taken else "deployment"
                 raise Conflict(f"a {what} named {name!r} already exists in namespace {namespace!r}")
+            await self._commit(conn, namespace, name, row.to_object(), change, f"{kind.kind} created")
             await self._record_upsert(conn, row, change, created=True)
         logger.info("deployment created", extra={"namespace": namespace, "deployment": name, "actor": change.actor})
         return row.to_object()
@@ -138,10 +165,19 @@ class DeploymentService:
             updated = await self._write(conn, row, obj, change)
         return updated.to_object()
 
-    async def delete(self, kind: DeploymentKind, namespace: str, name: str, change: Change) -> dict[str, Any]:
+    async def delete(
+        self, kind: DeploymentKind, namespace: str, name: str, change: Change, expected_version: str | None = None
+    ) -> dict[str, Any]:
+        """`expected_version`: delete only that resourceVersion (else a `stale_resource_version` 409)."""
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._require(conn, kind, namespace, name, for_update=True)
+            if expected_version is not None and expected_version != str(row.resource_version):
+                raise Conflict(
+                    f"{kind.kind} {namespace}/{name} was changed meanwhile (resourceVersion {row.resource_version})",
+                    code="stale_resource_version",
+                )
             await repo.delete_deployment(conn, namespace, name)
+            await self._commit(conn, namespace, name, None, change, f"{row.kind} deleted")
             payload = DeploymentDeleted(
                 namespace=namespace,
                 name=name,
@@ -176,6 +212,8 @@ class DeploymentService:
         updated = await repo.update_deployment(
             conn, row, body=body, status=status, stable_predictor=stable, generation=generation
         )
+        if body != row.body:
+            await self._commit(conn, row.namespace, row.name, updated.to_object(), change, f"{row.kind} updated")
         await self._record_upsert(conn, updated, change, created=False)
         logger.info(
             "deployment updated",

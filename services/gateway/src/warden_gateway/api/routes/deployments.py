@@ -101,7 +101,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         status_code=status.HTTP_201_CREATED,
         openapi_extra=body,
         name=f"create_{kind.plural}",
-        responses={201: object_answer(kind), **error_responses(400, 404, 409)},
+        responses={201: object_answer(kind), **error_responses(400, 404, 409, 503)},
     )
     # Before `{name}`: `validate` is reserved. The SDK calls it with GET (and cannot send the body): POST works.
     for method in ("GET", "POST"):
@@ -134,7 +134,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         description="A `metadata.resourceVersion` in the body must be the current one (else 409).",
         openapi_extra=body,
         name=f"replace_{kind.plural}",
-        responses={**one, **error_responses(400, 404, 409)},
+        responses={**one, **error_responses(400, 404, 409, 503)},
     )
     router.add_api_route(
         item,
@@ -143,7 +143,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         tags=tag,
         summary=f"Delete a {singular}",
         name=f"delete_{kind.plural}",
-        responses={200: done_answer(f"{singular} seldon/iris deleted"), **error_responses(404)},
+        responses={200: done_answer(f"{singular} seldon/iris deleted"), **error_responses(404, 409, 503)},
     )
 
 

@@ -55,9 +55,20 @@ FORWARDED_PATHS: dict[str, ForwardedPath] = {
     "/namespaces/{namespace}/seldondeployments/{name}/requests": ForwardedPath("request-logger", "SeldonDeployment"),
     "/namespaces/{namespace}/inferenceservices/{name}/requests": ForwardedPath("request-logger", "InferenceService"),
     **_detector_paths(),
+    **{
+        f"/namespaces/{{namespace}}/{plural}/{{name}}/{audit}": ForwardedPath("gitops-sync", kind)
+        for plural, kind in _PLURALS.items()
+        for audit in ("gitlogs", "gitdiff")
+    },
 }
 """Public path templates (one deployment's sub-resource) -> where they are forwarded. Only exactly these paths:
 other `/monitor/...` routes belong to other services."""
+
+NAMESPACE_FORWARDED: dict[str, list[str]] = {
+    "/namespaces/{namespace}/gitops-status": ["GET"],
+    "/namespaces/{namespace}/gitops-sync": ["POST"],
+}
+"""Public path templates of one namespace's GitOps resources -> methods (owned by gitops-sync)."""
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -89,11 +100,24 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
     return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
 
 
+def _namespace_forwarder(template: str):  # type: ignore[no-untyped-def]
+    async def forward(request: Request, namespace: NamespaceName) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        return await upstreams.forward(
+            request, "gitops-sync", build_path(SERVICE_API_PREFIX + template, namespace=namespace)
+        )
+
+    forward.__name__ = f"forward_gitops_sync_{template.rsplit('/', 1)[-1].replace('-', '_')}"
+    return forward
+
+
 def forwarded_router() -> APIRouter:
     router = APIRouter(prefix=PUBLIC_API_PREFIX, tags=["forwarded"])
     for template, target in FORWARDED_PATHS.items():
         endpoint = _path_forwarder(target.service, template, target.kind)
         router.add_api_route(template, endpoint, methods=list(target.methods), include_in_schema=False)
+    for template, methods in NAMESPACE_FORWARDED.items():
+        router.add_api_route(template, _namespace_forwarder(template), methods=methods, include_in_schema=False)
     for prefix, service in FORWARDED.items():
         endpoint = _forwarder(service, prefix)
         router.add_api_route(prefix, endpoint, methods=_METHODS, include_in_schema=False)

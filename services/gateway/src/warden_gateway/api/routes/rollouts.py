@@ -57,8 +57,11 @@ _ACTIONS: dict[str, dict[str, Callable[..., Obj]]] = {
 }
 
 
-def _with_comment(acting: Change, comment: str | None) -> Change:
-    return Change(actor=acting.actor, comment=comment or acting.comment)
+def _with_comment(acting: Change, comment: str | None, action: str) -> Change:
+    """The acting user with the version comment; `action` ("promote_canary") summarizes it for the commit."""
+    what, _, part = action.partition("_")
+    summary = f"{part.capitalize()} {'added' if what == 'add' else what + 'd'}"
+    return Change(actor=acting.actor, comment=comment or acting.comment, summary=summary)
 
 
 def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
@@ -78,7 +81,9 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         def apply(obj: Obj) -> Obj:
             return actions["add_canary"](obj, request)
 
-        return await service.transform(kind, namespace, name, apply, _with_comment(acting, request.comment))
+        return await service.transform(
+            kind, namespace, name, apply, _with_comment(acting, request.comment, "add_canary")
+        )
 
     async def add_shadow(
         namespace: NamespaceName,
@@ -94,7 +99,9 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         def apply(obj: Obj) -> Obj:
             return actions["add_shadow"](obj, request)
 
-        return await service.transform(kind, namespace, name, apply, _with_comment(acting, request.comment))
+        return await service.transform(
+            kind, namespace, name, apply, _with_comment(acting, request.comment, "add_shadow")
+        )
 
     def simple(action: str) -> Callable[..., Any]:
         async def run(
@@ -105,7 +112,9 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             request: Annotated[CommentRequest | None, Body()] = None,
         ) -> Obj:
             comment = request.comment if request else None
-            return await service.transform(kind, namespace, name, actions[action], _with_comment(acting, comment))
+            return await service.transform(
+                kind, namespace, name, actions[action], _with_comment(acting, comment, action)
+            )
 
         run.__name__ = f"{action}_{kind.plural}"
         return with_param_types(run, name=DEPLOYMENT_NAMES[kind.kind])
@@ -133,7 +142,7 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
             tags=tag,
             summary=summary,
             name=endpoint.__name__,
-            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413)},
+            responses={200: object_answer(kind), **error_responses(400, 404, 409, 413, 503)},
             dependencies=[Depends(json_shape_checked)],  # FastAPI parses these bodies: limits first
         )
 

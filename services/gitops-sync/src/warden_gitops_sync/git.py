@@ -1,0 +1,119 @@
+"""The git command line, run as a subprocess with an argument list (never a shell string).
+
+Every call has a timeout and a clean environment: no terminal prompt (a remote asking for a password fails at
+once instead of hanging), no user or system git configuration leaking in, a fixed committer. Credentials come
+with the remote URL (`https://token@host/...`) or the process's SSH agent / `GIT_SSH_COMMAND`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from warden_common.git_remotes import ALLOWED_PROTOCOLS
+
+COMMITTER_NAME = "Warden"
+COMMITTER_EMAIL = "warden@warden.invalid"
+
+_BASE_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_COMMITTER_NAME": COMMITTER_NAME,
+    "GIT_COMMITTER_EMAIL": COMMITTER_EMAIL,
+    "LC_ALL": "C",
+    "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
+}
+_PASSED_THROUGH = ("PATH", "HOME", "SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "TMPDIR")
+
+
+class GitFailed(Exception):
+    """A git command exited non-zero (or timed out); `stderr` says why."""
+
+    def __init__(self, args: list[str], returncode: int, stderr: str, stdout: str = "") -> None:
+        super().__init__(f"git {' '.join(args)} failed ({returncode}): {stderr.strip()}")
+        self.args_ = args
+        self.returncode = returncode
+        self.stderr = stderr.strip()
+        self.stdout = stdout
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+def author_of(actor: str) -> Author:
+    """The git identity of a Warden user: an e-mail-like name is its own address."""
+    name = actor.strip() or "anonymous"
+    email = name if "@" in name else f"{name}@warden.invalid"
+    return Author(name=name, email=email)
+
+
+async def _reap(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):  # exited meanwhile
+            process.kill()
+    await process.wait()
+
+
+class Git:
+    """One working tree."""
+
+    def __init__(self, workdir: Path, timeout_s: float = 60.0) -> None:
+        self.workdir = workdir
+        self._timeout_s = timeout_s
+
+    def _env(self, author: Author | None) -> dict[str, str]:
+        env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+        env.update(_BASE_ENV)
+        env["GIT_CONFIG_GLOBAL"] = os.devnull
+        # Never wait on a prompt or a dead host: ssh fails fast unless the operator chose its own command.
+        env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
+        if author is not None:
+            env.update(GIT_AUTHOR_NAME=author.name, GIT_AUTHOR_EMAIL=author.email)
+        return env
+
+    async def run(
+        self, *args: str, author: Author | None = None, check: bool = True, stdin: bytes | None = None
+    ) -> str:
+        """stdout of `git <args>`; `GitFailed` on a non-zero exit unless `check=False` (then stdout anyway)."""
+        argv = list(args)
+        process = await asyncio.create_subprocess_exec(
+            "git",
+            *argv,
+            cwd=self.workdir,
+            env=self._env(author),
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(process.communicate(stdin), self._timeout_s)
+        except TimeoutError:
+            await _reap(process)
+            raise GitFailed(argv, -1, f"timed out after {self._timeout_s:g}s") from None
+        except asyncio.CancelledError:  # shutting down: never leave a git process behind
+            await asyncio.shield(_reap(process))
+            raise
+        if check and process.returncode != 0:
+            raise GitFailed(argv, process.returncode or -1, err.decode(errors="replace"), out.decode(errors="replace"))
+        return out.decode(errors="replace")
+
+    async def ok(self, *args: str) -> bool:
+        """True if `git <args>` exits 0."""
+        try:
+            await self.run(*args)
+        except GitFailed:
+            return False
+        return True
+
+    async def rev(self, ref: str) -> str | None:
+        """The commit `ref` names, or None if it names none."""
+        try:
+            return (await self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip() or None
+        except GitFailed:
+            return None
