@@ -4,8 +4,14 @@ from fastapi import FastAPI
 
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
+from warden_detectors.explainers import routes as explainer_routes
+from warden_detectors.explainers.setup import explanations_setup
 from warden_detectors.settings import DetectorsSettings
 
 
 def create_app(settings: DetectorsSettings | None = None, platform: Platform | None = None) -> FastAPI:
-    return create_service_app("detectors", settings=settings or DetectorsSettings(), platform=platform, skeleton=True)
+    settings = settings or DetectorsSettings()
+    return create_service_app(
+        "detectors", settings=settings, platform=platform, routers=[explainer_routes.router],
+        setup=explanations_setup(settings),
+    )  # fmt: skip

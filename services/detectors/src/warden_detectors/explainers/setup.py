@@ -1,0 +1,77 @@
+"""Wiring of explanations into the detectors service: its tables, clients, log store and deployment events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from warden_common.db import open_pool, prepare_schema
+from warden_common.errors import ServiceUnavailable
+from warden_common.logstore import LogStore
+from warden_common.platform import Platform
+from warden_common.service_app import ServiceSetup
+from warden_common.settings import ServiceSettings
+from warden_common.upstreams import open_upstreams
+from warden_detectors.explainers.deployments import DeploymentExplainers
+from warden_detectors.explainers.repository import ExplanationsRepository
+from warden_detectors.explainers.service import ExplainService
+from warden_detectors.explainers.settings import ExplainSettings
+from warden_detectors.migrations import SERVICE, migrations
+
+logger = logging.getLogger(__name__)
+CONSUMER_GROUP = "warden-detectors-explainers"
+
+
+def create_log_store(settings: ExplainSettings, platform: Platform, dsn: str) -> LogStore:
+    """Where the request logger stores requests: PostgreSQL in standalone, OpenSearch in distributed mode."""
+    kind = settings.log_store
+    if kind == "auto":
+        kind = "postgres" if platform.mode == "standalone" else "opensearch"
+    if kind == "opensearch":
+        from warden_common.logstore.opensearch import OpenSearchLogStore
+
+        return OpenSearchLogStore(settings.opensearch_url, prefix=settings.opensearch_index_prefix)
+    from warden_common.logstore.postgres import PostgresLogStore
+
+    return PostgresLogStore(dsn, pool_size=2, migrate=False)
+
+
+def explanations_setup(service_settings: ServiceSettings, settings: ExplainSettings | None = None) -> ServiceSetup:
+    """An async context manager `(app, platform)` that serves explanations while it is open."""
+    explain_settings = settings or ExplainSettings()
+
+    @asynccontextmanager
+    async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+        dsn = platform.database_dsn
+        if not dsn:
+            raise ServiceUnavailable("explanations need PostgreSQL: set WARDEN_DETECTORS_DATABASE__DSN")
+        # Standalone migrates at start; distributed mode needs `warden migrate` first (like every service).
+        await prepare_schema(dsn, SERVICE, migrations(), migrate=platform.mode == "standalone")
+        async with AsyncExitStack() as stack:
+            pool = await stack.enter_async_context(
+                open_pool(dsn, min_size=1, max_size=4, application_name="warden-explanations")
+            )
+            upstreams = await stack.enter_async_context(open_upstreams(service_settings, platform))
+            log_store: LogStore | None = create_log_store(explain_settings, platform, dsn)
+            try:
+                await log_store.start()  # type: ignore[union-attr]
+                stack.push_async_callback(log_store.close)  # type: ignore[union-attr]
+            except ServiceUnavailable as exc:  # explaining a payload still works; a logged request says why not
+                logger.warning("explanations cannot look up logged requests: %s", exc.message)
+                log_store = None
+            repository = ExplanationsRepository(pool)
+            await repository.interrupt_running()
+            service = ExplainService(repository, upstreams, explain_settings, log_store)
+            stack.push_async_callback(service.close)
+            subscription = await DeploymentExplainers(service, platform.bus, CONSUMER_GROUP).start()
+            stack.push_async_callback(subscription.stop)
+            app.state.explanations = service
+            try:
+                yield
+            finally:
+                app.state.explanations = None
+
+    return setup
