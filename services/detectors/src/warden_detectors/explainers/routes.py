@@ -20,8 +20,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from warden_common import bodies
+from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest, unprocessable
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_detectors.explainers import docs
 from warden_detectors.explainers.repository import DeploymentKey
 from warden_detectors.explainers.service import ExplainService
 from warden_detectors.explainers.spec import ExplainerSpec
@@ -93,17 +95,26 @@ def _add_routes(plural: str, kind: str) -> None:
         return await _service(request).explanation(DeploymentKey(namespace, kind, name), str(explanation_id))
 
     name_type = DEPLOYMENT_NAMES[kind]
-    for path, endpoint, method, summary in (
-        ("/explainer", get_explainer, "GET", "The deployment's explainer"),
-        ("/explainer", put_explainer, "PUT", "Add or replace the deployment's explainer"),
-        ("/explainer", delete_explainer, "DELETE", "Remove the deployment's explainer"),
-        ("/explain", explain, "POST", "Explain a prediction (a payload, or a logged request)"),
-        ("/explanations", list_explanations, "GET", "Explanations of a logged request"),
-        ("/explanations/{explanation_id}", get_explanation, "GET", "One explanation (poll a running one)"),
-    ):
+    not_found = error_responses(404)
+    for path, endpoint, method, summary, responses, body in (
+        ("/explainer", get_explainer, "GET", "The deployment's explainer", {200: docs.EXPLAINER, **not_found}, None),
+        ("/explainer", put_explainer, "PUT", "Add or replace the deployment's explainer",
+         {200: docs.EXPLAINER, **error_responses(400, 404)}, docs.EXPLAINER_BODY),
+        ("/explainer", delete_explainer, "DELETE", "Remove the deployment's explainer",
+         {200: docs.REMOVED, **not_found}, None),
+        ("/explain", explain, "POST", "Explain a prediction (a payload, or a logged request)",
+         docs.EXPLAIN_RESPONSES, docs.PAYLOAD_BODY),
+        ("/explanations", list_explanations, "GET", "Explanations of a logged request",
+         {200: docs.EXPLANATIONS, **error_responses(400)}, None),
+        ("/explanations/{explanation_id}", get_explanation, "GET", "One explanation (poll a running one)",
+         {200: docs.EXPLANATION, **not_found}, None),
+    ):  # fmt: skip
         typed = with_param_types(endpoint, name=name_type)
         typed.__name__ = f"{endpoint.__name__}_{kind.lower()}"
-        router.add_api_route(base + path, typed, methods=[method], summary=f"{summary} ({kind})")
+        router.add_api_route(
+            base + path, typed, methods=[method], summary=f"{summary} ({kind})", responses=responses,
+            openapi_extra=body,
+        )  # fmt: skip
 
 
 for _plural, _kind in PLURALS.items():

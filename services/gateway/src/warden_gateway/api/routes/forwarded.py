@@ -27,6 +27,11 @@ FORWARDED_PATHS: dict[str, tuple[str, str]] = {
 """Public path templates (one deployment's sub-resource) -> the owning service and the deployment kind (whose
 naming rule `{name}` obeys)."""
 
+EXPLAIN_SUBPATHS = ("/explainer", "/explain", "/explanations", "/explanations/{rest:path}")
+"""A deployment's explainer and explanations (detectors service), for both kinds: every method goes through (the
+detectors service answers 405 for one it does not serve)."""
+_PLURALS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}
+
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -49,11 +54,27 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
     return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
 
 
+def _explain_forwarder(template: str, kind: str):  # type: ignore[no-untyped-def]
+    async def forward(request: Request, namespace: NamespaceName, name: str, rest: str = "") -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        base = template.removesuffix("{rest:path}")
+        path = build_path(SERVICE_API_PREFIX + base, namespace=namespace, name=name) + encode_subpath(rest)
+        return await upstreams.forward(request, "detectors", path)
+
+    forward.__name__ = f"forward_detectors_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
+
+
 def forwarded_router() -> APIRouter:
     router = APIRouter(prefix=PUBLIC_API_PREFIX, tags=["forwarded"])
     for template, (service, kind) in FORWARDED_PATHS.items():
         endpoint = _path_forwarder(service, template, kind)
         router.add_api_route(template, endpoint, methods=["GET"], include_in_schema=False)
+    for plural, kind in _PLURALS.items():
+        for subpath in EXPLAIN_SUBPATHS:
+            template = f"/namespaces/{{namespace}}/{plural}/{{name}}{subpath}"
+            endpoint = _explain_forwarder(template, kind)
+            router.add_api_route(template, endpoint, methods=_METHODS, include_in_schema=False)
     for prefix, service in FORWARDED.items():
         endpoint = _forwarder(service, prefix)
         router.add_api_route(prefix, endpoint, methods=_METHODS, include_in_schema=False)
