@@ -77,7 +77,7 @@ def _add_routes(plural: str, kind: str) -> None:
         payload = await _json(request, required=False)
         key = DeploymentKey(namespace, kind, name)
         status, body = await _service(request).explain(key, payload, request_id, instance)
-        explanation_id = body.get("explanationId") or body["id"]
+        explanation_id = body.get("explanationId") or body.get("id") or body["details"]["explanationId"]
         location = f"{request.url.path.rsplit('/', 1)[0]}/explanations/{explanation_id}"
         return JSONResponse(body, status_code=status, headers={"Location": location})
 

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from warden_common.errors import BadRequest, NotFound, ServiceUnavailable, WardenError
-from warden_common.logstore import LogStore
 from warden_common.payloads import parse_request
 from warden_common.upstreams import Upstreams
 from warden_detectors.explainers.build import BuiltExplainer, build_explainer
-from warden_detectors.explainers.logged import logged_instance
+from warden_detectors.explainers.logged import LazyLogStore, logged_instance
 from warden_detectors.explainers.model import DataPlaneModel, ExplanationTimeout
 from warden_detectors.explainers.repository import DeploymentKey, ExplanationsRepository, StoredExplainer
 from warden_detectors.explainers.settings import ExplainSettings
@@ -38,7 +37,7 @@ class ExplanationFailed(WardenError):
 class ExplainService:
     def __init__(
         self, repository: ExplanationsRepository, upstreams: Upstreams, settings: ExplainSettings,
-        log_store: LogStore | None = None,
+        log_store: LazyLogStore | None = None,
     ) -> None:  # fmt: skip
         self._repository = repository
         self._upstreams = upstreams
@@ -79,7 +78,8 @@ class ExplainService:
     async def explain(
         self, key: DeploymentKey, payload: Any, request_id: str | None, instance: int
     ) -> tuple[int, dict[str, Any]]:
-        """(200, alibi's explanation) when ready within `answer_within_s`, else (202, where to poll)."""
+        """(200, alibi's explanation) when ready within `answer_within_s`, else (202, where to poll); a failure is
+        (its status, the error body with the explanation's id in `details`)."""
         stored = await self.explainer(key)
         if payload is None:
             if request_id is None:
@@ -97,8 +97,9 @@ class ExplainService:
         if not done:
             return 202, {"id": explanation_id, "status": "running"}
         result, error = task.result()
-        if error is not None:
-            raise error
+        if error is not None:  # the error body, saying which stored explanation failed
+            details = error.details if isinstance(error.details, dict) else {}
+            return error.status_code, {**error.to_body(), "details": {**details, "explanationId": explanation_id}}
         return 200, {**result, "explanationId": explanation_id}
 
     async def explanation(self, key: DeploymentKey, explanation_id: str) -> dict[str, Any]:
@@ -124,9 +125,11 @@ class ExplainService:
             error = ExplanationTimeout(f"the explanation took longer than {self._settings.timeout_s}s and was stopped")
         except WardenError as exc:
             error = exc
-        except Exception as exc:  # alibi's own failures: the explainer does not fit this model or instance
-            logger.exception("explanation %s of %s/%s failed", explanation_id, key.namespace, key.deployment)
-            error = ExplanationFailed(f"{stored.spec.type} could not explain this instance: {exc!r}")
+        except Exception as exc:  # alibi's own failures, or ours (a model call) that alibi wrapped in its own
+            error = _warden_cause(exc)
+            if error is None:
+                logger.exception("explanation %s of %s/%s failed", explanation_id, key.namespace, key.deployment)
+                error = ExplanationFailed(f"{stored.spec.type} could not explain this instance: {exc!r}")
         await self._repository.finish(explanation_id, result if error is None else None, _body(error))
         return result, error
 
@@ -155,6 +158,16 @@ def _instance_of(payload: Any, instance: int) -> Any:
     if not 0 <= instance < len(parsed.instances):
         raise BadRequest(f"instance {instance} is out of range: the payload holds {len(parsed.instances)} instances")
     return parsed.instances[instance].instance
+
+
+def _warden_cause(exc: BaseException) -> WardenError | None:
+    """The WardenError (a failed model call, a timeout) behind an exception alibi raised from it, if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, WardenError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _body(error: WardenError | None) -> dict[str, Any] | None:

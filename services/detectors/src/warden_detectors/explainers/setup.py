@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -16,12 +15,12 @@ from warden_common.service_app import ServiceSetup
 from warden_common.settings import ServiceSettings
 from warden_common.upstreams import open_upstreams
 from warden_detectors.explainers.deployments import DeploymentExplainers
+from warden_detectors.explainers.logged import LazyLogStore
 from warden_detectors.explainers.repository import ExplanationsRepository
 from warden_detectors.explainers.service import ExplainService
 from warden_detectors.explainers.settings import ExplainSettings
 from warden_detectors.migrations import SERVICE, migrations
 
-logger = logging.getLogger(__name__)
 CONSUMER_GROUP = "warden-detectors-explainers"
 
 
@@ -55,13 +54,8 @@ def explanations_setup(service_settings: ServiceSettings, settings: ExplainSetti
                 open_pool(dsn, min_size=1, max_size=4, application_name="warden-explanations")
             )
             upstreams = await stack.enter_async_context(open_upstreams(service_settings, platform))
-            log_store: LogStore | None = create_log_store(explain_settings, platform, dsn)
-            try:
-                await log_store.start()  # type: ignore[union-attr]
-                stack.push_async_callback(log_store.close)  # type: ignore[union-attr]
-            except ServiceUnavailable as exc:  # explaining a payload still works; a logged request says why not
-                logger.warning("explanations cannot look up logged requests: %s", exc.message)
-                log_store = None
+            log_store = LazyLogStore(create_log_store(explain_settings, platform, dsn))
+            stack.push_async_callback(log_store.close)
             repository = ExplanationsRepository(pool)
             await repository.interrupt_running()
             service = ExplainService(repository, upstreams, explain_settings, log_store)

@@ -18,10 +18,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-from xgboost import XGBClassifier
 
 
 def iris(out: Path) -> None:
+    from xgboost import XGBClassifier  # here: the data generators below are also used by tests without XGBoost
+
     x, y = load_iris(return_X_y=True)
     (out / "iris-sklearn").mkdir(parents=True, exist_ok=True)
     joblib.dump(LogisticRegression(max_iter=1000).fit(x, y), out / "iris-sklearn" / "model.joblib")
