@@ -40,12 +40,13 @@ class Columns:
 
     @classmethod
     def from_schema(cls, schema: dict[str, Any]) -> Columns:
-        """The request features of a prediction schema (protocols.md §7): names, and CATEGORICAL `category_map`s."""
+        """The request features of a prediction schema (protocols.md §7; the catalog answers it in camelCase):
+        names, and the labels of CATEGORICAL features by code."""
         features = schema.get("requests") or []
         names = [str(f.get("name", f"feature_{i}")) for i, f in enumerate(features)]
         categories: dict[int, list[str]] = {}
         for i, feature in enumerate(features):
-            mapping = feature.get("category_map")
+            mapping = feature.get("category_map", feature.get("categoryMap"))
             if feature.get("type") == "CATEGORICAL" and isinstance(mapping, dict) and mapping:
                 codes = sorted(int(code) for code in mapping)
                 categories[i] = [str(mapping.get(str(code), code)) for code in range(codes[-1] + 1)]

@@ -47,7 +47,7 @@ EXPLAIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     202: json_response(
         {"type": "object", "properties": {"id": {"type": "string"}, "status": {"const": "running"}}},
         {"id": "3f0c8f0e-8c1a-4f44-9d7e-0b7b3c0d5a11", "status": "running"},
-        "Still running: poll `Location` (`.../explanations/{id}`)",
+        "Still running: poll `Location` (`explanations/{id}`, relative to this URL)",
     ),
     **error_responses(400, 404, 502, 503, 504),
 }

@@ -44,8 +44,9 @@ async def logged_instance(store: LazyLogStore, key: DeploymentKey, request_id: s
     for hit in page.hits:
         if hit.document.get(ITEM_INDEX) == instance:
             request = hit.document.get("request")
-            if isinstance(request, dict) and "instance" in request:
-                return request["instance"]
+            stored = request.get("instance") if isinstance(request, dict) else None
+            if isinstance(stored, dict) and "value" in stored:  # the logger keeps the raw row as {"value": row}
+                return stored["value"]
             raise LoggedRequestNotFound(f"request {request_id} of {key.namespace}/{key.deployment} has no logged input")
     found = sorted(int(h.document[ITEM_INDEX]) for h in page.hits if isinstance(h.document.get(ITEM_INDEX), int))
     if not found:

@@ -50,6 +50,8 @@ class DataPlaneModel:
     def __call__(self, batch: Any) -> np.ndarray[Any, Any]:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise ExplanationTimeout("the explanation took longer than its timeout and was stopped")
+        if self._loop.is_closed():
+            raise ModelCallFailed("the service is stopping")
         rows = batch.tolist() if isinstance(batch, np.ndarray) else list(batch)
         future = asyncio.run_coroutine_threadsafe(self._predict(rows), self._loop)
         try:

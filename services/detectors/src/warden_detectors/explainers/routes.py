@@ -78,8 +78,8 @@ def _add_routes(plural: str, kind: str) -> None:
         key = DeploymentKey(namespace, kind, name)
         status, body = await _service(request).explain(key, payload, request_id, instance)
         explanation_id = body.get("explanationId") or body.get("id") or body["details"]["explanationId"]
-        location = f"{request.url.path.rsplit('/', 1)[0]}/explanations/{explanation_id}"
-        return JSONResponse(body, status_code=status, headers={"Location": location})
+        # Relative (to `.../explain`): right both on this service and at the public path the gateway forwards.
+        return JSONResponse(body, status_code=status, headers={"Location": f"explanations/{explanation_id}"})
 
     async def list_explanations(
         request: Request, namespace: NamespaceName, name: str, request_id: RequestId = None

@@ -46,6 +46,7 @@ class ExplainService:
         self._executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="explainer")
         self._built: dict[DeploymentKey, tuple[datetime, BuiltExplainer]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._warming = False
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -62,7 +63,11 @@ class ExplainService:
             with tempfile.TemporaryDirectory(prefix="warden-explainer-") as tmp:
                 await fetch_saved(spec.model_uri, self._settings.object_store, Path(tmp))
         self._built.pop(key, None)
-        return await self._repository.put_explainer(key, spec, source)
+        stored = await self._repository.put_explainer(key, spec, source)
+        if not self._warming:  # import alibi (seconds) in a worker now, not at the first explanation
+            self._warming = True
+            asyncio.get_running_loop().run_in_executor(self._executor, _import_alibi)
+        return stored
 
     async def explainer(self, key: DeploymentKey) -> StoredExplainer:
         stored = await self._repository.get_explainer(key)
@@ -158,6 +163,10 @@ def _instance_of(payload: Any, instance: int) -> Any:
     if not 0 <= instance < len(parsed.instances):
         raise BadRequest(f"instance {instance} is out of range: the payload holds {len(parsed.instances)} instances")
     return parsed.instances[instance].instance
+
+
+def _import_alibi() -> None:
+    import alibi.explainers  # noqa: F401
 
 
 def _warden_cause(exc: BaseException) -> WardenError | None:

@@ -28,7 +28,7 @@ async def test_a_slow_explanation_answers_with_an_id_then_fails_with_a_timeout(h
     started = await harness.client.post(f"{BASE}/slow/explain", json={"data": {"ndarray": [INCOME_ROW]}})
     assert started.status_code == 202, started.text
     assert started.json()["status"] == "running"
-    poll = started.headers["Location"].removeprefix("http://detectors")
+    poll = f"{BASE}/slow/{started.headers['Location']}"
     assert poll == f"{BASE}/slow/explanations/{started.json()['id']}"
 
     status = "running"

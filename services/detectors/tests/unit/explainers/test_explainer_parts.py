@@ -52,6 +52,8 @@ def test_columns_come_from_the_prediction_schema_with_category_labels_by_code() 
     assert columns.names is not None and columns.names[3] == "Marital Status" and len(columns.names) == 12
     assert columns.categories[3][2] == "Separated" and 0 not in columns.categories  # Age is numeric
     assert columns.categories[7] == ["Female", "Male"]
+    as_the_catalog_answers = {"requests": [{"name": "Sex", "type": "CATEGORICAL", "categoryMap": {"1": "M", "0": "F"}}]}
+    assert Columns.from_schema(as_the_catalog_answers) == Columns(["Sex"], {0: ["F", "M"]})
 
 
 def test_the_grid_cuts_an_8x8_image_into_square_cells() -> None:
