@@ -120,8 +120,9 @@ def build_explainer(
     holder: list[BuiltExplainer] = []
 
     def predictor(batch: Any) -> np.ndarray[Any, Any]:
-        if spec.type == "AnchorImage" and holder and holder[0].sent_shape is not None:
-            batch = np.asarray(batch).reshape((len(batch), *holder[0].sent_shape))
+        if spec.type == "AnchorImage":  # images back to the shape rows are sent in: flat until one was explained
+            sent = holder[0].sent_shape if holder and holder[0].sent_shape is not None else (-1,)
+            batch = np.asarray(batch).reshape((len(batch), *sent))
         return model(batch)
 
     if saved is not None:
