@@ -8,6 +8,8 @@ never reaches the request log. Text and digits explainers are added through the 
 from __future__ import annotations
 
 import json
+import subprocess
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,21 @@ DEPLOYMENTS = f"{API}/namespaces/seldon/seldondeployments"
 INCOME_ROW = [53, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]
 SMALL_ANCHORS = {"coverage_samples": "500", "batch_size": "50"}
 AVAILABLE_WITHIN_S = 120
+
+
+SDK_EXPLAIN = textwrap.dedent(
+    """
+    import json, sys
+    from seldon_deploy_sdk import ApiClient, Configuration, ExplainApi
+
+    base, token = sys.argv[1], sys.argv[2]
+    config = Configuration()
+    config.host = base + "/seldon-deploy/api/v1alpha1"
+    config.id_token = token or "e2e-token"  # any token while auth is off; the real one once it is on
+    review = {"data": {"names": ["Text review"], "ndarray": ["this film has bad actors"]}}
+    print(json.dumps(ExplainApi(ApiClient(config)).explain_seldon_deployment("seldon", "movies", explaindata=review)))
+    """
+)
 
 
 def manifest(name: str, model_uri: str, explainer: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -125,7 +142,7 @@ def test_income_explained_from_its_deployment_spec_and_by_logged_request(
 
 
 def test_text_and_digit_anchors_and_a_failing_model(
-    demo_models: dict[str, str], warden: str, api_headers: dict[str, str]
+    demo_models: dict[str, str], warden: str, api_headers: dict[str, str], sdk_python: Path
 ) -> None:
     with httpx.Client(base_url=warden, timeout=60, headers=api_headers) as client:
         create(client, "movies", demo_models["text-sentiment"])
@@ -140,6 +157,11 @@ def test_text_and_digit_anchors_and_a_failing_model(
         wait_until("the review logged", lambda: logged(client, "movies") == {puid}, 30)
         text = explained(client, client.post(f"{DEPLOYMENTS}/movies/explain", json=review))
         assert "bad" in text["data"]["anchor"]
+        token = api_headers.get("Authorization", "").removeprefix("Bearer ")
+        sdk = subprocess.run([str(sdk_python), "-c", SDK_EXPLAIN, warden, token],
+                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        assert sdk.returncode == 0, sdk.stderr[-2000:]
+        assert "bad" in json.loads(sdk.stdout)["data"]["anchor"]  # seldon-deploy-sdk 1.6's explain call, unchanged
 
         images = {"type": "AnchorImages", "imageShape": [8, 8, 1], "segmentSize": 2, "config": SMALL_ANCHORS}
         assert client.put(f"{DEPLOYMENTS}/digits/explainer", json=images).status_code == 200
