@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,28 +24,33 @@ async def load_reference(uri: str, settings: ObjectStoreSettings) -> np.ndarray[
     """The rows at `uri`: a `.npy` array (no pickles) or a headerless numeric `.csv`."""
     with tempfile.TemporaryDirectory(prefix="warden-reference-") as tmp:
         folder = await object_store_for(uri, settings).fetch(uri, Path(tmp))
-        files = [p for p in sorted(folder.rglob("*")) if p.suffix in (".npy", ".csv")] if folder.is_dir() else [folder]
-        if not files:
-            raise UnreadableReference(f"referenceUri {uri} holds no .npy or .csv file")
-        try:
-            if files[0].suffix == ".npy":
-                rows = np.load(files[0], allow_pickle=False)
-            else:
-                rows = np.loadtxt(files[0], delimiter=",", dtype=float, ndmin=2)
-        except ValueError as exc:
-            raise UnreadableReference(f"referenceUri {uri} is not a readable .npy or numeric .csv: {exc}") from exc
+        rows = await asyncio.to_thread(_read_rows, folder, uri)  # a large file must not hold up the event loop
     if rows.ndim == 0 or len(rows) == 0:
         raise UnreadableReference(f"referenceUri {uri} holds no rows")
     checked: np.ndarray[Any, Any] = rows
     return checked
 
 
+def _read_rows(folder: Path, uri: str) -> np.ndarray[Any, Any]:
+    files = [p for p in sorted(folder.rglob("*")) if p.suffix in (".npy", ".csv")] if folder.is_dir() else [folder]
+    if not files:
+        raise UnreadableReference(f"referenceUri {uri} holds no .npy or .csv file")
+    try:
+        if files[0].suffix == ".npy":
+            rows: np.ndarray[Any, Any] = np.load(files[0], allow_pickle=False)
+            return rows
+        return np.loadtxt(files[0], delimiter=",", dtype=float, ndmin=2)
+    except ValueError as exc:
+        raise UnreadableReference(f"referenceUri {uri} is not a readable .npy or numeric .csv: {exc}") from exc
+
+
 async def fetch_saved(uri: str, settings: ObjectStoreSettings, into: Path) -> Path:
     """The folder of the saved alibi explainer at `uri` (what `explainer.save(path)` wrote)."""
     folder = await object_store_for(uri, settings).fetch(uri, into)
-    if not (folder / "meta.dill").exists() and not any(folder.rglob("meta.dill")):
+    found = sorted(await asyncio.to_thread(lambda: list(folder.rglob("meta.dill"))))
+    if not found:
         raise UnreadableReference(f"modelUri {uri} is not a saved alibi explainer (no meta.dill)")
-    return next(p.parent for p in folder.rglob("meta.dill"))
+    return found[0].parent
 
 
 async def resolve_columns(spec: ExplainerSpec, upstreams: Upstreams) -> Columns:
