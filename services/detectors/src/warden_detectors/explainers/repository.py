@@ -84,14 +84,16 @@ class ExplanationsRepository:
             None if result is None else json.dumps(result), None if error is None else json.dumps(error),
         )  # fmt: skip
 
-    async def interrupt_running(self) -> int:
-        """At start: explanations a previous process left running can never finish; say so."""
-        error = {"code": 503, "reason": "explanation_interrupted", "message": "the service restarted meanwhile"}
+    async def interrupt_stale(self, older_than_s: float) -> int:
+        """Explanations still `running` this long after they started were lost with the process that ran them (no
+        live worker runs past its timeout, whichever replica it is on); say so."""
+        error = {"code": 503, "reason": "explanation_interrupted",
+                 "message": "the service stopped while this explanation ran; ask for it again"}  # fmt: skip
         status = await self._pool.execute(
             "UPDATE detectors_explanations SET status = 'failed', error = $1::jsonb, finished_at = now()"
-            " WHERE status = 'running'",
-            json.dumps(error),
-        )
+            " WHERE status = 'running' AND created_at < now() - make_interval(secs => $2)",
+            json.dumps(error), older_than_s,
+        )  # fmt: skip
         return int(status.split()[-1])
 
     async def get(self, key: DeploymentKey, explanation_id: str) -> dict[str, Any] | None:

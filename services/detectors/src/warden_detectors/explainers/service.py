@@ -25,6 +25,10 @@ from warden_detectors.explainers.spec import ExplainerSpec
 logger = logging.getLogger(__name__)
 
 
+STALE_MARGIN_S = 30.0
+"""How long past its timeout a `running` explanation is taken as lost (its process stopped)."""
+
+
 class NoExplainer(NotFound):
     code = "explainer_not_found"
 
@@ -108,12 +112,14 @@ class ExplainService:
         return 200, {**result, "explanationId": explanation_id}
 
     async def explanation(self, key: DeploymentKey, explanation_id: str) -> dict[str, Any]:
+        await self._repository.interrupt_stale(self._settings.timeout_s + STALE_MARGIN_S)
         found = await self._repository.get(key, explanation_id)
         if found is None:
             raise NotFound(f"no explanation {explanation_id} for {key.namespace}/{key.deployment}")
         return found
 
     async def of_request(self, key: DeploymentKey, request_id: str) -> list[dict[str, Any]]:
+        await self._repository.interrupt_stale(self._settings.timeout_s + STALE_MARGIN_S)
         return await self._repository.of_request(key, request_id)
 
     async def _run(

@@ -57,7 +57,6 @@ def explanations_setup(service_settings: ServiceSettings, settings: ExplainSetti
             log_store = LazyLogStore(create_log_store(explain_settings, platform, dsn))
             stack.push_async_callback(log_store.close)
             repository = ExplanationsRepository(pool)
-            await repository.interrupt_running()
             service = ExplainService(repository, upstreams, explain_settings, log_store)
             stack.push_async_callback(service.close)
             subscription = await DeploymentExplainers(service, platform.bus, CONSUMER_GROUP).start()

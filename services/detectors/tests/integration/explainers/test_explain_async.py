@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
+import asyncpg
 import pytest
 
 from warden_detectors.explainers.settings import ExplainSettings
@@ -45,3 +47,24 @@ async def test_a_slow_explanation_answers_with_an_id_then_fails_with_a_timeout(h
     settled = len(harness.serving.calls)
     await asyncio.sleep(1.0)
     assert len(harness.serving.calls) == settled
+
+
+async def test_an_explanation_lost_with_its_process_is_reported_as_interrupted(
+    harness: Harness, fresh_database: str
+) -> None:
+    lost, recent = str(uuid.uuid4()), str(uuid.uuid4())
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        for explanation_id, age in ((lost, 3600.0), (recent, 0.0)):
+            await conn.execute(
+                "INSERT INTO detectors_explanations (id, namespace, kind, deployment, request_id, explainer_type,"
+                " status, created_at) VALUES ($1, 'seldon', 'SeldonDeployment', 'slow', 'r-1', 'AnchorTabular',"
+                " 'running', now() - make_interval(secs => $2))",
+                explanation_id, age,
+            )  # fmt: skip
+    finally:
+        await conn.close()
+    body = (await harness.client.get(f"{BASE}/slow/explanations/{lost}")).json()
+    assert body["status"] == "failed" and body["error"]["reason"] == "explanation_interrupted"
+    listed = (await harness.client.get(f"{BASE}/slow/explanations", params={"requestId": "r-1"})).json()
+    assert {e["id"]: e["status"] for e in listed["explanations"]} == {lost: "failed", recent: "running"}
