@@ -129,6 +129,9 @@ def test_income_explained_from_its_deployment_spec_and_by_logged_request(
         assert anchor["raw"]["examples"][-1]["covered_true"] and "covered_false" in anchor["raw"]["examples"][-1]
         shown_again = client.get(f"{DEPLOYMENTS}/income/explanations", params={"requestId": puid}).json()
         assert [e["explanation"]["data"]["anchor"] for e in shown_again["explanations"]] == [anchor["anchor"]]
+        [stored] = shown_again["explanations"]
+        by_id = client.get(f"{DEPLOYMENTS}/income/explanations/{stored['id']}")
+        assert by_id.status_code == 200 and by_id.json()["requestId"] == puid
 
         shap = {"type": "KernelShap", "referenceUri": demo_models["income-reference"], "backgroundRows": 50}
         assert client.put(f"{DEPLOYMENTS}/income/explainer", json=shap).status_code == 200

@@ -61,6 +61,9 @@ def _named_routes(app: FastAPI) -> list[tuple[str, str]]:
     return found
 
 
+VALID_PARAMS = {"namespace": "seldon", "name": "iris", "explanation_id": "3f0c8f0e-8c1a-4f44-9d7e-0b7b3c0d5a11"}
+
+
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
@@ -69,7 +72,7 @@ def _requests(template: str) -> list[tuple[str, str]]:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":
                     continue  # upper case is a valid account name (only Kubernetes names are lower case)
-                out.append((param, template.replace("{" + param + "}", bad).format(namespace="seldon", name="iris")))
+                out.append((param, template.replace("{" + param + "}", bad).format(**VALID_PARAMS)))
     return out
 
 

@@ -27,7 +27,7 @@ FORWARDED_PATHS: dict[str, tuple[str, str]] = {
 """Public path templates (one deployment's sub-resource) -> the owning service and the deployment kind (whose
 naming rule `{name}` obeys)."""
 
-EXPLAIN_SUBPATHS = ("/explainer", "/explain", "/explanations", "/explanations/{rest:path}")
+EXPLAIN_SUBPATHS = ("/explainer", "/explain", "/explanations", "/explanations/{explanation_id}")
 """A deployment's explainer and explanations (detectors service), for both kinds: every method goes through (the
 detectors service answers 405 for one it does not serve)."""
 _PLURALS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}
@@ -55,10 +55,10 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
 
 
 def _explain_forwarder(template: str, kind: str):  # type: ignore[no-untyped-def]
-    async def forward(request: Request, namespace: NamespaceName, name: str, rest: str = "") -> Response:
+    async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        base = template.removesuffix("{rest:path}")
-        path = build_path(SERVICE_API_PREFIX + base, namespace=namespace, name=name) + encode_subpath(rest)
+        values = {**request.path_params, "namespace": namespace, "name": name}  # + explanation_id, where it is one
+        path = build_path(SERVICE_API_PREFIX + template, **values)
         return await upstreams.forward(request, "detectors", path)
 
     forward.__name__ = f"forward_detectors_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
