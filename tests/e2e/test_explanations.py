@@ -168,7 +168,7 @@ def test_text_and_digit_anchors_and_a_failing_model(
 
         images = {"type": "AnchorImages", "imageShape": [8, 8, 1], "segmentSize": 2, "config": SMALL_ANCHORS}
         assert client.put(f"{DEPLOYMENTS}/digits/explainer", json=images).status_code == 200
-        pixels = json.loads(json.dumps(_first_digit(demo_models["digits-reference"])))
+        pixels = _first_digit(demo_models["digits-reference"])
         image = client.post(f"{DEPLOYMENTS}/digits/explain", json={"data": {"ndarray": [pixels]}})
         data = explained(client, image)["data"]
         assert data["raw"]["feature"] and data["precision"] >= 0.95 and len(data["segments"]) == 8
