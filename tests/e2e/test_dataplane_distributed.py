@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 import tritonclient.http as triton
 
 from warden_common.testing.auth import FIRST_ADMIN_ENV, bearer_headers
-from warden_common.testing.processes import free_port, processes_using, wait_http_ok, warden_executable
+from warden_common.testing.processes import free_port, processes_using, serving_process, warden_executable
 
 pytestmark = pytest.mark.integration
 
@@ -36,25 +35,6 @@ SDEP = {
     "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100,
              "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER", "modelUri": ""}}]},
 }  # fmt: skip
-
-
-@contextmanager
-def serving_process(service: str, env: dict[str, str], port: int, logs: Path) -> Iterator[str]:
-    """`warden serve <service>` on `port` until ready; stopped with SIGINT (and must exit cleanly) afterwards."""
-    command = [str(warden_executable()), "serve", service, "--port", str(port)]
-    with (logs / f"{service}.log").open("wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http_ok(f"{base}/health/ready", proc, 90)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            assert proc.wait(timeout=60) == 0, (logs / f"{service}.log").read_text()[-3000:]
-        finally:
-            if proc.poll() is None:
-                proc.kill()
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from warden_detectors.configs.routes import configs_router
 from warden_detectors.configs.service import DetectorConfigService
 from warden_detectors.drift import metrics as drift_metrics
 from warden_detectors.drift import routes as drift_routes
+from warden_detectors.explainers import routes as explainer_routes
+from warden_detectors.explainers.setup import explanations_setup
 from warden_detectors.feedback import metrics as feedback_metrics
 from warden_detectors.feedback import routes as feedback_routes
 from warden_detectors.migrations import SERVICE, migrations
@@ -128,6 +130,8 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
             app.state.detector_configs = DetectorConfigService(repository, kinds, live)
             app.state.drift_results = drift_store
             app.state.feedback_metrics = feedback_store
+            # Explanations: their own tables, upstream to serving's data plane and deployment-event consumer.
+            await stack.enter_async_context(explanations_setup(settings)(app, platform))
             try:
                 yield
             finally:
@@ -142,6 +146,6 @@ def create_app(settings: DetectorsSettings | None = None, platform: Platform | N
         "detectors",
         settings=settings,
         platform=platform,
-        routers=[configs_router(), drift_routes.router, feedback_routes.router],
+        routers=[configs_router(), drift_routes.router, feedback_routes.router, explainer_routes.router],
         setup=_setup(settings),
     )

@@ -62,6 +62,14 @@ def _named_routes(app: FastAPI) -> list[tuple[str, str]]:
     return found
 
 
+VALID_PARAMS = {
+    "namespace": "seldon",
+    "name": "iris",
+    "detectorName": "iris-outlier",
+    "explanation_id": "3f0c8f0e-8c1a-4f44-9d7e-0b7b3c0d5a11",
+}
+
+
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
@@ -70,8 +78,7 @@ def _requests(template: str) -> list[tuple[str, str]]:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":
                     continue  # upper case is a valid account name (only Kubernetes names are lower case)
-                hostile = template.replace("{" + param + "}", bad)
-                out.append((param, hostile.format(namespace="seldon", name="iris", detectorName="iris-outlier")))
+                out.append((param, template.replace("{" + param + "}", bad).format(**VALID_PARAMS)))
     return out
 
 

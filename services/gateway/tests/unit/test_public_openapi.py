@@ -322,3 +322,14 @@ async def test_swagger_ui_signs_in_as_the_public_client(deployment: Deployment) 
         page = (await client.get(SWAGGER)).text
     assert '"clientId": "warden"' in page
     assert OPENAPI in page
+
+
+def test_explanations_are_listed_and_asking_for_one_needs_write(document: dict[str, Any]) -> None:
+    base = "/seldon-deploy/api/v1alpha1/namespaces/{namespace}/seldondeployments/{name}"
+    explain = document["paths"][f"{base}/explain"]["post"]
+    assert explain["x-warden-service"] == "detectors" and {"200", "202"} <= set(explain["responses"])
+    assert {"get", "put", "delete"} <= set(document["paths"][f"{base}/explainer"])
+    assert "get" in document["paths"][f"{base}/explanations/{{explanation_id}}"]
+    concrete = "/seldon-deploy/api/v1alpha1/namespaces/seldon/seldondeployments/income"
+    assert requirement("POST", f"{concrete}/explain").action == "write"
+    assert requirement("GET", f"{concrete}/explanations/x1").action == "read"

@@ -111,3 +111,23 @@ async def serving(app: Any, port: int | None = None) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.contextmanager
+def serving_process(service: str, env: Mapping[str, str], port: int, logs: Path) -> Iterator[str]:
+    """`warden serve <service>` on `port` (its output in `logs/<service>.log`) until ready; stopped with SIGINT
+    afterwards, and it must exit cleanly (the log's tail says why not)."""
+    command = [str(warden_executable()), "serve", service, "--port", str(port)]
+    with (logs / f"{service}.log").open("wb") as log:
+        proc = subprocess.Popen(command, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{base}/health/ready", proc, 90)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            assert proc.wait(timeout=60) == 0, (logs / f"{service}.log").read_text()[-3000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()

@@ -18,7 +18,12 @@ MODELS = {
     "iris-sklearn": "SKLEARN_SERVER",
     "iris-xgboost": "XGBOOST_SERVER",
     "income-sklearn": "SKLEARN_SERVER",
+    "digits-sklearn": "SKLEARN_SERVER",
+    "text-sentiment": "SKLEARN_SERVER",
 }
+REFERENCES = ("income", "digits", "text")
+"""Reference datasets (`reference/<name>.npy`, rows as the models are sent them) for detectors and explainers:
+printed as `<name>-reference`. income: 12 numeric columns; digits: 64 pixel intensities; text: review strings."""
 
 
 def demo_home(home: Path | None = None) -> Path:
@@ -27,7 +32,8 @@ def demo_home(home: Path | None = None) -> Path:
 
 
 def build_demo_models(home: Path | None = None, mlserver_bin: str | None = None) -> dict[str, str]:
-    """Train every demo model and return model name -> `file://` URI. Idempotent (models are rebuilt)."""
+    """Train every demo model and return model name -> `file://` URI, then `<name>-reference` -> the URI of each
+    reference dataset. Idempotent (models are rebuilt)."""
     target = demo_home(home)
     target.mkdir(parents=True, exist_ok=True)
     executable = mlserver_bin or ServingSettings().resolved_mlserver_bin()
@@ -56,4 +62,6 @@ def build_demo_models(home: Path | None = None, mlserver_bin: str | None = None)
             "parameters": {"uri": "./"},
         }
         (target / name / "model-settings.json").write_text(json.dumps(settings, indent=2))
-    return {name: (target / name).as_uri() for name in MODELS}
+    uris = {name: (target / name).as_uri() for name in MODELS}
+    uris.update({f"{name}-reference": (target / "reference" / f"{name}.npy").as_uri() for name in REFERENCES})
+    return uris

@@ -1,6 +1,8 @@
 """Trains the demo models. Run by the MLServer venv's python (`python train.py <out dir> <schema json>`), so the
 pickles are written by the same scikit-learn / XGBoost versions that serve them. Uses only data shipped with
-scikit-learn (iris) or generated here (income: no download is possible).
+scikit-learn (iris, digits) or generated here (income, movie reviews: no download is possible).
+
+Reference datasets for the detectors and explainers go to `<out dir>/reference/<name>.npy` (rows as served).
 """
 
 import json
@@ -11,14 +13,16 @@ from typing import Any
 import joblib
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_digits, load_iris
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from xgboost import XGBClassifier
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 
 def iris(out: Path) -> None:
+    from xgboost import XGBClassifier  # here: the data generators below are also used by tests without XGBoost
+
     x, y = load_iris(return_X_y=True)
     (out / "iris-sklearn").mkdir(parents=True, exist_ok=True)
     joblib.dump(LogisticRegression(max_iter=1000).fit(x, y), out / "iris-sklearn" / "model.joblib")
@@ -80,11 +84,63 @@ def income(out: Path, schema: dict[str, Any]) -> None:
     joblib.dump(pipeline.fit(x, y), target / "model.joblib")
     (target / "prediction-schema.json").write_text(json.dumps(schema, indent=2))
     np.savetxt(target / "sample-rows.csv", x[:200], delimiter=",", fmt="%g")
+    reference, _ = income_data(schema, 1000, seed=1)
+    np.save(out / "reference" / "income.npy", reference)
+
+
+def digits(out: Path) -> None:
+    """8x8 digit images served as rows of 64 floats (pixel intensities 0-16, row-major): detectors read them as
+    plain feature rows, the image explainer reshapes them to 8x8."""
+    x, y = load_digits(return_X_y=True)
+    target = out / "digits-sklearn"
+    target.mkdir(parents=True, exist_ok=True)
+    joblib.dump(LogisticRegression(max_iter=3000).fit(x, y), target / "model.joblib")
+    np.save(out / "reference" / "digits.npy", x[:500])
+
+
+POSITIVE = ("good", "great", "wonderful", "brilliant", "excellent", "moving", "funny", "superb", "enjoyable", "fine")
+NEGATIVE = ("bad", "awful", "boring", "terrible", "dull", "poor", "weak", "horrible", "worst", "stupid")
+NEUTRAL = (
+    "this", "film", "movie", "has", "the", "actors", "plot", "story", "a", "was", "with", "cast", "script", "and",
+    "director", "ending", "music", "scenes", "is", "it", "had", "its", "of", "characters",
+)  # fmt: skip
+
+
+def reviews(rows: int, seed: int = 0) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """Short generated movie reviews: neutral filler plus one or two sentiment words that decide the label."""
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for _ in range(rows):
+        label = int(rng.random() < 0.5)
+        words = list(rng.choice(NEUTRAL, rng.integers(3, 8)))
+        for _ in range(rng.integers(1, 3)):
+            words.insert(int(rng.integers(0, len(words) + 1)), str(rng.choice(POSITIVE if label else NEGATIVE)))
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+def sentiment(out: Path) -> None:
+    """TF-IDF + logistic regression over raw strings (1 = positive). The first step flattens the input, so a
+    column of strings (`[["text"], ...]`, shape n x 1) works as well as a plain list of them (shape n)."""
+    texts, labels = reviews(4000)
+    pipeline = Pipeline([
+        ("flatten", FunctionTransformer(np.ravel)),
+        ("tfidf", TfidfVectorizer()),
+        ("classify", LogisticRegression(max_iter=1000)),
+    ])  # fmt: skip
+    target = out / "text-sentiment"
+    target.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline.fit(np.array(texts), labels), target / "model.joblib")
+    np.save(out / "reference" / "text.npy", np.array(reviews(300, seed=1)[0]))
 
 
 if __name__ == "__main__":
     destination = Path(sys.argv[1])
     income_schema = json.loads(Path(sys.argv[2]).read_text())
+    (destination / "reference").mkdir(parents=True, exist_ok=True)
     iris(destination)
     income(destination, income_schema)
+    digits(destination)
+    sentiment(destination)
     print(json.dumps({"ok": True}))

@@ -70,6 +70,10 @@ NAMESPACE_FORWARDED: dict[str, list[str]] = {
 }
 """Public path templates of one namespace's GitOps resources -> methods (owned by gitops-sync)."""
 
+EXPLAIN_SUBPATHS = ("/explainer", "/explain", "/explanations", "/explanations/{explanation_id}")
+"""A deployment's explainer and explanations (detectors service), for both kinds: every method goes through (the
+detectors service answers 405 for one it does not serve)."""
+
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -111,6 +115,17 @@ def _namespace_forwarder(template: str):  # type: ignore[no-untyped-def]
     return forward
 
 
+def _explain_forwarder(template: str, kind: str):  # type: ignore[no-untyped-def]
+    async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        values = {**request.path_params, "namespace": namespace, "name": name}  # + explanation_id, where it is one
+        path = build_path(SERVICE_API_PREFIX + template, **values)
+        return await upstreams.forward(request, "detectors", path)
+
+    forward.__name__ = f"forward_detectors_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
+
+
 def forwarded_router() -> APIRouter:
     router = APIRouter(prefix=PUBLIC_API_PREFIX, tags=["forwarded"])
     for template, target in FORWARDED_PATHS.items():
@@ -118,6 +133,11 @@ def forwarded_router() -> APIRouter:
         router.add_api_route(template, endpoint, methods=list(target.methods), include_in_schema=False)
     for template, methods in NAMESPACE_FORWARDED.items():
         router.add_api_route(template, _namespace_forwarder(template), methods=methods, include_in_schema=False)
+    for plural, kind in _PLURALS.items():
+        for subpath in EXPLAIN_SUBPATHS:
+            template = f"/namespaces/{{namespace}}/{plural}/{{name}}{subpath}"
+            endpoint = _explain_forwarder(template, kind)
+            router.add_api_route(template, endpoint, methods=_METHODS, include_in_schema=False)
     for prefix, service in FORWARDED.items():
         endpoint = _forwarder(service, prefix)
         router.add_api_route(prefix, endpoint, methods=_METHODS, include_in_schema=False)
