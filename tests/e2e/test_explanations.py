@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
+from warden_common.testing.waiting import wait_until
+
 pytestmark = pytest.mark.integration
 
 API = "/seldon-deploy/api/v1alpha1"
@@ -53,16 +55,6 @@ def manifest(name: str, model_uri: str, explainer: dict[str, Any] | None = None)
         predictor["explainer"] = explainer
     return {"apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
             "metadata": {"name": name, "namespace": "seldon"}, "spec": {"predictors": [predictor]}}  # fmt: skip
-
-
-def wait_until(what: str, check: Any, within_s: float) -> Any:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"not within {within_s}s: {what}")
 
 
 def create(client: httpx.Client, name: str, model_uri: str, explainer: dict[str, Any] | None = None) -> None:

@@ -4,7 +4,6 @@ fitted on the iris data; absurd rows are flagged, normal ones are not, the score
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ import httpx
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+
+from warden_common.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -22,16 +23,6 @@ AVAILABLE_WITHIN_S = 120  # MLServer's first start loads the model in a fresh pr
 LOGGED_WITHIN_S = 60
 NORMAL = [[5.0, 3.4, 1.5, 0.25], [5.9, 2.8, 4.3, 1.3]]  # the centres of the setosa and versicolor clusters
 ABSURD = [[50.0, -3.0, 80.0, 40.0], [0.1, 30.0, 0.1, 25.0]]
-
-
-def wait_until(what: str, check: Any, within_s: float) -> Any:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"not within {within_s}s: {what}")
 
 
 def iris(model_uri: str) -> dict[str, Any]:

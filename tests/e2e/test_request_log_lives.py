@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
+
+from warden_common.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -24,16 +25,6 @@ def iris(model_uri: str) -> dict[str, Any]:
                                  "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
                                            "modelUri": model_uri}}]},
     }  # fmt: skip
-
-
-def wait_until(what: str, check: Any, within_s: float) -> Any:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"not within {within_s}s: {what}")
 
 
 def create_and_predict(client: httpx.Client, model_uri: str) -> tuple[str, str]:

@@ -7,10 +7,8 @@ on a real socket, on the test's database and bus), for tests that need a registe
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -19,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from warden_common import topics
@@ -33,6 +30,7 @@ from warden_common.logstore.factory import OpenSearchSettings
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.auth import AUTH_OFF
+from warden_common.testing.processes import serving
 from warden_common.testing.waiting import eventually
 from warden_gateway.main import create_app as create_gateway_app
 from warden_gateway.settings import GatewaySettings
@@ -56,29 +54,6 @@ def load(name: str) -> Any:
 def test_data() -> Callable[[str], Any]:
     """`test_data("income_schema.json")`: a JSON file of tests/data."""
     return load
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def serve(app: FastAPI, port: int) -> AsyncIterator[str]:
-    """Run `app` on a real socket (uvicorn in this loop) until the block ends."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(20):
-            while True:
-                if server.started:
-                    break
-                await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclass(frozen=True)
@@ -121,7 +96,7 @@ async def metadata_service(bus: Bus, fresh_database: str, unique_name: str) -> A
     """The metadata service in process on the test's database (migrated at start) and the test's Kafka bus."""
     settings = MetadataSettings(runtime_consumer_group=f"metadata-runtime-{unique_name}", auto_migrate=True)
     app = create_metadata_app(settings, Platform(mode="distributed", bus=bus, database_dsn=fresh_database))
-    async with app.router.lifespan_context(app), serve(app, free_port()) as url:
+    async with app.router.lifespan_context(app), serving(app) as url:
         yield RealMetadata(url, bus)
 
 
@@ -131,7 +106,7 @@ async def gateway_url(fresh_database: str, bus: Bus) -> AsyncIterator[str]:
     app = create_gateway_app(
         GatewaySettings(auth=AUTH_OFF), Platform(mode="standalone", bus=bus, database_dsn=fresh_database)
     )
-    async with app.router.lifespan_context(app), serve(app, free_port()) as url:
+    async with app.router.lifespan_context(app), serving(app) as url:
         yield url
 
 

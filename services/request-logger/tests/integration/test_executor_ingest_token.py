@@ -17,8 +17,7 @@ import pytest
 from pydantic import SecretStr
 
 from warden_common.testing.executor import send_cloudevent, sender
-
-from .conftest import free_port, serve
+from warden_common.testing.processes import free_port, serving
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +35,7 @@ async def test_a_go_executor_logs_with_the_token_in_its_logger_url(start_logger:
     binary = await asyncio.to_thread(sender)
     logger = await start_logger(ingest_token=SecretStr(TOKEN))
     port = free_port()
-    async with serve(logger.app, port) as base:
+    async with serving(logger.app, port) as base:
 
         async def send(userinfo: str, rid: str) -> Any:
             url = f"http://{userinfo}127.0.0.1:{port}/"
