@@ -126,12 +126,14 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 running_every(settings.tick_interval_s, lambda: tick_all(live, consumer, utc_now()), "detector ticks")
             )
             app.state.detector_configs = DetectorConfigService(repository, kinds, live)
+            app.state.detector_repository = repository
             app.state.drift_results = drift_store
             app.state.feedback_metrics = feedback_store
             try:
                 yield
             finally:
-                app.state.detector_configs = app.state.drift_results = app.state.feedback_metrics = None
+                app.state.detector_configs = app.state.detector_repository = None
+                app.state.drift_results = app.state.feedback_metrics = None
 
     return setup
 

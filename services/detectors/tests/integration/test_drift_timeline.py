@@ -14,6 +14,8 @@ from fastapi import FastAPI
 
 from warden_common.db import apply_migrations, load_migrations, open_pool
 from warden_common.errors import install_error_handlers
+from warden_detectors.configs.model import DeploymentRef, DetectorKey
+from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.drift import DriftMonitor, DriftResult, DriftResultsStore, DriftSpec
 from warden_detectors.drift.routes import router
 
@@ -37,6 +39,10 @@ async def harness(fresh_database: str) -> AsyncIterator[Harness]:
         install_error_handlers(app)
         app.include_router(router)
         app.state.drift_results = DriftResultsStore(pool)
+        app.state.detector_repository = repository = DetectorConfigRepository(pool)
+        for kind in ("SeldonDeployment", "InferenceService"):  # the timeline is 404 for a detector not configured
+            key = DetectorKey(DeploymentRef("seldon", kind, "income"), "drift", "income-drift")
+            await repository.insert(key, "drift", {"basic": {}})
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
             yield Harness(app.state.drift_results, client)
 
@@ -119,7 +125,7 @@ async def test_timeline_time_range_is_start_inclusive_end_exclusive(harness: Har
     isvc = "/api/v1alpha1/namespaces/seldon/inferenceservices/income/monitor/drift-detector/income-drift/timeline"
     assert len((await harness.client.get(isvc)).json()["windows"]) == 1
     unknown = await harness.client.get(f"{BASE}/no-such-detector/timeline")
-    assert unknown.status_code == 200 and unknown.json() == {"windows": [], "nextPageToken": None}
+    assert unknown.status_code == 404 and "no drift detector no-such-detector" in unknown.json()["message"]
 
 
 @pytest.mark.parametrize(

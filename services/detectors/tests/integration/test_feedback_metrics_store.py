@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from warden_common.db import apply_migrations, load_migrations, open_pool
 from warden_common.errors import install_error_handlers
 from warden_common.events.deployments import DeploymentKind
+from warden_detectors.configs.model import DeploymentRef, DetectorKey
+from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.feedback import FeedbackMetricsServer, FeedbackMetricsStore, MetricsSpec
 from warden_detectors.feedback.routes import router
 
@@ -40,6 +42,10 @@ async def harness(fresh_database: str) -> AsyncIterator[Harness]:
         install_error_handlers(app)
         app.include_router(router)
         app.state.feedback_metrics = FeedbackMetricsStore(pool)
+        app.state.detector_repository = repository = DetectorConfigRepository(pool)
+        for kind in ("SeldonDeployment", "InferenceService"):  # the route is 404 for a metrics server not configured
+            key = DetectorKey(DeploymentRef("seldon", kind, "iris"), "metrics", "multiclasserver")
+            await repository.insert(key, "metrics", {"basic": {}})
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
             yield Harness(app.state.feedback_metrics, client)
 
@@ -137,6 +143,8 @@ async def test_route_answers_counts_and_ratios_per_class_and_overall(harness: Ha
     assert naive.json()["rows"] == 2 and naive.json()["start"] == "2026-03-01T09:00:00Z"
     other_kind = await harness.client.get(API.replace("seldondeployments", "inferenceservices"))
     assert other_kind.status_code == 200 and other_kind.json()["rows"] == 0
+    unknown = await harness.client.get(API.replace("multiclasserver", "no-such-server"))
+    assert unknown.status_code == 404 and "no metrics detector no-such-server" in unknown.json()["message"]
 
 
 @pytest.mark.parametrize(
