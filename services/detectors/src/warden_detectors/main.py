@@ -58,6 +58,7 @@ def detector_kinds(
             drift.DriftMonitor,
             drift_store,
             observe=drift_metrics.record,
+            forget=drift_metrics.forget,
         ),
         FeedbackKind(
             feedback.MetricsSpec.from_config,
@@ -65,6 +66,7 @@ def detector_kinds(
             feedback_store,
             feedback.LogStoreLookup(log_store),
             observe=feedback_metrics.record,
+            forget=feedback_metrics.forget,
         ),
     ]
 

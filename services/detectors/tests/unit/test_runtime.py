@@ -40,6 +40,9 @@ class FakeKind:
     def validate(self, basic: Mapping[str, Any]) -> None:
         pass
 
+    async def forget(self, key: DetectorKey) -> None:
+        pass
+
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         if detector.basic.get("broken"):
             raise ValueError("artifact unreadable")

@@ -5,7 +5,7 @@ Each feedback's `truth` and prediction (its `response`, else the logged response
 (`io.seldon.serving.feedback.metrics`). Wiring metrics servers is one entry in `main.detector_kinds`:
 
     FeedbackKind(MetricsSpec.from_config, FeedbackMetricsServer, FeedbackMetricsStore(pool), lookup,
-                 observe=feedback.metrics.record)
+                 observe=feedback.metrics.record, forget=feedback.metrics.forget)
 
 where `lookup(detector, feedback_event)` returns the logged response or None. A feedback without truth, or
 whose prediction cannot be found, is rejected (dead-lettered with the reason). Delivery is at least once.
@@ -19,8 +19,17 @@ from typing import Any, Literal, Protocol
 
 from warden_common.codec import Event
 from warden_common.events import FEEDBACK_METRICS
-from warden_detectors.configs.model import StoredDetector
-from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, InputRejected, LiveDetector, Outcome
+from warden_common.events.deployments import DeploymentKind
+from warden_detectors.configs.model import DetectorKey, StoredDetector
+from warden_detectors.runtime.kinds import (
+    BuildInputs,
+    DetectorInput,
+    InputRejected,
+    LiveDetector,
+    Outcome,
+    SeriesForgetter,
+    forget_results,
+)
 
 
 class CountingServer(Protocol):
@@ -31,6 +40,8 @@ class CountsStore(Protocol):
     async def add(
         self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any
     ) -> None: ...
+
+    async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
 
 
 class CountsObserver(Protocol):
@@ -55,15 +66,20 @@ class FeedbackKind:
         lookup: ResponseLookup,
         *,
         observe: CountsObserver | None = None,
+        forget: SeriesForgetter | None = None,
     ) -> None:
         self._spec = spec_from_config
         self._factory = server_factory
         self._store = store
         self._lookup = lookup
         self._observe = observe
+        self._forget = forget
 
     def validate(self, basic: Mapping[str, Any]) -> None:
         self._spec(basic)
+
+    async def forget(self, key: DetectorKey) -> None:
+        await forget_results(key, self._store, self._forget)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         server = self._factory(self._spec(detector.basic), detector.key.name)

@@ -7,6 +7,8 @@ fetches artifacts and reference data, calls the live detectors with a batch of i
 dead-letters what a detector could not handle. Adding a kind is one entry in `main.detector_kinds`: drift
 detectors through `runtime.windowed.WindowedKind`, metrics servers through `runtime.feedback.FeedbackKind`.
 
+Deleting a detector calls its kind's `forget`, so no kind needs a special case in the configs service.
+
 Delivery is at least once: a batch whose replies could not all be published, or that was in flight when the
 service died, is handed to the detectors again.
 """
@@ -17,10 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from warden_common.codec import Event
-from warden_detectors.configs.model import KindName, StoredDetector
+from warden_common.events.deployments import DeploymentKind
+from warden_detectors.configs.model import DetectorKey, KindName, StoredDetector
 from warden_detectors.runtime.arrays import Array
 
 Reads = Literal["requests", "feedback"]
@@ -114,6 +117,29 @@ class DetectorKind(Protocol):
         """A live detector for `detector` (slow work in a thread). Raising marks the detector Failed with the
         reason; the events it would have handled are dead-lettered until it is fixed."""
         ...
+
+    async def forget(self, key: DetectorKey) -> None:
+        """Called when the detector is deleted (its config is gone and its live detector removed): drop what it
+        left behind, its stored results and its Prometheus series."""
+        ...
+
+
+class ResultsStore(Protocol):
+    async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
+
+
+class SeriesForgetter(Protocol):
+    """Removes a deleted detector's Prometheus series (of every endpoint)."""
+
+    def __call__(self, *, namespace: str, deployment: str, detector: str) -> None: ...
+
+
+async def forget_results(key: DetectorKey, store: ResultsStore, series: SeriesForgetter | None) -> None:
+    """`DetectorKind.forget` of a kind that stores results and keeps Prometheus series."""
+    d = key.deployment
+    await store.delete(d.namespace, cast(DeploymentKind, d.kind), d.name, key.name)
+    if series is not None:
+        series(namespace=d.namespace, deployment=d.name, detector=key.name)
 
 
 class KindRegistry:
