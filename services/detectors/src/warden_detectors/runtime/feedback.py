@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 from warden_common.codec import Event
 from warden_common.events import FEEDBACK_METRICS
 from warden_common.events.deployments import DeploymentKind
-from warden_detectors.configs.model import DetectorKey, StoredDetector
+from warden_detectors.configs.model import StoredDetector
 from warden_detectors.runtime.kinds import (
     BuildInputs,
     DetectorInput,
@@ -28,7 +28,7 @@ from warden_detectors.runtime.kinds import (
     LiveDetector,
     Outcome,
     SeriesForgetter,
-    forget_results,
+    StoringKind,
 )
 
 
@@ -53,7 +53,7 @@ class CountsObserver(Protocol):
 ResponseLookup = Callable[[StoredDetector, Event], Awaitable[Any | None]]
 
 
-class FeedbackKind:
+class FeedbackKind(StoringKind):
     name: Literal["metrics"] = "metrics"
     reads: Literal["feedback"] = "feedback"
     reply_types = (FEEDBACK_METRICS, FEEDBACK_METRICS)
@@ -68,18 +68,11 @@ class FeedbackKind:
         observe: CountsObserver | None = None,
         forget: SeriesForgetter | None = None,
     ) -> None:
-        self._spec = spec_from_config
+        super().__init__(spec_from_config, store, forget)
         self._factory = server_factory
         self._store = store
         self._lookup = lookup
         self._observe = observe
-        self._forget = forget
-
-    def validate(self, basic: Mapping[str, Any]) -> None:
-        self._spec(basic)
-
-    async def forget(self, key: DetectorKey) -> None:
-        await forget_results(key, self._store, self._forget)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         server = self._factory(self._spec(detector.basic), detector.key.name)

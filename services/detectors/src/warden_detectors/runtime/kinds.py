@@ -15,7 +15,7 @@ service died, is handed to the detectors again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,12 +134,28 @@ class SeriesForgetter(Protocol):
     def __call__(self, *, namespace: str, deployment: str, detector: str) -> None: ...
 
 
-async def forget_results(key: DetectorKey, store: ResultsStore, series: SeriesForgetter | None) -> None:
-    """`DetectorKind.forget` of a kind that stores results and keeps Prometheus series."""
-    d = key.deployment
-    await store.delete(d.namespace, cast(DeploymentKind, d.kind), d.name, key.name)
-    if series is not None:
-        series(namespace=d.namespace, deployment=d.name, detector=key.name)
+class StoringKind:
+    """What kinds whose detectors store results and keep Prometheus series (drift, metrics) share: `validate` by
+    the kind's spec parser, and `forget` = delete the stored results, then drop the series."""
+
+    def __init__(
+        self,
+        spec_from_config: Callable[[Mapping[str, Any]], Any],
+        results: ResultsStore,
+        forget_series: SeriesForgetter | None,
+    ) -> None:
+        self._spec = spec_from_config
+        self._results = results
+        self._forget_series = forget_series
+
+    def validate(self, basic: Mapping[str, Any]) -> None:
+        self._spec(basic)
+
+    async def forget(self, key: DetectorKey) -> None:
+        d = key.deployment
+        await self._results.delete(d.namespace, cast(DeploymentKind, d.kind), d.name, key.name)
+        if self._forget_series is not None:
+            self._forget_series(namespace=d.namespace, deployment=d.name, detector=key.name)
 
 
 class KindRegistry:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from warden_common.events.deployments import DeploymentKind
-from warden_detectors.configs.model import DetectorKey, KindName, StoredDetector
+from warden_detectors.configs.model import KindName, StoredDetector
 from warden_detectors.runtime.arrays import Array
 from warden_detectors.runtime.kinds import (
     BuildInputs,
@@ -31,7 +31,7 @@ from warden_detectors.runtime.kinds import (
     Outcome,
     Reads,
     SeriesForgetter,
-    forget_results,
+    StoringKind,
 )
 
 
@@ -66,7 +66,7 @@ MonitorFactory = Callable[[Any, Array | None, Path | None, str], WindowMonitor]
 """`(spec, reference rows, saved artifact folder, detector name) -> monitor` (e.g. the `DriftMonitor` class)."""
 
 
-class WindowedKind:
+class WindowedKind(StoringKind):
     reads: Reads = "requests"
 
     def __init__(
@@ -82,17 +82,10 @@ class WindowedKind:
     ) -> None:
         self.name = name
         self.reply_types = reply_types
-        self._spec = spec_from_config
+        super().__init__(spec_from_config, store, forget)
         self._factory = monitor_factory
         self._store = store
         self._observe = observe
-        self._forget = forget
-
-    def validate(self, basic: Mapping[str, Any]) -> None:
-        self._spec(basic)
-
-    async def forget(self, key: DetectorKey) -> None:
-        await forget_results(key, self._store, self._forget)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         spec = self._spec(detector.basic)
