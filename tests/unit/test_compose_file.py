@@ -52,3 +52,11 @@ def test_the_gateway_is_the_single_public_entry_and_relays_the_data_plane_to_ser
     serving_command = services["serving"]["command"]
     assert url.hostname == "serving"
     assert str(url.port) == serving_command[serving_command.index("--port") + 1]
+
+
+def test_the_detectors_read_the_request_loggers_opensearch() -> None:
+    """Metrics servers look up a feedback's response in the store the request logger writes."""
+    services = _warden_services()
+    logger, detectors = (services[name]["environment"] for name in ("request-logger", "detectors"))
+    assert detectors["WARDEN_DETECTORS_LOG_STORE"] == logger["WARDEN_LOGGER_STORE"] == "opensearch"
+    assert detectors["WARDEN_DETECTORS_OPENSEARCH__URL"] == logger["WARDEN_LOGGER_OPENSEARCH__URL"]
