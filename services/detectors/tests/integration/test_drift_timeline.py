@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, load_migrations, open_pool
 from warden_common.errors import install_error_handlers
-from warden_detectors.configs.model import DeploymentRef, DetectorKey
-from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.drift import DriftMonitor, DriftResult, DriftResultsStore, DriftSpec
 from warden_detectors.drift.routes import router
+
+from .conftest import results_route_client
 
 pytestmark = pytest.mark.integration
 
@@ -33,18 +32,10 @@ class Harness:
 
 @pytest.fixture
 async def harness(fresh_database: str) -> AsyncIterator[Harness]:
-    await apply_migrations(fresh_database, "detectors", load_migrations("warden_detectors", "migrations"))
-    async with open_pool(fresh_database, max_size=2) as pool:
-        app = FastAPI()
-        install_error_handlers(app)
-        app.include_router(router)
-        app.state.drift_results = DriftResultsStore(pool)
-        app.state.detector_repository = repository = DetectorConfigRepository(pool)
-        for kind in ("SeldonDeployment", "InferenceService"):  # the timeline is 404 for a detector not configured
-            key = DetectorKey(DeploymentRef("seldon", kind, "income"), "drift", "income-drift")
-            await repository.insert(key, "drift", {"basic": {}})
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
-            yield Harness(app.state.drift_results, client)
+    async with results_route_client(
+        fresh_database, router, "drift", "income", "income-drift", drift_results=DriftResultsStore
+    ) as (pool, client):
+        yield Harness(DriftResultsStore(pool), client)
 
 
 def _windows() -> list[DriftResult]:

@@ -11,15 +11,12 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, load_migrations, open_pool
-from warden_common.errors import install_error_handlers
 from warden_common.events.deployments import DeploymentKind
-from warden_detectors.configs.model import DeploymentRef, DetectorKey
-from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.feedback import FeedbackMetricsServer, FeedbackMetricsStore, MetricsSpec
 from warden_detectors.feedback.routes import router
+
+from .conftest import results_route_client
 
 pytestmark = pytest.mark.integration
 
@@ -36,18 +33,10 @@ class Harness:
 
 @pytest.fixture
 async def harness(fresh_database: str) -> AsyncIterator[Harness]:
-    await apply_migrations(fresh_database, "detectors", load_migrations("warden_detectors", "migrations"))
-    async with open_pool(fresh_database, max_size=4) as pool:
-        app = FastAPI()
-        install_error_handlers(app)
-        app.include_router(router)
-        app.state.feedback_metrics = FeedbackMetricsStore(pool)
-        app.state.detector_repository = repository = DetectorConfigRepository(pool)
-        for kind in ("SeldonDeployment", "InferenceService"):  # the route is 404 for a metrics server not configured
-            key = DetectorKey(DeploymentRef("seldon", kind, "iris"), "metrics", "multiclasserver")
-            await repository.insert(key, "metrics", {"basic": {}})
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
-            yield Harness(app.state.feedback_metrics, client)
+    async with results_route_client(
+        fresh_database, router, "metrics", "iris", "multiclasserver", feedback_metrics=FeedbackMetricsStore
+    ) as (pool, client):
+        yield Harness(FeedbackMetricsStore(pool), client)
 
 
 def numeric(classes: int | None = None) -> FeedbackMetricsServer:
