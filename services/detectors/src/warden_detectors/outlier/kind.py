@@ -40,5 +40,8 @@ class OutlierKind:
         return OutlierDetector(detector, loaded, max_rows=self._max_rows)
 
     async def forget(self, key: DetectorKey) -> None:
-        """Outlier scores are not stored: only the gauges go."""
+        """Outlier scores are not stored here (the request log keeps them): only the gauges go."""
+        self.drop_series(key)
+
+    def drop_series(self, key: DetectorKey) -> None:
         metrics.forget(namespace=key.deployment.namespace, deployment=key.deployment.name, detector=key.name)

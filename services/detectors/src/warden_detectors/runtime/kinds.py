@@ -119,8 +119,13 @@ class DetectorKind(Protocol):
         ...
 
     async def forget(self, key: DetectorKey) -> None:
-        """Called when the detector is deleted (its config is gone and its live detector removed): drop what it
-        left behind, its stored results and its Prometheus series."""
+        """Called once, by the replica that deleted the detector (its config is gone and its live detector
+        removed): drop what it left behind, its stored results and (`drop_series`) its Prometheus series."""
+        ...
+
+    def drop_series(self, key: DetectorKey) -> None:
+        """Remove this process's Prometheus series of a detector that is gone; also called by every other replica
+        when its config refresh sees the detector deleted (each replica serves the series of what it handled)."""
         ...
 
 
@@ -154,8 +159,11 @@ class StoringKind:
     async def forget(self, key: DetectorKey) -> None:
         d = key.deployment
         await self._results.delete(d.namespace, cast(DeploymentKind, d.kind), d.name, key.name)
+        self.drop_series(key)
+
+    def drop_series(self, key: DetectorKey) -> None:
         if self._forget_series is not None:
-            self._forget_series(namespace=d.namespace, deployment=d.name, detector=key.name)
+            self._forget_series(namespace=key.deployment.namespace, deployment=key.deployment.name, detector=key.name)
 
 
 class KindRegistry:
