@@ -12,27 +12,14 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
-from warden_common.testing.waiting import wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
-API = "/seldon-deploy/api/v1alpha1"
-DEPLOYMENT = f"{API}/namespaces/seldon/seldondeployments/iris"
 OUTLIERS = f"{DEPLOYMENT}/monitor/outlier-detector"
-AVAILABLE_WITHIN_S = 120  # MLServer's first start loads the model in a fresh process
 LOGGED_WITHIN_S = 60
 NORMAL = [[5.0, 3.4, 1.5, 0.25], [5.9, 2.8, 4.3, 1.3]]  # the centres of the setosa and versicolor clusters
 ABSURD = [[50.0, -3.0, 80.0, 40.0], [0.1, 30.0, 0.1, 25.0]]
-
-
-def iris(model_uri: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
-        "metadata": {"name": "iris", "namespace": "seldon"},
-        "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100,
-                                 "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
-                                           "modelUri": model_uri}}]},
-    }  # fmt: skip
 
 
 def test_absurd_iris_rows_are_flagged_logged_and_found_by_outliers_only(

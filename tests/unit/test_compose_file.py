@@ -68,3 +68,11 @@ def test_the_gateway_authenticates_with_settings_taken_from_the_environment() ->
     for name, svc in _warden_services().items():  # only the public entry authenticates
         if name != "gateway":
             assert not [v for v in svc["environment"] if "AUTH__" in v or v.startswith("WARDEN_ADMIN_")], name
+
+
+def test_the_detectors_read_the_request_loggers_opensearch() -> None:
+    """Metrics servers look up a feedback's response in the store the request logger writes."""
+    services = _warden_services()
+    logger, detectors = (services[name]["environment"] for name in ("request-logger", "detectors"))
+    assert detectors["WARDEN_DETECTORS_LOG_STORE"] == logger["WARDEN_LOGGER_STORE"] == "opensearch"
+    assert detectors["WARDEN_DETECTORS_OPENSEARCH__URL"] == logger["WARDEN_LOGGER_OPENSEARCH__URL"]

@@ -404,3 +404,13 @@ def test_one_set_of_body_limits_for_every_service() -> None:
         assert env[f"{prefix}BODY_LIMITS__MAX_ITEMS"]["value"] == "2000000", name
     for name, deployment in render().of_kind("Deployment").items():  # unset: every service keeps the default
         assert not [v for v in env_of(deployment) if "BODY_LIMITS" in v], name
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_request_logger_and_the_detectors_share_one_log_store(variant: str) -> None:
+    """The detectors' metrics servers read the responses the request logger wrote: the same OpenSearch and prefix."""
+    deployments = render(*VARIANTS[variant]).of_kind("Deployment")
+    logger, detectors = env_of(deployments["request-logger"]), env_of(deployments["detectors"])
+    assert logger["WARDEN_LOGGER_STORE"]["value"] == detectors["WARDEN_DETECTORS_LOG_STORE"]["value"] == "opensearch"
+    for setting in ("OPENSEARCH__URL", "OPENSEARCH__INDEX_PREFIX"):
+        assert logger[f"WARDEN_LOGGER_{setting}"]["value"] == detectors[f"WARDEN_DETECTORS_{setting}"]["value"]

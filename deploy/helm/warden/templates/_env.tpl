@@ -30,7 +30,7 @@ Secret by reference, never as a literal value.
 {{- end }}
 {{- if $facts.opensearch }}
 {{- with $root.Values.opensearch }}
-- name: {{ $p }}STORE
+- name: {{ $p }}{{ $facts.storeSetting | default "STORE" }}
   value: opensearch
 - name: {{ $p }}OPENSEARCH__URL
   value: {{ required "opensearch.url is required" .url | quote }}

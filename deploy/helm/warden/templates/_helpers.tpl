@@ -65,7 +65,8 @@ What the code of each service reads, so each gets only the settings it uses (tes
 every rendered name against the service's pydantic-settings class):
   prefix     env_prefix of its settings class (settings.py of each service)
   database   keeps state in PostgreSQL (DATABASE__DSN; its schema is migrated by the migrate hook Job)
-  opensearch the request log store (STORE, OPENSEARCH__*)
+  opensearch the request log store (STORE, OPENSEARCH__*): the request logger writes it, the detectors' metrics
+             servers read a feedback's logged response from it (their choice is named by storeSetting, LOG_STORE)
   objectStore fetches models from S3 (OBJECT_STORE__*) and needs a writable data dir (DATA_DIR)
   upstreams  services it calls over HTTP (UPSTREAMS__<SERVICE>): the gateway forwards the public API, the
              request logger asks metadata for prediction schemas and the gateway which deployment holds a name
@@ -77,7 +78,7 @@ every rendered name against the service's pydantic-settings class):
 gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
-detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true}
+detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true, opensearch: true, storeSetting: LOG_STORE}
 metadata: {prefix: WARDEN_METADATA_, database: true}
 gitops-sync: {prefix: WARDEN_GITOPS_, gitState: true}
 batch: {prefix: WARDEN_BATCH_}

@@ -60,6 +60,7 @@ def detector_kinds(
             drift.DriftMonitor,
             drift_store,
             observe=drift_metrics.record,
+            forget=drift_metrics.forget,
         ),
         FeedbackKind(
             feedback.MetricsSpec.from_config,
@@ -67,6 +68,7 @@ def detector_kinds(
             feedback_store,
             feedback.LogStoreLookup(log_store),
             observe=feedback_metrics.record,
+            forget=feedback_metrics.forget,
         ),
     ]
 
@@ -128,6 +130,7 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
                 running_every(settings.tick_interval_s, lambda: tick_all(live, consumer, utc_now()), "detector ticks")
             )
             app.state.detector_configs = DetectorConfigService(repository, kinds, live)
+            app.state.detector_repository = repository
             app.state.drift_results = drift_store
             app.state.feedback_metrics = feedback_store
             # Explanations: their own tables, upstream to serving's data plane and deployment-event consumer.
@@ -135,7 +138,8 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
             try:
                 yield
             finally:
-                app.state.detector_configs = app.state.drift_results = app.state.feedback_metrics = None
+                app.state.detector_configs = app.state.detector_repository = None
+                app.state.drift_results = app.state.feedback_metrics = None
 
     return setup
 

@@ -9,20 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import numpy as np
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 
 from warden_common import topics
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus, BusRecord
 from warden_common.codec import Event
+from warden_common.db import apply_migrations, load_migrations, open_pool
+from warden_common.errors import install_error_handlers
 from warden_common.events import SELDON_REQUEST, build_event
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.waiting import eventually as poll_until
+from warden_detectors.configs.model import PLURAL_KINDS, DeploymentRef, DetectorKey, KindName
+from warden_detectors.configs.repository import DetectorConfigRepository
 from warden_detectors.main import create_app
 from warden_detectors.runtime.arrays import Array
 from warden_detectors.settings import DetectorsSettings
@@ -130,6 +135,27 @@ def reference(tmp_path: Path) -> tuple[Path, Array]:
     path = tmp_path / "reference.npy"
     np.save(path, rows)
     return path, rows
+
+
+@asynccontextmanager
+async def results_route_client(
+    database: str, router: APIRouter, kind: KindName, deployment: str, detector: str, **state: Any
+) -> AsyncIterator[tuple[asyncpg.Pool, httpx.AsyncClient]]:
+    """A bare app of one result route (`router`) on a migrated `database`: `state(pool)` values on `app.state` (the
+    store), and `detector` of `kind` configured for both deployment kinds (the routes are 404 for others)."""
+    await apply_migrations(database, "detectors", load_migrations("warden_detectors", "migrations"))
+    async with open_pool(database, max_size=4) as pool:
+        app = FastAPI()
+        install_error_handlers(app)
+        app.include_router(router)
+        for name, make in state.items():
+            setattr(app.state, name, make(pool))
+        app.state.detector_repository = repository = DetectorConfigRepository(pool)
+        for deployment_kind in PLURAL_KINDS.values():
+            key = DetectorKey(DeploymentRef(NAMESPACE, deployment_kind, deployment), kind, detector)
+            await repository.insert(key, kind, {"basic": {}})
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
+            yield pool, client
 
 
 async def wait_loaded(client: httpx.AsyncClient, path: str, state: str = "Loaded") -> dict[str, Any]:

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, load_migrations, open_pool
 from warden_common.errors import install_error_handlers
 from warden_detectors.drift import DriftMonitor, DriftResult, DriftResultsStore, DriftSpec
 from warden_detectors.drift.routes import router
+
+from .conftest import results_route_client
 
 pytestmark = pytest.mark.integration
 
@@ -31,14 +32,10 @@ class Harness:
 
 @pytest.fixture
 async def harness(fresh_database: str) -> AsyncIterator[Harness]:
-    await apply_migrations(fresh_database, "detectors", load_migrations("warden_detectors", "migrations"))
-    async with open_pool(fresh_database, max_size=2) as pool:
-        app = FastAPI()
-        install_error_handlers(app)
-        app.include_router(router)
-        app.state.drift_results = DriftResultsStore(pool)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
-            yield Harness(app.state.drift_results, client)
+    async with results_route_client(
+        fresh_database, router, "drift", "income", "income-drift", drift_results=DriftResultsStore
+    ) as (pool, client):
+        yield Harness(DriftResultsStore(pool), client)
 
 
 def _windows() -> list[DriftResult]:
@@ -119,7 +116,7 @@ async def test_timeline_time_range_is_start_inclusive_end_exclusive(harness: Har
     isvc = "/api/v1alpha1/namespaces/seldon/inferenceservices/income/monitor/drift-detector/income-drift/timeline"
     assert len((await harness.client.get(isvc)).json()["windows"]) == 1
     unknown = await harness.client.get(f"{BASE}/no-such-detector/timeline")
-    assert unknown.status_code == 200 and unknown.json() == {"windows": [], "nextPageToken": None}
+    assert unknown.status_code == 404 and "no drift detector no-such-detector" in unknown.json()["message"]
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,12 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from fastapi import FastAPI
 
-from warden_common.db import apply_migrations, load_migrations, open_pool
-from warden_common.errors import install_error_handlers
 from warden_common.events.deployments import DeploymentKind
 from warden_detectors.feedback import FeedbackMetricsServer, FeedbackMetricsStore, MetricsSpec
 from warden_detectors.feedback.routes import router
+
+from .conftest import results_route_client
 
 pytestmark = pytest.mark.integration
 
@@ -34,14 +33,10 @@ class Harness:
 
 @pytest.fixture
 async def harness(fresh_database: str) -> AsyncIterator[Harness]:
-    await apply_migrations(fresh_database, "detectors", load_migrations("warden_detectors", "migrations"))
-    async with open_pool(fresh_database, max_size=4) as pool:
-        app = FastAPI()
-        install_error_handlers(app)
-        app.include_router(router)
-        app.state.feedback_metrics = FeedbackMetricsStore(pool)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://detectors") as client:
-            yield Harness(app.state.feedback_metrics, client)
+    async with results_route_client(
+        fresh_database, router, "metrics", "iris", "multiclasserver", feedback_metrics=FeedbackMetricsStore
+    ) as (pool, client):
+        yield Harness(FeedbackMetricsStore(pool), client)
 
 
 def numeric(classes: int | None = None) -> FeedbackMetricsServer:
@@ -137,6 +132,8 @@ async def test_route_answers_counts_and_ratios_per_class_and_overall(harness: Ha
     assert naive.json()["rows"] == 2 and naive.json()["start"] == "2026-03-01T09:00:00Z"
     other_kind = await harness.client.get(API.replace("seldondeployments", "inferenceservices"))
     assert other_kind.status_code == 200 and other_kind.json()["rows"] == 0
+    unknown = await harness.client.get(API.replace("multiclasserver", "no-such-server"))
+    assert unknown.status_code == 404 and "no metrics detector no-such-server" in unknown.json()["message"]
 
 
 @pytest.mark.parametrize(

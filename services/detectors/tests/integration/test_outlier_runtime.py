@@ -64,6 +64,10 @@ async def test_iforest_flags_shifted_rows_and_replies_with_the_request_id_and_ex
         assert f"seldon_metric_outlier_is_outlier{{{labels}}}" in metrics
         assert f"seldon_metric_outlier_instance_score{{{labels}}}" in metrics
 
+        deleted = await detectors.client.delete(outliers_path("iris") + "/iris-outlier")
+        assert deleted.status_code == 200, deleted.text
+        assert 'detector="iris-outlier"' not in (await detectors.client.get("/metrics")).text  # its series forgotten
+
 
 async def test_a_bad_artifact_fails_its_detector_and_dead_letters_while_another_keeps_scoring(
     bench: Bench, reference: tuple[Path, Array], tmp_path: Path

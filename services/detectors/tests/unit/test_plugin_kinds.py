@@ -73,6 +73,9 @@ class Store:
     async def add(self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any) -> None:
         self.saved.append((namespace, kind, deployment, detector, at, counts))
 
+    async def delete(self, namespace: str, kind: str, deployment: str, detector: str) -> None:
+        self.saved = [s for s in self.saved if s[:4] != (namespace, kind, deployment, detector)]
+
 
 def detector(kind: Any, name: str) -> StoredDetector:
     return StoredDetector(DetectorKey(IRIS, kind, name), kind, {"basic": {}}, T0)
@@ -108,6 +111,28 @@ async def test_windowed_kind_replies_to_the_request_closing_a_window_and_on_time
     assert reply_event(stored, kind, on_time).get_extension("inferenceservicename") == "iris"
     assert [s[:4] for s in store.saved] == [("seldon", "SeldonDeployment", "iris", "iris-drift")] * 2
     assert [s[4].rows for s in store.saved] == [3, 1]
+
+
+@pytest.mark.parametrize("kind_name", ["drift", "metrics"])
+async def test_forgetting_a_deleted_detector_drops_its_results_and_series(kind_name: str) -> None:
+    store, forgotten = Store(), []
+
+    def forget(*, namespace: str, deployment: str, detector: str) -> None:
+        forgotten.append((namespace, deployment, detector))
+
+    async def no_lookup(stored: StoredDetector, event: Event) -> Any:
+        return None
+
+    kind: DetectorKind = (
+        WindowedKind("drift", (SELDON_DRIFT, KSERVE_DRIFT), Spec.from_config, Monitor, store, forget=forget)
+        if kind_name == "drift"
+        else FeedbackKind(Spec.from_config, Server, store, no_lookup, forget=forget)
+    )
+    for name in ("gone", "kept"):
+        await store.add("seldon", "SeldonDeployment", "iris", name, T0, {})
+    await kind.forget(DetectorKey(IRIS, kind.name, "gone"))
+    assert [s[3] for s in store.saved] == ["kept"]
+    assert forgotten == [("seldon", "iris", "gone")]
 
 
 class Server:

@@ -40,6 +40,15 @@ class FakeKind:
     def validate(self, basic: Mapping[str, Any]) -> None:
         pass
 
+    def __init__(self) -> None:
+        self.dropped: list[str] = []
+
+    async def forget(self, key: DetectorKey) -> None:
+        self.drop_series(key)
+
+    def drop_series(self, key: DetectorKey) -> None:
+        self.dropped.append(key.name)
+
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         if detector.basic.get("broken"):
             raise ValueError("artifact unreadable")
@@ -98,4 +107,15 @@ async def test_a_refresh_read_before_a_local_change_does_not_undo_it(registry: L
     assert [e.stored.key.name for e in registry.entries()] == ["new"]
     assert registry.sync([], registry.version) is True
     assert registry.entries() == []
+    await registry.close()
+
+
+async def test_a_detector_deleted_through_another_replica_loses_its_series_here(tmp_path: Path) -> None:
+    kind = FakeKind()
+    registry = LiveRegistry(KindRegistry([kind]), ArtifactFetcher(tmp_path, ObjectStoreSettings()))
+    registry.sync([stored("kept"), stored("gone")], registry.version)
+    registry.put(stored("kept"))  # the same version again: not reloaded, nothing dropped
+    assert kind.dropped == []
+    registry.sync([stored("kept")], registry.version)
+    assert kind.dropped == ["gone"] and [e.stored.key.name for e in registry.entries()] == ["kept"]
     await registry.close()

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from warden_common.objectstore.factory import object_store_for
 from warden_common.objectstore.local import LocalObjectStore
-from warden_common.objectstore.port import ObjectNotFound, ObjectStore, ObjectStoreSettings, UnsupportedUri
+from warden_common.objectstore.port import (
+    ObjectNotFound,
+    ObjectStore,
+    ObjectStoreSettings,
+    ObjectStoreUnavailable,
+    UnsupportedUri,
+)
 from warden_common.objectstore.s3 import S3ObjectStore
 from warden_common.objectstore.uris import model_uri_problem
 
@@ -19,6 +25,7 @@ __all__ = [
     "ObjectNotFound",
     "ObjectStore",
     "ObjectStoreSettings",
+    "ObjectStoreUnavailable",
     "S3ObjectStore",
     "UnsupportedUri",
     "model_uri_problem",

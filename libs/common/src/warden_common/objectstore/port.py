@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field, SecretStr
 
-from warden_common.errors import BadRequest, NotFound
+from warden_common.errors import BadRequest, NotFound, ServiceUnavailable
 
 
 class ObjectNotFound(NotFound):
@@ -16,6 +16,13 @@ class ObjectNotFound(NotFound):
 
 class UnsupportedUri(BadRequest):
     code = "unsupported_uri"
+
+
+class ObjectStoreUnavailable(ServiceUnavailable):
+    """The store could not be read: no credentials configured, refused access, unreachable endpoint. The message
+    names the URI and the cause; the request may succeed once the store (or its settings) is fixed."""
+
+    code = "object_store_unavailable"
 
 
 class ObjectStoreSettings(BaseModel):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
-from warden_common.objectstore.port import ObjectNotFound, ObjectStoreSettings, UnsupportedUri
+from warden_common.objectstore.port import ObjectNotFound, ObjectStoreSettings, ObjectStoreUnavailable, UnsupportedUri
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -17,6 +18,9 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     if not bucket:
         raise UnsupportedUri(f"{uri!r} names no bucket")
     return bucket, key.strip("/")
+
+
+T = TypeVar("T")
 
 
 class S3ObjectStore:
@@ -43,11 +47,11 @@ class S3ObjectStore:
 
     async def fetch(self, uri: str, dest: Path) -> Path:
         bucket, key = split_s3_uri(uri)
-        return await asyncio.to_thread(self._fetch, bucket, key, dest)
+        return await asyncio.to_thread(_readable(uri, self._fetch), bucket, key, dest)
 
     async def put_file(self, source: Path, uri: str) -> None:
         bucket, key = split_s3_uri(uri)
-        await asyncio.to_thread(self._s3().upload_file, str(source), bucket, key)
+        await asyncio.to_thread(_readable(uri, self._s3().upload_file), str(source), bucket, key)
 
     def _fetch(self, bucket: str, key: str, dest: Path) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
@@ -85,3 +89,23 @@ class S3ObjectStore:
         except ClientError:
             return False
         return True
+
+
+def _readable(uri: str, call: Callable[..., T]) -> Callable[..., T]:
+    """`call`, with boto's failures to reach the store (no credentials, access refused, endpoint down) turned into
+    `ObjectStoreUnavailable` naming `uri` - never an unhandled botocore exception (a 500)."""
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    def guarded(*args: Any) -> T:
+        try:
+            return call(*args)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise ObjectStoreUnavailable(
+                f"cannot read {uri}: S3 answered {error.get('Code', 'an error')}: {error.get('Message', exc)}"
+            ) from exc
+        except (BotoCoreError, Boto3Error) as exc:  # NoCredentialsError, EndpointConnectionError, S3UploadFailedError
+            raise ObjectStoreUnavailable(f"cannot read {uri}: {exc}") from exc
+
+    return guarded

@@ -6,14 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from warden_common.errors import ServiceUnavailable
 from warden_detectors.configs.service import DetectorConfigService
+from warden_detectors.results_api import app_state
 
 
 def _service(request: Request) -> DetectorConfigService:
-    service: DetectorConfigService | None = getattr(request.app.state, "detector_configs", None)
-    if service is None:
-        raise ServiceUnavailable("the detectors service is starting")
+    service: DetectorConfigService = app_state(request, "detector_configs", "detector configs are")
     return service
 
 

@@ -61,6 +61,9 @@ class DetectorConfigService:
         if not await self._repository.delete(key):
             raise NotFound(f"no {key}")
         self._live.remove(key)
+        kind = self._kinds.get(key.kind)
+        if kind is not None:  # a kind this service no longer runs left nothing here to forget
+            await kind.forget(key)
 
     def _public(self, stored: StoredDetector) -> DetectorPublic:
         d = stored.key.deployment

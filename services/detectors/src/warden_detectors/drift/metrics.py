@@ -54,8 +54,10 @@ def record(result: DriftResult, *, namespace: str, deployment: str, endpoint: st
             put(THRESHOLD, feature, result.feature_threshold)
 
 
-def forget(*, namespace: str, deployment: str, endpoint: str, detector: str) -> None:
-    """Remove a deleted detector's series, so dashboards do not show its last values forever."""
-    key = (namespace, deployment, endpoint, detector)
-    for gauge, feature in _series.pop(key, set()):
-        gauge.remove(*key, feature)
+def forget(*, namespace: str, deployment: str, detector: str, endpoint: str | None = None) -> None:
+    """Remove a deleted detector's series (of every endpoint, or of `endpoint`), so dashboards do not show its
+    last values forever."""
+    for key in [k for k in _series if k[:2] == (namespace, deployment) and k[3] == detector]:
+        if endpoint is None or key[2] == endpoint:
+            for gauge, feature in _series.pop(key):
+                gauge.remove(*key, feature)

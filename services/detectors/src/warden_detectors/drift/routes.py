@@ -7,50 +7,19 @@ search does. The store is `app.state.drift_results` (a `DriftResultsStore`, set 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
-from warden_common.api_docs import error_responses
-from warden_common.errors import BadRequest, ServiceUnavailable
-from warden_common.events.deployments import DeploymentKind
-from warden_common.names import (
-    InferenceServiceName,
-    NamespaceName,
-    SeldonDeploymentName,
-    dns1123_label_problem,
-    with_param_types,
-)
+from warden_detectors.configs.model import DetectorKey
 from warden_detectors.drift.result import DriftResult
 from warden_detectors.drift.store import DriftResultsStore
+from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, app_state, deployment_kind
 
 
-def _detector_name(value: str) -> str:
-    problem = dns1123_label_problem(value)
-    if problem is not None:
-        raise PydanticCustomError("detector_name", problem)
-    return value
-
-
-DetectorName = Annotated[
-    str,
-    Path(
-        alias="detectorName",
-        description="Detector name: a DNS-1123 label (lower case letters, digits, '-'; at most 63).",
-    ),
-    AfterValidator(_detector_name),
-]
-
-
-class _Camel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
-
-
-class FeatureDrift(_Camel):
+class FeatureDrift(CamelModel):
     index: int = Field(description="Column of the feature in the request rows")
     name: str | None = Field(None, description="Feature name, when the detector's config gives feature_names")
     p_value: float = Field(description="p-value of this feature's test")
@@ -58,7 +27,7 @@ class FeatureDrift(_Camel):
     is_drift: bool | None = Field(None, description="Feature-wise detectors: drift in this feature at p_val")
 
 
-class TimelineWindow(_Camel):
+class TimelineWindow(CamelModel):
     window_start: datetime
     window_end: datetime
     rows: int = Field(description="Rows the window held")
@@ -74,7 +43,7 @@ class TimelineWindow(_Camel):
     features: list[FeatureDrift] = Field(default_factory=list, description="Per-feature p-values and distances")
 
 
-class DriftTimeline(_Camel):
+class DriftTimeline(CamelModel):
     windows: list[TimelineWindow]
     next_page_token: str | None = Field(None, description="Pass as pageToken for the next page; null on the last")
 
@@ -101,24 +70,24 @@ def window_view(result: DriftResult) -> TimelineWindow:
     )  # fmt: skip
 
 
-def _store(request: Request) -> DriftResultsStore:
-    store: DriftResultsStore | None = getattr(request.app.state, "drift_results", None)
-    if store is None:
-        raise ServiceUnavailable("the detectors service is starting: drift results are not available yet")
-    return store
+TIMELINE_EXAMPLE: dict[str, Any] = {
+    "windows": [
+        {
+            "windowStart": "2026-03-01T09:00:00Z", "windowEnd": "2026-03-01T09:01:00Z", "rows": 300,
+            "algorithm": "KSDrift", "driftType": "feature", "skipped": None, "isDrift": True, "threshold": 0.025,
+            "pValue": None, "distance": None, "distanceThreshold": None, "featureThreshold": 0.025,
+            "features": [
+                {"index": 0, "name": "Age", "pValue": 0.61, "distance": 0.04, "isDrift": False},
+                {"index": 1, "name": "Hours", "pValue": 1.2e-30, "distance": 0.38, "isDrift": True},
+            ],
+        }
+    ],
+    "nextPageToken": None,
+}  # fmt: skip
 
 
-Store = Annotated[DriftResultsStore, Depends(_store)]
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-class TimelineQuery:
-    """The query parameters of the timeline (a dependency, so both deployment kinds declare them once)."""
+class TimelineQuery(TimeRange):
+    """`start`/`end` select windows by the time they closed; `pageSize` and `pageToken` page through them."""
 
     def __init__(
         self,
@@ -127,41 +96,22 @@ class TimelineQuery:
         page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 100,
         page_token: Annotated[str | None, Query(alias="pageToken")] = None,
     ) -> None:
-        self.start, self.end = _utc(start), _utc(end)
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise BadRequest("end must be after start", details={"param": "end"})
+        super().__init__(start, end)
         self.page_size, self.page_token = page_size, page_token
 
 
-TimelineParams = Annotated[TimelineQuery, Depends()]
-
-router = APIRouter(prefix="/api/v1alpha1", tags=["drift detectors"], responses=error_responses(400, 503))
-
-_KINDS: dict[str, tuple[DeploymentKind, Any]] = {
-    "seldondeployments": ("SeldonDeployment", SeldonDeploymentName),
-    "inferenceservices": ("InferenceService", InferenceServiceName),
-}
-
-
-def _timeline_route(kind: DeploymentKind) -> Any:
-    async def timeline(
-        store: Store, namespace: NamespaceName, name: str, detector_name: DetectorName, query: TimelineParams
-    ) -> DriftTimeline:
-        page = await store.timeline(
-            namespace, kind, name, detector_name,
-            start=query.start, end=query.end, page_size=query.page_size, page_token=query.page_token,
-        )  # fmt: skip
-        return DriftTimeline(windows=[window_view(w) for w in page.windows], next_page_token=page.next_page_token)
-
-    return timeline
+async def _timeline(request: Request, key: DetectorKey, query: TimelineQuery) -> DriftTimeline:
+    store: DriftResultsStore = app_state(request, "drift_results", "drift results are")
+    d = key.deployment
+    page = await store.timeline(
+        d.namespace, deployment_kind(key), d.name, key.name,
+        start=query.start, end=query.end, page_size=query.page_size, page_token=query.page_token,
+    )  # fmt: skip
+    return DriftTimeline(windows=[window_view(w) for w in page.windows], next_page_token=page.next_page_token)
 
 
-for _plural, (_kind, _name_type) in _KINDS.items():
-    router.add_api_route(
-        f"/namespaces/{{namespace}}/{_plural}/{{name}}/monitor/drift-detector/{{detectorName}}/timeline",
-        with_param_types(_timeline_route(_kind), name=_name_type),
-        methods=["GET"],
-        response_model=DriftTimeline,
-        summary=f"The drift windows of one drift detector ({_plural}), oldest first",
-        name=f"{_plural}_drift_timeline",
-    )
+router = APIRouter(tags=["drift detectors"])
+add_result_routes(
+    router, kind="drift", tail="timeline", read=_timeline, query=TimelineQuery, response_model=DriftTimeline,
+    example=TIMELINE_EXAMPLE, summary="The drift windows of one drift detector, oldest first", name="drift_timeline",
+)  # fmt: skip

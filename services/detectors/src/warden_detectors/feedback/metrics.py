@@ -43,14 +43,12 @@ def record(counts: ClassCounts, *, namespace: str, deployment: str, endpoint: st
     FEEDBACK_CORRECT.labels(*key).inc(counts.correct)
 
 
-def forget(*, namespace: str, deployment: str, endpoint: str, detector: str) -> None:
-    """Remove a deleted metrics server's series."""
-    key = (namespace, deployment, endpoint, detector)
-    labels = _series.pop(key, None)
-    if labels is None:  # never counted here
-        return
-    for label in labels:
-        for _, counter in _CONFUSION:
-            counter.remove(*key, label)
-    FEEDBACK_ROWS.remove(*key)
-    FEEDBACK_CORRECT.remove(*key)
+def forget(*, namespace: str, deployment: str, detector: str, endpoint: str | None = None) -> None:
+    """Remove a deleted metrics server's series (of every endpoint, or of `endpoint`)."""
+    for key in [k for k in _series if k[:2] == (namespace, deployment) and k[3] == detector]:
+        if endpoint is None or key[2] == endpoint:
+            for label in _series.pop(key):
+                for _, counter in _CONFUSION:
+                    counter.remove(*key, label)
+            FEEDBACK_ROWS.remove(*key)
+            FEEDBACK_CORRECT.remove(*key)

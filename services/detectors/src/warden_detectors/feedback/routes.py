@@ -9,47 +9,19 @@ precision, recall, specificity and F1 per class, `overall` (micro average; accur
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from fastapi import APIRouter, Request
+from pydantic import Field
 
-from warden_common.api_docs import error_responses
-from warden_common.errors import BadRequest, ServiceUnavailable
-from warden_common.events.deployments import DeploymentKind
-from warden_common.names import (
-    InferenceServiceName,
-    NamespaceName,
-    SeldonDeploymentName,
-    dns1123_label_problem,
-    with_param_types,
-)
+from warden_detectors.configs.model import DetectorKey
 from warden_detectors.feedback.store import FeedbackMetricsStore
 from warden_detectors.feedback.summary import ClassMetrics, MetricsSummary, Ratios
+from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, app_state, deployment_kind
 
 
-def _detector_name(value: str) -> str:
-    problem = dns1123_label_problem(value)
-    if problem is not None:
-        raise PydanticCustomError("detector_name", problem)
-    return value
-
-
-DetectorName = Annotated[
-    str,
-    Path(alias="detectorName", description="Metrics server name: a DNS-1123 label (lower case letters, digits, '-')."),
-    AfterValidator(_detector_name),
-]
-
-
-class _Camel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
-
-
-class RatiosView(_Camel):
+class RatiosView(CamelModel):
     accuracy: float | None = Field(description="(TP+TN) / rows; overall: correct rows / rows")
     precision: float | None = Field(description="TP / (TP+FP)")
     recall: float | None = Field(description="TP / (TP+FN)")
@@ -72,7 +44,7 @@ class OverallView(CountsView):
     average: Literal["micro"] = Field("micro", description="Counts pooled over the classes")
 
 
-class MetricsView(_Camel):
+class MetricsView(CamelModel):
     start: datetime | None
     end: datetime | None
     resolution_seconds: int = Field(description="Counts are kept per bucket of this many seconds")
@@ -106,59 +78,37 @@ def metrics_view(summary: MetricsSummary, resolution_seconds: int) -> MetricsVie
     )
 
 
-def _store(request: Request) -> FeedbackMetricsStore:
-    store: FeedbackMetricsStore | None = getattr(request.app.state, "feedback_metrics", None)
-    if store is None:
-        raise ServiceUnavailable("the detectors service is starting: feedback metrics are not available yet")
-    return store
+def _example_counts(tp: int, fp: int, tn: int, fn: int) -> dict[str, Any]:
+    rows = tp + fp + tn + fn
+    return {"truePositive": tp, "falsePositive": fp, "trueNegative": tn, "falseNegative": fn,
+            "accuracy": round((tp + tn) / rows, 4), "precision": round(tp / (tp + fp), 4),
+            "recall": round(tp / (tp + fn), 4), "specificity": round(tn / (tn + fp), 4),
+            "f1": round(2 * tp / (2 * tp + fp + fn), 4)}  # fmt: skip
 
 
-Store = Annotated[FeedbackMetricsStore, Depends(_store)]
+METRICS_EXAMPLE: dict[str, Any] = {
+    "start": "2026-03-01T09:00:00Z", "end": "2026-03-01T10:00:00Z", "resolutionSeconds": 60,
+    "rows": 100, "correct": 90,
+    "overall": {**_example_counts(90, 10, 190, 10), "accuracy": 0.9, "average": "micro"},
+    "macro": {"accuracy": 0.9333, "precision": 0.9, "recall": 0.9, "specificity": 0.95, "f1": 0.9},
+    "classes": [
+        {"class": "CLASS_0", **_example_counts(30, 3, 64, 3)},
+        {"class": "CLASS_1", **_example_counts(30, 4, 63, 3)},
+        {"class": "CLASS_2", **_example_counts(30, 3, 63, 4)},
+    ],
+}  # fmt: skip
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+async def _metrics(request: Request, key: DetectorKey, query: TimeRange) -> MetricsView:
+    store: FeedbackMetricsStore = app_state(request, "feedback_metrics", "feedback metrics are")
+    d = key.deployment
+    summary = await store.summary(d.namespace, deployment_kind(key), d.name, key.name, query.start, query.end)
+    return metrics_view(summary, store.bucket_seconds)
 
 
-class RangeQuery:
-    def __init__(
-        self,
-        start: Annotated[datetime | None, Query(description="From this time (RFC 3339), inclusive")] = None,
-        end: Annotated[datetime | None, Query(description="Until this time (RFC 3339), exclusive")] = None,
-    ) -> None:
-        self.start, self.end = _utc(start), _utc(end)
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise BadRequest("end must be after start", details={"param": "end"})
-
-
-RangeParams = Annotated[RangeQuery, Depends()]
-
-router = APIRouter(prefix="/api/v1alpha1", tags=["metrics servers"], responses=error_responses(400, 503))
-
-_KINDS: dict[str, tuple[DeploymentKind, Any]] = {
-    "seldondeployments": ("SeldonDeployment", SeldonDeploymentName),
-    "inferenceservices": ("InferenceService", InferenceServiceName),
-}
-
-
-def _metrics_route(kind: DeploymentKind) -> Any:
-    async def metrics(
-        store: Store, namespace: NamespaceName, name: str, detector_name: DetectorName, query: RangeParams
-    ) -> MetricsView:
-        summary = await store.summary(namespace, kind, name, detector_name, query.start, query.end)
-        return metrics_view(summary, store.bucket_seconds)
-
-    return metrics
-
-
-for _plural, (_kind, _name_type) in _KINDS.items():
-    router.add_api_route(
-        f"/namespaces/{{namespace}}/{_plural}/{{name}}/monitor/metrics-server/{{detectorName}}/metrics",
-        with_param_types(_metrics_route(_kind), name=_name_type),
-        methods=["GET"],
-        response_model=MetricsView,
-        summary=f"Accuracy metrics of one metrics server ({_plural}): counts and ratios per class and overall",
-        name=f"{_plural}_feedback_metrics",
-    )
+router = APIRouter(tags=["metrics servers"])
+add_result_routes(
+    router, kind="metrics", tail="metrics", read=_metrics, query=TimeRange, response_model=MetricsView,
+    example=METRICS_EXAMPLE, name="feedback_metrics",
+    summary="Accuracy metrics of one metrics server: counts and ratios per class and overall",
+)  # fmt: skip

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from warden_common.events import KSERVE_OUTLIER, SELDON_OUTLIER
-from warden_detectors.configs.model import StoredDetector
+from warden_detectors.configs.model import DetectorKey, StoredDetector
+from warden_detectors.outlier import metrics
 from warden_detectors.outlier.detector import OutlierDetector
 from warden_detectors.outlier.fitted import fit_detector
 from warden_detectors.outlier.saved import load_saved_detector
@@ -37,3 +38,10 @@ class OutlierKind:
         if getattr(loaded, "threshold", 0) is None:
             raise ValueError("the saved detector has no threshold (alibi-detect's infer_threshold was never run)")
         return OutlierDetector(detector, loaded, max_rows=self._max_rows)
+
+    async def forget(self, key: DetectorKey) -> None:
+        """Outlier scores are not stored here (the request log keeps them): only the gauges go."""
+        self.drop_series(key)
+
+    def drop_series(self, key: DetectorKey) -> None:
+        metrics.forget(namespace=key.deployment.namespace, deployment=key.deployment.name, detector=key.name)

@@ -5,7 +5,7 @@ Each feedback's `truth` and prediction (its `response`, else the logged response
 (`io.seldon.serving.feedback.metrics`). Wiring metrics servers is one entry in `main.detector_kinds`:
 
     FeedbackKind(MetricsSpec.from_config, FeedbackMetricsServer, FeedbackMetricsStore(pool), lookup,
-                 observe=feedback.metrics.record)
+                 observe=feedback.metrics.record, forget=feedback.metrics.forget)
 
 where `lookup(detector, feedback_event)` returns the logged response or None. A feedback without truth, or
 whose prediction cannot be found, is rejected (dead-lettered with the reason). Delivery is at least once.
@@ -19,8 +19,17 @@ from typing import Any, Literal, Protocol
 
 from warden_common.codec import Event
 from warden_common.events import FEEDBACK_METRICS
+from warden_common.events.deployments import DeploymentKind
 from warden_detectors.configs.model import StoredDetector
-from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, InputRejected, LiveDetector, Outcome
+from warden_detectors.runtime.kinds import (
+    BuildInputs,
+    DetectorInput,
+    InputRejected,
+    LiveDetector,
+    Outcome,
+    SeriesForgetter,
+    StoringKind,
+)
 
 
 class CountingServer(Protocol):
@@ -32,6 +41,8 @@ class CountsStore(Protocol):
         self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any
     ) -> None: ...
 
+    async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
+
 
 class CountsObserver(Protocol):
     """Sees the counts of every counted feedback (e.g. Prometheus counters)."""
@@ -42,7 +53,7 @@ class CountsObserver(Protocol):
 ResponseLookup = Callable[[StoredDetector, Event], Awaitable[Any | None]]
 
 
-class FeedbackKind:
+class FeedbackKind(StoringKind):
     name: Literal["metrics"] = "metrics"
     reads: Literal["feedback"] = "feedback"
     reply_types = (FEEDBACK_METRICS, FEEDBACK_METRICS)
@@ -55,15 +66,13 @@ class FeedbackKind:
         lookup: ResponseLookup,
         *,
         observe: CountsObserver | None = None,
+        forget: SeriesForgetter | None = None,
     ) -> None:
-        self._spec = spec_from_config
+        super().__init__(spec_from_config, store, forget)
         self._factory = server_factory
         self._store = store
         self._lookup = lookup
         self._observe = observe
-
-    def validate(self, basic: Mapping[str, Any]) -> None:
-        self._spec(basic)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         server = self._factory(self._spec(detector.basic), detector.key.name)

@@ -7,20 +7,23 @@ fetches artifacts and reference data, calls the live detectors with a batch of i
 dead-letters what a detector could not handle. Adding a kind is one entry in `main.detector_kinds`: drift
 detectors through `runtime.windowed.WindowedKind`, metrics servers through `runtime.feedback.FeedbackKind`.
 
+Deleting a detector calls its kind's `forget`, so no kind needs a special case in the configs service.
+
 Delivery is at least once: a batch whose replies could not all be published, or that was in flight when the
 service died, is handed to the detectors again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from warden_common.codec import Event
-from warden_detectors.configs.model import KindName, StoredDetector
+from warden_common.events.deployments import DeploymentKind
+from warden_detectors.configs.model import DetectorKey, KindName, StoredDetector
 from warden_detectors.runtime.arrays import Array
 
 Reads = Literal["requests", "feedback"]
@@ -114,6 +117,53 @@ class DetectorKind(Protocol):
         """A live detector for `detector` (slow work in a thread). Raising marks the detector Failed with the
         reason; the events it would have handled are dead-lettered until it is fixed."""
         ...
+
+    async def forget(self, key: DetectorKey) -> None:
+        """Called once, by the replica that deleted the detector (its config is gone and its live detector
+        removed): drop what it left behind, its stored results and (`drop_series`) its Prometheus series."""
+        ...
+
+    def drop_series(self, key: DetectorKey) -> None:
+        """Remove this process's Prometheus series of a detector that is gone; also called by every other replica
+        when its config refresh sees the detector deleted (each replica serves the series of what it handled)."""
+        ...
+
+
+class ResultsStore(Protocol):
+    async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
+
+
+class SeriesForgetter(Protocol):
+    """Removes a deleted detector's Prometheus series (of every endpoint)."""
+
+    def __call__(self, *, namespace: str, deployment: str, detector: str) -> None: ...
+
+
+class StoringKind:
+    """What kinds whose detectors store results and keep Prometheus series (drift, metrics) share: `validate` by
+    the kind's spec parser, and `forget` = delete the stored results, then drop the series."""
+
+    def __init__(
+        self,
+        spec_from_config: Callable[[Mapping[str, Any]], Any],
+        results: ResultsStore,
+        forget_series: SeriesForgetter | None,
+    ) -> None:
+        self._spec = spec_from_config
+        self._results = results
+        self._forget_series = forget_series
+
+    def validate(self, basic: Mapping[str, Any]) -> None:
+        self._spec(basic)
+
+    async def forget(self, key: DetectorKey) -> None:
+        d = key.deployment
+        await self._results.delete(d.namespace, cast(DeploymentKind, d.kind), d.name, key.name)
+        self.drop_series(key)
+
+    def drop_series(self, key: DetectorKey) -> None:
+        if self._forget_series is not None:
+            self._forget_series(namespace=key.deployment.namespace, deployment=key.deployment.name, detector=key.name)
 
 
 class KindRegistry:

@@ -101,7 +101,8 @@ class LiveRegistry:
         if read_at_version != self.version:
             return False
         wanted = {s.key: s for s in stored}
-        for key in [k for k in self._entries if k not in wanted]:
+        for key in [k for k in self._entries if k not in wanted]:  # deleted through another replica
+            self._entries[key].kind.drop_series(key)
             self.remove(key)
         for detector in wanted.values():
             self.put(detector)

@@ -6,7 +6,7 @@ closes time windows, each result is saved, then replied (to the request that fil
 when closed by time). Wiring drift is one entry in `main.detector_kinds`:
 
     WindowedKind("drift", (SELDON_DRIFT, KSERVE_DRIFT), DriftSpec.from_config, DriftMonitor, DriftResultsStore(pool),
-                 observe=drift.metrics.record)
+                 observe=drift.metrics.record, forget=drift.metrics.forget)
 
 Delivery is at least once: after a crash, or when publishing the replies failed, the same requests are handed
 to `add` again.
@@ -20,9 +20,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from warden_common.events.deployments import DeploymentKind
 from warden_detectors.configs.model import KindName, StoredDetector
 from warden_detectors.runtime.arrays import Array
-from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, InputRejected, LiveDetector, Outcome, Reads
+from warden_detectors.runtime.kinds import (
+    BuildInputs,
+    DetectorInput,
+    InputRejected,
+    LiveDetector,
+    Outcome,
+    Reads,
+    SeriesForgetter,
+    StoringKind,
+)
 
 
 class WindowResult(Protocol):
@@ -42,6 +52,8 @@ class WindowMonitor(Protocol):
 class WindowResultsStore(Protocol):
     async def save(self, namespace: str, kind: str, deployment: str, detector: str, result: Any) -> None: ...
 
+    async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
+
 
 class ResultObserver(Protocol):
     """Sees every saved result (e.g. sets Prometheus gauges); `endpoint` is the predictor of the request that
@@ -54,7 +66,7 @@ MonitorFactory = Callable[[Any, Array | None, Path | None, str], WindowMonitor]
 """`(spec, reference rows, saved artifact folder, detector name) -> monitor` (e.g. the `DriftMonitor` class)."""
 
 
-class WindowedKind:
+class WindowedKind(StoringKind):
     reads: Reads = "requests"
 
     def __init__(
@@ -66,16 +78,14 @@ class WindowedKind:
         store: WindowResultsStore,
         *,
         observe: ResultObserver | None = None,
+        forget: SeriesForgetter | None = None,
     ) -> None:
         self.name = name
         self.reply_types = reply_types
-        self._spec = spec_from_config
+        super().__init__(spec_from_config, store, forget)
         self._factory = monitor_factory
         self._store = store
         self._observe = observe
-
-    def validate(self, basic: Mapping[str, Any]) -> None:
-        self._spec(basic)
 
     async def build(self, detector: StoredDetector, inputs: BuildInputs) -> LiveDetector:
         spec = self._spec(detector.basic)

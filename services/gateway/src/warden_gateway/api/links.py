@@ -88,7 +88,20 @@ def _detector_links(collection: str, singular: str) -> list[Link]:
         Link(f"Read{singular}", f"{collection}/{{detectorName}}", "get", item, f"Read the {singular} with its status"),
         Link(f"Delete{singular}", f"{collection}/{{detectorName}}", "delete", item, f"Delete the {singular}"),
         Link(f"List{singular}s", collection, "get", ids, f"Every {singular} of the deployment"),
+        *_result_links(collection, singular, item),
     ]
+
+
+# What a drift detector and a metrics server produce, readable as soon as one is created.
+_DETECTOR_RESULTS = {"DriftDetector": ("timeline", "Its drift windows, oldest first"),
+                     "MetricsServer": ("metrics", "Its accuracy metrics per class and overall")}  # fmt: skip
+
+
+def _result_links(collection: str, singular: str, item: dict[str, str]) -> list[Link]:
+    if singular not in _DETECTOR_RESULTS:
+        return []
+    tail, description = _DETECTOR_RESULTS[singular]
+    return [Link(f"Read{singular}{tail.title()}", f"{collection}/{{detectorName}}/{tail}", "get", item, description)]
 
 
 def _all_detector_links() -> dict[tuple[str, str, str], list[Link]]:
