@@ -99,7 +99,7 @@ def _add_routes(plural: str, kind: str) -> None:
     for path, endpoint, method, summary, responses, body in (
         ("/explainer", get_explainer, "GET", "The deployment's explainer", {200: docs.EXPLAINER, **not_found}, None),
         ("/explainer", put_explainer, "PUT", "Add or replace the deployment's explainer",
-         {200: docs.EXPLAINER, **error_responses(400, 404)}, docs.EXPLAINER_BODY),
+         {200: docs.EXPLAINER, **error_responses(400, 404, 503)}, docs.EXPLAINER_BODY),
         ("/explainer", delete_explainer, "DELETE", "Remove the deployment's explainer",
          {200: docs.REMOVED, **not_found}, None),
         ("/explain", explain, "POST", "Explain a prediction (a payload, or a logged request)",
