@@ -36,6 +36,7 @@ def test_an_income_anchor_through_the_gateway_detectors_and_serving_processes(
         | {"WARDEN_SERVING_DATA_DIR": str(tmp_path / "serving"), "WARDEN_SERVING_MLSERVER_BIN": mlserver_bin},
         "gateway": {f"WARDEN_GATEWAY_{k}": v for k, v in bus.items()}
         | {"WARDEN_GATEWAY_DATABASE__DSN": fresh_database, "WARDEN_GATEWAY_UPSTREAMS__SERVING": serving_url,
+           "WARDEN_GATEWAY_AUTH__ENABLED": "false",  # auth across processes: test_dataplane_distributed
            "WARDEN_GATEWAY_UPSTREAMS__DETECTORS": f"http://127.0.0.1:{ports['detectors']}"},
         "detectors": {f"WARDEN_DETECTORS_{k}": v for k, v in bus.items()}
         | {"WARDEN_DETECTORS_DATABASE__DSN": fresh_database, "WARDEN_DETECTORS_UPSTREAMS__SERVING": serving_url},

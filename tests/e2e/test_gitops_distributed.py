@@ -54,6 +54,7 @@ def gateway_and_gitops(kafka_bootstrap: str, fresh_database: str, unique_name: s
     }
     gateway_env = {f"WARDEN_GATEWAY_{k}": v for k, v in bus.items()} | {
         "WARDEN_GATEWAY_DATABASE__DSN": fresh_database,
+        "WARDEN_GATEWAY_AUTH__ENABLED": "false",  # GitOps across processes; auth there: test_dataplane_distributed
         "WARDEN_GATEWAY_UPSTREAMS__GITOPS_SYNC": f"http://127.0.0.1:{gitops_port}",
     }
     migrate = [str(warden_executable()), "migrate", "--service", "gateway"]
@@ -72,12 +73,12 @@ def model_uri(client: httpx.Client) -> str:
 
 
 def test_commits_go_through_gitops_sync_and_pushed_commits_come_back_over_kafka(
-    gateway_and_gitops: str, api_headers: dict[str, str], tmp_path: Path
+    gateway_and_gitops: str, tmp_path: Path
 ) -> None:
     remote = tmp_path / "remote.git"
     remote.mkdir()
     git(remote, "init", "--quiet", "--bare", "--initial-branch", "main")
-    with httpx.Client(base_url=gateway_and_gitops, headers=api_headers, timeout=30) as client:
+    with httpx.Client(base_url=gateway_and_gitops, timeout=30) as client:
         namespace = {"name": "team", "labels": {"seldon.gitops": "enabled"}, "annotations": {"git-repo": str(remote)}}
         assert client.post(f"{API}/namespaces", json=namespace).status_code == 201
         created = client.post(
