@@ -7,24 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
-from warden_common.testing.waiting import wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
-API = "/seldon-deploy/api/v1alpha1"
-DEPLOYMENT = f"{API}/namespaces/seldon/seldondeployments/iris"
-AVAILABLE_WITHIN_S = 120  # MLServer's first start loads the model in a fresh process
 LOGGED_WITHIN_S = 30
-
-
-def iris(model_uri: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
-        "metadata": {"name": "iris", "namespace": "seldon"},
-        "spec": {"predictors": [{"name": "default", "replicas": 1, "traffic": 100,
-                                 "graph": {"name": "classifier", "implementation": "SKLEARN_SERVER",
-                                           "modelUri": model_uri}}]},
-    }  # fmt: skip
 
 
 def create_and_predict(client: httpx.Client, model_uri: str) -> tuple[str, str]:
