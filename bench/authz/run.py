@@ -8,8 +8,8 @@ auth off, one with auth on in policy mode, holding `--grants` grants spread over
 20 groups, so a decision looks at 22 subjects). Requests go over ASGI (no sockets), at concurrency 1, alternating
 in rounds so drifting machine load hits both alike:
 - `GET .../namespaces/seldon`: token validation (RS256) + namespace decision;
-- `GET .../seldondeployments/iris`: the same + the deployment's projects (one indexed PostgreSQL read) + project
-  decisions.
+- `GET .../seldondeployments/iris`: the same + the deployment's projects (one indexed PostgreSQL read per policy
+  refresh, remembered in between) + project decisions.
 Then the auth middleware alone around an app that answers at once, vs that app alone (raw ASGI calls): what
 auth adds without the route's own work and noise. Also times the pure decision (`requirement` +
 `Authorizer.decide` + `projects_allow`) alone. Prints one JSON object.

@@ -79,3 +79,23 @@ async def test_alice_and_bob_see_the_deployments_of_their_projects(auth_gateway:
     created_by = await eventually(lambda: len(found := actors(DEPLOYMENT_CREATED)) == 3 and found, "3 created")
     assert created_by == {"iris-default": "alice", "iris-iris": "alice", "income": "alice"}
     assert await eventually(lambda: actors(DEPLOYMENT_UPDATED), "the update") == {"iris-default": "bob"}
+
+
+async def test_moving_a_deployment_to_another_project_takes_effect_on_the_next_request(
+    auth_gateway: AuthGateway,
+) -> None:
+    """A deployment's projects are remembered between policy refreshes; a write through the gateway forgets them."""
+    gw = auth_gateway
+    await gw.set_policy(SEED_POLICY)
+    alice = await gw.add_user("alice", [])
+    bob = await gw.add_user("bob", ["data-scientist"])
+    created = await gw.client.post(SDEPS, json=deployment("movable", "iris"), headers=alice)
+    assert created.status_code == 201, created.text
+
+    for _ in range(3):  # read, then answered from memory
+        assert (await gw.client.get(f"{SDEPS}/movable", headers=bob)).status_code == 200
+    moved = await gw.client.put(f"{SDEPS}/movable", json=deployment("movable", "income"), headers=alice)
+    assert moved.status_code == 200, moved.text
+    hidden = await gw.client.get(f"{SDEPS}/movable", headers=bob)
+    assert hidden.status_code == 403, "bob still reads a deployment moved out of his projects"
+    assert "project(s) income" in hidden.json()["message"]

@@ -15,7 +15,7 @@ from prometheus_client import Counter
 from warden_detectors.feedback.counting import ClassCounts
 
 _LABELS = ("namespace", "deployment", "endpoint", "detector")
-_CLASS_LABELS = (*_LABELS, "class")
+_CLASS_LABELS = ("namespace", "deployment", "endpoint", "detector", "class")
 
 TRUE_POSITIVE = Counter("seldon_metric_true_positive", "Feedback rows: true positives of the class", _CLASS_LABELS)
 FALSE_POSITIVE = Counter("seldon_metric_false_positive", "Feedback rows: false positives of the class", _CLASS_LABELS)

@@ -88,7 +88,8 @@ class AuthMiddleware:
         receive, send = proceed
         await self.app(scope, receive, send)
         if need.action == WRITE and scope["path"].startswith(API + "/namespaces"):
-            await self.runtime.authorizer.refresh()  # a namespace's labels may have changed: decide on them from now on
+            # A namespace's labels or a deployment's projects may have changed: decide on them from now on.
+            await self.runtime.authorizer.refresh()
 
     def _has_ingest_token(self, scope: Scope) -> bool:
         expected = self.runtime.settings.ingest_token
