@@ -10,9 +10,10 @@ explainer is fitted on: `.npy` or a headerless `.csv` of the rows as the model i
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, field_validator, model_validator
 
 from warden_common.objectstore.uris import model_uri_problem
 
@@ -47,7 +48,7 @@ class ExplainerSpec(BaseModel):
     )
     config: dict[str, Any] = Field(default_factory=dict, description="alibi `explain` parameters.")
     feature_names: list[str] | None = Field(None, alias="featureNames")
-    category_map: dict[int, list[str]] | None = Field(
+    category_map: dict[NonNegativeInt, list[str]] | None = Field(
         None, alias="categoryMap", description="Column index -> category labels (AnchorTabular, KernelShap)."
     )
     prediction_schema: dict[str, Any] | None = Field(
@@ -56,8 +57,8 @@ class ExplainerSpec(BaseModel):
     catalog_model_uri: str | None = Field(
         None, alias="catalogModelUri", description="The catalog model whose prediction schema names the columns."
     )
-    image_shape: list[int] | None = Field(
-        None, alias="imageShape", description="AnchorImage: the shape to reshape a row to, e.g. [8, 8, 1]."
+    image_shape: list[PositiveInt] | None = Field(
+        None, alias="imageShape", min_length=2, max_length=3, description="AnchorImage: the shape to reshape a row to, e.g. [8, 8, 1]."
     )
     segment_size: int = Field(
         2, alias="segmentSize", ge=1, description="AnchorImage: side of the square grid cells the image is cut into."
@@ -97,11 +98,30 @@ class ExplainerSpec(BaseModel):
         for key, raw in self.config.items():
             if key not in allowed:
                 raise ValueError(f"config.{key} is not a parameter of {self.type}; known: {sorted(allowed)}")
-            try:
-                kwargs[key] = allowed[key](raw)
-            except (TypeError, ValueError):
-                raise ValueError(f"config.{key} must be a {allowed[key].__name__}, got {raw!r}") from None
+            kwargs[key] = _typed(key, raw, allowed[key])
         return kwargs
 
     def wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+_KIND_NAMES = {int: "an integer", float: "a finite number", str: "a string"}
+
+
+def _typed(key: str, raw: Any, kind: type) -> Any:
+    """One `config` value as `kind`: the seed sends strings ("0.95"), JSON sends numbers; anything else (a dict, a
+    number too large for an int, a string where a string is wanted but something else came) is refused by name."""
+    wrong = ValueError(f"config.{key} must be {_KIND_NAMES[kind]}, got {raw!r}")
+    if kind is str:
+        if not isinstance(raw, str):
+            raise wrong
+        return raw
+    if isinstance(raw, (dict, list, bool)) or raw is None:
+        raise wrong
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise wrong from None
+    if kind is float and not math.isfinite(value):
+        raise wrong
+    return value

@@ -38,7 +38,12 @@ def test_the_seed_spelling_and_string_config_are_accepted_and_typed() -> None:
         ({"type": "KernelShap"}, "referenceUri"),
         ({"type": "KernelShap", "referenceUri": "s3:/one-slash/x.npy"}, "malformed"),
         ({"type": "AnchorText", "config": {"nsamples": 10}}, "nsamples"),
-        ({"type": "KernelShap", "modelUri": "file:///e", "config": {"nsamples": "many"}}, "must be a int"),
+        ({"type": "KernelShap", "modelUri": "file:///e", "config": {"nsamples": "many"}}, "must be an integer"),
+        # found by the fuzzer: JSON's 1e999 is infinity, which int() cannot take (it was a 500)
+        ({"type": "KernelShap", "modelUri": "file:///e", "config": {"nsamples": float("inf")}}, "nsamples must be"),
+        ({"type": "AnchorTabular", "modelUri": "file:///e", "config": {"threshold": float("nan")}}, "finite"),
+        ({"type": "KernelShap", "modelUri": "file:///e", "config": {"l1_reg": {"k": 1}}}, "l1_reg must be a string"),
+        ({"type": "AnchorImage", "modelUri": "file:///e", "imageShape": [8, 0]}, "imageShape"),
         ({"type": "AnchorImage", "referenceUri": "/r.npy"}, "imageShape"),
     ],
 )
