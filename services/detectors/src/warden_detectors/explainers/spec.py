@@ -58,7 +58,11 @@ class ExplainerSpec(BaseModel):
         None, alias="catalogModelUri", description="The catalog model whose prediction schema names the columns."
     )
     image_shape: list[PositiveInt] | None = Field(
-        None, alias="imageShape", min_length=2, max_length=3, description="AnchorImage: the shape to reshape a row to, e.g. [8, 8, 1]."
+        None,
+        alias="imageShape",
+        min_length=2,
+        max_length=3,
+        description="AnchorImage: the shape to reshape a row to, e.g. [8, 8, 1].",
     )
     segment_size: int = Field(
         2, alias="segmentSize", ge=1, description="AnchorImage: side of the square grid cells the image is cut into."
