@@ -47,10 +47,11 @@ class RepositoryStore:
         self._repos: dict[str, NamespaceRepository] = {}
         self._status: dict[str, SyncStatus] = {}
         self._opening = asyncio.Lock()
+        self._credentials = settings.git_credentials()
 
     def _new(self, namespace: str) -> NamespaceRepository:
         return NamespaceRepository(
-            namespace, self.root / namespace, self._settings.branch, self._settings.git_timeout_s
+            namespace, self.root / namespace, self._settings.branch, self._settings.git_timeout_s, self._credentials
         )
 
     async def get(self, namespace: str, remote: str | None) -> NamespaceRepository:
