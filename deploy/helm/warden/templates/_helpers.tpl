@@ -149,3 +149,6 @@ automountServiceAccountToken: false
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- end }}
+
+{{/* Where gitops-sync's SSH key Secret (services.gitops-sync.git.sshSecret) is mounted, read-only. */}}
+{{- define "warden.gitSshDir" -}}/etc/warden/git-ssh{{- end }}

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from warden_common.settings import ServiceSettings
@@ -62,6 +62,12 @@ class GitopsSyncSettings(ServiceSettings):
         "and port, the path a whole-segment prefix), e.g. `https://github.com/my-org/`: a namespace whose "
         "`git-repo` names another server never receives it. https:// (http:// only on loopback).",
     )
+
+    @field_validator("ssh_key_file", "ssh_known_hosts_file", "https_token", "https_url_prefix", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable (`${WARDEN_GITOPS_HTTPS_TOKEN:-}` in docker-compose.yml) means not set."""
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _check_credentials(self) -> Self:

@@ -170,3 +170,10 @@ def test_the_hint_says_which_credential_was_refused() -> None:
     assert "was sent and refused" in credentials.hint("https://git.example.com/ml-org/d.git", refused)
     assert "only to remotes under" in credentials.hint("https://elsewhere.test/d.git", refused)
     assert credentials.hint("https://git.example.com/ml-org/d.git", "Could not resolve host") == ""
+
+
+def test_empty_variables_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As docker-compose.yml passes them when `.env` sets nothing."""
+    for name in ("SSH_KEY_FILE", "SSH_KNOWN_HOSTS_FILE", "HTTPS_TOKEN", "HTTPS_URL_PREFIX"):
+        monkeypatch.setenv(f"WARDEN_GITOPS_{name}", "")
+    assert GitopsSyncSettings().git_credentials().env == {}
