@@ -6,7 +6,8 @@
 - HTTPS: `https_token`, sent as `Authorization: Basic <https_username:https_token>` to remotes under
   `https_url_prefix` only, by git's own URL matching (`http.<url>.extraHeader`, given in git's environment
   configuration `GIT_CONFIG_COUNT` / `GIT_CONFIG_KEY_<n>` / `GIT_CONFIG_VALUE_<n>`): never on a command line (which
-  `ps` shows) nor in a file. A namespace whose `git-repo` points elsewhere (its writer's own server) never gets it.
+  `ps` shows) nor in a file. A namespace whose `git-repo` points elsewhere (its writer's own server) never gets it;
+  nor does a server a remote under the prefix redirects to (`http.<url>.followRedirects=false` there).
 
 The token (and its encoded header) is removed from every message git's output ends up in.
 """
@@ -35,6 +36,13 @@ _AUTH_REFUSED = (
     "the requested url returned error: 403",
     "permission denied",
     "host key verification failed",
+)
+_REDIRECTED = (
+    "returned error: 301",
+    "returned error: 302",
+    "returned error: 303",
+    "returned error: 307",
+    "returned error: 308",
 )
 
 
@@ -100,9 +108,13 @@ class GitCredentials:
             token = https_token.get_secret_value()
             basic = base64.b64encode(f"{https_username}:{token}".encode()).decode("ascii")
             env |= {
-                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_COUNT": "2",
                 "GIT_CONFIG_KEY_0": f"http.{https_url_prefix}.extraHeader",
                 "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+                # git takes the header along when a redirect moves the remote, even to another host (curl drops it
+                # on the redirected request only; git's next requests go to the new URL with it): no redirects.
+                "GIT_CONFIG_KEY_1": f"http.{https_url_prefix}.followRedirects",
+                "GIT_CONFIG_VALUE_1": "false",
             }
             secrets += [token, basic]
         return cls(
@@ -132,10 +144,17 @@ class GitCredentials:
 
     def hint(self, remote: str | None, stderr: str) -> str:
         """What to check when git says a remote refused to authenticate it ('' otherwise)."""
-        if not any(marker in stderr.lower() for marker in _AUTH_REFUSED):
+        said = stderr.lower()
+        redirected = any(marker in said for marker in _REDIRECTED)
+        if not redirected and not any(marker in said for marker in _AUTH_REFUSED):
             return ""
         if remote is not None and remote.startswith(("http://", "https://")):
             if self.covers(remote):
+                if redirected:
+                    return (
+                        " (redirects are not followed for remotes under WARDEN_GITOPS_HTTPS_URL_PREFIX, so the token "
+                        "never goes elsewhere: give the repository's final URL)"
+                    )
                 return " (the https token WARDEN_GITOPS_HTTPS_TOKEN was sent and refused: check it and its rights)"
             if self.https_url_prefix is not None:
                 return (

@@ -67,8 +67,9 @@ def test_the_ssh_command_replaces_the_default_in_gits_environment(keys: tuple[Pa
 def test_an_https_token_is_a_basic_header_in_gits_environment_configuration() -> None:
     credentials = settings(https_token=TOKEN, https_url_prefix=PREFIX, https_username="oauth2").git_credentials()
     env = credentials.env
-    assert env["GIT_CONFIG_COUNT"] == "1"
+    assert env["GIT_CONFIG_COUNT"] == "2"
     assert env["GIT_CONFIG_KEY_0"] == f"http.{PREFIX}.extraHeader"
+    assert (env["GIT_CONFIG_KEY_1"], env["GIT_CONFIG_VALUE_1"]) == (f"http.{PREFIX}.followRedirects", "false")
     scheme, encoded = env["GIT_CONFIG_VALUE_0"].removeprefix("Authorization: ").split(" ")
     assert (scheme, base64.b64decode(encoded).decode()) == ("Basic", f"oauth2:{TOKEN}")
     assert "GIT_SSH_COMMAND" not in env

@@ -5,6 +5,7 @@ server on 127.0.0.1 that demands HTTP Basic credentials, and records the Authori
     with serving_git_http(root, username="x-access-token", password="s3cret") as server:
         git push {server.url}/org/repo.git ...   # repositories are <root>/org/repo.git (bare)
         server.password = "rotated"              # the host revokes the token: the next request is a 401
+        server.redirects["/org/old.git"] = f"{server.url}/org/new.git"  # a moved repository: 301
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class GitHttpServer:
     username: str | None
     password: str | None
     seen: list[Seen] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Path prefix -> URL: requests under the prefix are answered `301` to the URL plus the rest of their path."""
 
     def expected(self) -> str | None:
         if self.username is None or self.password is None:
@@ -85,6 +88,14 @@ def _handler(server: GitHttpServer, backend: str) -> type[BaseHTTPRequestHandler
             authorization = self.headers.get("Authorization")
             server.seen.append(Seen(self.command, parts.path, authorization))
             body = _read_body(self)
+            for moved, target in server.redirects.items():
+                if parts.path.startswith(moved):
+                    query = f"?{parts.query}" if parts.query else ""
+                    self.send_response(301)
+                    self.send_header("Location", f"{target}{parts.path[len(moved) :]}{query}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             expected = server.expected()
             if expected is not None and authorization != expected:
                 self.send_response(401)
