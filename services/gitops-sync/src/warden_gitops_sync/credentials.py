@@ -15,6 +15,7 @@ The token (and its encoded header) is removed from every message git's output en
 from __future__ import annotations
 
 import base64
+import posixpath
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,8 +140,10 @@ class GitCredentials:
         default = {"https": 443, "http": 80}.get(prefix.scheme)
         if (prefix.scheme, prefix.hostname, prefix.port or default) != (url.scheme, url.hostname, url.port or default):
             return False
-        want = prefix.path.rstrip("/")
-        return not want or url.path == want or url.path.startswith(f"{want}/")
+        want, path = prefix.path.rstrip("/"), url.path
+        if any(segment in (".", "..") for segment in path.split("/")):  # resolved by git and curl alike
+            path = posixpath.normpath(path)
+        return not want or path == want or path.startswith(f"{want}/")
 
     def hint(self, remote: str | None, stderr: str) -> str:
         """What to check when git says a remote refused to authenticate it ('' otherwise)."""

@@ -87,6 +87,9 @@ def test_an_https_token_is_a_basic_header_in_gits_environment_configuration() ->
         ("https://git.example.com:8443/ml-org/deployments.git", False),
         ("http://git.example.com/ml-org/deployments.git", False),  # never in clear
         ("https://evil.test/ml-org/deployments.git", False),
+        ("https://git.example.com/ml-org/../evil/deployments.git", False),  # dot segments resolved first
+        ("https://git.example.com/ml-org%2F..%2Fevil/deployments.git", False),
+        ("https://git.example.com/evil/../ml-org/deployments.git", True),  # which is where curl goes too
     ],
 )
 def test_git_itself_sends_the_token_only_under_the_prefix(tmp_path: Path, remote: str, sent: bool) -> None:
