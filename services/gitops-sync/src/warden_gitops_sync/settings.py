@@ -29,6 +29,12 @@ class GitopsSyncSettings(ServiceSettings):
         description="Where the namespaces' repositories live (a persistent volume in distributed mode); "
         "default `$WARDEN_HOME/gitops` standalone, `~/.warden/gitops` otherwise.",
     )
+    auto_migrate: bool | None = Field(
+        None,
+        description="Apply pending schema migrations (the sync status table) at startup. Default: yes in "
+        "standalone; in distributed mode run `warden migrate` once instead (the service then refuses to start on an "
+        "out-of-date schema). Without a database (`database.dsn`) the sync status is kept in memory only.",
+    )
     branch: str = Field("main", min_length=1, description="The branch Warden commits to and syncs from.")
     poll_interval_s: float = Field(30.0, ge=0, description="How often GitOps remotes are fetched; 0 turns polling off.")
     push_attempts: int = Field(5, ge=1, description="Pushes tried when others keep pushing first, before a 409.")

@@ -114,14 +114,14 @@ class TestHttpsToken:
 
         # A remote under the prefix that redirects (a moved repository, or a host sending it on): not followed,
         # since git would send the token on to the new URL, whatever its host.
-        git_server.redirects["/org/moved.git"] = f"{git_server.url}/mine/deployments.git"
-        before = len(git_server.headers_sent_to("/mine/"))
+        bare(tmp_path / "served" / "elsewhere" / "deployments.git")  # where only the redirect points
+        git_server.redirects["/org/moved.git"] = f"{git_server.url}/elsewhere/deployments.git"
         await warden.namespace("moved", gitops=True, git_repo=f"{git_server.url}/org/moved.git")
         answer = await put_uri(warden, "moved", "iris", "gs://models/iris-v1", create=True)
         assert answer.status_code == 503, answer.text
         assert "redirects are not followed" in answer.json()["message"]
         assert_no_secret(answer.text)
-        assert git_server.headers_sent_to("/mine/")[before:] == []
+        assert git_server.headers_sent_to("/elsewhere/") == []
 
 
 class TestSshKey:
