@@ -39,6 +39,14 @@ def bare(path: Path) -> Path:
     return path
 
 
+async def first_change(warden: Warden) -> list[str]:
+    """A GitOps namespace and a deployment in it: pushed. The remote's log (author|subject)."""
+    await warden.namespace("team", gitops=True)
+    created = await put_uri(warden, "team", "iris", "gs://models/iris-v1", create=True)
+    assert created.status_code == 201, created.text
+    return git(warden.remote, "log", "--format=%an|%s", "main").splitlines()
+
+
 def assert_no_secret(text: str) -> None:
     assert TOKEN not in text
     assert base64.b64encode(f"{USER}:{TOKEN}".encode()).decode() not in text
@@ -65,12 +73,7 @@ class TestHttpsToken:
     async def test_a_change_is_pushed_with_the_token_and_a_refused_token_is_a_clear_503(
         self, warden: Warden, git_server: GitHttpServer
     ) -> None:
-        await warden.namespace("team", gitops=True)
-        created = await put_uri(warden, "team", "iris", "gs://models/iris-v1", create=True)
-        assert created.status_code == 201, created.text
-        assert git(warden.remote, "log", "--format=%an|%s", "main").splitlines() == [
-            "anonymous|SeldonDeployment created"
-        ]
+        assert await first_change(warden) == ["anonymous|SeldonDeployment created"]
         expected = f"Basic {base64.b64encode(f'{USER}:{TOKEN}'.encode()).decode()}"
         sent = git_server.headers_sent_to("/org/")
         assert sent and set(sent) == {expected}
@@ -141,10 +144,7 @@ class TestSshKey:
     async def test_a_change_is_pushed_over_ssh_with_the_key_and_an_unknown_host_key_is_refused(
         self, warden: Warden, sshd: SshServer
     ) -> None:
-        await warden.namespace("team", gitops=True)
-        created = await put_uri(warden, "team", "iris", "gs://models/iris-v1", create=True)
-        assert created.status_code == 201, created.text
-        assert git(warden.remote, "log", "--format=%s", "main").splitlines() == ["SeldonDeployment created"]
+        assert await first_change(warden) == ["anonymous|SeldonDeployment created"]
         assert "Accepted publickey" in (sshd.workdir / "sshd.log").read_text()
 
         # Another host key claims the address (a man in the middle, or a rebuilt server): refused, never learnt.
