@@ -44,7 +44,8 @@ async def first_change(warden: Warden) -> list[str]:
     await warden.namespace("team", gitops=True)
     created = await put_uri(warden, "team", "iris", "gs://models/iris-v1", create=True)
     assert created.status_code == 201, created.text
-    return git(warden.remote, "log", "--format=%an|%s", "main").splitlines()
+    log: str = git(warden.remote, "log", "--format=%an|%s", "main")
+    return log.splitlines()
 
 
 def assert_no_secret(text: str) -> None:
