@@ -51,15 +51,18 @@ def gateway_and_gitops(kafka_bootstrap: str, fresh_database: str, unique_name: s
     gitops_env = {f"WARDEN_GITOPS_{k}": v for k, v in bus.items()} | {
         "WARDEN_GITOPS_STATE_DIR": str(tmp_path / "gitops-state"),
         "WARDEN_GITOPS_POLL_INTERVAL_S": "1",
+        "WARDEN_GITOPS_DATABASE__DSN": fresh_database,  # the sync status
     }
     gateway_env = {f"WARDEN_GATEWAY_{k}": v for k, v in bus.items()} | {
         "WARDEN_GATEWAY_DATABASE__DSN": fresh_database,
         "WARDEN_GATEWAY_AUTH__ENABLED": "false",  # GitOps across processes; auth there: test_dataplane_distributed
         "WARDEN_GATEWAY_UPSTREAMS__GITOPS_SYNC": f"http://127.0.0.1:{gitops_port}",
     }
-    migrate = [str(warden_executable()), "migrate", "--service", "gateway"]
-    migrated = subprocess.run(migrate, env={**os.environ, **gateway_env}, capture_output=True, text=True, timeout=120)
-    assert migrated.returncode == 0, migrated.stderr
+    for service, env in (("gateway", gateway_env), ("gitops-sync", gitops_env)):  # they never migrate on their own
+        migrate = [str(warden_executable()), "migrate", "--service", service]
+        migrated = subprocess.run(migrate, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+        assert migrated.returncode == 0, migrated.stderr
+        assert f"{service}: 0001" in migrated.stdout
     with ExitStack() as stack:
         stack.enter_context(serving_process("gitops-sync", {**os.environ, **gitops_env}, gitops_port, tmp_path))
         yield stack.enter_context(serving_process("gateway", {**os.environ, **gateway_env}, gateway_port, tmp_path))

@@ -185,7 +185,11 @@ def test_named_existing_secrets_are_used_and_nothing_is_created() -> None:
     assert [d for d in rendered.docs if d["kind"] == "Secret"] == []
     for literal in SECRET_LITERALS:
         assert literal not in rendered.text
-    assert_secret_settings_by_reference(rendered, allowed={"warden-db", "warden-s3", "warden-ingest", "warden-auth"})
+    assert_secret_settings_by_reference(
+        rendered,
+        allowed={"warden-db", "warden-s3", "warden-ingest", "warden-auth", "warden-git-token"},
+        optional=frozenset({"HTTPS_TOKEN"}),
+    )
     serving = env_of(rendered.of_kind("Deployment")["serving"])
     assert serving["WARDEN_SERVING_OBJECT_STORE__SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
         "name": "warden-s3",
@@ -193,8 +197,11 @@ def test_named_existing_secrets_are_used_and_nothing_is_created() -> None:
     }
 
 
-def assert_secret_settings_by_reference(rendered: Rendered, allowed: set[str]) -> None:
-    """Every SecretStr setting is a secretKeyRef into one of `allowed`, and each secret setting is set somewhere."""
+def assert_secret_settings_by_reference(
+    rendered: Rendered, allowed: set[str], optional: frozenset[str] = frozenset()
+) -> None:
+    """Every SecretStr setting is a secretKeyRef into one of `allowed`, and each secret setting is set somewhere
+    (`optional` ones too: those the values render only when asked, like gitops-sync's https token)."""
     seen = set()
     for workload in [*rendered.of_kind("Deployment").values(), *rendered.of_kind("Job").values()]:
         for variable, entry in env_of(workload).items():
@@ -202,7 +209,7 @@ def assert_secret_settings_by_reference(rendered: Rendered, allowed: set[str]) -
                 assert "value" not in entry, f"{variable} is rendered as a plain value"
                 assert entry["valueFrom"]["secretKeyRef"]["name"] in allowed, variable
                 seen.add(variable.removeprefix(env_prefix(service_reading(variable))))
-    assert seen == {
+    assert seen == optional | {
         "DATABASE__DSN",
         "OBJECT_STORE__ACCESS_KEY_ID",
         "OBJECT_STORE__SECRET_ACCESS_KEY",
@@ -224,7 +231,7 @@ def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook() -> None:
     assert set(migrated) <= {ep.name for ep in entry_points(group="warden.migrations")}
     # Each migrated service's DSN, from a Secret that exists when the hook runs (a hook itself, created earlier).
     dsn_refs = {service_reading(v): e["valueFrom"]["secretKeyRef"]["name"] for v, e in env_of(job).items()}
-    assert sorted(dsn_refs) == sorted(migrated) == ["detectors", "gateway", "metadata"]
+    assert sorted(dsn_refs) == sorted(migrated) == ["detectors", "gateway", "gitops-sync", "metadata"]
     for secret_name in dsn_refs.values():
         (secret,) = [d for d in rendered.docs if d["kind"] == "Secret" and d["metadata"]["name"] == secret_name]
         hook = secret["metadata"]["annotations"]
@@ -414,3 +421,50 @@ def test_the_request_logger_and_the_detectors_share_one_log_store(variant: str) 
     assert logger["WARDEN_LOGGER_STORE"]["value"] == detectors["WARDEN_DETECTORS_LOG_STORE"]["value"] == "opensearch"
     for setting in ("OPENSEARCH__URL", "OPENSEARCH__INDEX_PREFIX"):
         assert logger[f"WARDEN_LOGGER_{setting}"]["value"] == detectors[f"WARDEN_DETECTORS_{setting}"]["value"]
+
+
+def _gitops(rendered: Rendered) -> tuple[dict[str, Doc], Doc]:
+    deployment = rendered.of_kind("Deployment")["gitops-sync"]
+    return env_of(deployment), deployment["spec"]["template"]["spec"]
+
+
+def test_gitops_git_credentials_come_from_existing_secrets_mounted_read_only() -> None:
+    env, pod = _gitops(render("--values", str(ALL_FEATURES)))
+    mounts = {m["name"]: m for m in container({"spec": {"template": {"spec": pod}}})["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    ssh_dir = mounts["git-ssh"]["mountPath"]
+    assert mounts["git-ssh"]["readOnly"] is True
+    assert volumes["git-ssh"]["secret"] == {
+        "secretName": "warden-git-ssh",
+        "defaultMode": 0o400,
+        "items": [{"key": "ssh-privatekey", "path": "ssh-privatekey"}, {"key": "known_hosts", "path": "known_hosts"}],
+    }
+    assert env["WARDEN_GITOPS_SSH_KEY_FILE"]["value"] == f"{ssh_dir}/ssh-privatekey"
+    assert env["WARDEN_GITOPS_SSH_KNOWN_HOSTS_FILE"]["value"] == f"{ssh_dir}/known_hosts"
+    assert env["WARDEN_GITOPS_HTTPS_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "warden-git-token", "key": "token"}
+    assert env["WARDEN_GITOPS_HTTPS_URL_PREFIX"]["value"] == "https://git.example.com/ml-platform/"
+    assert env["WARDEN_GITOPS_HTTPS_USERNAME"]["value"] == "oauth2"
+
+
+def test_gitops_without_git_credentials_sets_none() -> None:
+    env, pod = _gitops(render())
+    assert not [v for v in env if "_SSH_" in v or "_HTTPS_" in v]
+    assert "git-ssh" not in {v["name"] for v in pod["volumes"]}
+    only_ssh, pod = _gitops(render("--set", "services.gitops-sync.git.sshSecret=keys"))
+    assert "WARDEN_GITOPS_SSH_KEY_FILE" in only_ssh and "WARDEN_GITOPS_HTTPS_TOKEN" not in only_ssh
+    assert "WARDEN_GITOPS_HTTPS_USERNAME" not in only_ssh
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        (("services.gitops-sync.git.httpsTokenSecret=tok",), "git.httpsUrlPrefix is required with httpsTokenSecret"),
+        (("services.gitops-sync.git.httpsUrlPrefix=https://h.example/",), "set without git.httpsTokenSecret"),
+    ],
+)
+def test_a_gitops_token_needs_its_url_prefix(values: tuple[str, ...], says: str) -> None:
+    args = [a for v in values for a in ("--set", v)]
+    result = subprocess.run(
+        [helm_binary(), "template", "warden", str(CHART), *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0 and says in result.stderr, result.stderr

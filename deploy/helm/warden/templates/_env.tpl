@@ -87,6 +87,29 @@ Secret by reference, never as a literal value.
 {{- if $facts.gitState }}
 - name: {{ $p }}STATE_DIR
   value: /var/lib/warden/{{ $service }}
+{{- with $config.git }}
+{{- if .sshSecret }}
+- name: {{ $p }}SSH_KEY_FILE
+  value: {{ include "warden.gitSshDir" $root }}/ssh-privatekey
+- name: {{ $p }}SSH_KNOWN_HOSTS_FILE
+  value: {{ include "warden.gitSshDir" $root }}/known_hosts
+{{- end }}
+{{- if .httpsTokenSecret }}
+- name: {{ $p }}HTTPS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .httpsTokenSecret }}
+      key: {{ .httpsTokenKey | default "token" }}
+- name: {{ $p }}HTTPS_URL_PREFIX
+  value: {{ required (printf "services.%s.git.httpsUrlPrefix is required with httpsTokenSecret: the token is only sent to remotes under it" $service) .httpsUrlPrefix | quote }}
+{{- with .httpsUsername }}
+- name: {{ $p }}HTTPS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- else if .httpsUrlPrefix }}
+{{- fail (printf "services.%s.git.httpsUrlPrefix is set without git.httpsTokenSecret" $service) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- range $key, $value := $root.Values.bodyLimits }}
 {{- if $value }}

@@ -80,7 +80,7 @@ serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true, opensearch: true, storeSetting: LOG_STORE}
 metadata: {prefix: WARDEN_METADATA_, database: true}
-gitops-sync: {prefix: WARDEN_GITOPS_, gitState: true}
+gitops-sync: {prefix: WARDEN_GITOPS_, database: true, gitState: true}
 batch: {prefix: WARDEN_BATCH_}
 {{- end }}
 
@@ -149,3 +149,6 @@ automountServiceAccountToken: false
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- end }}
+
+{{/* Where gitops-sync's SSH key Secret (services.gitops-sync.git.sshSecret) is mounted, read-only. */}}
+{{- define "warden.gitSshDir" -}}/etc/warden/git-ssh{{- end }}

@@ -2,7 +2,9 @@
 
 Every call has a timeout and a clean environment: no terminal prompt (a remote asking for a password fails at
 once instead of hanging), no user or system git configuration leaking in, a fixed committer. Credentials come
-with the remote URL (`https://token@host/...`) or the process's SSH agent / `GIT_SSH_COMMAND`.
+from the service's settings (`credentials.GitCredentials`: an SSH key, an https token scoped to a URL prefix), else
+the remote URL (`https://token@host/...`) or the process's SSH agent / `GIT_SSH_COMMAND`. What git prints is
+stripped of the token before it goes into an error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warden_common.git_remotes import ALLOWED_PROTOCOLS
+from warden_gitops_sync.credentials import GitCredentials, ssh_command
 
 COMMITTER_NAME = "Warden"
 COMMITTER_EMAIL = "warden@warden.invalid"
@@ -63,16 +66,18 @@ async def _reap(process: asyncio.subprocess.Process) -> None:
 class Git:
     """One working tree."""
 
-    def __init__(self, workdir: Path, timeout_s: float = 60.0) -> None:
+    def __init__(self, workdir: Path, timeout_s: float = 60.0, credentials: GitCredentials | None = None) -> None:
         self.workdir = workdir
         self._timeout_s = timeout_s
+        self.credentials = credentials or GitCredentials()
 
     def _env(self, author: Author | None) -> dict[str, str]:
         env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
         env.update(_BASE_ENV)
         env["GIT_CONFIG_GLOBAL"] = os.devnull
         # Never wait on a prompt or a dead host: ssh fails fast unless the operator chose its own command.
-        env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
+        env.setdefault("GIT_SSH_COMMAND", ssh_command(None, None))
+        env.update(self.credentials.env)
         if author is not None:
             env.update(GIT_AUTHOR_NAME=author.name, GIT_AUTHOR_EMAIL=author.email)
         return env
@@ -100,7 +105,13 @@ class Git:
             await asyncio.shield(_reap(process))
             raise
         if check and process.returncode != 0:
-            raise GitFailed(argv, process.returncode or -1, err.decode(errors="replace"), out.decode(errors="replace"))
+            redact = self.credentials.redact
+            raise GitFailed(
+                [redact(arg) for arg in argv],
+                process.returncode or -1,
+                redact(err.decode(errors="replace")),
+                redact(out.decode(errors="replace")),
+            )
         return out.decode(errors="replace")
 
     async def ok(self, *args: str) -> bool:

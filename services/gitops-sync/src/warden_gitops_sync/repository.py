@@ -19,6 +19,7 @@ from pathlib import Path
 
 from warden_common.errors import Conflict, ServiceUnavailable
 from warden_common.git_remotes import redact
+from warden_gitops_sync.credentials import GitCredentials
 from warden_gitops_sync.documents import file_of
 from warden_gitops_sync.git import Author, Git, GitFailed
 
@@ -52,11 +53,18 @@ def _behind(exc: GitFailed) -> bool:
 
 
 class NamespaceRepository:
-    def __init__(self, namespace: str, path: Path, branch: str, git_timeout_s: float) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        path: Path,
+        branch: str,
+        git_timeout_s: float,
+        credentials: GitCredentials | None = None,
+    ) -> None:
         self.namespace = namespace
         self.path = path
         self.branch = branch
-        self.git = Git(path, git_timeout_s)
+        self.git = Git(path, git_timeout_s, credentials)
         self.lock = asyncio.Lock()
         self.remote: str | None = None
 
@@ -89,7 +97,7 @@ class NamespaceRepository:
     def _unreachable(self, exc: GitFailed, doing: str) -> ServiceUnavailable:
         return ServiceUnavailable(
             f"{doing}: the git repository of namespace {self.namespace!r} ({self.shown_remote}) cannot be "
-            f"reached or refused it: {exc.stderr or exc}",
+            f"reached or refused it: {exc.stderr or exc}{self.git.credentials.hint(self.remote, exc.stderr)}",
             code="git_remote_unavailable",
         )
 

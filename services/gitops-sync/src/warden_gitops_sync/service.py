@@ -34,7 +34,7 @@ class GitopsService:
                 name, content, author_of(actor), message, self.store.publish, self._push_attempts
             )
             if remote is not None:
-                self.store.synced(namespace, await repo.git.rev("HEAD"))
+                await self.store.synced(namespace, await repo.git.rev("HEAD"))
         return commit
 
     async def attach(self, namespace: str, remote: str | None) -> dict[str, Any]:
@@ -95,7 +95,7 @@ class GitopsService:
             repo = await self.store.existing(namespace)
         except NotFound:
             return {"namespace": namespace, "gitops": False, "recorded": False}
-        status = self.store.status_of(namespace)
+        status = await self.store.status_of(namespace)
         async with repo.lock:
             head = await repo.git.rev("HEAD")
         return {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +16,26 @@ from warden_common.git_remotes import remote_problem
 from warden_gitops_sync.documents import from_yaml
 from warden_gitops_sync.repository import Incoming, NamespaceRepository
 from warden_gitops_sync.settings import GitopsSyncSettings
+from warden_gitops_sync.status import MemoryStatusStore, StatusStore, SyncStatus, now_text
 
 logger = logging.getLogger(__name__)
 
 EVENT_SOURCE = "/warden/gitops-sync"
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class SyncStatus:
-    """What `GET /namespaces/{ns}/gitops-status` shows."""
-
-    last_synced_commit: str | None = None
-    last_sync_time: str | None = None
-    last_error: str | None = None
-    last_error_time: str | None = None
-    applied: list[dict[str, Any]] = field(default_factory=list)
-
-
 class RepositoryStore:
-    def __init__(self, root: Path, settings: GitopsSyncSettings, bus: Bus) -> None:
+    def __init__(self, root: Path, settings: GitopsSyncSettings, bus: Bus, status: StatusStore | None = None) -> None:
         self.root = root
         self._settings = settings
         self._bus = bus
         self._repos: dict[str, NamespaceRepository] = {}
-        self._status: dict[str, SyncStatus] = {}
+        self._status: StatusStore = status or MemoryStatusStore()
         self._opening = asyncio.Lock()
+        self._credentials = settings.git_credentials()
 
     def _new(self, namespace: str) -> NamespaceRepository:
         return NamespaceRepository(
-            namespace, self.root / namespace, self._settings.branch, self._settings.git_timeout_s
+            namespace, self.root / namespace, self._settings.branch, self._settings.git_timeout_s, self._credentials
         )
 
     async def get(self, namespace: str, remote: str | None) -> NamespaceRepository:
@@ -93,18 +78,14 @@ class RepositoryStore:
 
     # --- status ----------------------------------------------------------------------------------------------
 
-    def status_of(self, namespace: str) -> SyncStatus:
-        return self._status.setdefault(namespace, SyncStatus())
+    async def status_of(self, namespace: str) -> SyncStatus:
+        return await self._status.get(namespace)
 
-    def synced(self, namespace: str, commit: str | None) -> None:
-        status = self.status_of(namespace)
-        status.last_synced_commit, status.last_sync_time = commit, _now()
-        status.last_error = status.last_error_time = None
+    async def synced(self, namespace: str, commit: str | None) -> None:
+        await self._status.synced(namespace, commit)
 
-    def failed(self, namespace: str, error: WardenError | Exception) -> None:
-        status = self.status_of(namespace)
-        status.last_error = error.message if isinstance(error, WardenError) else repr(error)
-        status.last_error_time = _now()
+    async def failed(self, namespace: str, error: WardenError | Exception) -> None:
+        await self._status.failed(namespace, error.message if isinstance(error, WardenError) else repr(error))
 
     # --- incoming changes to the bus -------------------------------------------------------------------------
 
@@ -123,10 +104,10 @@ class RepositoryStore:
             )
             event = build_event(GITOPS_DEPLOYMENT_CHANGED, payload, source=EVENT_SOURCE)
             await self._bus.publish(event, topic=topics.GITOPS, key=f"{change.namespace}/{change.name}")
-            self.status_of(change.namespace).applied.append(
-                {"file": f"{change.namespace}/{change.name}.yaml", "commit": change.commit, "time": _now()}
+            await self._status.applied(
+                change.namespace,
+                {"file": f"{change.namespace}/{change.name}.yaml", "commit": change.commit, "time": now_text()},
             )
-            del self.status_of(change.namespace).applied[:-20]
             logger.info(
                 "deployment changed in git",
                 extra={"namespace": change.namespace, "deployment": change.name, "commit": change.commit},

@@ -23,9 +23,9 @@ async def sync_namespace(store: RepositoryStore, repo: NamespaceRepository) -> s
             if target is not None:
                 await repo.take(target, store.publish)
         except Exception as exc:  # the bus or git: either way the status shows it, the caller decides
-            store.failed(repo.namespace, exc)
+            await store.failed(repo.namespace, exc)
             raise
-        store.synced(repo.namespace, target)
+        await store.synced(repo.namespace, target)
         return target
 
 

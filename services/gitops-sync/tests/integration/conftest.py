@@ -47,11 +47,13 @@ class Warden:
     state_dir: Path
     remote: Path
     gateway: FastAPI
+    remote_url: str
 
-    async def namespace(self, name: str, *, gitops: bool) -> None:
+    async def namespace(self, name: str, *, gitops: bool, git_repo: str | None = None) -> None:
         body: dict[str, Any] = {"name": name}
         if gitops:
-            body |= {"labels": {"seldon.gitops": "enabled"}, "annotations": {"git-repo": str(self.remote)}}
+            repo = git_repo or self.remote_url
+            body |= {"labels": {"seldon.gitops": "enabled"}, "annotations": {"git-repo": repo}}
         answer = await self.client.post(f"{API}/namespaces", json=body)
         assert answer.status_code == 201, answer.text
 
@@ -100,6 +102,18 @@ def remote(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def remote_url(remote: Path) -> str:
+    """What GitOps namespaces' `git-repo` names (the bare repository's path; a test may serve it otherwise)."""
+    return str(remote)
+
+
+@pytest.fixture
+def gitops_settings() -> dict[str, Any]:
+    """More settings of gitops-sync (credentials), for a test module to override."""
+    return {}
+
+
+@pytest.fixture
 def poll_s() -> float:
     """gitops-sync's poll interval; a test parametrizes it to 0 to show the webhook alone."""
     return POLL_S
@@ -107,7 +121,13 @@ def poll_s() -> float:
 
 @pytest.fixture
 async def warden(
-    fresh_database: str, serving_stub: FastAPI, tmp_path: Path, remote: Path, poll_s: float
+    fresh_database: str,
+    serving_stub: FastAPI,
+    tmp_path: Path,
+    remote: Path,
+    remote_url: str,
+    gitops_settings: dict[str, Any],
+    poll_s: float,
 ) -> AsyncIterator[Warden]:
     bus = create_bus(
         BusSettings(kind="postgres", postgres_dsn=SecretStr(fresh_database), partitions=2, retry=FAST_RETRY)
@@ -117,12 +137,14 @@ async def warden(
         state_dir = tmp_path / "gitops-state"
         apps: dict[str, FastAPI] = {"serving": serving_stub}
         platform = Platform(mode="standalone", bus=bus, database_dsn=fresh_database, local_apps=apps)
-        settings = GitopsSyncSettings(state_dir=state_dir, poll_interval_s=poll_s, git_timeout_s=20)
+        settings = GitopsSyncSettings.model_validate(
+            {"state_dir": state_dir, "poll_interval_s": poll_s, "git_timeout_s": 20, **gitops_settings}
+        )
         gitops = apps["gitops-sync"] = create_gitops(settings, platform)
         gateway = create_gateway(GatewaySettings(auth=AuthSettings(enabled=False)), platform)
         async with gitops.router.lifespan_context(gitops), gateway.router.lifespan_context(gateway):
             transport = httpx.ASGITransport(app=gateway)
             async with httpx.AsyncClient(transport=transport, base_url="http://warden.test", timeout=30) as client:
-                yield Warden(client=client, state_dir=state_dir, remote=remote, gateway=gateway)
+                yield Warden(client=client, state_dir=state_dir, remote=remote, gateway=gateway, remote_url=remote_url)
     finally:
         await bus.close()

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
     if args.server == "all" and args.action == "install":
         failed.extend(_install_mlserver())
+        failed.extend(_install_test_tools())
     for server in servers:
         try:
             server.wait(args.timeout)
@@ -82,6 +83,19 @@ def _install_mlserver() -> list[str]:
     except InfraError as exc:
         logger.error("mlserver install failed: %s", exc)
         return ["mlserver"]
+    return []
+
+
+def _install_test_tools() -> list[str]:
+    """Programs tests run beside the servers: `sshd` (`warden_common.testing.sshd`, GitOps pushes over ssh://).
+    Installed with its service blocked from starting; the tests run their own sshd on a free loopback port."""
+    from warden_common.testing.servers.tools import ensure_apt_packages
+
+    try:
+        ensure_apt_packages(["openssh-server"])
+    except InfraError as exc:
+        logger.error("openssh-server install failed: %s", exc)
+        return ["openssh-server"]
     return []
 
 
