@@ -136,6 +136,48 @@ def test_income_explained_from_its_deployment_spec_and_by_logged_request(
         assert logged(client, "income") == {puid, puid2}
 
 
+def test_an_inference_service_explainer_from_spec_explainer_alibi(
+    demo_models: dict[str, str], warden: str, api_headers: dict[str, str]
+) -> None:
+    """KServe's way: `spec.explainer.alibi` of an InferenceService, checked at the door, served on its routes."""
+    isvcs = f"{API}/namespaces/seldon/inferenceservices"
+    alibi = {"type": "AnchorTabular", "referenceUri": demo_models["income-reference"], "config": SMALL_ANCHORS}
+    spec = {"predictor": {"sklearn": {"storageUri": demo_models["income-sklearn"]}}, "explainer": {"alibi": alibi}}
+    isvc: dict[str, Any] = {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+                            "metadata": {"name": "income", "namespace": "seldon"}, "spec": spec}  # fmt: skip
+    with httpx.Client(base_url=warden, timeout=60, headers=api_headers) as client:
+        wrong = {**isvc, "spec": {**spec, "explainer": {"alibi": {**alibi, "type": "Contrastive"}}}}
+        refused = client.post(isvcs, json=wrong)
+        assert refused.status_code == 422, refused.text
+        assert [d["path"] for d in refused.json()["details"]] == ["spec.explainer.alibi.type"]
+
+        created = client.post(isvcs, json=isvc)
+        assert created.status_code == 201, created.text
+        wait_until("income Available",
+                   lambda: client.get(f"{isvcs}/income").json()["status"].get("state") == "Available",
+                   AVAILABLE_WITHIN_S)  # fmt: skip
+        wait_until("the explainer of the spec", lambda: client.get(f"{isvcs}/income/explainer").is_success, 30)
+        assert client.get(f"{isvcs}/income/explainer").json()["source"] == "deployment"
+
+        predicted = client.post("/seldon/seldon/income/v1/models/income:predict", json={"instances": [INCOME_ROW]})
+        assert predicted.status_code == 200, predicted.text
+        puid = predicted.headers["Seldon-Puid"]
+        wait_until("the prediction logged",
+                   lambda: puid in {h["requestId"] for h in client.get(f"{isvcs}/income/requests").json()["requests"]},
+                   30)  # fmt: skip
+        by_request = client.post(f"{isvcs}/income/explain", params={"requestId": puid, "instance": 0})
+        anchor = explained(client, by_request)["data"]
+        assert anchor["anchor"] and anchor["precision"] >= 0.95
+        payload = explained(client, client.post(f"{isvcs}/income/explain", json={"instances": [INCOME_ROW]}))
+        assert payload["data"]["anchor"] and payload["data"]["precision"] >= 0.95
+        stored = client.get(f"{isvcs}/income/explanations", params={"requestId": puid}).json()["explanations"]
+        assert [e["explanation"]["data"]["anchor"] for e in stored] == [anchor["anchor"]]
+
+        assert client.delete(f"{isvcs}/income").is_success
+        wait_until("the explainer removed with it", lambda: client.get(f"{isvcs}/income/explainer").status_code == 404,
+                   30)  # fmt: skip
+
+
 def test_text_and_digit_anchors_and_a_failing_model(
     demo_models: dict[str, str], warden: str, api_headers: dict[str, str], sdk_python: Path
 ) -> None:

@@ -183,3 +183,44 @@ def test_a_spec_that_is_not_an_object_is_a_problem_not_a_crash(kind: DeploymentK
     obj = load(seed)
     obj["spec"] = spec  # found by the fuzzer: the webhook-like checks read `spec` after the schema refused it
     assert problems(kind, obj) == ["spec"]
+
+
+KSERVE_INCOME_EXPLAINER = {"type": "AnchorTabular", "storageUri": "gs://kfserving-examples/income/explainer",
+                           "config": {"threshold": "0.95"}, "runtimeVersion": "v0.11.2"}  # fmt: skip
+
+
+def test_an_inference_service_alibi_explainer_is_accepted_unchanged() -> None:
+    spec = load("iris-isvc.yaml")
+    spec["spec"]["explainer"] = {"minReplicas": 1, "alibi": KSERVE_INCOME_EXPLAINER}
+    assert normalize(INFERENCE_SERVICE, copy.deepcopy(spec), "seldon") == spec
+    spec["spec"]["explainer"]["alibi"] = {"type": "KernelShap", "referenceUri": "s3://data/income.npy"}  # Warden's
+    assert normalize(INFERENCE_SERVICE, copy.deepcopy(spec), "seldon") == spec
+
+
+@pytest.mark.parametrize(
+    ("explainer", "path", "needle"),
+    [
+        ({"alibi": {**KSERVE_INCOME_EXPLAINER, "type": "Counterfactuals"}}, "spec.explainer.alibi.type", "AnchorText"),
+        ({"alibi": {"type": "AnchorTabular"}}, "spec.explainer.alibi", "storageUri"),  # nothing to load or fit
+        ({"alibi": {**KSERVE_INCOME_EXPLAINER, "storageUri": "gs:/x"}}, "spec.explainer.alibi.storageUri", "gs://"),
+        ({"alibi": {**KSERVE_INCOME_EXPLAINER, "config": {"nsamples": "9"}}}, "spec.explainer.alibi", "nsamples"),
+        ({"alibi": {**KSERVE_INCOME_EXPLAINER, "config": {"threshold": "high"}}}, "spec.explainer.alibi", "finite"),
+        ({"art": {"type": "SquareAttack", "storageUri": "gs://x"}}, "spec.explainer", "alibi"),
+    ],
+)
+def test_an_inference_service_explainer_warden_cannot_run_is_refused_naming_the_field(
+    explainer: dict[str, Any], path: str, needle: str
+) -> None:
+    spec = load("iris-isvc.yaml")
+    spec["spec"]["explainer"] = explainer
+    with pytest.raises(Unprocessable) as caught:
+        normalize(INFERENCE_SERVICE, spec, "seldon")
+    [problem] = caught.value.details
+    assert problem["path"] == path and needle in problem["message"], problem
+    assert path in caught.value.message
+
+
+def test_a_seldon_predictor_explainer_warden_cannot_run_is_refused_naming_the_field() -> None:
+    spec = load("income-with-explainer.json")
+    spec["spec"]["predictors"][0]["explainer"]["type"] = "TreeShap"
+    assert problems(SELDON_DEPLOYMENT, spec) == ["spec.predictors[0].explainer.type"]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from warden_common.errors import BadRequest
-from warden_detectors.explainers.spec import ExplainerSpec
+from warden_common.explainers import ExplainerSpec
 
 
 class InvalidInstance(BadRequest):

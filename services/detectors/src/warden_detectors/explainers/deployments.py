@@ -1,10 +1,10 @@
-"""The seed's way to add an explainer: a predictor's `explainer` section (`{type, modelUri, config}` and Warden's
-fields) in the deployment spec. Deployment events (topic `warden.deployments`) add, replace or remove it."""
+"""The seed's way to add an explainer: in the deployment spec, a SeldonDeployment predictor's `explainer` section
+(`{type, modelUri, config}` and Warden's fields) or an InferenceService's `spec.explainer.alibi` (`{type, storageUri,
+config}`). Deployment events (topic `warden.deployments`) add, replace or remove it."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -14,25 +14,12 @@ from warden_common.codec import Event
 from warden_common.errors import WardenError
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED, decode_data
 from warden_common.events.deployments import DeploymentCreated, DeploymentDeleted, DeploymentUpdated
+from warden_common.explainers import explainer_section
 from warden_detectors.explainers.repository import DeploymentKey
 from warden_detectors.explainers.service import ExplainService
-from warden_detectors.explainers.spec import ExplainerSpec
 
 logger = logging.getLogger(__name__)
 SOURCE = "deployment"
-
-
-def explainer_section(spec: dict[str, Any]) -> tuple[dict[str, Any], str | None] | None:
-    """The first predictor's `explainer` section, and that predictor's model URI (where its schema is catalogued)."""
-    body = spec.get("spec") if isinstance(spec.get("spec"), dict) else spec
-    predictors = body.get("predictors") if isinstance(body, dict) else None
-    for predictor in predictors if isinstance(predictors, list) else []:
-        section = predictor.get("explainer") if isinstance(predictor, dict) else None
-        if isinstance(section, dict) and section.get("type"):
-            graph = predictor.get("graph")
-            model_uri = graph.get("modelUri") if isinstance(graph, dict) else None
-            return section, model_uri if isinstance(model_uri, str) else None
-    return None
 
 
 class DeploymentExplainers:
@@ -51,14 +38,12 @@ class DeploymentExplainers:
         if isinstance(data, DeploymentDeleted):
             await self._service.remove_explainer(key)
             return
-        found = explainer_section(data.spec)
-        if found is None:  # the section was taken out: remove what it had added (not one added through the API)
+        section = explainer_section(data.kind, data.spec)
+        if section is None:  # the section was taken out: remove what it had added (not one added through the API)
             await self._service.remove_explainer(key, source=SOURCE)
             return
-        section, model_uri = found
-        try:
-            spec = ExplainerSpec.model_validate({"catalogModelUri": model_uri, **section})
-            await self._service.set_explainer(key, spec, source=SOURCE)
+        try:  # the gateway checked the section; its sources (URIs) are read only now
+            await self._service.set_explainer(key, section.spec(), source=SOURCE)
         except (ValidationError, WardenError) as exc:  # a user's mistake in the manifest: say so, do not retry
             logger.warning("the explainer of %s/%s is not usable: %s", data.namespace, data.name, exc)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from warden_common.api_docs import error_responses, json_body, json_response
-from warden_detectors.explainers.spec import ExplainerSpec
+from warden_common.explainers import ExplainerSpec
 
 _OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 INCOME_ROW = [53, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]

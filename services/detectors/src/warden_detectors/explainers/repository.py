@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from warden_detectors.explainers.spec import ExplainerSpec
+from warden_common.explainers import ExplainerSpec
 
 
 @dataclass(frozen=True)

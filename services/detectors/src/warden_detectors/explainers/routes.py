@@ -22,11 +22,11 @@ from pydantic import ValidationError
 from warden_common import bodies
 from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest, unprocessable
+from warden_common.explainers import ExplainerSpec
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_detectors.explainers import docs
 from warden_detectors.explainers.repository import DeploymentKey
 from warden_detectors.explainers.service import ExplainService
-from warden_detectors.explainers.spec import ExplainerSpec
 
 router = APIRouter(prefix="/api/v1alpha1", tags=["explanations"])
 PLURALS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from warden_common.errors import BadRequest, NotFound, ServiceUnavailable, WardenError
+from warden_common.explainers import ExplainerSpec
 from warden_common.payloads import parse_request
 from warden_common.upstreams import Upstreams
 from warden_detectors.explainers.build import BuiltExplainer, build_explainer
@@ -20,7 +21,6 @@ from warden_detectors.explainers.model import DataPlaneModel, ExplanationTimeout
 from warden_detectors.explainers.repository import DeploymentKey, ExplanationsRepository, StoredExplainer
 from warden_detectors.explainers.settings import ExplainSettings
 from warden_detectors.explainers.sources import fetch_saved, load_reference, resolve_columns
-from warden_detectors.explainers.spec import ExplainerSpec
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from warden_common.errors import BadRequest
+from warden_common.explainers import ExplainerSpec
 from warden_common.objectstore import ObjectStoreSettings, object_store_for
 from warden_common.upstreams import Upstreams
 from warden_detectors.explainers.build import Columns
-from warden_detectors.explainers.spec import ExplainerSpec
 
 
 class UnreadableReference(BadRequest):

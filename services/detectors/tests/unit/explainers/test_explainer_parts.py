@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from warden_common.explainers import ExplainerSpec, explainer_section
 from warden_common.upstreams import Upstreams
 from warden_detectors.explainers.build import Columns, grid_segments
-from warden_detectors.explainers.deployments import explainer_section
 from warden_detectors.explainers.model import DataPlaneModel, ExplanationTimeout, ModelCallFailed
-from warden_detectors.explainers.spec import ExplainerSpec
 from warden_serving.demo.income_schema import prediction_schema
 
 
@@ -123,6 +122,22 @@ def test_the_explainer_section_is_read_from_the_predictor_with_its_model_uri() -
         {"name": "a", "graph": {"modelUri": "s3://m/a"}},
         {"name": "b", "graph": {"modelUri": "s3://m/b"}, "explainer": {"type": "AnchorTabular"}},
     ]}}  # fmt: skip
-    assert explainer_section(manifest) == ({"type": "AnchorTabular"}, "s3://m/b")
-    assert explainer_section({"spec": {"predictors": [{"name": "a", "explainer": {}}]}}) is None
-    assert explainer_section({"spec": "nonsense"}) is None
+    section = explainer_section("SeldonDeployment", manifest)
+    assert section is not None and section.path == "spec.predictors[1].explainer"
+    assert (section.fields, section.catalog_model_uri) == ({"type": "AnchorTabular"}, "s3://m/b")
+    assert explainer_section("SeldonDeployment", {"spec": {"predictors": [{"name": "a", "explainer": {}}]}}) is None
+    assert explainer_section("SeldonDeployment", {"spec": "nonsense"}) is None
+
+
+def test_an_inference_service_explainer_is_its_alibi_block_with_storage_uri_as_the_saved_explainer() -> None:
+    alibi = {"type": "AnchorTabular", "storageUri": "s3://e/income", "config": {"threshold": "0.9"},
+             "runtimeVersion": "v0.11.2"}  # fmt: skip
+    isvc = {"spec": {"predictor": {"minReplicas": 1, "sklearn": {"storageUri": "s3://m/income"}},
+                     "explainer": {"alibi": alibi}}}  # fmt: skip
+    section = explainer_section("InferenceService", isvc)
+    assert section is not None and section.path == "spec.explainer.alibi"
+    spec = section.spec()
+    assert (spec.type, spec.model_uri, spec.catalog_model_uri) == ("AnchorTabular", "s3://e/income", "s3://m/income")
+    assert spec.explain_kwargs() == {"threshold": 0.9}
+    assert explainer_section("InferenceService", {"spec": {"explainer": {"art": {"type": "SquareAttack"}}}}) is None
+    assert explainer_section("SeldonDeployment", isvc) is None  # the kind says where to look

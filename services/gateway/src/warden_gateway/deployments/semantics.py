@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from warden_common.explainers import explainer_problems
 from warden_common.model_servers import (
     BY_MODEL_FORMAT,
     accepted_implementations,
@@ -175,6 +176,6 @@ def inference_service_problems(obj: dict[str, Any]) -> list[Problem]:
 
 
 def semantic_problems(kind: DeploymentKind, obj: dict[str, Any]) -> list[Problem]:
-    if kind.kind == "SeldonDeployment":
-        return seldon_problems(obj)
-    return inference_service_problems(obj)
+    found = seldon_problems(obj) if kind.kind == "SeldonDeployment" else inference_service_problems(obj)
+    # An explainer in the spec is run by the detectors service: one it could not run is the submitter's mistake.
+    return [*found, *(Problem(path, message) for path, message in explainer_problems(kind.kind, obj))]

@@ -6,14 +6,30 @@ is `modelUri` (a saved alibi explainer: a folder written by `explainer.save`) or
 explainer is fitted on: `.npy` or a headerless `.csv` of the rows as the model is sent them). `config` holds alibi's
 `explain` parameters (the seed's map of strings; numbers are accepted too), e.g. `threshold`, `batch_size`,
 `coverage_samples` for anchors, `nsamples` for KernelShap.
+
+A deployment's spec may carry its explainer: a SeldonDeployment predictor's `explainer` section, or an
+InferenceService's `spec.explainer.alibi` (KServe v1beta1 `AlibiExplainerSpec`: `{type, storageUri, config,
+runtimeVersion}`, `storageUri` being the saved explainer). `explainer_sections` finds them, so the gateway checks
+them at the door (`explainer_problems`) and the detectors service runs the one it finds (`explainer_section`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from warden_common.objectstore.uris import model_uri_problem
 
@@ -129,3 +145,93 @@ def _typed(key: str, raw: Any, kind: type) -> Any:
     if kind is float and not math.isfinite(value):
         raise wrong
     return value
+
+
+@dataclass(frozen=True)
+class ExplainerSection:
+    """An explainer as a deployment's spec gives it."""
+
+    path: str
+    """Where it is in the object, e.g. `spec.predictors[0].explainer` or `spec.explainer.alibi`."""
+    fields: dict[str, Any]
+    """The section in `ExplainerSpec`'s names (an InferenceService's `storageUri` is `modelUri`)."""
+    catalog_model_uri: str | None
+    """The URI of the model it explains, whose catalogued prediction schema names the columns."""
+    spelled: dict[str, str] = field(default_factory=dict)
+    """`ExplainerSpec` field name -> the name the manifest uses for it, where they differ."""
+
+    def spec(self) -> ExplainerSpec:
+        """The explainer to run; `ValidationError` if the section is not a usable explainer."""
+        return ExplainerSpec.model_validate({"catalogModelUri": self.catalog_model_uri, **self.fields})
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(dotted path, message) of every reason the section is not a usable explainer."""
+        try:
+            self.spec()
+        except ValidationError as exc:
+            return [self._problem(error["loc"], error["msg"]) for error in exc.errors(include_url=False)]
+        return []
+
+    def _problem(self, loc: tuple[int | str, ...], message: str) -> tuple[str, str]:
+        path = self.path
+        for part in loc:
+            path += f"[{part}]" if isinstance(part, int) else f".{self.spelled.get(str(part), part)}"
+        for ours, theirs in self.spelled.items():
+            message = message.replace(ours, theirs)
+        return path, message.removeprefix("Value error, ")
+
+
+def _spec_body(obj: dict[str, Any]) -> dict[str, Any]:
+    body = obj.get("spec")
+    return body if isinstance(body, dict) else {}
+
+
+def _seldon_sections(obj: dict[str, Any]) -> Iterator[ExplainerSection]:
+    predictors = _spec_body(obj).get("predictors")
+    for index, predictor in enumerate(predictors if isinstance(predictors, list) else []):
+        section = predictor.get("explainer") if isinstance(predictor, dict) else None
+        if isinstance(section, dict) and section:
+            graph = predictor.get("graph")
+            model_uri = graph.get("modelUri") if isinstance(graph, dict) else None
+            uri = model_uri if isinstance(model_uri, str) else None
+            yield ExplainerSection(f"spec.predictors[{index}].explainer", section, uri)
+
+
+def _isvc_model_uri(obj: dict[str, Any]) -> str | None:
+    """The `storageUri` of the predictor's framework block (`sklearn`, `model`, ...)."""
+    predictor = _spec_body(obj).get("predictor")
+    for block in predictor.values() if isinstance(predictor, dict) else []:
+        if isinstance(block, dict) and isinstance(block.get("storageUri"), str):
+            return str(block["storageUri"])
+    return None
+
+
+def _isvc_sections(obj: dict[str, Any]) -> Iterator[ExplainerSection]:
+    explainer = _spec_body(obj).get("explainer")
+    alibi = explainer.get("alibi") if isinstance(explainer, dict) else None
+    if isinstance(alibi, dict):
+        fields = {k: v for k, v in alibi.items() if k not in ("storageUri", "modelUri")}
+        if "storageUri" in alibi:
+            fields["modelUri"] = alibi["storageUri"]
+        yield ExplainerSection("spec.explainer.alibi", fields, _isvc_model_uri(obj), {"modelUri": "storageUri"})
+
+
+def explainer_sections(kind: str, obj: dict[str, Any]) -> list[ExplainerSection]:
+    """The explainer sections of a SeldonDeployment or InferenceService object (possibly none)."""
+    return list(_isvc_sections(obj) if kind == "InferenceService" else _seldon_sections(obj))
+
+
+def explainer_section(kind: str, obj: dict[str, Any]) -> ExplainerSection | None:
+    """The explainer a deployment runs: its first explainer section (a SeldonDeployment's first predictor with one)."""
+    return next(iter(explainer_sections(kind, obj)), None)
+
+
+def explainer_problems(kind: str, obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(dotted path, message) of every explainer in the object that Warden cannot run."""
+    problems = [problem for section in explainer_sections(kind, obj) for problem in section.problems()]
+    explainer = _spec_body(obj).get("explainer") if kind == "InferenceService" else None
+    if isinstance(explainer, dict) and "alibi" not in explainer:
+        given = ", ".join(sorted(k for k, v in explainer.items() if isinstance(v, dict | list))) or "no explainer"
+        problems.append(("spec.explainer", f"Warden runs alibi explainers only: give spec.explainer.alibi "
+                         f"{{type, storageUri or referenceUri, config}}; got {given}"))  # fmt: skip
+    return problems
