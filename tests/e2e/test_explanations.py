@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
+from warden_common.testing.metrics import requests_counted
 from warden_common.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -165,11 +166,20 @@ def test_an_inference_service_explainer_from_spec_explainer_alibi(
         wait_until("the prediction logged",
                    lambda: puid in {h["requestId"] for h in client.get(f"{isvcs}/income/requests").json()["requests"]},
                    30)  # fmt: skip
+        explain_routes = {  # what the request metrics count an explain call as, at the gateway and behind it
+            "gateway": f"{API}/namespaces/{{namespace}}/inferenceservices/{{name}}/explain",
+            "detectors": "/api/v1alpha1/namespaces/{namespace}/inferenceservices/{name}/explain",
+        }
+        counted = {
+            service: requests_counted(warden, service, "POST", route) for service, route in explain_routes.items()
+        }
         by_request = client.post(f"{isvcs}/income/explain", params={"requestId": puid, "instance": 0})
         anchor = explained(client, by_request)["data"]
         assert anchor["anchor"] and anchor["precision"] >= 0.95
         payload = explained(client, client.post(f"{isvcs}/income/explain", json={"instances": [INCOME_ROW]}))
         assert payload["data"]["anchor"] and payload["data"]["precision"] >= 0.95
+        for service, route in explain_routes.items():
+            assert requests_counted(warden, service, "POST", route) == counted[service] + 2, service
         stored = client.get(f"{isvcs}/income/explanations", params={"requestId": puid}).json()["explanations"]
         assert [e["explanation"]["data"]["anchor"] for e in stored] == [anchor["anchor"]]
 

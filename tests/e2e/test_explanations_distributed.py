@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from warden_common.testing.metrics import requests_counted
 from warden_common.testing.processes import free_port, processes_using, serving_process, warden_executable
 
 pytestmark = pytest.mark.integration
@@ -77,6 +78,11 @@ def test_an_income_anchor_through_the_gateway_detectors_and_serving_processes(
                     data = answer.json()["data"]
                 assert data["anchor"] and data["precision"] >= 0.95
                 assert data["anchor"][0].startswith("feature_")  # no schema given: columns are numbered
+                # Each process counts the explain call in its request metrics (its own /metrics).
+                explain = "/namespaces/{namespace}/seldondeployments/{name}/explain"
+                for service, route in (("gateway", API + explain), ("detectors", "/api/v1alpha1" + explain)):
+                    base = f"http://127.0.0.1:{ports[service]}"
+                    assert requests_counted(base, service, "POST", route) == 1, service
     finally:
         for leftover in processes_using(tmp_path / "serving"):
             leftover.kill()
