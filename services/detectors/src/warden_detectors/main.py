@@ -26,7 +26,8 @@ from warden_detectors.configs.service import DetectorConfigService
 from warden_detectors.drift import metrics as drift_metrics
 from warden_detectors.drift import routes as drift_routes
 from warden_detectors.explainers import routes as explainer_routes
-from warden_detectors.explainers.setup import explanations_setup
+from warden_detectors.explainers.settings import ExplainSettings
+from warden_detectors.explainers.setup import start_explanations
 from warden_detectors.feedback import metrics as feedback_metrics
 from warden_detectors.feedback import routes as feedback_routes
 from warden_detectors.migrations import SERVICE, migrations
@@ -81,7 +82,7 @@ def _data_dir(settings: DetectorsSettings, platform: Platform, stack: AsyncExitS
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="warden-detectors-")))
 
 
-def _setup(settings: DetectorsSettings) -> ServiceSetup:
+def _setup(settings: DetectorsSettings, explain_settings: ExplainSettings | None) -> ServiceSetup:
     @asynccontextmanager
     async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
         dsn = platform.database_dsn
@@ -133,8 +134,10 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
             app.state.detector_repository = repository
             app.state.drift_results = drift_store
             app.state.feedback_metrics = feedback_store
-            # Explanations: their own tables, upstream to serving's data plane and deployment-event consumer.
-            await stack.enter_async_context(explanations_setup(settings)(app, platform))
+            # Explanations: their tables on this pool, the same log store (logged requests), the data plane upstream.
+            explain = explain_settings or ExplainSettings()
+            await start_explanations(app, platform, stack, service_settings=settings, settings=explain, pool=pool,
+                                     log_store=log_store)  # fmt: skip
             try:
                 yield
             finally:
@@ -144,12 +147,18 @@ def _setup(settings: DetectorsSettings) -> ServiceSetup:
     return setup
 
 
-def create_app(settings: DetectorsSettings | None = None, platform: Platform | None = None) -> FastAPI:
+def create_app(
+    settings: DetectorsSettings | None = None,
+    platform: Platform | None = None,
+    *,
+    explain_settings: ExplainSettings | None = None,
+) -> FastAPI:
+    """The detectors service; `explain_settings` default to `ExplainSettings()` (env `WARDEN_DETECTORS_EXPLAIN_*`)."""
     settings = settings or DetectorsSettings()
     return create_service_app(
         "detectors",
         settings=settings,
         platform=platform,
         routers=[configs_router(), drift_routes.router, feedback_routes.router, explainer_routes.router],
-        setup=_setup(settings),
+        setup=_setup(settings, explain_settings),
     )

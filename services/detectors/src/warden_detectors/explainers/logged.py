@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from warden_common.errors import NotFound
-from warden_common.logstore import LogPage, LogQuery, LogStore
+from warden_common.logstore import LogQuery, LogStore
 from warden_common.logstore.document import ITEM_INDEX
 from warden_detectors.explainers.repository import DeploymentKey
 
@@ -15,28 +14,7 @@ class LoggedRequestNotFound(NotFound):
     code = "request_not_found"
 
 
-class LazyLogStore:
-    """The log store, started at its first search (and again after a failed start): in standalone the request
-    logger creates its tables, perhaps after this service started; explaining payloads never needs it."""
-
-    def __init__(self, store: LogStore) -> None:
-        self._store = store
-        self._started = False
-        self._lock = asyncio.Lock()
-
-    async def search(self, query: LogQuery) -> LogPage:
-        async with self._lock:
-            if not self._started:
-                await self._store.start()  # ServiceUnavailable (503) says why, e.g. the schema is not there yet
-                self._started = True
-        return await self._store.search(query)
-
-    async def close(self) -> None:
-        if self._started:
-            await self._store.close()
-
-
-async def logged_instance(store: LazyLogStore, key: DeploymentKey, request_id: str, instance: int) -> Any:
+async def logged_instance(store: LogStore, key: DeploymentKey, request_id: str, instance: int) -> Any:
     """The raw row `instance` of logged request `request_id` of this deployment."""
     page = await store.search(
         LogQuery(namespace=key.namespace, deployment=key.deployment, request_id=request_id, page_size=100)

@@ -13,10 +13,11 @@ from typing import Any
 
 from warden_common.errors import BadRequest, NotFound, ServiceUnavailable, WardenError
 from warden_common.explainers import ExplainerSpec
+from warden_common.logstore import LogStore
 from warden_common.payloads import parse_request
 from warden_common.upstreams import Upstreams
 from warden_detectors.explainers.build import BuiltExplainer, build_explainer
-from warden_detectors.explainers.logged import LazyLogStore, logged_instance
+from warden_detectors.explainers.logged import logged_instance
 from warden_detectors.explainers.model import DataPlaneModel, ExplanationTimeout
 from warden_detectors.explainers.repository import DeploymentKey, ExplanationsRepository, StoredExplainer
 from warden_detectors.explainers.settings import ExplainSettings
@@ -41,7 +42,7 @@ class ExplanationFailed(WardenError):
 class ExplainService:
     def __init__(
         self, repository: ExplanationsRepository, upstreams: Upstreams, settings: ExplainSettings,
-        log_store: LazyLogStore | None = None,
+        log_store: LogStore | None = None,
     ) -> None:  # fmt: skip
         self._repository = repository
         self._upstreams = upstreams

@@ -29,11 +29,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
 from warden_common.platform import Platform
-from warden_common.service_app import create_service_app
 from warden_common.settings import BusSettings, RetryPolicy
-from warden_detectors.explainers.routes import router
 from warden_detectors.explainers.settings import ExplainSettings
-from warden_detectors.explainers.setup import explanations_setup
+from warden_detectors.main import create_app
 from warden_detectors.settings import DetectorsSettings
 from warden_serving.demo.income_schema import prediction_schema
 from warden_serving.demo.train import income_data, reviews
@@ -117,11 +115,7 @@ async def harness(
         platform = Platform(
             mode="standalone", bus=bus, database_dsn=fresh_database, local_apps={"serving": serving.app}
         )
-        settings = DetectorsSettings()
-        app = create_service_app(
-            "detectors", settings=settings, platform=platform, routers=[router],
-            setup=explanations_setup(settings, explain_settings),
-        )  # fmt: skip
+        app = create_app(DetectorsSettings(), platform, explain_settings=explain_settings)  # the whole service
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://detectors", timeout=60) as client:
