@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from warden_common import __version__
 from warden_common.api_docs import COMMON_ERROR_RESPONSES
 from warden_common.bodies import BodyLimitMiddleware
 from warden_common.error_responses import document_error_responses
-from warden_common.errors import install_error_handlers
+from warden_common.errors import ServiceUnavailable, install_error_handlers
 from warden_common.names import path_params_checked
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
@@ -20,6 +20,8 @@ from warden_common.settings import ServiceSettings
 
 ServiceSetup = Callable[[FastAPI, Platform], AbstractAsyncContextManager[None]]
 """Opens what a service owns (stores, consumers) on top of the platform; closes it on exit."""
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -77,3 +79,27 @@ def create_service_app(
     for router in routers:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)
     return app
+
+
+def app_state(request: Request, attribute: str, what: str, *, unavailable: str | None = None) -> Any:
+    """`request.app.state.<attribute>`, which the service's setup puts there while it runs. Before (starting),
+    after (stopping), or when the setup could not open it: `ServiceUnavailable` (503) saying `what` is not
+    available, or the `unavailable` message when one is given (e.g. naming the setting that is missing)."""
+    value = getattr(request.app.state, attribute, None)
+    if value is None:
+        service = getattr(request.app.state, "service_name", "this")
+        raise ServiceUnavailable(unavailable or f"the {service} service is starting: {what} not available yet")
+    return value
+
+
+def state_dependency(
+    kind: type[T], attribute: str, what: str, *, unavailable: str | None = None
+) -> Callable[[Request], T]:
+    """A FastAPI dependency giving `app_state(request, attribute, what)` as a `kind`, e.g.
+    `Service = Annotated[MetadataService, Depends(state_dependency(MetadataService, "metadata", "the catalog"))]`."""
+
+    def dependency(request: Request) -> T:
+        return cast(T, app_state(request, attribute, what, unavailable=unavailable))
+
+    dependency.__name__ = f"{attribute}_from_app_state"
+    return dependency

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
 from warden_common.bus.port import BatchHandler, BusRecord, EventHandler, RecordHandler, Subscription
 from warden_common.codec import Event
 from warden_common.errors import Conflict
 from warden_common.platform import Platform
-from warden_common.service_app import create_service_app
+from warden_common.service_app import create_service_app, state_dependency
 from warden_common.settings import ServiceSettings
 
 
@@ -137,3 +139,31 @@ async def test_metrics_count_requests_by_route_template(path: str) -> None:
         method = "POST" if path == "/items" else "GET"
         sample = f'warden_http_requests_total{{method="{method}",route="{path}",service="demo",status="{status}"}}'
         assert sample in metrics
+
+
+CounterOnState = Annotated[Counter[str], Depends(state_dependency(Counter, "counter", "the counter is"))]
+Lacking = Annotated[Counter[str], Depends(state_dependency(Counter, "other", "x", unavailable="set WARDEN_X"))]
+
+
+async def test_a_service_on_app_state_is_injected_once_set_and_a_503_naming_it_before() -> None:
+    router = APIRouter()
+
+    @router.get("/count")
+    async def count(service: CounterOnState) -> dict[str, int]:
+        service["n"] += 1
+        return dict(service)
+
+    @router.get("/other")
+    async def other(service: Lacking) -> None: ...
+
+    app = create_service_app("demo", settings=ServiceSettings(), platform=Platform("standalone", FakeBus()),
+                             routers=[router])  # fmt: skip
+    async with _running(app) as client:
+        starting = await client.get("/count")
+        assert starting.status_code == 503
+        assert starting.json()["message"] == "the demo service is starting: the counter is not available yet"
+        app.state.counter = Counter()
+        assert (await client.get("/count")).json() == {"n": 1}
+        app.state.counter = None  # what a setup does when it stops
+        assert (await client.get("/count")).status_code == 503
+        assert (await client.get("/other")).json()["message"] == "set WARDEN_X"

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from warden_common.api_docs import error_responses
-from warden_common.errors import BadRequest, NotFound, ServiceUnavailable
+from warden_common.errors import BadRequest, NotFound
 from warden_common.events.deployments import DeploymentKind
 from warden_common.names import DEPLOYMENT_NAMES, DetectorName, NamespaceName, with_param_types
+from warden_common.service_app import app_state
 from warden_common.upstreams import SERVICE_API_PREFIX
 from warden_detectors.configs.model import KIND_PATHS, PLURAL_KINDS, DeploymentRef, DetectorKey, KindName
 from warden_detectors.configs.repository import DetectorConfigRepository
@@ -52,14 +53,6 @@ class TimeRange:
         self.start, self.end = utc(start), utc(end)
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise BadRequest("end must be after start", details={"param": "end"})
-
-
-def app_state(request: Request, attribute: str, what: str) -> Any:
-    """`request.app.state.<attribute>`, set by the service's lifespan; 503 while the service is starting."""
-    value = getattr(request.app.state, attribute, None)
-    if value is None:
-        raise ServiceUnavailable(f"the detectors service is starting: {what} not available yet")
-    return value
 
 
 Read = Callable[[Request, DetectorKey, Any], Awaitable[Any]]

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from warden_common.service_app import state_dependency
 from warden_detectors.configs.service import DetectorConfigService
-from warden_detectors.results_api import app_state
 
-
-def _service(request: Request) -> DetectorConfigService:
-    service: DetectorConfigService = app_state(request, "detector_configs", "detector configs are")
-    return service
-
-
-Service = Annotated[DetectorConfigService, Depends(_service)]
+Service = Annotated[
+    DetectorConfigService, Depends(state_dependency(DetectorConfigService, "detector_configs", "detector configs are"))
+]

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from warden_common.service_app import app_state
 from warden_detectors.configs.model import DetectorKey
 from warden_detectors.drift.result import DriftResult
 from warden_detectors.drift.store import DriftResultsStore
-from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, app_state, deployment_kind
+from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, deployment_kind
 
 
 class FeatureDrift(CamelModel):

@@ -24,6 +24,7 @@ from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest, unprocessable
 from warden_common.explainers import ExplainerSpec
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_common.service_app import app_state
 from warden_detectors.explainers import docs
 from warden_detectors.explainers.repository import DeploymentKey
 from warden_detectors.explainers.service import ExplainService
@@ -34,7 +35,7 @@ RequestId = Annotated[str | None, Query(alias="requestId", min_length=1, max_len
 
 
 def _service(request: Request) -> ExplainService:
-    service: ExplainService = request.app.state.explanations
+    service: ExplainService = app_state(request, "explanations", "explanations are")
     return service
 
 

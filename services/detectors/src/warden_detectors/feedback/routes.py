@@ -15,10 +15,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from warden_common.service_app import app_state
 from warden_detectors.configs.model import DetectorKey
 from warden_detectors.feedback.store import FeedbackMetricsStore
 from warden_detectors.feedback.summary import ClassMetrics, MetricsSummary, Ratios
-from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, app_state, deployment_kind
+from warden_detectors.results_api import CamelModel, TimeRange, add_result_routes, deployment_kind
 
 
 class RatiosView(CamelModel):

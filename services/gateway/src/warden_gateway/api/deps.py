@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, Query, Request
 
-from warden_common.errors import ServiceUnavailable
+from warden_common.service_app import app_state
 from warden_gateway.authz.middleware import principal_of
 from warden_gateway.deployments.service import Change, DeploymentService
 from warden_gateway.namespaces import NamespaceService
@@ -17,16 +17,12 @@ _NO_DATABASE = "the deployment API needs the gateway's database: set WARDEN_GATE
 
 
 def deployments(request: Request) -> DeploymentService:
-    service: DeploymentService | None = getattr(request.app.state, "deployments", None)
-    if service is None:
-        raise ServiceUnavailable(_NO_DATABASE)
+    service: DeploymentService = app_state(request, "deployments", "deployments are", unavailable=_NO_DATABASE)
     return service
 
 
 def namespaces(request: Request) -> NamespaceService:
-    service: NamespaceService | None = getattr(request.app.state, "namespaces", None)
-    if service is None:
-        raise ServiceUnavailable(_NO_DATABASE)
+    service: NamespaceService = app_state(request, "namespaces", "namespaces are", unavailable=_NO_DATABASE)
     return service
 
 

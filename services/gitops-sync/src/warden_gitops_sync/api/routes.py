@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from warden_common.api_docs import INTERNAL_ONLY, error_responses, json_response
-from warden_common.errors import ServiceUnavailable
 from warden_common.git_remotes import COMMIT_HASH_PATTERN
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_common.service_app import state_dependency
 from warden_gitops_sync.service import GitopsService, Version
 
 PREFIX = "/api/v1alpha1"
@@ -28,14 +28,7 @@ INTERNAL = "/internal/v1"
 PLURALS = {"seldondeployments": "SeldonDeployment", "inferenceservices": "InferenceService"}
 
 
-def _service(request: Request) -> GitopsService:
-    service: GitopsService | None = getattr(request.app.state, "gitops", None)
-    if service is None:
-        raise ServiceUnavailable("the gitops-sync service is starting")
-    return service
-
-
-Service = Annotated[GitopsService, Depends(_service)]
+Service = Annotated[GitopsService, Depends(state_dependency(GitopsService, "gitops", "its git repositories are"))]
 Hash = Annotated[
     str, Query(pattern=COMMIT_HASH_PATTERN, description="A commit hash as `gitlogs` lists it (4-64 hex digits).")
 ]

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 
 from warden_common.auth.principal import decode_actor
-from warden_common.errors import ServiceUnavailable
+from warden_common.service_app import state_dependency
 from warden_metadata.service import MetadataService
 
-
-def _service(request: Request) -> MetadataService:
-    service: MetadataService | None = getattr(request.app.state, "metadata", None)
-    if service is None:
-        raise ServiceUnavailable("the metadata service is starting")
-    return service
-
-
-Service = Annotated[MetadataService, Depends(_service)]
+Service = Annotated[MetadataService, Depends(state_dependency(MetadataService, "metadata", "the model catalog is"))]
 
 
 def _actor(

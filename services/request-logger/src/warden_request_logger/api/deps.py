@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from warden_common.auth.ingest import INGEST_CHALLENGES, ingest_token_matches
-from warden_common.errors import ServiceUnavailable, Unauthorized
+from warden_common.errors import Unauthorized
+from warden_common.service_app import app_state
 from warden_request_logger.service import RequestLoggerService
 from warden_request_logger.settings import RequestLoggerSettings
 
 
 def _service(request: Request) -> RequestLoggerService:
-    service: RequestLoggerService | None = getattr(request.app.state, "logger_service", None)
-    if service is None:
-        raise ServiceUnavailable("the request logger is not started")
+    service: RequestLoggerService = app_state(
+        request, "logger_service", "the request log is", unavailable="the request logger is not started"
+    )
     return service
 
 
