@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -148,6 +149,9 @@ ModelVersion = Annotated[
     _path("Model version: letters, digits, '-', '_', '.'; alphanumeric at both ends; at most 63.", _LABEL_NAME),
     _validator(model_name_problem, "model_version"),
 ]
+
+ExplanationId = Annotated[uuid.UUID, Path(description="An explanation's id: the UUID `explain` answered with.")]
+"""One stored explanation of a deployment (`.../explanations/{explanation_id}`)."""
 
 DEPLOYMENT_NAMES: dict[str, Any] = {"SeldonDeployment": SeldonDeploymentName, "InferenceService": InferenceServiceName}
 """The typed `{name}` path parameter of each deployment kind."""

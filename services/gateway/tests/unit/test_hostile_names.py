@@ -73,7 +73,7 @@ VALID_PARAMS = {
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
-    for param in ("namespace", "name", "detectorName"):
+    for param in ("namespace", "name", "detectorName", "explanation_id"):
         if "{" + param + "}" in template:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":
@@ -117,6 +117,13 @@ async def test_every_route_with_a_name_refuses_hostile_names_and_calls_no_servic
             "raw_path": "/api/v1alpha1/namespaces/seldon/inferenceservices/iris/resources",
         }
         assert calls == Counter({"serving": 1})
+        # An explanation id is a UUID at the door, forwarded in its canonical form.
+        explanation_id = VALID_PARAMS["explanation_id"]
+        one = await client.get(f"{API}/namespaces/seldon/seldondeployments/iris/explanations/{explanation_id.upper()}")
+        assert one.json() == {
+            "service": "detectors",
+            "raw_path": f"/api/v1alpha1/namespaces/seldon/seldondeployments/iris/explanations/{explanation_id}",
+        }
 
 
 @pytest.mark.parametrize("plural", ["inferenceservices", "seldondeployments"])

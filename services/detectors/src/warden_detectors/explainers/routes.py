@@ -11,7 +11,6 @@ the same public paths):
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +22,7 @@ from warden_common import bodies
 from warden_common.api_docs import error_responses
 from warden_common.errors import BadRequest, unprocessable
 from warden_common.explainers import ExplainerSpec
-from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
+from warden_common.names import DEPLOYMENT_NAMES, ExplanationId, NamespaceName, with_param_types
 from warden_common.service_app import app_state
 from warden_detectors.explainers import docs
 from warden_detectors.explainers.repository import DeploymentKey
@@ -91,7 +90,7 @@ def _add_routes(plural: str, kind: str) -> None:
         return {"explanations": found}
 
     async def get_explanation(
-        request: Request, namespace: NamespaceName, name: str, explanation_id: uuid.UUID
+        request: Request, namespace: NamespaceName, name: str, explanation_id: ExplanationId
     ) -> dict[str, Any]:
         return await _service(request).explanation(DeploymentKey(namespace, kind, name), str(explanation_id))
 

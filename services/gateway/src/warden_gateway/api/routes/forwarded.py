@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 
-from warden_common.names import DEPLOYMENT_NAMES, DetectorName, NamespaceName, with_param_types
+from warden_common.names import DEPLOYMENT_NAMES, DetectorName, ExplanationId, NamespaceName, with_param_types
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path, encode_subpath
 
@@ -118,12 +118,19 @@ def _namespace_forwarder(template: str):  # type: ignore[no-untyped-def]
 def _explain_forwarder(template: str, kind: str):  # type: ignore[no-untyped-def]
     async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        values = {**request.path_params, "namespace": namespace, "name": name}  # + explanation_id, where it is one
-        path = build_path(SERVICE_API_PREFIX + template, **values)
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name)
         return await upstreams.forward(request, "detectors", path)
 
-    forward.__name__ = f"forward_detectors_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
-    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
+    async def forward_explanation(
+        request: Request, namespace: NamespaceName, name: str, explanation_id: ExplanationId
+    ) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        values = {"namespace": namespace, "name": name, "explanation_id": str(explanation_id)}
+        return await upstreams.forward(request, "detectors", build_path(SERVICE_API_PREFIX + template, **values))
+
+    endpoint = forward_explanation if "{explanation_id}" in template else forward
+    endpoint.__name__ = f"forward_detectors_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
 
 
 def forwarded_router() -> APIRouter:
