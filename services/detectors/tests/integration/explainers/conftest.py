@@ -28,6 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.objectstore import ObjectStoreSettings
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_detectors.explainers.settings import ExplainSettings
@@ -97,9 +98,15 @@ class Harness:
     references: dict[str, str]
 
 
+def patient(object_store: ObjectStoreSettings | None = None) -> ExplainSettings:
+    """For tests that expect the explanation (or its error) in the answer: a first AnchorText build loads spaCy and
+    took 20-24 s on a loaded 2-core machine. The 202 path has its own settings (test_explain_async)."""
+    return ExplainSettings(answer_within_s=90, timeout_s=120, object_store=object_store or ObjectStoreSettings())
+
+
 @pytest.fixture
 def explain_settings() -> ExplainSettings:
-    return ExplainSettings(answer_within_s=20, timeout_s=30)
+    return patient()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from warden_detectors.explainers.settings import ExplainSettings
 from warden_serving.demo.income_schema import prediction_schema
 from warden_serving.demo.train import income_data
 
-from .conftest import Harness, Predict
+from .conftest import Harness, Predict, patient
 
 pytestmark = pytest.mark.integration
 
@@ -25,8 +25,7 @@ S3_KEYS = {"access_key_id": "k", "secret_access_key": "s"}
 
 @pytest.fixture
 def explain_settings(s3_endpoint_url: str) -> ExplainSettings:
-    return ExplainSettings(answer_within_s=20, timeout_s=30,
-                           object_store=ObjectStoreSettings(endpoint_url=s3_endpoint_url, **S3_KEYS))  # fmt: skip
+    return patient(ObjectStoreSettings(endpoint_url=s3_endpoint_url, **S3_KEYS))
 
 
 @pytest.fixture
