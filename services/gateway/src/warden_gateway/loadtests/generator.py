@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,11 +86,14 @@ class LoadRun:
         return out
 
 
-async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None,
-                   client_factory: Callable[..., httpx.AsyncClient] = httpx.AsyncClient) -> LoadRun:  # fmt: skip
-    """Send the load; returns the finished run (pass `run` to watch it while it goes). Cancel the task to stop."""
+async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> LoadRun:
+    """Send the load; returns the finished run (pass `run` to watch it while it goes). Cancel the task to stop.
+
+    Requests go straight to an httpx transport (a connection pool of `connections`): the client layer above it
+    would log every request at INFO, thousands of lines per test."""
     run = run or LoadRun()
     headers = {"content-type": "application/json", LOAD_TEST_HEADER: job, **plan.headers}
+    timeout = {"timeout": httpx.Timeout(plan.timeout_s).as_dict()}
     limits = httpx.Limits(max_connections=plan.connections, max_keepalive_connections=plan.connections)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + plan.duration_s if plan.duration_s is not None else None
@@ -105,14 +107,18 @@ async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None,
         remaining[0] -= 1
         return True
 
-    async with client_factory(limits=limits, timeout=httpx.Timeout(plan.timeout_s), trust_env=False) as client:
+    async with httpx.AsyncHTTPTransport(limits=limits, trust_env=False) as transport:
 
         async def worker() -> None:
             while take():
+                request = httpx.Request("POST", plan.url, headers=headers, content=plan.payload, extensions=timeout)
                 began = time.perf_counter_ns()
                 try:
-                    answer = await client.post(plan.url, content=plan.payload, headers=headers)
-                    await answer.aread()
+                    answer = await transport.handle_async_request(request)
+                    try:
+                        await answer.aread()
+                    finally:
+                        await answer.aclose()
                     status, endpoint = str(answer.status_code), answer.headers.get(ENDPOINT_HEADER, UNKNOWN_ENDPOINT)
                 except httpx.TransportError:
                     status, endpoint = TRANSPORT_ERROR, UNKNOWN_ENDPOINT

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
+from warden_gateway.deployments.kinds import BY_KIND
 from warden_gateway.repository import rfc3339
 from warden_gateway.usage import repository as repo
 from warden_gateway.usage.settings import UsageSettings
@@ -52,7 +53,10 @@ class UsageService:
         assert self._upstreams is not None
         answer = await self._upstreams.send(SERVING, "GET", SERVICE_API_PREFIX + "/runtime/usage")
         answer.raise_for_status()
-        samples = answer.json()["usage"]
+        samples = [  # the runtime says `SeldonDeployment`; the API's paths (and these rows) the plural
+            {**sample, "kind": BY_KIND[sample["kind"]].plural if sample["kind"] in BY_KIND else sample["kind"]}
+            for sample in answer.json()["usage"]
+        ]
         async with self._pool.acquire() as conn, conn.transaction():
             await repo.insert_samples(conn, datetime.now(UTC), samples)
             await repo.delete_older_than(conn, self._settings.retention_hours)

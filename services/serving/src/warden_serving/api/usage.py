@@ -52,10 +52,12 @@ def usage(runtime: Any, meter: UsageMeter) -> list[dict[str, Any]]:
     samples = []
     for deployment in runtime.overview():
         found = runtime.resources(deployment["namespace"], deployment["name"]) or {}
+        counted: set[int] = set()  # predictors with the same model share processes: counted once, for the first
         for predictor in found.get("predictors", []):
             processes, cores, rss = 0, 0.0, 0
             for replica in predictor.get("replicas", []):
-                if replica.get("pid"):
+                if replica.get("pid") and int(replica["pid"]) not in counted:
+                    counted.add(int(replica["pid"]))
                     n, c, r = meter.tree(int(replica["pid"]))
                     processes, cores, rss = processes + n, cores + c, rss + r
             samples.append({
