@@ -23,7 +23,7 @@ from warden_common.errors import BadRequest, ServiceUnavailable, UnsupportedMedi
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path
-from warden_gateway.api.deps import ANONYMOUS, deployments
+from warden_gateway.api.deps import ANONYMOUS, deployments, load_tests
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.api.routes.predict import data_plane_path
 from warden_gateway.authz.middleware import principal_of
@@ -39,13 +39,6 @@ Deployments = Annotated[DeploymentService, Depends(deployments)]
 JobName = Annotated[str, Path(alias="jobName", min_length=1, max_length=63, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
                               description="The load test job's name (a DNS-1123 label)")]  # fmt: skip
 REQUEST_LOGGER = "request-logger"
-
-
-def load_tests(request: Request) -> LoadTestService:
-    service: LoadTestService | None = getattr(request.app.state, "load_tests", None)
-    if service is None:
-        raise ServiceUnavailable("load tests need the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN")
-    return service
 
 
 LoadTests = Annotated[LoadTestService, Depends(load_tests)]
@@ -89,8 +82,11 @@ async def _newest_logged_payload(request: Request, kind: DeploymentKind, namespa
     headers = {"authorization": auth} if (auth := request.headers.get("authorization")) else {}
     answer = await upstreams.send(REQUEST_LOGGER, "GET", build_path(template, namespace=namespace, name=name),
                                   params={"pageSize": 1}, headers=headers)  # fmt: skip
-    hits = answer.json().get("requests") if answer.status_code == 200 else None
-    payload = (((hits or [{}])[0].get("payloads") or {}).get("request") or {}).get("payload")
+    try:
+        hits = answer.json().get("requests") if answer.status_code == 200 else None
+        payload = (((hits or [{}])[0].get("payloads") or {}).get("request") or {}).get("payload")
+    except (ValueError, AttributeError, IndexError):  # not the search answer: treated as nothing found
+        payload = None
     if not isinstance(payload, dict):
         raise missing
     return payload

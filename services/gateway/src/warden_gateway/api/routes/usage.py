@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from warden_common.api_docs import error_responses, json_response
-from warden_common.errors import BadRequest, ServiceUnavailable
+from warden_common.errors import BadRequest
 from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_types
 from warden_gateway.api.deps import deployments
+from warden_gateway.api.deps import usage as usage_service
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
 from warden_gateway.deployments.service import DeploymentService
@@ -35,13 +36,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: json_response({"type": "object"}, _EXAMPLE, "Usage per deployment over time"),
     **error_responses(400, 503),
 }
-
-
-def usage_service(request: Request) -> UsageService:
-    service: UsageService | None = getattr(request.app.state, "usage", None)
-    if service is None:
-        raise ServiceUnavailable("usage monitoring needs the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN")
-    return service
 
 
 class UsageRange:
