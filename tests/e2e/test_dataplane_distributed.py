@@ -54,6 +54,7 @@ def distributed(
         # Auth is on by default; a distributed gateway is told its public URL and its signing-key passphrase.
         "WARDEN_GATEWAY_AUTH__ISSUER": f"http://127.0.0.1:{gateway_port}",
         "WARDEN_GATEWAY_AUTH__SIGNING_KEY_PASSPHRASE": f"e2e-{unique_name}",
+        "WARDEN_GATEWAY_USAGE__INTERVAL_S": "1",
         **FIRST_ADMIN_ENV,
     }
     migrate = [str(warden_executable()), "migrate", "--service", "gateway"]
@@ -158,6 +159,24 @@ def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
         assert head.startswith("HTTP/1.1 200"), ran.stdout
         assert "seldon-puid: e2e-curl" in head.lower()
         assert_setosa(json.loads(body)["data"]["ndarray"][0])
+
+        # A load test from the gateway through its relay to the serving process, and the process's usage.
+        started = client.post(f"{base}/loadtestjobs", json={"connectionsNumber": 2, "requestsNumber": 20,
+                                                            "payload": payload})  # fmt: skip
+        assert started.status_code == 201, started.text
+
+        def job() -> dict[str, Any]:
+            jobs: list[dict[str, Any]] = client.get(f"{base}/loadtestjobs").json()["jobs"]
+            return jobs[0]
+
+        deadline = time.monotonic() + 60
+        while job()["status"] in ("Pending", "Running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        result = job()["result"]
+        assert job()["status"] == "Succeeded" and result["statusCodes"] == {"200": 20}, job()
+        assert result["endpoints"]["default"]["requests"] == 20  # the relay passes on which predictor answered
+        usage = client.get(f"{base}/usage", params={"step": "10s"}).json()
+        assert usage["series"][0]["points"][-1]["memoryBytes"] > 0, usage
 
     # V2 with the official Triton client against the gateway's public URL (base path = the deployment).
     host = gateway.removeprefix("http://")

@@ -17,9 +17,11 @@ from warden_gateway.consumers.gitops import subscribe_git_changes
 from warden_gateway.consumers.status import subscribe_status
 from warden_gateway.deployments.audit import GitRecorder
 from warden_gateway.deployments.service import DeploymentService
+from warden_gateway.loadtests.service import LoadTestService
 from warden_gateway.migrations import OUTBOX, SERVICE, migrations
 from warden_gateway.namespaces import NamespaceService
 from warden_gateway.settings import GatewaySettings
+from warden_gateway.usage.service import UsageService
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ async def open_control_plane(
     """Set `app.state.deployments` / `app.state.namespaces`; without a database they stay None (routes answer 503)."""
     app.state.deployments = None
     app.state.namespaces = None
+    app.state.load_tests = None
+    app.state.usage = None
     dsn = platform.database_dsn
     if dsn is None:
         logger.warning("no database configured (WARDEN_GATEWAY_DATABASE__DSN): the deployment API is unavailable")
@@ -64,9 +68,17 @@ async def open_control_plane(
             )
         subscription = await subscribe_status(platform.bus, pool)
         git_changes = await subscribe_git_changes(platform.bus, deployments)
+        load_tests = LoadTestService(pool, settings.load_tests)
+        await load_tests.fail_interrupted()  # jobs a stopped gateway left marked running
+        usage = UsageService(pool, upstreams, settings.usage)
+        usage.start()
+        app.state.load_tests, app.state.usage = load_tests, usage
         try:
             yield
         finally:
+            app.state.load_tests, app.state.usage = None, None
+            await usage.close()
+            await load_tests.close()
             await git_changes.stop()
             await subscription.stop()
             app.state.deployments = None

@@ -27,9 +27,11 @@ from warden_common.urls import build_path
 SERVING = "serving"
 PUID_HEADER = "Seldon-Puid"
 
-FORWARDED_REQUEST_HEADERS = ("content-type", "seldon-puid", "seldon-skip-logging", "inference-header-content-length")
+FORWARDED_REQUEST_HEADERS = (
+    "content-type", "seldon-puid", "seldon-skip-logging", "inference-header-content-length", "x-warden-loadtest",
+)  # fmt: skip
 """What the serving data plane reads from a request; nothing else (cookies, credentials) leaves the gateway."""
-RELAYED_RESPONSE_HEADERS = ("content-type", "seldon-puid")
+RELAYED_RESPONSE_HEADERS = ("content-type", "seldon-puid", "x-warden-endpoint")
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.:-]+$")
 """One segment after `/seldon/{ns}/{name}/`: protocol words, model names and versions, `:predict`."""

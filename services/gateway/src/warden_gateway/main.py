@@ -13,9 +13,11 @@ from warden_gateway.api.routes.dataplane import data_plane_router
 from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.gitops import git_versions_router
+from warden_gateway.api.routes.loadtests import load_tests_router
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
+from warden_gateway.api.routes.usage import usage_router
 from warden_gateway.api.swagger import install_swagger_ui
 from warden_gateway.authz.api import authorization_router
 from warden_gateway.authz.middleware import AuthMiddleware
@@ -56,6 +58,8 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             deployments_router(),
             rollouts_router(),
             predict_router(),
+            load_tests_router(),
+            usage_router(),
             forwarded_router(),
             git_versions_router(),
             data_plane_router(),

@@ -6,6 +6,8 @@ from pydantic_settings import SettingsConfigDict
 from warden_common.auth.settings import AuthSettings
 from warden_common.errors import WardenError
 from warden_common.settings import ServiceSettings
+from warden_gateway.loadtests.settings import LoadTestSettings
+from warden_gateway.usage.settings import UsageSettings
 
 
 class AuthNotConfigured(WardenError):
@@ -19,6 +21,13 @@ class GatewaySettings(ServiceSettings):
 
     auth: AuthSettings = Field(
         default_factory=AuthSettings, description="Authentication and authorization (WARDEN_GATEWAY_AUTH__...)."
+    )
+
+    load_tests: LoadTestSettings = Field(
+        default_factory=LoadTestSettings, description="Load tests (WARDEN_GATEWAY_LOAD_TESTS__...)."
+    )
+    usage: UsageSettings = Field(
+        default_factory=UsageSettings, description="Usage monitoring samples (WARDEN_GATEWAY_USAGE__...)."
     )
 
     def check_distributed_auth(self) -> None:

@@ -27,9 +27,10 @@ logger = logging.getLogger(__name__)
 API_PATH = "/seldon-deploy/api/v1alpha1"
 SWAGGER_PATH = "/seldon-deploy/swagger/"
 
-_CHATTY_LOGGERS = ("pgserver", "uvicorn.error")
-"""Their INFO lines (every pg_ctl call; uvicorn's own startup story) would bury the few lines `warden up` prints
-to say what is ready where; their warnings still come through."""
+_CHATTY_LOGGERS = ("pgserver", "uvicorn.error", "httpx")
+"""Their INFO lines (every pg_ctl call; uvicorn's own startup story; every in-process call between services, such
+as the usage sampler's every 15 s) would bury the few lines `warden up` prints to say what is ready where; their
+warnings still come through."""
 
 
 class _Server(uvicorn.Server):

@@ -7,6 +7,8 @@ import pytest
 from warden_gateway.authz.rules import API, Requirement, requirement
 
 MOUNTED = frozenset({"metadata", "request-logger", "serving"})
+_IRIS = ("seldondeployments", "iris")
+_LOAD_TESTS = f"{API}/namespaces/a/seldondeployments/iris/loadtestjobs"
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,11 @@ MOUNTED = frozenset({"metadata", "request-logger", "serving"})
             Requirement("namespace", "write", "a", collection="inferenceservices"),
         ),
         ("POST", f"{API}/namespaces/a/seldondeployments/validate", Requirement("namespace", "read", "a")),
+        ("GET", _LOAD_TESTS, Requirement("namespace", "read", "a", _IRIS)),
+        ("POST", _LOAD_TESTS, Requirement("namespace", "write", "a", _IRIS)),
+        ("DELETE", f"{_LOAD_TESTS}/lt-1", Requirement("namespace", "write", "a", _IRIS)),
+        ("GET", f"{API}/namespaces/a/usage", Requirement("namespace", "read", "a")),
+        ("GET", f"{API}/usage", Requirement("admin", "write")),
         (
             "GET",
             f"{API}/namespaces/a/seldondeployments/iris/gitlogs",

@@ -66,6 +66,7 @@ VALID_PARAMS = {
     "namespace": "seldon",
     "name": "iris",
     "detectorName": "iris-outlier",
+    "jobName": "loadtest-1",
     "explanation_id": "3f0c8f0e-8c1a-4f44-9d7e-0b7b3c0d5a11",
 }
 

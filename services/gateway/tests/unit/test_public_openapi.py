@@ -37,6 +37,7 @@ NOT_API = {"/health/live", "/health/ready", "/metrics", SWAGGER}  # operations a
 # Service-to-service routes the gateway does not forward; each one here is a decision, not an accident.
 INTERNAL = {
     ("serving", "GET", "/api/v1alpha1/runtime/deployments"),
+    ("serving", "GET", "/api/v1alpha1/runtime/usage"),
     ("gitops-sync", "POST", "/internal/v1/namespaces/{namespace}/commits"),
     ("gitops-sync", "PUT", "/internal/v1/namespaces/{namespace}/repository"),
     ("gitops-sync", "GET", "/internal/v1/namespaces/{namespace}/deployments/{name}/{how}"),

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from warden_common.codec import Event
-from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION
+from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION, LOAD_TEST_EXTENSION
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogWrite, PartName, PayloadWrite
 from warden_common.logstore import document as doc
 from warden_common.payloads import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
@@ -38,7 +38,7 @@ class EventContext(NamedTuple):
         attributes = event.get_attributes()
         key = (event.get_type(), attributes.get("modelid"), attributes.get("endpoint"), attributes.get("protocol"),
                attributes.get("namespace"), attributes.get("inferenceservicename"),
-               attributes.get(DEPLOYMENT_UID_EXTENSION))  # fmt: skip
+               attributes.get(DEPLOYMENT_UID_EXTENSION), attributes.get(LOAD_TEST_EXTENSION))  # fmt: skip
         origin = _origin(key)
         when = (event.get_time() or datetime.now(UTC)).isoformat()
         request_id = _text(attributes.get("requestid")) or event.get_id()
@@ -87,7 +87,9 @@ def _origin(key: tuple[Any, ...]) -> _Origin:
 def _origin_of(key: tuple[Any, ...]) -> _Origin:
     event_type, *extensions = key
     part = part_of(event_type)
-    model_id, endpoint, protocol, namespace, deployment, deployment_uid = (_text(value) for value in extensions)
+    model_id, endpoint, protocol, namespace, deployment, deployment_uid, load_test = (
+        _text(value) for value in extensions
+    )
     endpoint = endpoint or "default"
     common: dict[str, Any] = {doc.ENDPOINT: endpoint, "engine": engine_of(event_type)}
     if part in _INSTANCE_PARTS:
@@ -99,6 +101,9 @@ def _origin_of(key: tuple[Any, ...]) -> _Origin:
             # Which life of the name served it, set by the request and response only (like the time): feedback
             # sent to a later life for a request of an earlier one must not move that request into the new life.
             common[doc.DEPLOYMENT_UID] = deployment_uid
+        if load_test:
+            # Load-test traffic (Warden's load generator): monitoring queries leave it out by this field.
+            common[doc.LOAD_TEST] = load_test
     return _Origin(part, DeploymentRef(namespace or UNKNOWN, deployment or UNKNOWN), endpoint, model_id, common)
 
 

@@ -104,22 +104,26 @@ async def test_a_search_by_name_shows_the_current_deployment_and_filters_reach_t
 
 
 async def test_an_index_made_before_uids_were_logged_takes_them(opensearch_url: str, unique_name: str) -> None:
-    """Its strict mapping lacks `deploymentUid`: the store adds the field at start instead of refusing documents."""
+    """Its strict mapping lacks `deploymentUid` and `loadTest`: the store adds the fields at start instead of refusing
+    documents."""
     prefix = f"{unique_name}-"
     ref = DeploymentRef(NAMESPACE, "iris")
     old = instance_mappings()
     del old["properties"]["deploymentUid"]
+    del old["properties"]["loadTest"]
     async with httpx.AsyncClient(base_url=opensearch_url, timeout=30) as client:
         made = await client.put(f"/{index_name(prefix, INSTANCES, ref)}", json={"mappings": old})
         assert made.status_code == 200, made.text
         store = OpenSearchLogStore(opensearch_url, prefix=prefix)
         await store.start()
         try:
-            fields = {"requestId": "r1", "timestamp": "2026-01-02T03:04:05+00:00", "deploymentUid": "uid-1"}
+            fields = {"requestId": "r1", "timestamp": "2026-01-02T03:04:05+00:00", "deploymentUid": "uid-1",
+                      "loadTest": "loadtest-1"}  # fmt: skip
             assert await store.write([InstanceWrite(ref, "r1-item-0", fields)]) == []
             await store.refresh()
             page = await store.search(LogQuery(namespace=NAMESPACE, deployment="iris", life=DeploymentLife("uid-1")))
             assert [hit.doc_id for hit in page.hits] == ["r1-item-0"]
+            assert page.hits[0].document["loadTest"] == "loadtest-1"
         finally:
             await store.close()
             await client.delete(f"/{prefix}*", params={"expand_wildcards": "all"})

@@ -63,3 +63,12 @@ def test_requests_and_responses_say_which_life_of_the_deployment_served_them_lat
     assert "deploymentUid" not in feedback.common
     external = EventContext.of(event(requestid="r2", namespace="ns", inferenceservicename="iris"))
     assert "deploymentUid" not in external.common  # a real executor's event: no life known
+
+
+def test_load_test_traffic_is_marked_on_requests_and_responses_and_real_traffic_is_not() -> None:
+    request = EventContext.of(event(requestid="r1", namespace="ns", inferenceservicename="iris", loadtest="lt-1"))
+    response = EventContext.of(event("io.seldon.serving.inference.response", requestid="r1", namespace="ns",
+                                     inferenceservicename="iris", loadtest="lt-1"))  # fmt: skip
+    assert request.common["loadTest"] == response.common["loadTest"] == "lt-1"
+    real = EventContext.of(event(requestid="r2", namespace="ns", inferenceservicename="iris"))
+    assert "loadTest" not in real.common

@@ -14,6 +14,7 @@ from warden_common.http1 import Http1Pool
 from warden_common.platform import Platform
 from warden_common.service_app import create_service_app
 from warden_serving.api.resources import router as resources_router
+from warden_serving.api.usage import router as usage_router
 from warden_serving.dataplane.api import router as dataplane_router
 from warden_serving.dataplane.forward import Forwarder
 from warden_serving.dataplane.service import DataPlane
@@ -34,7 +35,7 @@ def create_app(settings: ServingSettings | None = None, platform: Platform | Non
         settings=settings or ServingSettings(),
         platform=platform,
         setup=_setup,
-        routers=[dataplane_router, resources_router],
+        routers=[dataplane_router, resources_router, usage_router],
     )
 
 

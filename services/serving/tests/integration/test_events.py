@@ -37,6 +37,10 @@ async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str,
             serving.data_url("iris", "/api/v1.0/predictions"), json=IRIS_REQUEST, headers={"Seldon-Puid": puid}
         )
         assert response.status_code == 200 and response.headers["Seldon-Puid"] == puid
+        assert response.headers["X-Warden-Endpoint"] == "default"  # the predictor that answered
+        marked = await serving.http.post(serving.data_url("iris", "/api/v1.0/predictions"), json=IRIS_REQUEST,
+                                         headers={"X-Warden-Loadtest": "loadtest-1"})  # fmt: skip
+        assert marked.status_code == 200
         skipped = await serving.http.post(
             serving.data_url("iris", "/api/v1.0/predictions"),
             json=IRIS_REQUEST,
@@ -51,9 +55,15 @@ async def test_executor_format_on_kafka(kafka_bootstrap: str, mlserver_bin: str,
             lambda evs: {e.get_type() for e in evs} >= {SELDON_REQUEST, SELDON_RESPONSE, SELDON_FEEDBACK}
         )
 
-        by_type = {e.get_type(): e for e in events.events}
-        assert len(events.events) == 3  # nothing for the skipped call
-        assert len({e.get_id() for e in events.events}) == 3  # a new id per event
+        await events.wait_for(lambda evs: len(evs) >= 5)
+        load = [e for e in events.events if e.get_extension("requestid") == marked.headers["Seldon-Puid"]]
+        assert sorted(e.get_type() for e in load) == [SELDON_REQUEST, SELDON_RESPONSE]
+        assert {e.get_extension("loadtest") for e in load} == {"loadtest-1"}  # load-test traffic is marked
+        real = [e for e in events.events if e not in load]
+        assert all(e.get_extension("loadtest") is None for e in real)
+        by_type = {e.get_type(): e for e in real}
+        assert len(real) == 3  # nothing for the skipped call
+        assert len({e.get_id() for e in events.events}) == 5  # a new id per event
         for type_, event in by_type.items():
             headers, body = encode_http_binary(event)  # a received event, re-encoded as an executor would send it
             lowered = {k.lower(): v for k, v in headers.items()}

@@ -29,6 +29,17 @@ DEPLOYMENT_UID_EXTENSION = "deploymentuid"
 """Warden's own extension (its serving runtime sets it; real executors do not): the `metadata.uid` of the
 deployment that served the call, so the log tells a deployment from an earlier one of the same name."""
 
+LOAD_TEST_EXTENSION = "loadtest"
+"""Warden's own extension: the name of the load-test job whose traffic this call was (absent for real traffic),
+copied from the `LOAD_TEST_HEADER` of the data-plane call. The request logger stores it as the document field
+`loadTest`, so monitoring queries can leave load-test traffic out."""
+
+LOAD_TEST_HEADER = "X-Warden-Loadtest"
+"""The header Warden's load generator marks its data-plane calls with (value: the job name)."""
+
+ENDPOINT_HEADER = "X-Warden-Endpoint"
+"""Reply header of Warden's data plane: the predictor (endpoint: `default`, `canary`, ...) that answered."""
+
 SELDON_TYPE_PREFIX = "io.seldon.serving"
 KSERVE_TYPE_PREFIX = "org.kubeflow.serving"
 
@@ -39,7 +50,7 @@ class InferenceExtensions(BaseModel):
     Seldon: `requestid` (the PUID), `modelid` (graph node), `inferenceservicename` (SeldonDeployment),
     `namespace`, `endpoint` (predictor), `protocol` (from Seldon Core 1.14). KServe: `inferenceservicename`,
     `namespace`, `component` (predictor|transformer|explainer), `endpoint` (default|canary). Warden's serving
-    runtime adds `deploymentuid` (`DEPLOYMENT_UID_EXTENSION`).
+    runtime adds `deploymentuid` (`DEPLOYMENT_UID_EXTENSION`) and, on load-test traffic, `loadtest`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,6 +63,7 @@ class InferenceExtensions(BaseModel):
     protocol: str | None = None
     component: str | None = None
     deploymentuid: str | None = None
+    loadtest: str | None = None
 
     @classmethod
     def of(cls, event: Event) -> InferenceExtensions:

@@ -4,6 +4,7 @@
       "docId", "requestId", "itemIndex",                         # identity: `<requestId>-item-<i>`
       "namespace", "deployment", "endpoint", "engine",           # where it was served (keywords)
       "deploymentUid"?,                                          # which life of the deployment served it
+      "loadTest"?,                                               # the load-test job that sent it (else absent)
       "modelId", "protocol",
       "timestamp",                                               # request time (searching, sorting)
       "request":  {PART}, "response": {PART},                    # the instance in and out
@@ -35,6 +36,8 @@ ITEM_INDEX = "itemIndex"
 NAMESPACE = "namespace"
 DEPLOYMENT = "deployment"
 DEPLOYMENT_UID = "deploymentUid"
+LOAD_TEST = "loadTest"
+"""Set (to the job name) on instances sent by a load test; absent on real traffic."""
 ENDPOINT = "endpoint"
 TIMESTAMP = "timestamp"
 FEATURES = "features"

@@ -51,7 +51,7 @@ def _part() -> dict[str, Any]:
     }
 
 
-ADDED_INSTANCE_FIELDS: dict[str, Any] = {"deploymentUid": _KEYWORD}
+ADDED_INSTANCE_FIELDS: dict[str, Any] = {"deploymentUid": _KEYWORD, "loadTest": _KEYWORD}
 """Top-level instance fields added after indices were first made from the template: put on existing indices at
 start (additions only; a changed type would need a new index)."""
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Header, Query, Request
 
 from warden_common.service_app import app_state
 from warden_gateway.authz.middleware import principal_of
 from warden_gateway.deployments.service import Change, DeploymentService
+from warden_gateway.loadtests.service import LoadTestService
 from warden_gateway.namespaces import NamespaceService
+from warden_gateway.usage.service import UsageService
 
 ANONYMOUS = "anonymous"
 
-_NO_DATABASE = "the deployment API needs the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN"
+_NO_DATABASE = "this part of the API needs the gateway's database: set WARDEN_GATEWAY_DATABASE__DSN"
 
 
 def deployments(request: Request) -> DeploymentService:
@@ -24,6 +26,22 @@ def deployments(request: Request) -> DeploymentService:
 def namespaces(request: Request) -> NamespaceService:
     service: NamespaceService = app_state(request, "namespaces", "namespaces are", unavailable=_NO_DATABASE)
     return service
+
+
+def _on_state(request: Request, name: str) -> object:
+    """`app.state.<name>`, set while the gateway's database is open; `ServiceUnavailable` otherwise."""
+    service = getattr(request.app.state, name, None)
+    if service is None:
+        raise ServiceUnavailable(_NO_DATABASE)
+    return service
+
+
+def load_tests(request: Request) -> LoadTestService:
+    return cast(LoadTestService, _on_state(request, "load_tests"))
+
+
+def usage(request: Request) -> UsageService:
+    return cast(UsageService, _on_state(request, "usage"))
 
 
 def change(

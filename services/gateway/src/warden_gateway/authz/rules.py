@@ -31,7 +31,7 @@ EXEMPT_PATHS = frozenset(
         f"{API}/openapi.json",  # the API's description, no data: the Swagger page needs it to render
     }
 )
-_ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users")
+_ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users", f"{API}/usage")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITING_SUBRESOURCES = frozenset({"gitrestore", "gitrevert"})
 """Deployment sub-resources that change the deployment even when called with GET."""
@@ -74,7 +74,7 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
         return Requirement("authenticated", action)
     first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
     if first in mounted_services or path.startswith(_ADMIN_PREFIXES):
-        # Standalone's mounted service APIs are internal; cross-deployment log search spans every namespace;
+        # Standalone's mounted service APIs are internal; cross-deployment log search and usage span every namespace;
         # users and policies decide who may do what.
         return ADMIN
     return Requirement("authenticated", action)

@@ -8,7 +8,7 @@ from warden_common.logstore import PART_NAMES, LogHit
 from warden_common.logstore import document as doc
 
 _TOP_LEVEL = (doc.REQUEST_ID, doc.ITEM_INDEX, doc.NAMESPACE, doc.DEPLOYMENT, doc.ENDPOINT, "engine", "modelId",
-              "protocol", doc.TIMESTAMP)  # fmt: skip
+              "protocol", doc.TIMESTAMP, doc.LOAD_TEST)  # fmt: skip
 
 
 def _unwrap(value: Any) -> Any:

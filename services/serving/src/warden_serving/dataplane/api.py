@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from warden_common import bodies
 from warden_common.errors import BadRequest, NotFound, WardenError, unprocessable
+from warden_common.events.inference import ENDPOINT_HEADER, LOAD_TEST_HEADER
 from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
@@ -27,6 +28,7 @@ from warden_serving.runtime.port import DeploymentRoute
 
 PUID_HEADER = "Seldon-Puid"
 SKIP_LOGGING_HEADER = "Seldon-Skip-Logging"
+_MAX_LOAD_TEST_NAME = 253  # a job name is a Kubernetes name; anything longer is not ours and is cut
 
 
 class _PuidOnInvalidRequest(APIRoute):
@@ -84,9 +86,14 @@ async def _serve(
         call = Call(
             namespace=namespace, name=name, protocol=protocol, body=body, puid=puid,
             skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model, raw=raw,
+            load_test=request.headers.get(LOAD_TEST_HEADER, "").strip()[:_MAX_LOAD_TEST_NAME] or None,
         )  # fmt: skip
         plane = _plane(request)
-        result = await (plane.feedback(call) if feedback else plane.predict(call))
+
+        def served(predictor: str) -> None:
+            headers[ENDPOINT_HEADER] = predictor  # which predictor answered (a load test counts per endpoint)
+
+        result = await (plane.feedback(call) if feedback else plane.predict(call, served))
     except WardenError as exc:
         return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
     if isinstance(result, bytes):  # the model's answer passed through untouched

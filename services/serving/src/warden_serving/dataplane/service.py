@@ -61,6 +61,8 @@ class Call:
     model: str | None = None
     raw: bytes | None = None
     """The body exactly as received: forwarded as is when the protocol is MLServer's own (V2)."""
+    load_test: str | None = None
+    """The load-test job that sent this call (header `X-Warden-Loadtest`): marked on its logged events."""
 
 
 class DataPlane:
@@ -81,12 +83,15 @@ class DataPlane:
             raise ServiceUnavailable(f"deployment {namespace}/{name} has no live predictor", code="no_predictor")
         return route
 
-    async def predict(self, call: Call) -> dict[str, Any] | bytes:
-        """The reply: an object, or the model's own bytes when a V2 answer needs no change and is not logged."""
+    async def predict(self, call: Call, served: Callable[[str], None] | None = None) -> dict[str, Any] | bytes:
+        """The reply: an object, or the model's own bytes when a V2 answer needs no change and is not logged.
+        `served` is told the name of the predictor chosen to answer, before it is called."""
         route = self.route(call.namespace, call.name)
         if call.model is not None:
             require_model(route, call.model)
         target = self._choose(route.live)
+        if served is not None:
+            served(target.plan.name)
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
             self._spawn_shadow(route, shadow, call)
@@ -173,7 +178,7 @@ class DataPlane:
         return EventContext(
             source=self._source, puid=call.puid, namespace=call.namespace, deployment=call.name,
             predictor=target.plan.name, model=target.plan.model_name, protocol=call.protocol,
-            deployment_uid=route.plan.uid,
+            deployment_uid=route.plan.uid, load_test=call.load_test,
         )  # fmt: skip
 
     async def _log(self, call: Call, route: DeploymentRoute, target: RoutedPredictor, reply: Any | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from cloudevents.core.v1.event import CloudEvent
 
 from warden_common.events import SELDON_FEEDBACK, SELDON_REQUEST, SELDON_RESPONSE, build_event
-from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION
+from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION, LOAD_TEST_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class EventContext:
     model: str
     protocol: str
     deployment_uid: str | None = None
+    load_test: str | None = None
+    """The load-test job this call belongs to (its `LOAD_TEST_HEADER`); None for real traffic."""
 
     def extensions(self) -> dict[str, str]:
         extensions = {
@@ -39,6 +41,8 @@ class EventContext:
         if self.deployment_uid:
             # Beyond the executor's set (receivers that do not know it ignore it): which life of the name served.
             extensions[DEPLOYMENT_UID_EXTENSION] = self.deployment_uid
+        if self.load_test:
+            extensions[LOAD_TEST_EXTENSION] = self.load_test
         return extensions
 
 
