@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Header, Query, Request
 
@@ -28,20 +28,14 @@ def namespaces(request: Request) -> NamespaceService:
     return service
 
 
-def _on_state(request: Request, name: str) -> object:
-    """`app.state.<name>`, set while the gateway's database is open; `ServiceUnavailable` otherwise."""
-    service = getattr(request.app.state, name, None)
-    if service is None:
-        raise ServiceUnavailable(_NO_DATABASE)
+def load_tests(request: Request) -> LoadTestService:
+    service: LoadTestService = app_state(request, "load_tests", "load tests are", unavailable=_NO_DATABASE)
     return service
 
 
-def load_tests(request: Request) -> LoadTestService:
-    return cast(LoadTestService, _on_state(request, "load_tests"))
-
-
 def usage(request: Request) -> UsageService:
-    return cast(UsageService, _on_state(request, "usage"))
+    service: UsageService = app_state(request, "usage", "usage figures are", unavailable=_NO_DATABASE)
+    return service
 
 
 def change(
