@@ -3,7 +3,7 @@ DETECTORS.md (`DriftMonitor`, `DriftResultsStore`, `FeedbackMetricsServer`, `Fee
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,12 @@ class Store:
 
     async def add(self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any) -> None:
         self.saved.append((namespace, kind, deployment, detector, at, counts))
+
+    async def add_many(
+        self, namespace: str, kind: str, deployment: str, detector: str, feedback: Iterable[tuple[datetime, Any]]
+    ) -> None:
+        for at, counts in feedback:
+            await self.add(namespace, kind, deployment, detector, at, counts)
 
     async def delete(self, namespace: str, kind: str, deployment: str, detector: str) -> None:
         self.saved = [s for s in self.saved if s[:4] != (namespace, kind, deployment, detector)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -46,9 +46,11 @@ class CountingServer(Protocol):
 
 
 class CountsStore(Protocol):
-    async def add(
-        self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any
-    ) -> None: ...
+    async def add_many(
+        self, namespace: str, kind: str, deployment: str, detector: str, feedback: Iterable[tuple[datetime, Any]]
+    ) -> None:
+        """Add the counts of many feedbacks (time, counts) at once: all of them or none."""
+        ...
 
     async def delete(self, namespace: str, kind: DeploymentKind, deployment: str, detector: str) -> Any: ...
 
@@ -103,6 +105,10 @@ class FeedbackKind(StoringKind):
         return FeedbackDetector(detector, server, self._store, self._lookup, self._observe, self._wait)
 
 
+class Uncountable(Exception):
+    """A feedback that cannot be counted, and why (its dead letter's reason)."""
+
+
 class FeedbackDetector:
     def __init__(
         self,
@@ -124,14 +130,14 @@ class FeedbackDetector:
         return []
 
     async def handle(self, inputs: Sequence[DetectorInput]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+        counted: dict[int, Any] = {}  # position -> counts
         rejected: dict[int, str] = {}
         waiting = {i: self._deadline(item) for i, item in enumerate(inputs)}  # position -> when to stop looking
         backoff, first = self._wait.initial_backoff_s, True
         while True:
             for i in list(waiting):
                 try:
-                    problem = await self._count(inputs[i])
+                    counts = await self._count(inputs[i])
                 except ResponseNotLogged as exc:
                     if exc.final or waiting[i] <= time.monotonic():
                         del waiting[i]
@@ -140,18 +146,34 @@ class FeedbackDetector:
                         logger.info("%s: feedback %s: %s; looking again until %gs after the feedback's time",
                                     self._detector.key, inputs[i].event.get_id(), exc, self._wait.wait_s)  # fmt: skip
                     continue
-                del waiting[i]
-                if problem is None:
-                    outcomes.append(Outcome({}, inputs[i].event))
+                except Uncountable as exc:
+                    rejected[i] = str(exc)
                 else:
-                    rejected[i] = problem
+                    counted[i] = counts
+                del waiting[i]
             if not waiting:
                 break
             await asyncio.sleep(min(backoff, max(0.0, min(waiting.values()) - time.monotonic())))
             backoff, first = min(backoff * 2, self._wait.max_backoff_s), False
+        await self._save(inputs, counted)
+        outcomes = [Outcome({}, inputs[i].event) for i in sorted(counted)]
         if rejected:
             raise InputRejected(outcomes, rejected)
         return outcomes
+
+    async def _save(self, inputs: Sequence[DetectorInput], counted: Mapping[int, Any]) -> None:
+        """Store the counts of a batch in one go (all or none: a failure retries the batch), then observe them."""
+        if not counted:
+            return
+        key = self._detector.key
+        d = key.deployment
+        await self._store.add_many(
+            d.namespace, d.kind, d.name, key.name, [(inputs[i].at, c) for i, c in counted.items()]
+        )
+        if self._observe is not None:
+            for i, counts in counted.items():
+                endpoint = str(inputs[i].event.get_extension("endpoint") or "default")
+                self._observe(counts, namespace=d.namespace, deployment=d.name, endpoint=endpoint, detector=key.name)
 
     def _deadline(self, item: DetectorInput) -> float:
         """When (monotonic clock) to stop looking for the response of `item`: `wait_s` after the feedback's time."""
@@ -164,27 +186,20 @@ class FeedbackDetector:
         return (f"the feedback has no response and none was logged for request {exc.request_id!r} within "
                 f"{self._wait.wait_s:g}s of the feedback: {exc.reason}")  # fmt: skip
 
-    async def _count(self, item: DetectorInput) -> str | None:
-        """Count one feedback; why not, if it cannot be counted. `ResponseNotLogged` when the feedback has no
-        response and its request's response is not logged (yet)."""
+    async def _count(self, item: DetectorInput) -> Any:
+        """The counts of one feedback; `Uncountable` saying why it cannot be counted, `ResponseNotLogged` when it has
+        no response and its request's response is not logged (yet)."""
         feedback = item.payload if isinstance(item.payload, dict) else {}
         truth = feedback.get("truth")
         if truth is None:
-            return "the feedback has no truth"
+            raise Uncountable("the feedback has no truth")
         prediction = feedback.get("response")
         if prediction is None or prediction == {}:
             try:
                 prediction = await self._lookup(self._detector, item.event)
             except ValueError as exc:  # e.g. a logged response too large to read back (`ResponseNotLogged` passes)
-                return str(exc)
+                raise Uncountable(str(exc)) from None
         try:
-            counts = self._server.counts(truth, prediction)
+            return self._server.counts(truth, prediction)
         except ValueError as exc:
-            return f"cannot compare truth and prediction: {exc}"
-        key = self._detector.key
-        d = key.deployment
-        await self._store.add(d.namespace, d.kind, d.name, key.name, item.at, counts)
-        if self._observe is not None:
-            endpoint = str(item.event.get_extension("endpoint") or "default")
-            self._observe(counts, namespace=d.namespace, deployment=d.name, endpoint=endpoint, detector=key.name)
-        return None
+            raise Uncountable(f"cannot compare truth and prediction: {exc}") from None
