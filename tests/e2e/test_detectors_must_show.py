@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sklearn.datasets import load_digits, load_iris
+from sklearn.datasets import load_digits
 
 from .conftest import SharedWarden
 from .iris_demo import API, AVAILABLE_WITHIN_S, iris, wait_until
@@ -38,15 +37,14 @@ def deployment(name: str, model_uri: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def client(shared_warden: SharedWarden) -> Iterator[httpx.Client]:
-    """A client of the shared `warden up` with `iris` and `digits` (the demo's models) created and Available."""
+    """A client of the shared `warden up` with `digits` (the demo's digits classifier) created and Available: every
+    test here watches it (one MLServer for the module; feedback and drift do not care which classifier it is)."""
     with httpx.Client(base_url=shared_warden.base, timeout=30, headers=shared_warden.headers) as client:
-        for name, model in (("iris", "iris-sklearn"), ("digits", "digits-sklearn")):
-            created = client.post(SELDON, json=deployment(name, shared_warden.models[model]))
-            assert created.status_code == 201, created.text
-        for name in ("iris", "digits"):
-            wait_until(f"{name} Available",
-                       lambda name=name: client.get(f"{SELDON}/{name}").json()["status"].get("state") == "Available",
-                       AVAILABLE_WITHIN_S)  # fmt: skip
+        created = client.post(SELDON, json=deployment("digits", shared_warden.models["digits-sklearn"]))
+        assert created.status_code == 201, created.text
+        wait_until("digits Available",
+                   lambda: client.get(f"{SELDON}/digits").json()["status"].get("state") == "Available",
+                   AVAILABLE_WITHIN_S)  # fmt: skip
         yield client
 
 
@@ -78,7 +76,7 @@ def counter_samples(client: httpx.Client, metric: str, detector: str) -> dict[st
 def test_ten_thousand_feedback_records_of_the_90_percent_batch_give_accuracy_090(
     client: httpx.Client, shared_warden: SharedWarden
 ) -> None:
-    path = f"{SELDON}/iris/monitor/metrics-server"
+    path = f"{SELDON}/digits/monitor/metrics-server"
     server = {"name": "multiclasserver", "config": {"basic": {"model_type": "multiclass_numeric", "classes": 3}}}
     create_detector(client, path, server)
     # The seed's 10,000-instance feedback file (a prediction and its truth each, 9 in 10 right, wrong ones one class
@@ -89,7 +87,7 @@ def test_ten_thousand_feedback_records_of_the_90_percent_batch_give_accuracy_090
     records = [{"response": {"data": {"ndarray": predicted[i : i + 10, None].tolist()}},
                 "truth": {"data": {"ndarray": truth[i : i + 10, None].tolist()}}}
                for i in range(0, 10_000, 10)]  # fmt: skip
-    asyncio.run(send_all(shared_warden, "/seldon/seldon/iris/api/v1.0/feedback", records))
+    asyncio.run(send_all(shared_warden, "/seldon/seldon/digits/api/v1.0/feedback", records))
 
     def summary() -> dict[str, Any] | None:
         answer = client.get(f"{path}/multiclasserver/metrics")
@@ -130,21 +128,20 @@ async def send_all(shared: SharedWarden, path: str, bodies: list[dict[str, Any]]
 
 
 def test_drift_is_no_more_often_than_chance_on_the_reference_and_caught_within_two_windows_when_shifted(
-    client: httpx.Client, tmp_path: Path
+    client: httpx.Client, shared_warden: SharedWarden
 ) -> None:
-    path = f"{SELDON}/iris/monitor/drift-detector"
-    reference = tmp_path / "iris-reference.npy"
-    np.save(reference, load_iris().data)
-    create_detector(client, path, {"name": "iris-ks", "config": {"basic": {
-        "reference_uri": str(reference), "drift_batch_size": 50, "p_val": 0.05}}})  # fmt: skip
+    path = f"{SELDON}/digits/monitor/drift-detector"
+    reference_uri = shared_warden.models["digits-reference"]
+    create_detector(client, path, {"name": "digits-ks", "config": {"basic": {
+        "reference_uri": reference_uri, "drift_batch_size": 50, "p_val": 0.05}}})  # fmt: skip
+    reference = np.load(reference_uri.removeprefix("file://"))
     rng = np.random.default_rng(20)
-    data = load_iris().data
     # 20 windows drawn from the reference distribution, one request of 50 rows each (a request fills one window).
     for _ in range(20):
-        predict(client, "iris", data[rng.integers(0, len(data), 50)])
+        predict(client, "digits", reference[rng.integers(0, len(reference), 50)])
 
     def windows(count: int) -> list[dict[str, Any]] | None:
-        answer = client.get(f"{path}/iris-ks/timeline", params={"pageSize": 100})
+        answer = client.get(f"{path}/digits-ks/timeline", params={"pageSize": 100})
         assert answer.status_code == 200, answer.text
         found: list[dict[str, Any]] = answer.json()["windows"]
         return found if len(found) >= count else None
@@ -154,9 +151,9 @@ def test_drift_is_no_more_often_than_chance_on_the_reference_and_caught_within_t
     # Binomial(20, 0.05): P(4 or more windows) = 1.6%; the data are seeded, so this never flickers.
     assert sum(w["isDrift"] for w in unshifted) <= 3, [w["isDrift"] for w in unshifted]
 
-    shifted = data[rng.integers(0, len(data), 100)] * [1.0, 1.0, 1.3, 1.3]  # petals 30% longer
-    for rows in (shifted[:50], shifted[50:]):
-        predict(client, "iris", rows)
+    brighter = np.clip(reference[rng.integers(0, len(reference), 100)] + 4, 0, 16)  # every pixel 4 levels up
+    for rows in (brighter[:50], brighter[50:]):
+        predict(client, "digits", rows)
     after = wait_until("two more windows", lambda: windows(22), WITHIN_S)[20:]
     assert any(w["isDrift"] for w in after), after
 
