@@ -22,7 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sklearn.datasets import load_digits
 
 from .conftest import SharedWarden
-from .iris_demo import API, AVAILABLE_WITHIN_S, iris, wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, LOADED_WITHIN_S, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ def create_detector(client: httpx.Client, path: str, body: dict[str, Any]) -> No
     answer = client.post(path, json=body)
     assert answer.status_code == 200, answer.text
     url = f"{path}/{body['name']}"
-    wait_until(f"{url} loaded", lambda: client.get(url).json()["status"]["state"] == "Loaded", WITHIN_S)
+    wait_until(f"{url} loaded", lambda: client.get(url).json()["status"]["state"] == "Loaded", LOADED_WITHIN_S)
 
 
 def predict(client: httpx.Client, name: str, rows: Any) -> str:
