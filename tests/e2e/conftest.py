@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,18 +46,51 @@ def admin_credentials() -> tuple[str, str]:
     return TEST_ADMIN, TEST_ADMIN_PASSWORD
 
 
-@pytest.fixture
-def demo_models(warden_home: Path) -> dict[str, str]:
-    """`warden demo` as the README runs it: model name -> URI of the models it trains under `warden_home`."""
+def run_warden_demo(home: Path) -> dict[str, str]:
+    """`warden demo` as the README runs it: name -> URI of the models (and detectors) it builds under `home`."""
     demo = subprocess.run(
         [str(warden_executable()), "demo"],
-        env={**os.environ, "WARDEN_HOME": str(warden_home)},
+        env={**os.environ, "WARDEN_HOME": str(home)},
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
     return dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """`warden demo` run once per session (training is the slow part of most e2e setups; the models are only read)."""
+    return run_warden_demo(tmp_path_factory.mktemp("demo") / "wh")
+
+
+@pytest.fixture
+def demo_models(demo_build: dict[str, str]) -> dict[str, str]:
+    """`warden demo` as the README runs it: name -> URI of the models (and detectors) it builds."""
+    return dict(demo_build)
+
+
+@dataclass(frozen=True)
+class SharedWarden:
+    """One `warden up` (auth on) shared by the tests of a module, with `warden demo`'s models built for it."""
+
+    base: str
+    headers: dict[str, str]
+    models: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def shared_warden(tmp_path_factory: pytest.TempPathFactory, demo_build: dict[str, str]) -> Iterator[SharedWarden]:
+    """Like `warden` + `demo_models` + `api_headers`, started once per module (for modules whose tests each set
+    up their own deployments and detectors on it)."""
+    home = tmp_path_factory.mktemp("sw") / "wh"  # short: the embedded server's Unix socket path
+    try:
+        with running_warden_up(home, ready_within_s=READY_WITHIN_S) as base:
+            yield SharedWarden(base, bearer_headers(base), dict(demo_build))
+    finally:
+        for leftover in processes_using(home):
+            leftover.kill()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
-from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, PREDICT, iris, wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, LOADED_WITHIN_S, PREDICT, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,8 @@ def test_shifted_traffic_drifts_and_feedback_gives_accuracy(
             answer = client.post(path, json=body)
             assert answer.status_code == 200, answer.text
             url = f"{path}/{body['name']}"
-            wait_until(f"{url} loaded", lambda url=url: client.get(url).json()["status"]["state"] == "Loaded", 60)
+            wait_until(f"{url} loaded", lambda url=url: client.get(url).json()["status"]["state"] == "Loaded",
+                       LOADED_WITHIN_S)  # fmt: skip
         assert client.get(f"{DRIFT}/no-such-detector/timeline").status_code == 404
         wait_until("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available",
                    AVAILABLE_WITHIN_S)  # fmt: skip

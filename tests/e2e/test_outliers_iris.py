@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
-from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, iris, wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, LOADED_WITHIN_S, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ def test_absurd_iris_rows_are_flagged_logged_and_found_by_outliers_only(
         def state() -> str:
             return str(client.get(f"{OUTLIERS}/iris-outlier").json()["status"]["state"])
 
-        wait_until("the detector loaded", lambda: state() == "Loaded", 60)
+        wait_until("the detector loaded", lambda: state() == "Loaded", LOADED_WITHIN_S)
         wait_until("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available",
                    AVAILABLE_WITHIN_S)  # fmt: skip
 

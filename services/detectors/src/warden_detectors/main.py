@@ -34,7 +34,7 @@ from warden_detectors.migrations import SERVICE, migrations
 from warden_detectors.outlier.kind import OutlierKind
 from warden_detectors.runtime.artifacts import ArtifactFetcher
 from warden_detectors.runtime.consumer import InferenceEventsConsumer
-from warden_detectors.runtime.feedback import FeedbackKind
+from warden_detectors.runtime.feedback import FeedbackKind, ResponseWait
 from warden_detectors.runtime.kinds import DetectorKind, KindRegistry
 from warden_detectors.runtime.registry import LiveRegistry
 from warden_detectors.runtime.timers import refresh_configs, running_every, tick_all, utc_now
@@ -70,6 +70,7 @@ def detector_kinds(
             feedback.LogStoreLookup(log_store),
             observe=feedback_metrics.record,
             forget=feedback_metrics.forget,
+            wait=ResponseWait(wait_s=settings.feedback_response_wait_s),
         ),
     ]
 

@@ -44,6 +44,13 @@ class DetectorsSettings(ServiceSettings):
     tick_interval_s: float = Field(
         1.0, gt=0, description="How often detectors with time windows are asked to close the windows that are due."
     )
+    feedback_response_wait_s: float = Field(
+        10.0,
+        ge=0,
+        description="How long after a feedback's time a metrics server keeps looking (with backoff) for the logged "
+        "response of a feedback that carries none, before it dead-letters the feedback; the request logger writes "
+        "asynchronously, so the response may be logged a few seconds after the feedback. 0: look once.",
+    )
     data_dir: Path | None = Field(
         None,
         description="Where fetched detector artifacts and reference data are copied to; default: a temporary "

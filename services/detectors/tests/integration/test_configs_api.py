@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import dill
 import httpx
 import pytest
 
 from warden_common.auth.settings import AuthSettings
 from warden_common.objectstore import ObjectStoreSettings
 from warden_common.platform import Platform
+from warden_detectors.outlier.saved import save_numpy_detector
 from warden_detectors.runtime.arrays import Array
 from warden_gateway.main import create_app as create_gateway_app
 from warden_gateway.settings import GatewaySettings
@@ -113,10 +113,7 @@ def _save_legacy_iforest(folder: Path, rows: Array) -> None:
     detector = IForest()
     detector.fit(rows)
     detector.infer_threshold(rows, threshold_perc=99)
-    folder.mkdir(parents=True)
-    (folder / "meta.dill").write_bytes(dill.dumps(detector.meta))
-    state = {"threshold": detector.threshold, "isolationforest": detector.isolationforest}
-    (folder / "IForest.dill").write_bytes(dill.dumps(state))
+    save_numpy_detector(detector, folder)
 
 
 async def test_saved_detector_from_a_file_uri_and_reference_data_from_s3(

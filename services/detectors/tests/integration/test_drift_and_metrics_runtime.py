@@ -3,6 +3,7 @@ replies on `warden.detections`, the timeline / metrics routes and the Prometheus
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from warden_common import topics
+from warden_common.bus.port import DLQ_REASON
 from warden_common.codec import Event
 from warden_common.events import SELDON_DRIFT, SELDON_FEEDBACK, build_event
 from warden_common.logstore import DeploymentRef, InstanceWrite
@@ -165,3 +167,46 @@ async def test_a_metrics_server_counts_feedback_with_its_response_or_the_logged_
         assert (await detectors.client.get(f"{path}/iris-metrics/metrics")).status_code == 404
         store = detectors.app.state.feedback_metrics
         assert (await store.summary(NAMESPACE, "SeldonDeployment", "iris", "iris-metrics")).rows == 0
+
+
+async def test_feedback_whose_response_is_logged_late_is_counted_and_one_never_logged_is_dead_lettered(
+    bench: Bench, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = monitor_path("iris", "metrics-server")
+    body = {"name": "iris-late", "config": {"basic": {"model_type": "multiclass_numeric", "classes": 3}}}
+    caplog.set_level(logging.INFO, logger="warden_detectors.runtime.feedback")
+    async with bench.detectors(feedback_response_wait_s=6.0) as detectors:
+        created = await detectors.client.post(path, json=body)
+        assert created.status_code == 200, created.text
+        await wait_loaded(detectors.client, f"{path}/iris-late")
+
+        late = seldon_feedback("iris", "puid-late", {"truth": classes(0, 1)})
+        never = seldon_feedback("iris", "puid-never", {"truth": classes(2)})
+        for event in (late, never):
+            await bench.bus.publish(event, topic=topics.INFERENCE, key="one-partition")  # one batch, in order
+
+        def looked_for(event: Event) -> bool:
+            return any(event.get_id() in r.getMessage() and "looking again" in r.getMessage() for r in caplog.records)
+
+        # The metrics server has looked for the response of `late` and not found it: only now is it logged.
+        await eventually(lambda: looked_for(late), "the first lookup of the late feedback's response")
+        await log_request_and_response(bench.dsn, "iris", "puid-late", [[5.1, 3.5, 1.4, 0.2]] * 2, [0, 2])
+
+        await eventually(lambda: bench.replies_to(late) != [], "the late feedback counted")
+        await eventually(lambda: bench.dead_letters != [], "the feedback never logged dead-lettered")
+        (letter,) = bench.dead_letters
+        headers = dict(letter.headers)
+        assert headers["ce_id"].decode() == never.get_id()
+        assert (
+            headers[DLQ_REASON]
+            .decode()
+            .endswith(
+                "none was logged for request 'puid-never' within 6s of the feedback: the request log of seldon/iris "
+                "(endpoint default) holds no instance of it"
+            )
+        )
+        assert bench.replies_to(never) == []
+        summary = (await detectors.client.get(f"{path}/iris-late/metrics")).json()
+        assert (summary["rows"], summary["correct"]) == (2, 1)  # (0, 0) and (1, 2): only `late` counted
+        status = (await detectors.client.get(f"{path}/iris-late")).json()["status"]
+        assert any("puid-never" in error["reason"] for error in status["errors"]), status

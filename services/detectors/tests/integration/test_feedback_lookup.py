@@ -157,6 +157,11 @@ async def test_the_runtime_adapter_reads_the_events_request_id_and_endpoint(stor
     lookup = LogStoreLookup(store)
     detector = _Detector(_Key(_Deployment("seldon", "iris"), "iris-metrics"))
     assert await lookup(detector, _feedback_event("puid-5")) == RESPONSE_ROWS
-    assert await lookup(detector, _feedback_event("puid-5", endpoint="canary")) is None  # not found: None
-    assert await lookup(detector, _feedback_event(None)) is None
-    assert await lookup(_Detector(_Key(_Deployment("seldon", "other"), "m")), _feedback_event("puid-5")) is None
+    with pytest.raises(ResponseNotLogged, match="endpoint canary") as caught:
+        await lookup(detector, _feedback_event("puid-5", endpoint="canary"))
+    assert not caught.value.final  # it may still be logged: the runtime looks again
+    with pytest.raises(ResponseNotLogged, match="neither a response nor a request id") as caught:
+        await lookup(detector, _feedback_event(None))
+    assert caught.value.final  # waiting cannot help
+    with pytest.raises(ResponseNotLogged, match="seldon/other \\(endpoint default\\) holds no instance"):
+        await lookup(_Detector(_Key(_Deployment("seldon", "other"), "m")), _feedback_event("puid-5"))

@@ -3,7 +3,7 @@ DETECTORS.md (`DriftMonitor`, `DriftResultsStore`, `FeedbackMetricsServer`, `Fee
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from warden_common.codec import Event
 from warden_common.events import FEEDBACK_METRICS, KSERVE_DRIFT, SELDON_DRIFT, SELDON_FEEDBACK, SELDON_REQUEST
 from warden_common.events import build_event as build
 from warden_detectors.configs.model import DeploymentRef, DetectorKey, StoredDetector
+from warden_detectors.feedback.lookup import ResponseNotLogged
 from warden_detectors.runtime.arrays import Array
-from warden_detectors.runtime.feedback import FeedbackKind
+from warden_detectors.runtime.feedback import FeedbackKind, ResponseWait
 from warden_detectors.runtime.kinds import BuildInputs, DetectorInput, DetectorKind, InputRejected, KindRegistry
 from warden_detectors.runtime.replies import reply_event
 from warden_detectors.runtime.windowed import WindowedKind
@@ -73,6 +74,12 @@ class Store:
     async def add(self, namespace: str, kind: str, deployment: str, detector: str, at: datetime, counts: Any) -> None:
         self.saved.append((namespace, kind, deployment, detector, at, counts))
 
+    async def add_many(
+        self, namespace: str, kind: str, deployment: str, detector: str, feedback: Iterable[tuple[datetime, Any]]
+    ) -> None:
+        for at, counts in feedback:
+            await self.add(namespace, kind, deployment, detector, at, counts)
+
     async def delete(self, namespace: str, kind: str, deployment: str, detector: str) -> None:
         self.saved = [s for s in self.saved if s[:4] != (namespace, kind, deployment, detector)]
 
@@ -81,8 +88,8 @@ def detector(kind: Any, name: str) -> StoredDetector:
     return StoredDetector(DetectorKey(IRIS, kind, name), kind, {"basic": {}}, T0)
 
 
-def item(type_: str, payload: Any, rows: Array | None, at: datetime = T0) -> DetectorInput:
-    extensions = {"requestid": "p1", "inferenceservicename": "iris", "namespace": "seldon"}
+def item(type_: str, payload: Any, rows: Array | None, at: datetime = T0, request_id: str = "p1") -> DetectorInput:
+    extensions = {"requestid": request_id, "inferenceservicename": "iris", "namespace": "seldon"}
     event: Event = build(type_, payload, source="/x", extensions=extensions)
     return DetectorInput(event, at, rows, payload)
 
@@ -171,3 +178,40 @@ async def test_feedback_kind_counts_with_the_response_or_the_logged_one() -> Non
     assert looked_up == ["p1"]
     reply = reply_event(stored, kind, caught.value.outcomes[0])
     assert reply.get_type() == FEEDBACK_METRICS and reply.get_data() == {}
+
+
+async def test_feedback_whose_response_is_logged_late_is_counted_and_one_never_logged_is_rejected_saying_so() -> None:
+    store, looked_up = Store(), []
+    logged_after = {"late": 3, "never": 10**6, "stale": 10**6, "": 10**6}  # lookups before the response is there
+
+    async def lookup(stored: StoredDetector, event: Event) -> Any:
+        request_id = str(event.get_extension("requestid"))
+        looked_up.append(request_id)
+        if request_id == "":
+            raise ResponseNotLogged("", "the feedback has neither a response nor a request id", final=True)
+        if looked_up.count(request_id) < logged_after[request_id]:
+            raise ResponseNotLogged(request_id, "the request log holds no instance of it")
+        return {"data": {"ndarray": [1]}}
+
+    wait = ResponseWait(wait_s=0.6, initial_backoff_s=0.05, max_backoff_s=0.1)
+    kind = FeedbackKind(Spec.from_config, Server, store, lookup, wait=wait)
+    live = await kind.build(detector("metrics", "iris-metrics"), BuildInputs(None, None))
+    truth = {"truth": {"data": {"ndarray": [1]}}}
+    now = datetime.now(UTC)
+    inputs = [item(SELDON_FEEDBACK, truth, None, now, "late"), item(SELDON_FEEDBACK, truth, None, now, "never"),
+              item(SELDON_FEEDBACK, truth, None, now - timedelta(hours=1), "stale"),  # read late: not waited for
+              item(SELDON_FEEDBACK, truth, None, now, "")]  # fmt: skip
+    with pytest.raises(InputRejected) as caught:
+        await live.handle(inputs)
+    assert [o.answers for o in caught.value.outcomes] == [inputs[0].event]
+    assert [s[5] for s in store.saved] == [{"tp": 1, "fp": 0}]
+    rejected = caught.value.rejected
+    assert sorted(rejected) == [1, 2, 3]
+    for position, request_id in ((1, "never"), (2, "stale")):
+        assert rejected[position] == (
+            f"the feedback has no response and none was logged for request {request_id!r} within 0.6s of the "
+            "feedback: the request log holds no instance of it"
+        )
+    assert rejected[3] == "the feedback has no response: the feedback has neither a response nor a request id"
+    assert looked_up.count("late") == 3 and looked_up.count("stale") == 1 and looked_up.count("") == 1
+    assert looked_up.count("never") > 3  # looked for again until the wait was over

@@ -109,7 +109,7 @@ def migrate(
 def demo() -> None:
     """Build the demo models of the docs' walkthroughs under $WARDEN_HOME/demo and print `name<TAB>URI` for each."""
     try:
-        from warden_serving.demo.build import build_demo_models
+        from warden_serving.demo.build import build_demo_models, demo_home
     except ImportError as exc:  # the CLI ships with the gateway; the models need the serving package
         typer.echo(f"error: `warden demo` needs the warden-serving package: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -118,6 +118,12 @@ def demo() -> None:
     except WardenError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
+    try:  # the saved detectors of the outlier walkthrough, where the detectors service is installed
+        from warden_detectors.demo import build_demo_detectors
+    except ImportError:
+        typer.echo("note: no detectors package here, so no demo detectors were built", err=True)
+    else:
+        uris.update(build_demo_detectors(demo_home()))
     for name, uri in uris.items():
         typer.echo(f"{name}\t{uri}")
 

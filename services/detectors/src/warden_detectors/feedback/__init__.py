@@ -2,7 +2,8 @@
 accuracy, precision, recall, specificity and F1 per class and overall, and counted in Prometheus.
 
 The runtime (det-core) calls, per feedback event: `lookup.logged_response` when the feedback has no `response`,
-then `FeedbackMetricsServer.counts(truth, prediction)`, `FeedbackMetricsStore.add(...)` and `metrics.record(...)`.
+then `FeedbackMetricsServer.counts(truth, prediction)`; per batch `FeedbackMetricsStore.add_many(...)`, then
+`metrics.record(...)` per feedback.
 """
 
 from warden_detectors.feedback.counting import ClassCount, ClassCounts, FeedbackMetricsServer

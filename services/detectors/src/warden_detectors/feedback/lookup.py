@@ -8,20 +8,18 @@ order - what `FeedbackMetricsServer.counts` takes as its prediction.
 
 The response may not be searchable yet when the feedback comes (the logger writes asynchronously; OpenSearch
 makes writes visible after its refresh interval), or may never be logged. Either way the answer is
-`ResponseNotLogged` saying what is missing: the runtime retries the feedback later or dead-letters it; a feedback
-is never dropped silently. `LogStoreUnavailable` (the store is away) passes through, for the same retry.
+`ResponseNotLogged` saying what is missing (`final` when waiting cannot help: no request id): the runtime looks
+again with backoff for a bounded time, then dead-letters the feedback with the reason; a feedback is never
+dropped silently. `LogStoreUnavailable` (the store is away after the adapter's own retries) passes through.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Protocol
 
 from warden_common.codec import Event
 from warden_common.logstore import LogHit, LogQuery, LogStore
 from warden_common.logstore import document as doc
-
-logger = logging.getLogger(__name__)
 
 _PAGE_SIZE = 500
 MAX_ROWS = 10_000
@@ -29,12 +27,14 @@ MAX_ROWS = 10_000
 
 
 class ResponseNotLogged(Exception):
-    """The response of `request_id` is not (or not yet, or not wholly) in the request log."""
+    """The response of `request_id` is not (or not yet, or not wholly) in the request log; `final` when it never
+    can be (the feedback names no request)."""
 
-    def __init__(self, request_id: str, reason: str) -> None:
+    def __init__(self, request_id: str, reason: str, *, final: bool = False) -> None:
         super().__init__(f"no logged response for request {request_id!r} yet: {reason}")
         self.request_id = request_id
         self.reason = reason
+        self.final = final
 
 
 class ResponseTooLarge(ValueError):
@@ -47,7 +47,9 @@ async def logged_response(
     """The rows of the logged response of `request_id` in `namespace`/`deployment` (and `endpoint`, the predictor,
     when given), in instance order; `ResponseNotLogged` when any of them is missing."""
     if not request_id:
-        raise ResponseNotLogged(request_id, "the feedback has neither a response nor a request id (Ce-Requestid)")
+        raise ResponseNotLogged(
+            request_id, "the feedback has neither a response nor a request id (Ce-Requestid)", final=True
+        )
     hits = await _instance_documents(store, namespace, deployment, request_id, endpoint)
     if not hits:
         where = f"{namespace}/{deployment}" + (f" (endpoint {endpoint})" if endpoint else "")
@@ -114,24 +116,20 @@ class _Detector(Protocol):
 
 class LogStoreLookup:
     """`lookup(detector, feedback_event)` as the runtime's `FeedbackKind` calls it: the response rows logged for the
-    event's request id (`Ce-Requestid`) and endpoint in the detector's deployment, or None - after logging why -
-    when they are not (yet) logged; the runtime then rejects the feedback with its own reason."""
+    event's request id (`Ce-Requestid`) and endpoint in the detector's deployment; `ResponseNotLogged` when they
+    are not (yet) logged, which the runtime retries for a while before it dead-letters the feedback."""
 
     def __init__(self, store: LogStore) -> None:
         self.store = store
 
-    async def __call__(self, detector: _Detector, event: Event) -> list[Any] | None:
+    async def __call__(self, detector: _Detector, event: Event) -> list[Any]:
         deployment = detector.key.deployment
         request_id = event.get_extension("requestid")
         endpoint = event.get_extension("endpoint")
-        try:
-            return await logged_response(
-                self.store,
-                namespace=deployment.namespace,
-                deployment=deployment.name,
-                request_id=str(request_id) if request_id else "",
-                endpoint=str(endpoint) if endpoint else None,
-            )
-        except ResponseNotLogged as exc:
-            logger.info("metrics server %s: feedback %s: %s", detector.key.name, event.get_id(), exc)
-            return None
+        return await logged_response(
+            self.store,
+            namespace=deployment.namespace,
+            deployment=deployment.name,
+            request_id=str(request_id) if request_id else "",
+            endpoint=str(endpoint) if endpoint else None,
+        )

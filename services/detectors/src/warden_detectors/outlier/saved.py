@@ -65,3 +65,23 @@ def _load_legacy(root: Path, suffix: str) -> Any:
     for attribute in ("d_abs", "clip", "mean", "C", "n"):
         setattr(detector, attribute, state[attribute])
     return detector
+
+
+def save_numpy_detector(detector: Any, folder: Path) -> None:
+    """Save a fitted IForest or Mahalanobis as alibi-detect 0.13's `save_detector` would (its legacy format,
+    `meta.dill` + `<Name>.dill`), without the TensorFlow backend its saver imports; `load_saved_detector` and
+    alibi-detect's own loader read it back (blocking)."""
+    import dill
+
+    name = detector.meta.get("name")
+    if name == "IForest":
+        state = {"threshold": detector.threshold, "isolationforest": detector.isolationforest}
+    elif name == "Mahalanobis":
+        state = {key: getattr(detector, key) for key in ("threshold", "n_components", "std_clip", "start_clip",
+                                                         "max_n", "cat_vars", "ohe", "d_abs", "clip", "mean", "C",
+                                                         "n")}  # fmt: skip
+    else:
+        raise SavedDetectorError(f"only {', '.join(NUMPY_LEGACY)} are saved here, not {name!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "meta.dill").write_bytes(dill.dumps(detector.meta))
+    (folder / f"{name}.dill").write_bytes(dill.dumps(state))
