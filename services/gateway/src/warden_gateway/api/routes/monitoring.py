@@ -23,7 +23,14 @@ from warden_common.names import DEPLOYMENT_NAMES, NamespaceName, with_param_type
 from warden_common.platform import Platform
 from warden_common.requestmetrics import postgres as rollup_store
 from warden_common.requestmetrics import prometheus
-from warden_common.requestmetrics.query import MAX_POINTS, MAX_STEP_S, MIN_STEP_S, RequestMetricsPublic, build_query
+from warden_common.requestmetrics.query import (
+    MAX_POINTS,
+    MAX_STEP_S,
+    MIN_STEP_S,
+    RequestMetricsPublic,
+    RequestQuery,
+    build_query,
+)
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
 from warden_gateway.settings import GatewaySettings
@@ -53,7 +60,7 @@ class RequestMetricsSource:
         self._pool = pool
         self._client = httpx.AsyncClient(timeout=30.0, trust_env=False) if prometheus_url else None
 
-    async def query(self, q: Any) -> RequestMetricsPublic:
+    async def query(self, q: RequestQuery) -> RequestMetricsPublic:
         if self._client is not None and self._prometheus_url is not None:
             return await prometheus.query(self._client, self._prometheus_url, q)
         if self._pool is not None:
