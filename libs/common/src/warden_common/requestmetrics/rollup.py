@@ -11,6 +11,7 @@ import bisect
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 LATENCY_BUCKETS: tuple[float, ...] = (
     0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005, 0.006, 0.0075, 0.009,
@@ -23,8 +24,9 @@ LATENCY_BUCKETS: tuple[float, ...] = (
 WINDOW_SECONDS = 10
 
 
-@dataclass(frozen=True)
-class RollupKey:
+class RollupKey(NamedTuple):
+    """An endpoint's calls with one status code (a tuple: made and hashed on every request)."""
+
     namespace: str
     deployment: str
     predictor: str

@@ -14,6 +14,7 @@ In standalone mode the same observations also go to 10-second rollups (`warden_c
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from prometheus_client import Histogram
 
@@ -38,6 +39,17 @@ CLIENT = Histogram(
 PREDICTIONS, FEEDBACK = "predictions", "feedback"
 
 
+_children: dict[tuple[str, ...], Any] = {}
+"""Label values -> the histogram child (prometheus_client's own lookup costs more than the observation)."""
+
+
+def _child(histogram: Histogram, values: tuple[str, ...]) -> Any:
+    child = _children.get(values)
+    if child is None:
+        child = _children[values] = histogram.labels(*values)
+    return child
+
+
 class RequestMetrics:
     """Observes one call; `rollups` (standalone) keeps the same observations for Warden's own store."""
 
@@ -45,7 +57,7 @@ class RequestMetrics:
         self.rollups = rollups
 
     def served(self, namespace: str, deployment: str, predictor: str, service: str, code: int, seconds: float) -> None:
-        SERVER.labels(namespace, deployment, predictor, "", service, "post", str(code)).observe(seconds)
+        _child(SERVER, (namespace, deployment, predictor, "", service, "post", str(code))).observe(seconds)
         if self.rollups is not None:
             self.rollups.add(RollupKey(namespace, deployment, predictor, service, code), seconds, time.time())
 
@@ -53,6 +65,5 @@ class RequestMetrics:
     def called_model(
         namespace: str, deployment: str, predictor: str, model: str, image: str, code: int, seconds: float
     ) -> None:
-        CLIENT.labels(namespace, deployment, predictor, "", PREDICTIONS, model, image, "", "post", str(code)).observe(
-            seconds
-        )
+        values = (namespace, deployment, predictor, "", PREDICTIONS, model, image, "", "post", str(code))
+        _child(CLIENT, values).observe(seconds)
