@@ -172,6 +172,14 @@ async def test_metrics_per_predictor_and_the_query_in_both_modes(
         finally:
             await bus.close()
 
+    # Deleting the deployment takes its series off /metrics (Prometheus keeps their history).
+    await metered.delete(name)
+
+    async def series_gone() -> bool:
+        return not server_counts((await metered.http.get("/metrics")).text, name)
+
+    await eventually(series_gone, "the deleted deployment's series removed", 60, interval_s=0.5)
+
     assert problems == []
     assert own["source"] == "warden" and prom["source"] == "prometheus"
     assert shape(own) == shape(prom)

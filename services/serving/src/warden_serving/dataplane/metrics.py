@@ -50,6 +50,15 @@ def _child(histogram: Histogram, values: tuple[str, ...]) -> Any:
     return child
 
 
+def forget_deployment(namespace: str, deployment: str) -> None:
+    """Remove a deleted deployment's series from /metrics (as its executor's would go with its pods); Prometheus
+    keeps their history. A deployment created again under the name starts from zero."""
+    for values in [v for v in _children if v[:2] == (namespace, deployment)]:
+        del _children[values]
+        histogram = SERVER if len(values) == 7 else CLIENT
+        histogram.remove(*values)
+
+
 class RequestMetrics:
     """Observes one call; `rollups` (standalone) keeps the same observations for Warden's own store."""
 
