@@ -66,8 +66,9 @@ class RequestMetricsSource:
         if self._pool is not None:
             return await rollup_store.query(self._pool, q)
         raise ServiceUnavailable(
-            "request monitoring has no source: set WARDEN_GATEWAY_MONITORING__PROMETHEUS_URL (distributed) "
-            "or a database with the serving service's request metrics",
+            "request monitoring has no source: set WARDEN_GATEWAY_MONITORING__PROMETHEUS_URL (the Prometheus that "
+            "scrapes the serving service), or WARDEN_GATEWAY_MONITORING__SOURCE=postgres with the database the "
+            "serving service writes its request rollups to (WARDEN_SERVING_REQUEST_METRICS_STORE=postgres)",
             code="metrics_unavailable",
         )
 
@@ -92,7 +93,9 @@ async def open_request_metrics(app: FastAPI, settings: GatewaySettings, platform
             await source.close()
         return
     dsn = platform.database_dsn
-    if dsn is None:
+    if dsn is None or (wanted == "auto" and platform.mode == "distributed"):
+        # Distributed without Prometheus: the serving service writes no rollups unless told to (then say
+        # WARDEN_GATEWAY_MONITORING__SOURCE=postgres here); answering zeros would look like no traffic.
         app.state.request_metrics = RequestMetricsSource()  # answers 503 naming what to set
         yield
         return
