@@ -40,5 +40,5 @@ def test_monitor_requests_counts_the_predictions_from_wardens_own_store(
 
         total = wait_until("the predictions counted", default_total, STORED_WITHIN_S)
         assert total["codes"] == {"200": PREDICTIONS} and total["failure"] == 0
-        assert 0 < total["latencySeconds"]["p50"] <= total["latencySeconds"]["p99"] < 5  # type: ignore[index]
+        assert 0 < total["latencySeconds"]["p50"] <= total["latencySeconds"]["p99"] < 5
     assert httpx.get(f"{warden}{DEPLOYMENT}/monitor/requests").status_code == 401  # auth is on
