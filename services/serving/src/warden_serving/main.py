@@ -119,7 +119,7 @@ async def _request_metrics(settings: ServingSettings, platform: Platform) -> Asy
     rollups = Rollups()
     retention = timedelta(hours=settings.request_metrics_retention_hours)
     async with open_pool(dsn, min_size=1, max_size=2, application_name="warden-serving-metrics") as db:
-        writer = RollupWriter(rollups, db, retention)
+        writer = RollupWriter(rollups, db, retention, settings.request_metrics_flush_s)
         await writer.start()
         try:
             yield RequestMetrics(rollups)

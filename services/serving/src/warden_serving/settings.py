@@ -48,6 +48,9 @@ class ServingSettings(ServiceSettings):
         "(the gateway's request monitoring reads them when no Prometheus is configured); `auto` = `postgres` in "
         "standalone mode, `none` in distributed mode (Prometheus scrapes /metrics).",
     )
+    request_metrics_flush_s: float = Field(
+        10.0, ge=0.1, le=60, description="How often the closed 10-second windows are written to the database."
+    )
     request_metrics_retention_hours: float = Field(
         168.0, ge=0, description="How long the rollups are kept (0 keeps them forever)."
     )

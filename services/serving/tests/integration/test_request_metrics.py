@@ -46,7 +46,8 @@ async def metered(
     """The serving service writing its request rollups to the test database, as standalone does."""
     async with run_serving(
         postgres_bus, mlserver_bin, tmp_path / "serving", unique_name,
-        request_metrics_store="postgres", database=DatabaseSettings(dsn=SecretStr(fresh_database)),
+        request_metrics_store="postgres", request_metrics_flush_s=1.0,
+        database=DatabaseSettings(dsn=SecretStr(fresh_database)),
     ) as running:  # fmt: skip
         yield running
 
@@ -132,7 +133,7 @@ async def test_metrics_per_predictor_and_the_query_in_both_modes(
             feedback = {"response": {"data": {"ndarray": [[1]]}}, "truth": {"data": {"ndarray": [[1]]}}}
             assert (await metered.http.post(metered.data_url(name, "/api/v1.0/feedback"), json=feedback)).is_success
         end = await until_next_window()
-        await asyncio.sleep(12)  # the window before `end` is written (every 10 s) and scraped
+        await asyncio.sleep(3)  # the window before `end` is written (every second here) and scraped
         text = (await metered.http.get("/metrics")).text
 
         # /metrics: every call under its predictor; shadow copies under the shadow; model calls per server.
