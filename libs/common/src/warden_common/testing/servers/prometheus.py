@@ -11,7 +11,6 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from warden_common.testing.processes import free_port, stop_process
 from warden_common.testing.servers.base import HttpServer, LaunchSpec
 from warden_common.testing.servers.config import LOOPBACK, env_path
 from warden_common.testing.servers.errors import InfraError
@@ -97,7 +97,7 @@ def private_prometheus(
     and evaluating `rule_files` every `interval`; its base URL until the block ends, then stopped. For tests that
     load rules or need their own targets without touching the shared server's configuration."""
     directory.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     config = {
         "global": {"scrape_interval": interval, "evaluation_interval": interval},
         "rule_files": [str(path) for path in rule_files],
@@ -123,15 +123,4 @@ def private_prometheus(
             time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
+        stop_process(proc)
