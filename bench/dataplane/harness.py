@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -22,13 +23,14 @@ from warden_serving.settings import ServingSettings
 
 
 @asynccontextmanager
-async def serving_with_iris(dsn: str, *, prefix: str) -> AsyncIterator[str]:
-    """Yield the base URL of a serving service whose `bench/iris` deployment (iris scikit-learn) is ready."""
+async def serving_with_iris(dsn: str, *, prefix: str, **overrides: Any) -> AsyncIterator[str]:
+    """Yield the base URL of a serving service whose `bench/iris` deployment (iris scikit-learn) is ready;
+    `overrides` are more `ServingSettings`."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     models = build_demo_models(work / "home")
     bus_settings = BusSettings(kind="postgres", postgres_dsn=dsn)
     port = free_port()
-    settings = ServingSettings(bus=bus_settings, data_dir=work / "serving", port=port, log_level="WARNING")
+    settings = ServingSettings(bus=bus_settings, data_dir=work / "serving", port=port, log_level="WARNING", **overrides)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
                                            access_log=False))  # fmt: skip
     task = asyncio.create_task(server.serve())

@@ -295,6 +295,19 @@ def test_optional_features_render() -> None:
     }
 
 
+def test_the_prometheus_rule_is_the_shipped_alerts_and_the_gateway_queries_prometheus() -> None:
+    rendered = render("--values", str(ALL_FEATURES))
+    (rule,) = [d for d in rendered.docs if d["kind"] == "PrometheusRule"]
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert rule["spec"] == yaml.safe_load((CHART / "files" / "alerts.yml").read_text())
+    alerts = [r["alert"] for group in rule["spec"]["groups"] for r in group["rules"]]
+    assert {"SeldonDriftDetected", "SeldonOutlierRateHigh", "SeldonModelAccuracyDropped"} <= set(alerts)
+    assert "SeldonRequestFailures" in alerts
+    gateway = env_of(rendered.of_kind("Deployment")["gateway"])
+    assert gateway["WARDEN_GATEWAY_MONITORING__PROMETHEUS_URL"]["value"] == "http://prometheus-operated.monitoring:9090"
+    assert "WARDEN_GATEWAY_MONITORING__PROMETHEUS_URL" not in env_of(render().of_kind("Deployment")["gateway"])
+
+
 def test_default_install_creates_no_ingress_monitor_or_secret_but_the_auth_one() -> None:
     rendered = render()
     assert {d["kind"] for d in rendered.docs} == {"Deployment", "Service", "Secret"}

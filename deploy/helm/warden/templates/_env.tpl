@@ -65,6 +65,10 @@ Secret by reference, never as a literal value.
       key: {{ $root.Values.objectStore.secretKeys.secretAccessKey }}
 {{- end }}
 {{- end }}
+{{- if and $facts.monitoring $root.Values.metrics.prometheusUrl }}
+- name: {{ $p }}MONITORING__PROMETHEUS_URL
+  value: {{ $root.Values.metrics.prometheusUrl | quote }}
+{{- end }}
 {{- if $facts.auth }}
 - name: {{ $p }}AUTH__ENABLED
   value: {{ $root.Values.auth.enabled | quote }}

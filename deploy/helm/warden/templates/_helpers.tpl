@@ -73,9 +73,10 @@ every rendered name against the service's pydantic-settings class):
   auth       authenticates callers (AUTH__*, and WARDEN_ADMIN_* for its first administrator): the gateway only, the
              single public entry; the other services' ports are cluster-internal
   gitState   keeps the namespaces' git repositories in a volume (STATE_DIR; `persistence` of its values)
+  monitoring answers request monitoring from Prometheus (MONITORING__PROMETHEUS_URL from metrics.prometheusUrl)
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, monitoring: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true, opensearch: true, storeSetting: LOG_STORE}

@@ -14,6 +14,7 @@ from warden_gateway.api.routes.deployments import deployments_router
 from warden_gateway.api.routes.forwarded import forwarded_router
 from warden_gateway.api.routes.gitops import git_versions_router
 from warden_gateway.api.routes.loadtests import load_tests_router
+from warden_gateway.api.routes.monitoring import monitoring_router, open_request_metrics
 from warden_gateway.api.routes.namespaces import namespaces_router
 from warden_gateway.api.routes.predict import predict_router
 from warden_gateway.api.routes.rollouts import rollouts_router
@@ -41,6 +42,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             open_upstreams(settings, active) as upstreams,
             open_control_plane(app, settings, active, upstreams),
             auth.open(active, upstreams),
+            open_request_metrics(app, settings, active),
         ):
             app.state.upstreams = upstreams
             app.state.data_plane = _data_plane_forwarder(settings)
@@ -63,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             forwarded_router(),
             git_versions_router(),
             data_plane_router(),
+            monitoring_router(),
             identity_router(auth),
             authorization_router(auth),
         ],

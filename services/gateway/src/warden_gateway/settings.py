@@ -1,6 +1,8 @@
 """Settings of the gateway service (env prefix `WARDEN_GATEWAY_`)."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from warden_common.auth.settings import AuthSettings
@@ -16,12 +18,26 @@ class AuthNotConfigured(WardenError):
     code = "auth_not_configured"
 
 
+class MonitoringSettings(BaseModel):
+    """Where request monitoring (`{deployment}/monitor/requests`) reads its numbers (WARDEN_GATEWAY_MONITORING__...)."""
+
+    prometheus_url: str | None = Field(
+        None, description="Prometheus that scrapes the serving service's /metrics (distributed mode)."
+    )
+    source: Literal["auto", "prometheus", "postgres"] = Field(
+        "auto",
+        description="`prometheus` (needs `prometheus_url`), `postgres` (the rollups the serving service writes to "
+        "the database), or `auto`: Prometheus when `prometheus_url` is set, else the database.",
+    )
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="WARDEN_GATEWAY_", env_nested_delimiter="__", extra="ignore")
 
     auth: AuthSettings = Field(
         default_factory=AuthSettings, description="Authentication and authorization (WARDEN_GATEWAY_AUTH__...)."
     )
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     load_tests: LoadTestSettings = Field(
         default_factory=LoadTestSettings, description="Load tests (WARDEN_GATEWAY_LOAD_TESTS__...)."

@@ -16,6 +16,7 @@ from warden_common.codec import Event
 from warden_common.errors import WardenError
 from warden_common.events import DEPLOYMENT_CREATED, DEPLOYMENT_DELETED, DEPLOYMENT_UPDATED
 from warden_common.topics import DEPLOYMENTS
+from warden_serving.dataplane.metrics import forget_deployment
 from warden_serving.desired import Desired, DesiredStore
 from warden_serving.runtime.port import DeploymentState, Runtime, StatusChange, StatusListener
 from warden_serving.specs import plan_from_spec
@@ -83,6 +84,7 @@ class Reconciler:
     async def _reconcile(self, namespace: str, name: str, desired: Desired | None) -> None:
         if desired is None or desired.spec is None:
             await self._runtime.remove(namespace, name)
+            forget_deployment(namespace, name)
             return
         try:
             plan = plan_from_spec(namespace, name, desired.kind, desired.spec)

@@ -42,6 +42,18 @@ class ServingSettings(ServiceSettings):
     async_buffer_events: int = Field(10_000, ge=1, description="In-memory events before spilling to disk (async).")
     event_source: str | None = Field(None, description="Ce-Source of inference events; default http://<host>:<port>/.")
     object_store: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
+    request_metrics_store: Literal["auto", "postgres", "none"] = Field(
+        "auto",
+        description="Where request metrics go besides /metrics: `postgres` = 10-second rollups in the database "
+        "(the gateway's request monitoring reads them when no Prometheus is configured); `auto` = `postgres` in "
+        "standalone mode, `none` in distributed mode (Prometheus scrapes /metrics).",
+    )
+    request_metrics_flush_s: float = Field(
+        10.0, ge=0.1, le=60, description="How often the closed 10-second windows are written to the database."
+    )
+    request_metrics_retention_hours: float = Field(
+        168.0, ge=0, description="How long the rollups are kept (0 keeps them forever)."
+    )
 
     def resolved_data_dir(self, home: Path | None) -> Path:
         if self.data_dir is not None:

@@ -26,6 +26,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen[Any], timeout_s: float = 20.0) -> None:
+    """SIGTERM `proc`, SIGKILL it if it is still there after `timeout_s`; reaped either way."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_http_ok(url: str, proc: subprocess.Popen[bytes] | None, deadline_s: float) -> httpx.Response:
     """Poll `url` until it answers 200; fail early if `proc` exits, and with the last answer at the deadline."""
     deadline = time.monotonic() + deadline_s

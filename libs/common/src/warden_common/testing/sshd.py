@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from warden_common.testing.processes import free_port
+from warden_common.testing.processes import free_port, stop_process
 from warden_common.testing.waiting import wait_until
 
 SSHD_CANDIDATES = ("/usr/sbin/sshd", "/usr/local/sbin/sshd")
@@ -121,10 +121,5 @@ def serving_sshd(workdir: Path) -> Iterator[SshServer]:
         known_hosts.write_text(server.known_hosts_line())
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout_s=10)
         log.close()

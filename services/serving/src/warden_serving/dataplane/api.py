@@ -7,6 +7,7 @@ correlated with the logs. Errors are the usual `{code, reason, message}` body; b
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,7 +24,8 @@ from warden_common.events.inference import ENDPOINT_HEADER, LOAD_TEST_HEADER
 from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
-from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, require_model
+from warden_serving.dataplane.metrics import FEEDBACK, PREDICTIONS
+from warden_serving.dataplane.service import SELDON, TENSORFLOW, V2, Call, DataPlane, Outcome, require_model
 from warden_serving.runtime.port import DeploymentRoute
 
 PUID_HEADER = "Seldon-Puid"
@@ -79,26 +81,38 @@ async def _read_json(request: Request) -> tuple[bytes, Any]:
 async def _serve(
     request: Request, namespace: str, name: str, protocol: str, model: str | None, feedback: bool
 ) -> Response:
+    started = time.perf_counter()
     puid = _puid(request)
     headers = {PUID_HEADER: puid}
+    plane = _plane(request)
+    outcome = Outcome()
+    response: Response
     try:
         raw, body = await _read_json(request)
         call = Call(
             namespace=namespace, name=name, protocol=protocol, body=body, puid=puid,
             skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model, raw=raw,
             load_test=request.headers.get(LOAD_TEST_HEADER, "").strip()[:_MAX_LOAD_TEST_NAME] or None,
+            outcome=outcome,
         )  # fmt: skip
-        plane = _plane(request)
 
         def served(predictor: str) -> None:
             headers[ENDPOINT_HEADER] = predictor  # which predictor answered (a load test counts per endpoint)
 
         result = await (plane.feedback(call) if feedback else plane.predict(call, served))
     except WardenError as exc:
-        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
-    if isinstance(result, bytes):  # the model's answer passed through untouched
-        return Response(result, media_type="application/json", headers=headers)
-    return JSONResponse(result, headers=headers)
+        response = JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+    else:
+        if isinstance(result, bytes):  # the model's answer passed through untouched
+            response = Response(result, media_type="application/json", headers=headers)
+        else:
+            response = JSONResponse(result, headers=headers)
+    predictor = outcome.predictor or plane.default_predictor(namespace, name)
+    if predictor is not None:
+        service = FEEDBACK if feedback else PREDICTIONS
+        seconds = time.perf_counter() - started
+        plane.metrics.served(namespace, name, predictor, service, response.status_code, seconds)
+    return response
 
 
 @router.post(

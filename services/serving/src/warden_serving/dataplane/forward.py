@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 from typing import Any
 
 from warden_common.errors import ServiceUnavailable, Unprocessable, WardenError
 from warden_common.http1 import Http1Pool, UpstreamResponse, UpstreamUnreachable
 from warden_common.urls import build_path
+from warden_serving.dataplane.metrics import RequestMetrics
 from warden_serving.runtime.port import RoutedPredictor
 
 logger = logging.getLogger(__name__)
@@ -37,8 +39,9 @@ class Forwarder:
     async def infer(self, target: RoutedPredictor, request: dict[str, Any]) -> dict[str, Any]:
         return parse_answer(await self.send(target, encode(request)), target.plan.name)
 
-    async def send(self, target: RoutedPredictor, body: bytes) -> bytes:
-        """POST a V2 request body as is; the body of the model's 200 answer, untouched."""
+    async def send(self, target: RoutedPredictor, body: bytes, namespace: str = "", deployment: str = "") -> bytes:
+        """POST a V2 request body as is; the body of the model's 200 answer, untouched. Each answer a model server
+        gives is observed in `seldon_api_executor_client_requests_seconds` (of `namespace`/`deployment`)."""
         endpoint, name = target.endpoint, target.plan.name
         path = _infer_path(endpoint.internal_model_name)
         tried: set[str] = set()
@@ -48,6 +51,7 @@ class Forwarder:
                 break
             tried.add(base)
             host, _, port = base.removeprefix("http://").rpartition(":")
+            started = time.perf_counter()
             try:
                 response = await self._pool.post(host, int(port), path, body, self._timeout)
             except UpstreamUnreachable as exc:
@@ -56,6 +60,11 @@ class Forwarder:
                 continue
             except TimeoutError as exc:
                 raise GatewayTimeout(f"predictor {name!r} did not answer within {self._timeout:.0f}s") from exc
+            plan = target.plan
+            RequestMetrics.called_model(
+                namespace, deployment, name, plan.model_name, plan.implementation, response.status,
+                time.perf_counter() - started,
+            )  # fmt: skip
             return _checked(response, name)
         hint = endpoint.last_error()
         raise ServiceUnavailable(

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
@@ -20,6 +21,7 @@ from warden_common.codec import CodecError
 from warden_common.errors import NotFound, ServiceUnavailable, WardenError
 from warden_serving.dataplane import protocols as proto
 from warden_serving.dataplane.forward import Forwarder, encode, parse_answer
+from warden_serving.dataplane.metrics import PREDICTIONS, RequestMetrics
 from warden_serving.eventlog.executor import EventContext, feedback_event, request_event, response_event
 from warden_serving.eventlog.sinks import EventSink
 from warden_serving.runtime.port import DeploymentRoute, RoutedPredictor, Runtime
@@ -50,6 +52,13 @@ def require_model(route: DeploymentRoute, model: str) -> None:
         )
 
 
+@dataclass
+class Outcome:
+    """Filled in while a call is served: which predictor answered it (for its request metrics)."""
+
+    predictor: str | None = None
+
+
 @dataclass(frozen=True)
 class Call:
     namespace: str
@@ -63,10 +72,19 @@ class Call:
     """The body exactly as received: forwarded as is when the protocol is MLServer's own (V2)."""
     load_test: str | None = None
     """The load-test job that sent this call (header `X-Warden-Loadtest`): marked on its logged events."""
+    outcome: Outcome = field(default_factory=Outcome)
 
 
 class DataPlane:
-    def __init__(self, runtime: Runtime, forwarder: Forwarder, sink: EventSink, source: str) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        forwarder: Forwarder,
+        sink: EventSink,
+        source: str,
+        metrics: RequestMetrics | None = None,
+    ) -> None:
+        self.metrics = metrics or RequestMetrics()
         self._runtime = runtime
         self._forwarder = forwarder
         self._sink = sink
@@ -92,11 +110,12 @@ class DataPlane:
         target = self._choose(route.live)
         if served is not None:
             served(target.plan.name)
+        call.outcome.predictor = target.plan.name
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
         for shadow in route.shadows:
             self._spawn_shadow(route, shadow, call)
         try:
-            answer = await self._forwarder.send(target, request)
+            answer = await self._forwarder.send(target, request, call.namespace, call.name)
         except WardenError:
             await self._log(call, route, target, None)
             raise
@@ -117,11 +136,18 @@ class DataPlane:
             raise proto.InvalidPayload("feedback reward must be a number")
         served = self._served_by.get(call.puid)
         target = next((p for p in (*route.live, *route.shadows) if p.plan.name == served), route.live[0])
+        call.outcome.predictor = target.plan.name
         if not call.skip_logging:
             event = self._emit_guarded(lambda ctx: feedback_event(ctx, body), self._context(call, route, target))
             if event is not None:
                 await self._sink.emit([(event, call.puid)])
         return {"meta": {"puid": call.puid, "tags": {}, "routing": {}, "requestPath": {}}}
+
+    def default_predictor(self, namespace: str, name: str) -> str | None:
+        """Where a call that failed before a predictor was chosen is counted: the deployment's first live
+        predictor (None when the deployment is not running: unknown names make no series)."""
+        route = self._runtime.route(namespace, name)
+        return route.live[0].plan.name if route is not None and route.live else None
 
     async def drain_shadows(self) -> None:
         await asyncio.gather(*list(self._shadow_tasks), return_exceptions=True)
@@ -162,16 +188,24 @@ class DataPlane:
         task.add_done_callback(self._shadow_tasks.discard)
 
     async def _shadow(self, route: DeploymentRoute, shadow: RoutedPredictor, call: Call) -> None:
-        """A mirrored call: its answer is logged and dropped; its failures never reach the client."""
+        """A mirrored call: its answer is logged and dropped; its failures never reach the client. It is counted
+        under the shadow predictor, as the shadow's own executor would count it."""
+        started = time.perf_counter()
+        code = 500
         try:
             request, adapt = self._translate(call, shadow)
-            reply = adapt(await self._forwarder.send(shadow, request))
+            reply = adapt(await self._forwarder.send(shadow, request, call.namespace, call.name))
+            code = 200
             await self._log(call, route, shadow, reply)
         except WardenError as exc:
+            code = exc.status_code
             logger.warning("shadow %s of %s/%s failed: %s", shadow.plan.name, call.namespace, call.name, exc.message)
             await self._log(call, route, shadow, None)
         except Exception:
             logger.exception("shadow %s of %s/%s failed", shadow.plan.name, call.namespace, call.name)
+        finally:
+            seconds = time.perf_counter() - started
+            self.metrics.served(call.namespace, call.name, shadow.plan.name, PREDICTIONS, code, seconds)
 
     def _context(self, call: Call, route: DeploymentRoute, target: RoutedPredictor) -> EventContext:
         # The route the call was served by (not whatever is routed by the time it is logged) says which life.

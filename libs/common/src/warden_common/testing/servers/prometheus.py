@@ -7,12 +7,18 @@ config and triggers a reload through the lifecycle API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import httpx
 
+from warden_common.testing.processes import free_port, stop_process
 from warden_common.testing.servers.base import HttpServer, LaunchSpec
 from warden_common.testing.servers.config import LOOPBACK, env_path
 from warden_common.testing.servers.errors import InfraError
@@ -81,3 +87,40 @@ def _targets_from_env() -> list[str]:
         if not host or not port.isdigit():
             raise InfraError(f"WARDEN_INFRA_PROMETHEUS_TARGETS: {target!r} is not host:port")
     return targets
+
+
+@contextlib.contextmanager
+def private_prometheus(
+    directory: Path, targets: Sequence[str], rule_files: Sequence[Path] = (), interval: str = "1s"
+) -> Iterator[str]:
+    """A Prometheus of one test's own (its port, its data under `directory`), scraping `targets` under job `warden`
+    and evaluating `rule_files` every `interval`; its base URL until the block ends, then stopped. For tests that
+    load rules or need their own targets without touching the shared server's configuration."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = {
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
+        "rule_files": [str(path) for path in rule_files],
+        "scrape_configs": [{"job_name": "warden", "static_configs": [{"targets": list(targets)}]}],
+    }
+    config_file = directory / "prometheus.yml"
+    config_file.write_text(json.dumps(config, indent=2) + "\n")
+    argv = [
+        _BINARY,
+        f"--config.file={config_file}",
+        f"--storage.tsdb.path={directory / 'data'}",
+        f"--web.listen-address={LOOPBACK}:{port}",
+    ]
+    url = f"http://{LOOPBACK}:{port}"
+    with (directory / "prometheus.log").open("wb") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while http_status(f"{url}/-/ready") != 200:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = (directory / "prometheus.log").read_text(errors="replace")[-2000:]
+                raise InfraError(f"private prometheus did not start:\n{tail}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        stop_process(proc)
