@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Header, Query, Request
 
-from warden_common.errors import ServiceUnavailable
 from warden_common.service_app import app_state
 from warden_gateway.authz.middleware import principal_of
 from warden_gateway.deployments.service import Change, DeploymentService
