@@ -1,0 +1,12 @@
+-- Feature distributions read the named elements of each instance, and whether a load test sent it, without
+-- detoasting the whole document: two narrow columns PostgreSQL keeps in step with `doc` on every upsert.
+-- `loadtest` is true when the document says `"tags": {"loadtest": true}`.
+ALTER TABLE warden_logs.instances
+    ADD COLUMN elements jsonb GENERATED ALWAYS AS (
+        -- jsonb_set, not jsonb_build_object: a generated column needs immutable functions
+        jsonb_set(jsonb_set('{}'::jsonb, '{request}', COALESCE(doc->'request'->'elements', 'null'::jsonb)),
+                  '{response}', COALESCE(doc->'response'->'elements', 'null'::jsonb))
+    ) STORED,
+    ADD COLUMN loadtest boolean GENERATED ALWAYS AS (
+        COALESCE(doc->'tags'->'loadtest' = 'true'::jsonb, false)
+    ) STORED;
