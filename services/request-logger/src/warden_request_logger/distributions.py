@@ -315,6 +315,17 @@ class Monitor(Protocol):
     async def distribution(self, query: DistributionQuery) -> DistributionResult: ...
 
 
+async def _logged_kind(monitor: Monitor, query: DistributionQuery, name: str) -> ValueKind | None:
+    """How the deployment's log holds element `name` (anywhere in its log): numbers, categories or not at all."""
+    anywhere = replace(query, cohort=(), start=None, end=None, histogram_interval=None, time_buckets=None,
+                       outlier=None, include_loadtest=True)  # fmt: skip
+    if (await monitor.distribution(replace(anywhere, kind="numbers"))).overall.numbers[""].count:
+        return "numbers"
+    if (await monitor.distribution(replace(anywhere, kind="categories"))).overall.categories:
+        return "categories"
+    return None
+
+
 async def compute(monitor: Monitor, body: FeatureDataBody, *, namespace: str, name: str,
                   life: DeploymentLife | None) -> tuple[Plan, DistributionResult]:  # fmt: skip
     """Resolve `body` against the deployment's prediction schema and let the store aggregate (a stats-only first
@@ -324,12 +335,14 @@ async def compute(monitor: Monitor, body: FeatureDataBody, *, namespace: str, na
     planned = plan(body, schema, namespace=namespace, name=name, life=life)
     query = planned.query
     if schema is None:  # no schema: numbers if the log holds numbers for the element, else categories
-        probe = await monitor.distribution(replace(query, histogram_interval=None, time_buckets=None))
-        if not probe.overall.numbers[""].count:
+        kind = await _logged_kind(monitor, query, query.feature)
+        if kind is None:
+            raise BadRequest(f"feature: {body.feature!r} is not logged for {namespace}/{name} (no prediction schema "
+                             "is registered, so features are the logged payloads' names)",
+                             details={"field": "feature"})  # fmt: skip
+        if kind == "categories":
             planned.feature = replace(planned.feature, kind="categories", type="CATEGORICAL")
             query = replace(query, kind="categories")
-        elif needs_first_pass(query):
-            query = complete(query, probe)
     if needs_first_pass(query):
         query = complete(query, await monitor.distribution(replace(query, histogram_interval=None, time_buckets=None)))
     planned.query = query
