@@ -70,11 +70,11 @@ def _log_predictions(base: str, headers: dict[str, str]) -> None:
             rid = f"income-{n}-{uuid.uuid4().hex[:6]}"
             for kind, body in (("request", {"data": {"names": NAMES, "ndarray": [row]}}),
                                ("response", {"data": {"names": ["t:0", "t:1"], "ndarray": [[0.7, 0.3]]}})):  # fmt: skip
-                answer = client.post("/request-logger/", content=json.dumps(body), headers={
-                    "Ce-Id": str(uuid.uuid4()), "Ce-Specversion": "1.0", "Ce-Time": f"2026-01-05T10:00:{n:02d}Z",
-                    "Ce-Type": f"io.seldon.serving.inference.{kind}", "Ce-Source": "http://executor:8000/",
-                    "Ce-Requestid": rid, "Ce-Modelid": "classifier", "Ce-Inferenceservicename": "income",
-                    "Ce-Namespace": "seldon", "Ce-Endpoint": "default", "Content-Type": "application/json"})  # fmt: skip
+                event = {"Ce-Id": str(uuid.uuid4()), "Ce-Specversion": "1.0", "Ce-Time": f"2026-01-05T10:00:{n:02d}Z",
+                         "Ce-Type": f"io.seldon.serving.inference.{kind}", "Ce-Source": "http://executor:8000/",
+                         "Ce-Requestid": rid, "Ce-Modelid": "classifier", "Ce-Inferenceservicename": "income",
+                         "Ce-Namespace": "seldon", "Ce-Endpoint": "default", "Content-Type": "application/json"}  # fmt: skip
+                answer = client.post("/request-logger/", content=json.dumps(body), headers=event)
                 assert answer.status_code == 200, answer.text
 
 
