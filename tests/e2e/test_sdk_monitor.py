@@ -73,7 +73,8 @@ def _log_predictions(base: str, headers: dict[str, str]) -> None:
                 event = {"Ce-Id": str(uuid.uuid4()), "Ce-Specversion": "1.0", "Ce-Time": f"2026-01-05T10:00:{n:02d}Z",
                          "Ce-Type": f"io.seldon.serving.inference.{kind}", "Ce-Source": "http://executor:8000/",
                          "Ce-Requestid": rid, "Ce-Modelid": "classifier", "Ce-Inferenceservicename": "income",
-                         "Ce-Namespace": "seldon", "Ce-Endpoint": "default", "Content-Type": "application/json"}  # fmt: skip
+                         "Ce-Namespace": "seldon", "Ce-Endpoint": "default",
+                         "Content-Type": "application/json"}  # fmt: skip
                 answer = client.post("/request-logger/", content=json.dumps(body), headers=event)
                 assert answer.status_code == 200, answer.text
 
