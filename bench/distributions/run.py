@@ -7,8 +7,8 @@ Loads the same instances into each store through the store's own `write` (the lo
 bus or HTTP in front): income rows (12 features named and categorised by the prediction schema, a PROBA output),
 spread over 24 hours, in database `bench_distributions` / index prefix `bench-distributions-`. Then times
 `LogStore.distribution` - the query the API runs, answered by the store - for five queries, each `--queries` times
-after one warm-up: p50 / p95 per query and store. `--reuse` skips loading when the data is there (`--keep` leaves
-it for that); without `--keep` the database and indices are dropped at the end.
+after one warm-up: p50 / p95 per query and store. `--reuse` skips loading when the data is there and finishes an
+interrupted load (`--keep` leaves the data for that); without `--keep` the database and indices are dropped at the end.
 """
 
 from __future__ import annotations
@@ -102,9 +102,10 @@ def instances(first: int, count: int) -> list[InstanceWrite]:
     return writes
 
 
-async def load(store: LogStore, total: int) -> float:
+async def load(store: LogStore, total: int, start: int = 0) -> float:
+    """Write instances `start` .. `total - 1` (rewriting one is harmless: writes are idempotent upserts)."""
     began = time.monotonic()
-    for first in range(0, total, CHUNK):
+    for first in range(start - start % CHUNK, total, CHUNK):
         rejected = await store.write(instances(first, min(CHUNK, total - first)))
         if rejected:
             raise SystemExit(f"the store refused {len(rejected)} instances: {rejected[0].reason}")
@@ -167,16 +168,18 @@ async def run_store(kind: str, args: argparse.Namespace) -> None:
                 await admin.execute(f'CREATE DATABASE "{DATABASE}"')  # a constant, not input
         finally:
             await admin.close()
-        store: LogStore = PostgresLogStore(server.endpoint.rsplit("/", 1)[0] + "/" + DATABASE, migrate=True)
+        store: LogStore = PostgresLogStore(server.endpoint.rsplit("/", 1)[0] + "/" + DATABASE, max_retry_s=600)
     else:
-        store = OpenSearchLogStore(server.endpoint, prefix=PREFIX, refresh_interval="30s", max_concurrent_bulks=2)
+        store = OpenSearchLogStore(
+            server.endpoint, prefix=PREFIX, refresh_interval="30s", max_retry_s=600, timeout_s=120
+        )  # a shared machine: ride out OpenSearch's busy spells
     await store.start()
     try:
         present = await _count(store)
         if present != args.instances or not args.reuse:
-            if present:
+            if present and not args.reuse:
                 raise SystemExit(f"{kind}: {present:,} instances are there already: --reuse them or drop them")
-            took = await load(store, args.instances)
+            took = await load(store, args.instances, start=present)  # an interrupted load goes on where it was
             print(f"{kind}: loaded {args.instances:,} instances in {took:.0f}s", file=sys.stderr)
         if kind == "postgres":
             conn = await asyncpg.connect(server.endpoint.rsplit("/", 1)[0] + "/" + DATABASE)
