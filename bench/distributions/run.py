@@ -188,6 +188,9 @@ async def run_store(kind: str, args: argparse.Namespace) -> None:
         else:
             async with httpx.AsyncClient(base_url=server.endpoint, timeout=600) as client:
                 await client.post(f"/{PREFIX}*/_forcemerge", params={"max_num_segments": 1})
+                # Time the aggregations, not OpenSearch's shard request cache (which answers a repeated size-0
+                # search from memory until the next refresh).
+                await client.put(f"/{PREFIX}*/_settings", json={"index.requests.cache.enable": False})
         print(f"\n{kind} ({await _count(store):,} instances), load average {os.getloadavg()[0]:.2f}")
         for label, (p50, p95, matched) in (await measure(store, args.queries)).items():
             print(f"  {label:<52} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({matched:,} instances)")
