@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 import textwrap
 import uuid
 from collections import Counter
@@ -21,6 +20,8 @@ import httpx
 import pytest
 
 from warden_common.testing.auth import SDK_SIGN_IN
+
+from .sdk_runner import run_sdk
 
 pytestmark = pytest.mark.integration
 
@@ -55,12 +56,7 @@ SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
 
 
 def _sdk(sdk_python: Path, base: str, credentials: tuple[str, str], *args: str) -> Any:
-    done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, base, *credentials, *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_sdk(sdk_python, SDK_SCRIPT, base, credentials, *args)
 
 
 def _log_predictions(base: str, headers: dict[str, str]) -> None:

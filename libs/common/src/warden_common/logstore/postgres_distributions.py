@@ -12,23 +12,14 @@ from typing import Any
 
 import asyncpg
 
+from warden_common.logstore import distributions as dist
 from warden_common.logstore import postgres_sql as sql
-from warden_common.logstore.distributions import (
-    CohortCondition,
-    DistributionQuery,
-    DistributionResult,
-    NumberAggregate,
-    Slice,
-    epoch_ms,
-    finish,
-    slice_width_ms,
-)
 
 _NUMBER = "CASE WHEN jsonb_typeof({x}) = 'number' THEN ({x})::float8 END"
 _TEXT = "CASE WHEN jsonb_typeof({x}) IN ('string', 'number', 'boolean') THEN {x} #>> '{{}}' END"
 
 
-def _where(query: DistributionQuery) -> sql.Where:
+def _where(query: dist.DistributionQuery) -> sql.Where:
     where = sql.where_for(query.scope())
     if query.outlier is False:
         where.add("is_outlier IS NOT TRUE")
@@ -45,7 +36,7 @@ def _at(where: sql.Where, part: str, name: str, category: str | None = None) -> 
     return "i.elements" + "".join(f" -> {where.param(step)}::text" for step in steps)
 
 
-def _cohort_condition(where: sql.Where, condition: CohortCondition) -> str:
+def _cohort_condition(where: sql.Where, condition: dist.CohortCondition) -> str:
     at = _at(where, condition.part, condition.name, condition.category)
     if condition.terms is not None:
         return f"({_TEXT.format(x=at)}) = ANY({where.param(list(condition.terms))}::text[])"
@@ -56,12 +47,12 @@ def _cohort_condition(where: sql.Where, condition: CohortCondition) -> str:
     return " AND ".join(parts) if parts else f"({number}) IS NOT NULL"
 
 
-def statement(query: DistributionQuery) -> tuple[str, list[Any]]:
+def statement(query: dist.DistributionQuery) -> tuple[str, list[Any]]:
     """The grouped SELECT of `query`: rows (slice, class, key, rows, count, min, max, sum, first, last)."""
     where = _where(query)
     if query.time_buckets and query.start is not None and query.end is not None:
-        start_ms = where.param(float(epoch_ms(query.start)))
-        width = where.param(float(slice_width_ms(query.start, query.end, query.time_buckets)))
+        start_ms = where.param(float(dist.epoch_ms(query.start)))
+        width = where.param(float(dist.slice_width_ms(query.start, query.end, query.time_buckets)))
         # date_part is float8 arithmetic; extract() would be numeric, several times slower per row
         time_slice = f"floor((date_part('epoch', ts) * 1000 - {start_ms}::float8) / {width}::float8)::int"
     else:
@@ -101,7 +92,7 @@ def statement(query: DistributionQuery) -> tuple[str, list[Any]]:
     return text, where.params
 
 
-async def distribution(conn: asyncpg.Connection, query: DistributionQuery) -> DistributionResult:
+async def distribution(conn: asyncpg.Connection, query: dist.DistributionQuery) -> dist.DistributionResult:
     text, params = statement(query)
     async with conn.transaction(readonly=True):
         await conn.execute("SET LOCAL enable_sort = off")  # hash the few groups; sorting spilled rows to disk
@@ -109,9 +100,9 @@ async def distribution(conn: asyncpg.Connection, query: DistributionQuery) -> Di
     return assemble(query, [tuple(r) for r in rows])
 
 
-def assemble(query: DistributionQuery, rows: list[tuple[Any, ...]]) -> DistributionResult:
-    overall = Slice()
-    slices: dict[int, Slice] = {}
+def assemble(query: dist.DistributionQuery, rows: list[tuple[Any, ...]]) -> dist.DistributionResult:
+    overall = dist.Slice()
+    slices: dict[int, dist.Slice] = {}
     interval = query.histogram_interval
     first = last = None
     for slice_index, cls, key, instances, count, low, high, total, earliest, latest in rows:
@@ -120,16 +111,16 @@ def assemble(query: DistributionQuery, rows: list[tuple[Any, ...]]) -> Distribut
             last = latest if last is None else max(last, latest)
         targets = [overall]
         if query.time_buckets:
-            targets.append(slices.setdefault(int(slice_index), Slice()))
+            targets.append(slices.setdefault(int(slice_index), dist.Slice()))
         for target in targets:
             target.instances += int(instances)
             if query.kind == "categories":
                 if key is not None:
                     target.categories[key] = target.categories.get(key, 0) + int(instances)
                 continue
-            numbers = target.numbers.setdefault(cls, NumberAggregate())
+            numbers = target.numbers.setdefault(cls, dist.NumberAggregate())
             numbers.add(int(count), low, high, float(total or 0.0))
             if interval and key is not None and count:
                 bucket = int(key) * interval
                 numbers.histogram[bucket] = numbers.histogram.get(bucket, 0) + int(count)
-    return finish(query, overall, slices, first, last)
+    return dist.finish(query, overall, slices, first, last)
