@@ -54,6 +54,21 @@ _LOAD_TESTS = f"{API}/namespaces/a/seldondeployments/iris/loadtestjobs"
             f"{API}/namespaces/a/inferenceservices/iris/gitrevert",
             Requirement("namespace", "write", "a", ("inferenceservices", "iris")),
         ),
+        (
+            "POST",
+            f"{API}/namespaces/a/seldondeployments/income/monitor/featuredistributions",
+            Requirement("namespace", "read", "a", ("seldondeployments", "income")),
+        ),
+        (
+            "POST",
+            f"{API}/namespaces/a/inferenceservices/income/monitor/featurestatistics",
+            Requirement("namespace", "read", "a", ("inferenceservices", "income")),
+        ),
+        (
+            "POST",
+            f"{API}/namespaces/a/seldondeployments/income/monitor/drift-detector",
+            Requirement("namespace", "write", "a", ("seldondeployments", "income")),
+        ),
         ("GET", f"{API}/namespaces/a/gitops-status", Requirement("namespace", "read", "a")),
         ("POST", f"{API}/namespaces/a/gitops-sync", Requirement("namespace", "write", "a")),
         (

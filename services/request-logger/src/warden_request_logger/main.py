@@ -14,7 +14,7 @@ from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
 from warden_common.upstreams import open_upstreams
-from warden_request_logger.api.routes import ingest, search
+from warden_request_logger.api.routes import ingest, monitor, search
 from warden_request_logger.consumers.inference import InferenceConsumer
 from warden_request_logger.consumers.schema_changes import SchemaChangeConsumer
 from warden_request_logger.documents import DocumentBuilder
@@ -88,6 +88,6 @@ def create_app(settings: RequestLoggerSettings | None = None, platform: Platform
         "request-logger",
         settings=settings,
         platform=platform,
-        routers=[ingest.router, search.router],
+        routers=[ingest.router, search.router, monitor.router],
         setup=_setup(settings),
     )

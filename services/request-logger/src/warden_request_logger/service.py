@@ -18,6 +18,7 @@ from typing import Any
 from warden_common.codec import Event
 from warden_common.errors import ServiceUnavailable
 from warden_common.logstore import DeploymentLife, LogPage, LogQuery, LogStore, LogStoreUnavailable, LogWrite
+from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.lingering import LingeringWriter
 from warden_common.payloads import PayloadShapeError
 from warden_common.settings import RetryPolicy
@@ -145,6 +146,9 @@ class RequestLoggerService:
     async def search(self, query: LogQuery) -> LogPage:
         return await self.store.search(query)
 
+    async def distribution(self, query: DistributionQuery) -> DistributionResult:
+        return await self.store.distribution(query)
+
     async def life_to_search(
         self, namespace: str | None, name: str | None, *, uid: str | None, all_lives: bool,
         authorization: str | None = None,
@@ -166,6 +170,12 @@ class RequestLoggerService:
         except ServiceUnavailable:
             current = None  # the uid alone still says which documents belong to that life
         return current if current is not None and current.uid == uid else DeploymentLife(uid)
+
+    async def prediction_schema(self, namespace: str, name: str, endpoint: str, node: str) -> PredictionSchema | None:
+        """The running deployment's prediction schema (None: none registered, or the metadata service is away)."""
+        if self._schemas is None:
+            return None
+        return await self._schemas.schema_for(namespace, name, endpoint, node)
 
     def schema_changed(self, _event: Any = None) -> None:
         if self._schemas is not None:

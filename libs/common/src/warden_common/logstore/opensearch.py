@@ -28,6 +28,8 @@ from opensearchpy.serializer import JSONSerializer
 
 from warden_common.errors import BadRequest
 from warden_common.logstore import opensearch_bulk as bulk
+from warden_common.logstore import opensearch_distributions as distributions
+from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_family, index_pattern
 from warden_common.logstore.opensearch_mapping import add_new_fields, index_templates
 from warden_common.logstore.opensearch_query import search_body
@@ -271,7 +273,16 @@ class OpenSearchLogStore:
 
     async def search(self, query: LogQuery) -> LogPage:
         pattern = index_pattern(self._prefix, INSTANCES, query.namespace, query.deployment)
-        body = search_body(query)
+        answer = await self._search(pattern, search_body(query))
+        page = to_page(answer, query.page_size)
+        return await fetch_payloads(self.client, self._prefix, page)
+
+    async def distribution(self, query: DistributionQuery) -> DistributionResult:
+        pattern = index_pattern(self._prefix, INSTANCES, query.namespace, query.deployment)
+        return distributions.to_result(query, await self._search(pattern, distributions.request_body(query)))
+
+    async def _search(self, pattern: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any]
         deadline = time.monotonic() + _SEARCH_SETTLE_S
         while True:
             try:
@@ -291,5 +302,4 @@ class OpenSearchLogStore:
                 if exc.status_code != 503 or time.monotonic() > deadline:
                     raise LogStoreUnavailable(f"OpenSearch search failed: {exc.status_code} {exc.error}") from exc
                 await asyncio.sleep(0.2)
-        page = to_page(answer, query.page_size)
-        return await fetch_payloads(self.client, self._prefix, page)
+        return answer

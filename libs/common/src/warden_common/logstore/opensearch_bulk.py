@@ -19,6 +19,7 @@ import orjson
 
 from warden_common.logstore import document as doc
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_name
+from warden_common.logstore.opensearch_distributions import with_slots
 from warden_common.logstore.opensearch_features import feature_terms
 from warden_common.logstore.port import DeploymentRef, InstanceWrite, LogWrite, PayloadWrite
 
@@ -89,10 +90,11 @@ def is_create_conflict(result: dict[str, Any]) -> bool:
 
 
 def instance_source(item: InstanceWrite) -> dict[str, Any]:
-    """The document (or the part of it) an instance write stores, its elements made search terms."""
+    """The document (or the part of it) an instance write stores, its elements made search terms and
+    aggregatable values."""
     ref = item.ref
     extra = {doc.DOC_ID: item.doc_id, doc.NAMESPACE: ref.namespace, doc.DEPLOYMENT: ref.deployment}
-    return doc.with_features(item.fields, feature_terms, **extra)
+    return with_slots(doc.with_features(item.fields, feature_terms, **extra))
 
 
 def coalesce(items: Sequence[LogWrite]) -> list[tuple[LogWrite, list[int]]]:

@@ -29,10 +29,32 @@ _FEATURES = {"type": "keyword", "doc_values": False, "ignore_above": 8191}
 8191 characters stay under Lucene's 32,766-byte term limit in any UTF-8."""
 
 
-def _part() -> dict[str, Any]:
+VALUES, CATEGORIES = "values", "categories"
+"""Per searchable part (`request`, `response`): the element's numbers (`double`) and texts (`keyword`) by encoded
+name (`opensearch_distributions.field_name`), for aggregations (doc values only, not indexed: cohort conditions
+use the `features` terms). The only dynamic objects of the mapping: their fields' types come from the dynamic
+templates below, never from a document, and the writer puts numbers only in one and texts only in the other."""
+
+_SLOTS: dict[str, Any] = {VALUES: {"type": "object", "dynamic": True}, CATEGORIES: {"type": "object", "dynamic": True}}
+
+DYNAMIC_TEMPLATES: list[dict[str, Any]] = [
+    {f"{part}_{slot}": {"path_match": f"{part}.{slot}.*", "mapping": mapping}}
+    for part in ("request", "response")
+    for slot, mapping in (
+        (VALUES, {"type": "double", "index": False}),
+        (CATEGORIES, {"type": "keyword", "index": False, "ignore_above": 1024}),
+    )
+]
+
+TOTAL_FIELDS_LIMIT = 10_000
+"""Per index (one deployment): feature names aggregated beyond this many are dead-lettered by OpenSearch."""
+
+
+def _part(*, slots: bool = False) -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "properties": {
+            **(_SLOTS if slots else {}),
             "time": _DATE,
             "ceId": _KEYWORD,
             "modelId": _KEYWORD,
@@ -59,6 +81,7 @@ start (additions only; a changed type would need a new index)."""
 def instance_mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
+        "dynamic_templates": DYNAMIC_TEMPLATES,
         "properties": {
             "docId": _KEYWORD,
             "requestId": _KEYWORD,
@@ -71,8 +94,8 @@ def instance_mappings() -> dict[str, Any]:
             "modelId": _KEYWORD,
             "protocol": _KEYWORD,
             "timestamp": _DATE,
-            "request": _part(),
-            "response": _part(),
+            "request": _part(slots=True),
+            "response": _part(slots=True),
             "feedback": {
                 "dynamic": "strict",
                 "properties": {
@@ -127,6 +150,7 @@ def payload_mappings() -> dict[str, Any]:
 def index_templates(prefix: str, *, shards: int, replicas: int, refresh_interval: str) -> dict[str, dict[str, Any]]:
     """Template name -> composable index template body, for the instance and payload indices."""
     settings = {
+        "mapping.total_fields.limit": TOTAL_FIELDS_LIMIT,
         "number_of_shards": shards,
         "number_of_replicas": replicas,
         "refresh_interval": refresh_interval,
@@ -156,10 +180,16 @@ async def add_new_fields(client: AsyncOpenSearch, pattern: str) -> None:
     for index, body in found.items():
         present = body.get("mappings", {}).get("properties", {})
         missing = {name: field for name, field in ADDED_INSTANCE_FIELDS.items() if name not in present}
+        for part in ("request", "response"):
+            if VALUES not in present.get(part, {}).get("properties", {VALUES: None}):
+                missing[part] = {"properties": _SLOTS}
         if not missing:
             continue
         try:
-            await client.indices.put_mapping(index=index, body={"properties": missing})
+            change: dict[str, Any] = {"properties": missing}
+            if any(part in missing for part in ("request", "response")):
+                change["dynamic_templates"] = DYNAMIC_TEMPLATES
+            await client.indices.put_mapping(index=index, body=change)
         except OSConnectionError:
             raise
         except TransportError as exc:

@@ -17,9 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from warden_common.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 
 PART_NAMES = ("request", "response", "feedback", "outlier", "drift")
 """The parts a document may hold, each under its own top-level key."""
@@ -168,6 +171,10 @@ class LogStore(Protocol):
 
     async def search(self, query: LogQuery) -> LogPage:
         """Instances matching `query`, one page, with their payloads. `BadRequest` for a bad page token."""
+        ...
+
+    async def distribution(self, query: DistributionQuery) -> DistributionResult:
+        """Aggregates of one element over the instances `query` selects, computed in the store."""
         ...
 
     async def refresh(self) -> None:

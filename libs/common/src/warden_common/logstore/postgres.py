@@ -21,7 +21,9 @@ import asyncpg
 from warden_common.db import prepare_schema
 from warden_common.db.pool import open_pool
 from warden_common.logstore import document as doc
+from warden_common.logstore import postgres_distributions
 from warden_common.logstore import postgres_sql as sql
+from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.migrations import SERVICE, migrations
 from warden_common.logstore.paging import encode_token
 from warden_common.logstore.port import (
@@ -138,6 +140,10 @@ class PostgresLogStore:
             last = rows[-1]
             token = encode_token([last["sort_ts"].isoformat(), last["namespace"], last["deployment"], last["doc_id"]])
         return LogPage(hits=hits, total=int(total), next_page_token=token)
+
+    async def distribution(self, query: DistributionQuery) -> DistributionResult:
+        async with self._connection() as conn:
+            return await postgres_distributions.distribution(conn, query)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:

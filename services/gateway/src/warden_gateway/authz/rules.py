@@ -2,7 +2,8 @@
 
 Reading (GET/HEAD/OPTIONS) needs `read`; any other method needs `write` - that includes predictions, since they
 run a model on the caller's behalf and show up in its logs and metrics. `gitrestore` / `gitrevert` change the
-deployment whatever the method (seldon-deploy-sdk 1.6 sends them as GET): `write`.
+deployment whatever the method (seldon-deploy-sdk 1.6 sends them as GET): `write`. Feature distribution and
+statistics queries are POSTs that only read: `read`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Requirement:
     """The deployment kind's plural on a collection path (list / create): lists are filtered."""
 
 
+MONITOR_QUERIES = frozenset({"featuredistributions", "featurestatistics"})
+"""POSTs under `{deployment}/monitor/` that only read (the seldon-deploy-sdk sends their query as a body)."""
+
 EXEMPT = Requirement("exempt")
 ADMIN = Requirement("admin", WRITE)
 
@@ -96,6 +100,8 @@ def _namespaced(parts: list[str], action: Action) -> Requirement:
         return Requirement("namespace", READ, namespace)  # stores nothing
     if len(parts) > 3 and parts[3] in WRITING_SUBRESOURCES:
         action = WRITE
+    if len(parts) == 5 and parts[3] == "monitor" and parts[4] in MONITOR_QUERIES:
+        action = READ  # a query sent as a POST body: it stores nothing
     return Requirement("namespace", action, namespace, (plural, parts[2]))
 
 

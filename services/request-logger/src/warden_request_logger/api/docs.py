@@ -85,3 +85,107 @@ REFUSED: dict[str, Any] = {
         }
     },
 }
+
+_NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
+_BUCKETS: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "description": "Histogram bucket lower bound, category, class or slice start"},
+            "count": {"type": "number"},
+            "distribution": {"type": "object", "description": "Nested buckets (per class, per time slice)"},
+        },
+    },
+}
+_COMMON: dict[str, Any] = {
+    "feature": {"type": "string"},
+    "type": {"type": "string", "enum": ["REAL", "CATEGORICAL", "PROBA", "ONE_HOT"]},
+    "interaction": {"type": "string", "enum": ["request", "response"]},
+    "total_instances": {"type": "integer", "description": "Logged instances matching the time range and filters"},
+}
+
+DISTRIBUTION = json_response(
+    {
+        "type": "object",
+        "properties": {**_COMMON, "distribution": {"type": "object", "properties": {"buckets": _BUCKETS}}},
+    },
+    {
+        "feature": "Income",
+        "type": "PROBA",
+        "interaction": "response",
+        "total_instances": 1200,
+        "distribution": {
+            "buckets": [
+                {
+                    "key": "<=$50K",
+                    "count": 901.4,
+                    "distribution": {"buckets": [{"key": "0.7", "count": 310.0}, {"key": "0.8", "count": 591.0}]},
+                },
+                {"key": ">$50K", "count": 298.6, "distribution": {"buckets": [{"key": "0.2", "count": 1200.0}]}},
+            ]
+        },
+    },
+    "The feature's distribution: with `aggregate_over_time` one set of buckets (histogram / categories / classes), "
+    "else one bucket per time slice (`key`: its start, `count`: its instances) holding them",
+)
+
+_STATS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "min": _NUMBER_OR_NULL,
+        "max": _NUMBER_OR_NULL,
+        "avg": _NUMBER_OR_NULL,
+        "most_frequent_category": {"type": ["string", "null"]},
+        "most_frequent_category_count": _NUMBER_OR_NULL,
+        "buckets": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"key": {"type": "string"}, "stats": {"type": "object"}}},
+        },
+    },
+}
+
+STATISTICS = json_response(
+    {"type": "object", "properties": {**_COMMON, "stats": _STATS}},
+    {
+        "feature": "Age",
+        "type": "REAL",
+        "interaction": "request",
+        "total_instances": 1200,
+        "stats": {
+            "count": 1200,
+            "min": 17.0,
+            "max": 90.0,
+            "avg": 38.6,
+            "buckets": [
+                {"key": "2026-01-05T10:00:00Z", "stats": {"count": 600, "min": 17.0, "max": 88.0, "avg": 38.1}},
+                {"key": "2026-01-05T11:00:00Z", "stats": {"count": 600, "min": 18.0, "max": 90.0, "avg": 39.1}},
+            ],
+        },
+    },
+    "count / min / max / avg (REAL), the most frequent category and its count (CATEGORICAL; per category in "
+    "`buckets`), per-class stats in `buckets` and the class of highest average (PROBA); without "
+    "`aggregate_over_time`, `buckets` holds the same per time slice",
+)
+
+FEATURE_DATA_EXAMPLES: dict[str, Any] = {
+    "cohort": {
+        "summary": "Predictions for Age 25-50 and two education levels, aggregated over a day",
+        "value": {
+            "feature": "Income",
+            "interaction": "response",
+            "aggregate_over_time": True,
+            "parameters": {"histogram_interval": 0.1},
+            "filters": [
+                {"is_timestamp": True, "gte": "2026-01-05T00:00:00Z", "lt": "2026-01-06T00:00:00Z"},
+                {"feature": "Age", "interaction": "request", "gte": "25", "lte": "50"},
+                {"feature": "Education", "interaction": "request", "terms": ["High School grad", "Dropout"]},
+            ],
+        },
+    },
+    "over time": {
+        "summary": "Age histogram (interval 11) in 30 time slices",
+        "value": {"feature": "Age", "parameters": {"histogram_interval": 11, "number_of_time_buckets": 30}},
+    },
+}

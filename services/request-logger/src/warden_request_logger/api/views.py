@@ -11,13 +11,17 @@ _TOP_LEVEL = (doc.REQUEST_ID, doc.ITEM_INDEX, doc.NAMESPACE, doc.DEPLOYMENT, doc
               "protocol", doc.TIMESTAMP, doc.LOAD_TEST)  # fmt: skip
 
 
+_HIDDEN = (doc.FEATURES, "payload", "values", "categories")
+"""Search terms and aggregatable copies of the elements (store-made), and the payload (shown under `payloads`)."""
+
+
 def _unwrap(value: Any) -> Any:
     """Free-form values are stored as `{"value": ...}` (the field is an object in the index)."""
     return value["value"] if isinstance(value, dict) and set(value) == {"value"} else value
 
 
 def _part_view(body: dict[str, Any]) -> dict[str, Any]:
-    view = {k: _unwrap(v) for k, v in body.items() if k not in (doc.FEATURES, "payload")}
+    view = {k: _unwrap(v) for k, v in body.items() if k not in _HIDDEN}
     if isinstance(body.get("truth"), dict):
         view["truth"] = _part_view(body["truth"])
     return view

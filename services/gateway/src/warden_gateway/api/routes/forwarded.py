@@ -56,6 +56,11 @@ FORWARDED_PATHS: dict[str, ForwardedPath] = {
     "/namespaces/{namespace}/inferenceservices/{name}/requests": ForwardedPath("request-logger", "InferenceService"),
     **_detector_paths(),
     **{
+        f"/namespaces/{{namespace}}/{plural}/{{name}}/monitor/{query}": ForwardedPath("request-logger", kind, ("POST",))
+        for plural, kind in _PLURALS.items()
+        for query in ("featuredistributions", "featurestatistics")
+    },
+    **{
         f"/namespaces/{{namespace}}/{plural}/{{name}}/{audit}": ForwardedPath("gitops-sync", kind)
         for plural, kind in _PLURALS.items()
         for audit in ("gitlogs", "gitdiff")
