@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from warden_common.bus.factory import create_bus
+from warden_common.events.inference import EXPLAINER_HEADER
 from warden_common.platform import Platform
 from warden_common.settings import BusSettings, DatabaseSettings
 from warden_common.testing.auth import AUTH_OFF
@@ -37,6 +38,7 @@ CLIENT = "seldon_api_executor_client_requests_seconds"
 LOAD = 300
 BAD = 4
 FEEDBACK = 3
+EXPLAINER_CALLS = 5  # sent with X-Warden-Explainer: none of them may show in the metrics
 
 
 @pytest.fixture
@@ -129,6 +131,9 @@ async def test_metrics_per_predictor_and_the_query_in_both_modes(
         for _ in range(BAD):  # not JSON: counted under the default predictor (none was chosen), code 400
             bad = await metered.http.post(predict, content=b"{not json", headers={"Content-Type": "application/json"})
             assert bad.status_code == 400
+        for _ in range(EXPLAINER_CALLS):  # an explainer's model calls: answered, but not the deployment's traffic
+            explaining = await metered.http.post(predict, json=IRIS, headers={EXPLAINER_HEADER: "true"})
+            assert explaining.status_code == 200, explaining.text
         for _ in range(FEEDBACK):
             feedback = {"response": {"data": {"ndarray": [[1]]}}, "truth": {"data": {"ndarray": [[1]]}}}
             assert (await metered.http.post(metered.data_url(name, "/api/v1.0/feedback"), json=feedback)).is_success

@@ -37,6 +37,11 @@ copied from the `LOAD_TEST_HEADER` of the data-plane call. The request logger st
 LOAD_TEST_HEADER = "X-Warden-Loadtest"
 """The header Warden's load generator marks its data-plane calls with (value: the job name)."""
 
+EXPLAINER_HEADER = "X-Warden-Explainer"
+"""The header an explainer marks its model calls with ("true"): besides not being logged (`Seldon-Skip-Logging`,
+which it also sends), they are left out of the request metrics and never mirrored to shadows, so explanation
+traffic does not show as the deployment's traffic."""
+
 ENDPOINT_HEADER = "X-Warden-Endpoint"
 """Reply header of Warden's data plane: the predictor (endpoint: `default`, `canary`, ...) that answered."""
 

@@ -2,8 +2,9 @@
 
 alibi calls its predictor synchronously from the worker thread an explanation runs in; each call is handed to the
 event loop (`run_coroutine_threadsafe`), which sends it to the serving service (in-process in standalone, over HTTP
-in distributed mode: no user token needed) with `Seldon-Skip-Logging: true`, so explanation traffic is neither logged
-nor counted. A deadline is checked before every call, so a timed-out explanation stops at its next model call.
+in distributed mode: no user token needed) with `Seldon-Skip-Logging: true` and `X-Warden-Explainer: true`, so
+explanation traffic is neither logged nor counted in the deployment's request metrics, nor mirrored to its shadows.
+A deadline is checked before every call, so a timed-out explanation stops at its next model call.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from warden_common.errors import WardenError
+from warden_common.events.inference import EXPLAINER_HEADER
 from warden_common.upstreams import Upstreams
 from warden_common.urls import build_path
 
-SKIP_LOGGING = {"Seldon-Skip-Logging": "true"}
+SKIP_LOGGING = {"Seldon-Skip-Logging": "true", EXPLAINER_HEADER: "true"}
 PREDICTIONS_PATH = "/seldon/{namespace}/{name}/api/v1.0/predictions"
 
 

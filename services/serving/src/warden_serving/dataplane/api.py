@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from warden_common import bodies
 from warden_common.errors import BadRequest, NotFound, WardenError, unprocessable
-from warden_common.events.inference import ENDPOINT_HEADER, LOAD_TEST_HEADER
+from warden_common.events.inference import ENDPOINT_HEADER, EXPLAINER_HEADER, LOAD_TEST_HEADER
 from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
 from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
@@ -86,6 +86,7 @@ async def _serve(
     headers = {PUID_HEADER: puid}
     plane = _plane(request)
     outcome = Outcome()
+    explainer = request.headers.get(EXPLAINER_HEADER, "").strip().lower() == "true"
     response: Response
     try:
         raw, body = await _read_json(request)
@@ -93,7 +94,7 @@ async def _serve(
             namespace=namespace, name=name, protocol=protocol, body=body, puid=puid,
             skip_logging=request.headers.get(SKIP_LOGGING_HEADER, "").strip().lower() == "true", model=model, raw=raw,
             load_test=request.headers.get(LOAD_TEST_HEADER, "").strip()[:_MAX_LOAD_TEST_NAME] or None,
-            outcome=outcome,
+            outcome=outcome, explainer=explainer,
         )  # fmt: skip
 
         def served(predictor: str) -> None:
@@ -108,7 +109,7 @@ async def _serve(
         else:
             response = JSONResponse(result, headers=headers)
     predictor = outcome.predictor or plane.default_predictor(namespace, name)
-    if predictor is not None:
+    if predictor is not None and not explainer:
         service = FEEDBACK if feedback else PREDICTIONS
         seconds = time.perf_counter() - started
         plane.metrics.served(namespace, name, predictor, service, response.status_code, seconds)

@@ -39,9 +39,12 @@ class Forwarder:
     async def infer(self, target: RoutedPredictor, request: dict[str, Any]) -> dict[str, Any]:
         return parse_answer(await self.send(target, encode(request)), target.plan.name)
 
-    async def send(self, target: RoutedPredictor, body: bytes, namespace: str = "", deployment: str = "") -> bytes:
+    async def send(
+        self, target: RoutedPredictor, body: bytes, namespace: str = "", deployment: str = "", *, observed: bool = True
+    ) -> bytes:
         """POST a V2 request body as is; the body of the model's 200 answer, untouched. Each answer a model server
-        gives is observed in `seldon_api_executor_client_requests_seconds` (of `namespace`/`deployment`)."""
+        gives is observed in `seldon_api_executor_client_requests_seconds` (of `namespace`/`deployment`), unless
+        not `observed` (an explainer's call)."""
         endpoint, name = target.endpoint, target.plan.name
         path = _infer_path(endpoint.internal_model_name)
         tried: set[str] = set()
@@ -61,10 +64,11 @@ class Forwarder:
             except TimeoutError as exc:
                 raise GatewayTimeout(f"predictor {name!r} did not answer within {self._timeout:.0f}s") from exc
             plan = target.plan
-            RequestMetrics.called_model(
-                namespace, deployment, name, plan.model_name, plan.implementation, response.status,
-                time.perf_counter() - started,
-            )  # fmt: skip
+            if observed:
+                RequestMetrics.called_model(
+                    namespace, deployment, name, plan.model_name, plan.implementation, response.status,
+                    time.perf_counter() - started,
+                )  # fmt: skip
             return _checked(response, name)
         hint = endpoint.last_error()
         raise ServiceUnavailable(

@@ -72,6 +72,8 @@ class Call:
     """The body exactly as received: forwarded as is when the protocol is MLServer's own (V2)."""
     load_test: str | None = None
     """The load-test job that sent this call (header `X-Warden-Loadtest`): marked on its logged events."""
+    explainer: bool = False
+    """An explainer's model call (header `X-Warden-Explainer`): not counted in the metrics, not mirrored."""
     outcome: Outcome = field(default_factory=Outcome)
 
 
@@ -112,10 +114,10 @@ class DataPlane:
             served(target.plan.name)
         call.outcome.predictor = target.plan.name
         request, adapt = self._translate(call, target)  # invalid input fails here, before any shadow or model call
-        for shadow in route.shadows:
+        for shadow in () if call.explainer else route.shadows:
             self._spawn_shadow(route, shadow, call)
         try:
-            answer = await self._forwarder.send(target, request, call.namespace, call.name)
+            answer = await self._forwarder.send(target, request, call.namespace, call.name, observed=not call.explainer)
         except WardenError:
             await self._log(call, route, target, None)
             raise
