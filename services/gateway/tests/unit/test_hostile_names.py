@@ -46,7 +46,7 @@ def _recording(calls: Counter[str], service: str) -> FastAPI:
 
 
 def _gateway(calls: Counter[str]) -> FastAPI:
-    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors")}
+    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors", "batch")}
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=behind)  # type: ignore[arg-type]
     app: FastAPI = create_app(GatewaySettings(auth=AUTH_OFF), platform)
     return app
@@ -66,6 +66,7 @@ VALID_PARAMS = {
     "namespace": "seldon",
     "name": "iris",
     "detectorName": "iris-outlier",
+    "jobName": "iris-kbgz5",
     "explanation_id": "3f0c8f0e-8c1a-4f44-9d7e-0b7b3c0d5a11",
 }
 
@@ -73,7 +74,7 @@ VALID_PARAMS = {
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
-    for param in ("namespace", "name", "detectorName"):
+    for param in ("namespace", "name", "detectorName", "jobName"):
         if "{" + param + "}" in template:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":

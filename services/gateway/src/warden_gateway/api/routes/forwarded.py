@@ -6,11 +6,12 @@ route matched (names checked at the door, every segment percent-encoded again), 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 
-from warden_common.names import DEPLOYMENT_NAMES, DetectorName, NamespaceName, with_param_types
+from warden_common.names import DEPLOYMENT_NAMES, BatchJobName, DetectorName, NamespaceName, with_param_types
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path, encode_subpath
 
@@ -51,10 +52,21 @@ def _detector_paths() -> dict[str, ForwardedPath]:
     return paths
 
 
+def _batch_job_paths() -> dict[str, ForwardedPath]:
+    """Every deployment's batch jobs (seldon-deploy-sdk's `BatchJobsApi`, plus cancel): the batch service's."""
+    paths = {}
+    for plural, kind in _PLURALS.items():
+        collection = f"/namespaces/{{namespace}}/{plural}/{{name}}/batchjobs"
+        paths[collection] = ForwardedPath("batch", kind, ("GET", "POST"))
+        paths[collection + "/{jobName}"] = ForwardedPath("batch", kind, ("GET", "DELETE"))
+    return paths
+
+
 FORWARDED_PATHS: dict[str, ForwardedPath] = {
     "/namespaces/{namespace}/seldondeployments/{name}/requests": ForwardedPath("request-logger", "SeldonDeployment"),
     "/namespaces/{namespace}/inferenceservices/{name}/requests": ForwardedPath("request-logger", "InferenceService"),
     **_detector_paths(),
+    **_batch_job_paths(),
     **{
         f"/namespaces/{{namespace}}/{plural}/{{name}}/{audit}": ForwardedPath("gitops-sync", kind)
         for plural, kind in _PLURALS.items()
@@ -99,7 +111,18 @@ def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-
         path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, detectorName=detectorName)
         return await upstreams.forward(request, service, path)
 
-    endpoint = forward_detector if "{detectorName}" in template else forward
+    async def forward_batch_job(
+        request: Request, namespace: NamespaceName, name: str, jobName: BatchJobName
+    ) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, jobName=jobName)
+        return await upstreams.forward(request, service, path)
+
+    endpoint: Callable[..., Awaitable[Response]] = forward
+    if "{detectorName}" in template:
+        endpoint = forward_detector
+    elif "{jobName}" in template:
+        endpoint = forward_batch_job
     endpoint.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
     return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
 
