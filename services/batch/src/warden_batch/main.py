@@ -56,7 +56,7 @@ def _setup(settings: BatchSettings) -> ServiceSetup:
             runner = JobRunner(repository, upstreams, settings, _work_dir(settings, platform, stack), owner)
             scheduler = JobScheduler(repository, runner, owner, settings.max_running_jobs, settings.poll_interval_s,
                                      settings.lease_s)  # fmt: skip
-            app.state.batch = BatchService(repository, scheduler.wake)
+            app.state.batch = BatchService(repository, scheduler.wake, settings.local_dirs)
             task = asyncio.create_task(scheduler.run_forever(), name="batch scheduler")
             try:
                 yield

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import secrets
 import string
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 from warden_batch.repository import BatchJobRepository, JobRow
@@ -21,7 +23,8 @@ from warden_batch.wire import (
     Phase,
     Progress,
 )
-from warden_common.errors import Conflict, NotFound
+from warden_common.errors import Conflict, NotFound, Unprocessable
+from warden_common.objectstore.local import local_path
 
 logger = logging.getLogger(__name__)
 _SUFFIX = string.ascii_lowercase + string.digits
@@ -58,12 +61,31 @@ def describe(row: JobRow) -> BatchJobDescription:
     )  # fmt: skip
 
 
+def _outside(uri: str, roots: list[Path]) -> bool:
+    if uri.startswith("s3://"):
+        return False
+    path = Path(os.path.normpath(local_path(uri).absolute()))
+    return not any(path.is_relative_to(root.expanduser().absolute()) for root in roots)
+
+
 class BatchService:
-    def __init__(self, repository: BatchJobRepository, wake: asyncio.Event | None = None) -> None:
+    def __init__(
+        self, repository: BatchJobRepository, wake: asyncio.Event | None = None, local_dirs: list[Path] | None = None
+    ) -> None:
         self._repository = repository
         self._wake = wake
+        self._local_dirs = local_dirs
+
+    def _check_locations(self, definition: BatchJobDefinition) -> None:
+        if self._local_dirs is None:
+            return
+        for field, uri in (("inputData", definition.input_data), ("outputData", definition.output_data)):
+            if _outside(uri, self._local_dirs):
+                allowed = ", ".join(str(d) for d in self._local_dirs) or "none"
+                raise Unprocessable(f"{field} {uri!r} is outside the batch service's local directories ({allowed})")
 
     async def create(self, deployment: DeploymentRef, definition: BatchJobDefinition) -> JobRow:
+        self._check_locations(definition)
         for _ in range(5):
             name = job_name(deployment.name)
             uid = uuid.uuid4()

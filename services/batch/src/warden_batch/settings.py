@@ -22,6 +22,12 @@ class BatchSettings(ServiceSettings):
         description="Where inputs fetched from S3 and outputs being assembled are kept while a job runs. Default: "
         "$WARDEN_HOME/batch in standalone, else a temporary directory.",
     )
+    local_dirs: list[Path] | None = Field(
+        None,
+        description="Directories local input and output paths (and file:// URIs) must be under, e.g. "
+        '["/data/batch"]; a job naming another local path is refused (422). Unset: any path this process can read '
+        "or write (standalone: its single user's files); set it wherever job creators are not trusted with those.",
+    )
     object_store: ObjectStoreSettings = Field(
         default_factory=ObjectStoreSettings, description="How to reach S3 for s3:// input and output locations."
     )
