@@ -5,8 +5,6 @@ fails naming the missing deployment, which is what its description must say."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,8 @@ import pytest
 
 from warden_common.testing.auth import SDK_SIGN_IN
 from warden_common.testing.waiting import wait_until
+
+from .sdk_runner import run_sdk
 
 pytestmark = pytest.mark.integration
 
@@ -45,20 +45,15 @@ SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
             out = {"batch_jobs": listed.batch_jobs, "pages_count": listed.pages_count}
         else:
             raise SystemExit(f"unknown step {step}")
-    except ApiException as exc:
-        out = {"error": exc.status, "body": exc.body.decode() if isinstance(exc.body, bytes) else exc.body}
+    except ApiException as exc:  # the status and the body of the error, for the test to read
+        out = {"error": exc.status, "body": str(exc.body)}
     print(json.dumps(out, default=str))
     """
 )
 
 
 def _sdk(sdk_python: Path, base: str, credentials: tuple[str, str], *args: str) -> Any:
-    done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, base, *credentials, *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_sdk(sdk_python, SDK_SCRIPT, base, credentials, *args)
 
 
 def test_sdk_creates_reads_and_lists_batch_jobs(

@@ -6,8 +6,6 @@ The SDK lives in its own venv (`scripts/sdk-venv`); each step runs it as a subpr
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,8 @@ import numpy as np
 import pytest
 
 from warden_common.testing.auth import SDK_SIGN_IN
+
+from .sdk_runner import run_sdk
 
 pytestmark = pytest.mark.integration
 
@@ -59,12 +59,7 @@ SDK_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
 
 
 def _sdk(sdk_python: Path, base: str, credentials: tuple[str, str], *args: str) -> Any:
-    done = subprocess.run(
-        [str(sdk_python), "-c", SDK_SCRIPT, base, *credentials, *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_sdk(sdk_python, SDK_SCRIPT, base, credentials, *args)
 
 
 def saved_iforest(folder: Path) -> Path:

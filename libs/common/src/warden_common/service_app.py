@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, ExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from warden_common import __version__
 from warden_common.api_docs import COMMON_ERROR_RESPONSES
 from warden_common.bodies import BodyLimitMiddleware
 from warden_common.error_responses import document_error_responses
-from warden_common.errors import install_error_handlers
+from warden_common.errors import ServiceUnavailable, install_error_handlers
 from warden_common.names import path_params_checked
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
@@ -77,3 +79,22 @@ def create_service_app(
     for router in routers:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)
     return app
+
+
+def started(request: Request, attribute: str) -> Any:
+    """`request.app.state.<attribute>`, set by the service's setup once it started; 503 until then."""
+    value = getattr(request.app.state, attribute, None)
+    if value is None:
+        service = getattr(request.app.state, "service_name", "this")
+        raise ServiceUnavailable(f"the {service} service is starting")
+    return value
+
+
+def data_dir(configured: Path | None, platform: Platform, service: str, stack: ExitStack | AsyncExitStack) -> Path:
+    """Where a service keeps working files: its DATA_DIR setting, else `$WARDEN_HOME/<service>` in standalone, else
+    a temporary directory removed when `stack` closes."""
+    if configured is not None:
+        return configured.expanduser().resolve()
+    if platform.home is not None:
+        return platform.home / service
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"warden-{service}-")))

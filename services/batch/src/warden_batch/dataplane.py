@@ -47,14 +47,14 @@ class DataPlane:
 
     async def send(self, body: dict[str, Any]) -> dict[str, Any]:
         """The answer to `body`; `RequestFailed` with the real error, `DeploymentMissing` on a 404."""
-        reason = ""
+        reason, missing = "", False
         for attempt in range(self._retries + 1):
             if attempt:
                 await asyncio.sleep(min(0.1 * 2 ** (attempt - 1), 2.0))
             try:
                 answer = await self._upstreams.send("serving", "POST", self._path, json=body, timeout=self._timeout)
             except (ServiceUnavailable, httpx.TimeoutException, httpx.TransportError) as exc:
-                reason = f"the data plane could not be reached: {exc}"
+                reason, missing = f"the data plane could not be reached: {exc}", False
                 continue
             if answer.status_code == 200:
                 try:
@@ -65,9 +65,9 @@ class DataPlane:
                     raise RequestFailed(f"the data plane answered 200 with a JSON {type(reply).__name__}")
                 return reply
             reason = _reason(answer)
-            if answer.status_code == 404:
-                raise DeploymentMissing(reason)
-            if answer.status_code < 500 and answer.status_code != 429:
+            missing = answer.status_code == 404  # retried: a deployment being restarted is not running for a moment
+            if answer.status_code < 500 and answer.status_code not in (404, 429):
                 raise RequestFailed(reason)
         attempts = self._retries + 1
-        raise RequestFailed(f"{reason} (after {attempts} attempt{'s' if attempts > 1 else ''})")
+        reason = f"{reason} (after {attempts} attempt{'s' if attempts > 1 else ''})"
+        raise DeploymentMissing(reason) if missing else RequestFailed(reason)

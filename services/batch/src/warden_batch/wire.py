@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from warden_common.objectstore.uris import model_uri_problem
 
@@ -120,15 +120,10 @@ class BatchJobDefinition(BaseModel):
         "still fails after its retries, instead of writing a FAILURE line for it and going on.",
     )
 
-    @field_validator("input_data")
+    @field_validator("input_data", "output_data")
     @classmethod
-    def _input(cls, value: object) -> str:
-        return _location(value, "inputData")
-
-    @field_validator("output_data")
-    @classmethod
-    def _output(cls, value: object) -> str:
-        return _location(value, "outputData")
+    def _locations(cls, value: object, info: ValidationInfo) -> str:
+        return _location(value, "inputData" if info.field_name == "input_data" else "outputData")
 
     @field_validator("batch_method")
     @classmethod
@@ -158,16 +153,10 @@ class BatchJobDefinition(BaseModel):
             raise ValueError(f"batchTransportProtocol {value!r}: Warden's data plane serves rest only")
         return value
 
-    @field_validator("batch_workers")
+    @field_validator("batch_workers", "batch_retries")
     @classmethod
-    def _workers(cls, value: int | str) -> int | str:
-        _count(value, "batchWorkers", 1, 1000)
-        return value
-
-    @field_validator("batch_retries")
-    @classmethod
-    def _retries(cls, value: int | str) -> int | str:
-        _count(value, "batchRetries", 0, 100)
+    def _counts(cls, value: int | str, info: ValidationInfo) -> int | str:
+        _count(value, *_COUNTS[str(info.field_name)])
         return value
 
     @property
@@ -186,14 +175,17 @@ class BatchJobDefinition(BaseModel):
 
     @property
     def workers(self) -> int:
-        return _count(self.batch_workers, "batchWorkers", 1, 1000)
+        return _count(self.batch_workers, *_COUNTS["batch_workers"])
 
     @property
     def retries(self) -> int:
-        return _count(self.batch_retries, "batchRetries", 0, 100)
+        return _count(self.batch_retries, *_COUNTS["batch_retries"])
 
     def wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
+
+
+_COUNTS = {"batch_workers": ("batchWorkers", 1, 1000), "batch_retries": ("batchRetries", 0, 100)}
 
 
 def _count(value: int | str, field: str, low: int, high: int) -> int:

@@ -7,13 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from warden_batch.service import BatchService
-from warden_common.errors import ServiceUnavailable
+from warden_common.service_app import started
 
 
 def _service(request: Request) -> BatchService:
-    service: BatchService | None = getattr(request.app.state, "batch", None)
-    if service is None:
-        raise ServiceUnavailable("the batch service is starting")
+    service: BatchService = started(request, "batch")
     return service
 
 

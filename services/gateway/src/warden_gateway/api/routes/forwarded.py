@@ -6,7 +6,7 @@ route matched (names checked at the door, every segment percent-encoded again), 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import inspect
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
@@ -98,33 +98,25 @@ def _forwarder(service: str, prefix: str):  # type: ignore[no-untyped-def]
     return forward
 
 
+_ITEM_NAMES = {"detectorName": DetectorName, "jobName": BatchJobName}
+"""The typed name of one item of a deployment sub-resource (a detector, a batch job), by path parameter."""
+
+
 def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-untyped-def]
-    async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
+    items = {param: typed for param, typed in _ITEM_NAMES.items() if "{" + param + "}" in template}
+
+    async def forward(request: Request, namespace: NamespaceName, name: str, **item: str) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name)
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, **item)
         return await upstreams.forward(request, service, path)
 
-    async def forward_detector(
-        request: Request, namespace: NamespaceName, name: str, detectorName: DetectorName
-    ) -> Response:
-        upstreams: Upstreams = request.app.state.upstreams
-        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, detectorName=detectorName)
-        return await upstreams.forward(request, service, path)
-
-    async def forward_batch_job(
-        request: Request, namespace: NamespaceName, name: str, jobName: BatchJobName
-    ) -> Response:
-        upstreams: Upstreams = request.app.state.upstreams
-        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, jobName=jobName)
-        return await upstreams.forward(request, service, path)
-
-    endpoint: Callable[..., Awaitable[Response]] = forward
-    if "{detectorName}" in template:
-        endpoint = forward_detector
-    elif "{jobName}" in template:
-        endpoint = forward_batch_job
-    endpoint.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
-    return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
+    # FastAPI reads the parameters from the signature: the item's name (if any) joins it, typed.
+    signature = inspect.signature(forward)
+    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    named = [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, annotation=t) for p, t in items.items()]
+    forward.__signature__ = signature.replace(parameters=[*fixed, *named])  # type: ignore[attr-defined]
+    forward.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
+    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
 
 
 def _namespace_forwarder(template: str):  # type: ignore[no-untyped-def]
