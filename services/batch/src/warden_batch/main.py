@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
@@ -23,6 +24,11 @@ from warden_common.upstreams import open_upstreams
 def _setup(settings: BatchSettings) -> ServiceSetup:
     @asynccontextmanager
     async def setup(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+        # httpx logs every request at INFO: one line per data-plane call of every job would drown the logs (and
+        # cost more than the call). Process-wide in standalone; WARDEN_LOG_LEVEL=DEBUG still shows them.
+        httpx_logger = logging.getLogger("httpx")
+        if httpx_logger.getEffectiveLevel() == logging.INFO:
+            httpx_logger.setLevel(logging.WARNING)
         async with AsyncExitStack() as stack:
             database = service_database(
                 app, platform, service=SERVICE, env_prefix="WARDEN_BATCH_", database=settings.database,
