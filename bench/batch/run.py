@@ -45,7 +45,7 @@ def write_input(path: Path, lines: int) -> None:
     rows = [[float(v) for v in row] for row in load_iris().data]
     with path.open("w") as out:
         for i in range(lines):
-            out.write(json.dumps(rows[i % len(rows)]) + "\n")
+            out.write(json.dumps([rows[i % len(rows)]]) + "\n")  # one row per line, as seldon's mini-batching needs
 
 
 def deploy(client: httpx.Client, model: Path) -> None:
@@ -73,12 +73,18 @@ def run_job(client: httpx.Client, jobs: str, definition: dict[str, Any]) -> tupl
 
 def run_seldon(binary: str, base: str, source: Path, output: Path, workers: int, size: int) -> float:
     host = base.removeprefix("http://")
-    command = [binary, "-d", "iris", "-n", "seldon", "-g", "istio", "-h", host, "-t", "rest", "-a", "data",
+    command = [binary, "-d", "iris", "-n", "seldon", "-g", "istio", "-h", host, "--transport", "rest", "-a", "data",
                "-p", "ndarray", "-w", str(workers), "-r", "3", "-i", str(source), "-o", str(output), "-m", "predict",
                "-s", str(size), "-l", "warning"]  # fmt: skip
     started = time.monotonic()
-    subprocess.run(command, check=True, capture_output=True, timeout=3600)
-    return time.monotonic() - started
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"seldon-batch-processor failed:\n{done.stderr[-2000:]}")
+    elapsed = time.monotonic() - started
+    failures = sum("FAILURE" in line for line in output.open())
+    if failures:
+        raise SystemExit(f"seldon-batch-processor wrote {failures} FAILURE lines")
+    return elapsed
 
 
 def memory_run(base: str, folder: Path, lines: int, workers: int, size: int) -> dict[str, Any]:
@@ -151,7 +157,7 @@ def main() -> None:
                           "batchSize": args.batch_size, "batchWorkers": str(args.workers)}  # fmt: skip
             for _ in range(args.rounds):
                 elapsed, description = run_job(client, f"{DEPLOYMENT}/batchjobs", definition)
-                assert description["workflowStatus"] == "Succeeded", description
+                assert description["workflowStatus"] == "Succeeded" and not description["message"], description
                 results["warden"].append(round(args.lines / elapsed))
                 elapsed = run_seldon(args.seldon, base, source, folder / "seldon-out.txt", args.workers,
                                      args.batch_size)  # fmt: skip
