@@ -39,7 +39,7 @@ def test_up_serves_every_service_and_stops_cleanly(warden_home: Path) -> None:
         assert sorted(ready["services"]) == sorted(SERVICES)
         assert all(entry["ready"] and entry["checks"]["bus"] for entry in ready["services"].values())
         skeletons = {name for name, entry in ready["services"].items() if entry.get("skeleton")}
-        assert skeletons == {"batch"}  # until their features are built
+        assert skeletons == set()  # every service has its features
 
         for service in SERVICES[1:]:
             assert httpx.get(f"{base}/{service}/health/live").json() == {"status": "alive"}

@@ -231,7 +231,7 @@ def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook() -> None:
     assert set(migrated) <= {ep.name for ep in entry_points(group="warden.migrations")}
     # Each migrated service's DSN, from a Secret that exists when the hook runs (a hook itself, created earlier).
     dsn_refs = {service_reading(v): e["valueFrom"]["secretKeyRef"]["name"] for v, e in env_of(job).items()}
-    assert sorted(dsn_refs) == sorted(migrated) == ["detectors", "gateway", "gitops-sync", "metadata"]
+    assert sorted(dsn_refs) == sorted(migrated) == ["batch", "detectors", "gateway", "gitops-sync", "metadata"]
     for secret_name in dsn_refs.values():
         (secret,) = [d for d in rendered.docs if d["kind"] == "Secret" and d["metadata"]["name"] == secret_name]
         hook = secret["metadata"]["annotations"]

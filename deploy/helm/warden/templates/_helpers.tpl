@@ -76,13 +76,13 @@ every rendered name against the service's pydantic-settings class):
   monitoring answers request monitoring from Prometheus (MONITORING__PROMETHEUS_URL from metrics.prometheusUrl)
 */}}
 {{- define "warden.catalog" -}}
-gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, monitoring: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync]}
+gateway: {prefix: WARDEN_GATEWAY_, database: true, auth: true, monitoring: true, upstreams: [metadata, request-logger, serving, detectors, gitops-sync, batch]}
 serving: {prefix: WARDEN_SERVING_, objectStore: true}
 request-logger: {prefix: WARDEN_LOGGER_, opensearch: true, upstreams: [metadata, gateway]}
 detectors: {prefix: WARDEN_DETECTORS_, database: true, objectStore: true, opensearch: true, storeSetting: LOG_STORE}
 metadata: {prefix: WARDEN_METADATA_, database: true}
 gitops-sync: {prefix: WARDEN_GITOPS_, database: true, gitState: true}
-batch: {prefix: WARDEN_BATCH_}
+batch: {prefix: WARDEN_BATCH_, database: true, objectStore: true, upstreams: [serving]}
 {{- end }}
 
 {{/* The catalog entry of one service; fails on a name the chart does not know. */}}

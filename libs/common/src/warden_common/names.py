@@ -139,6 +139,12 @@ DetectorName = Annotated[
 ]
 """An outlier detector, drift detector or metrics server of a deployment (Seldon Deploy ran each as a Kubernetes
 service of that name, so the same rule)."""
+BatchJobName = Annotated[
+    str,
+    _path("Batch job name: a DNS-1123 label (lower case letters, digits, '-'; at most 63).", _DNS1123_LABEL),
+    _validator(dns1123_label_problem, "dns1123_label"),
+]
+"""A batch job of a deployment (Seldon Deploy named each after its Argo workflow: `<deployment>-<5 characters>`)."""
 ModelName = Annotated[
     str,
     _path("Model name: letters, digits, '-', '_', '.'; alphanumeric at both ends; at most 63.", _LABEL_NAME),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, ExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -103,3 +105,13 @@ def state_dependency(
 
     dependency.__name__ = f"{attribute}_from_app_state"
     return dependency
+
+
+def data_dir(configured: Path | None, platform: Platform, service: str, stack: ExitStack | AsyncExitStack) -> Path:
+    """Where a service keeps working files: its DATA_DIR setting, else `$WARDEN_HOME/<service>` in standalone, else
+    a temporary directory removed when `stack` closes."""
+    if configured is not None:
+        return configured.expanduser().resolve()
+    if platform.home is not None:
+        return platform.home / service
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"warden-{service}-")))

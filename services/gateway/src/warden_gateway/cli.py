@@ -14,12 +14,14 @@ from warden_common.gc_tuning import tune_gc
 from warden_common.logging import configure_logging
 from warden_common.settings import StandaloneSettings
 from warden_gateway.auth_cli import login, token, users_app
+from warden_gateway.batch_cli import batch_app
 from warden_gateway.composition import load_service_factory, service_names
 
 app = typer.Typer(help="Warden: oversight and governance for ML model deployments.", no_args_is_help=True)
 app.command()(login)
 app.command()(token)
 app.add_typer(users_app, name="users")
+app.add_typer(batch_app, name="batch")
 
 HostOption = Annotated[str | None, typer.Option(help="Interface to listen on (default 127.0.0.1).")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on (default 8080).")]

@@ -46,7 +46,7 @@ def _recording(calls: Counter[str], service: str) -> FastAPI:
 
 
 def _gateway(calls: Counter[str]) -> FastAPI:
-    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors")}
+    behind = {name: _recording(calls, name) for name in ("serving", "request-logger", "metadata", "detectors", "batch")}
     platform = Platform(mode="standalone", bus=ReadyBus(), local_apps=behind)  # type: ignore[arg-type]
     app: FastAPI = create_app(GatewaySettings(auth=AUTH_OFF), platform)
     return app
@@ -74,7 +74,7 @@ VALID_PARAMS = {
 def _requests(template: str) -> list[tuple[str, str]]:
     """(which parameter is bad, path) for each hostile value in each name parameter; the other one valid."""
     out = []
-    for param in ("namespace", "name", "detectorName", "explanation_id"):
+    for param in ("namespace", "name", "detectorName", "explanation_id", "jobName"):
         if "{" + param + "}" in template:
             for bad in HOSTILE:
                 if template.endswith("/users/{name}") and bad == "Iris":

@@ -6,11 +6,19 @@ route matched (names checked at the door, every segment percent-encoded again), 
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 
-from warden_common.names import DEPLOYMENT_NAMES, DetectorName, ExplanationId, NamespaceName, with_param_types
+from warden_common.names import (
+    DEPLOYMENT_NAMES,
+    BatchJobName,
+    DetectorName,
+    ExplanationId,
+    NamespaceName,
+    with_param_types,
+)
 from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path, encode_subpath
 
@@ -51,10 +59,21 @@ def _detector_paths() -> dict[str, ForwardedPath]:
     return paths
 
 
+def _batch_job_paths() -> dict[str, ForwardedPath]:
+    """Every deployment's batch jobs (seldon-deploy-sdk's `BatchJobsApi`, plus cancel): the batch service's."""
+    paths = {}
+    for plural, kind in _PLURALS.items():
+        collection = f"/namespaces/{{namespace}}/{plural}/{{name}}/batchjobs"
+        paths[collection] = ForwardedPath("batch", kind, ("GET", "POST"))
+        paths[collection + "/{jobName}"] = ForwardedPath("batch", kind, ("GET", "DELETE"))
+    return paths
+
+
 FORWARDED_PATHS: dict[str, ForwardedPath] = {
     "/namespaces/{namespace}/seldondeployments/{name}/requests": ForwardedPath("request-logger", "SeldonDeployment"),
     "/namespaces/{namespace}/inferenceservices/{name}/requests": ForwardedPath("request-logger", "InferenceService"),
     **_detector_paths(),
+    **_batch_job_paths(),
     **{
         f"/namespaces/{{namespace}}/{plural}/{{name}}/monitor/{query}": ForwardedPath("request-logger", kind, ("POST",))
         for plural, kind in _PLURALS.items()
@@ -91,22 +110,25 @@ def _forwarder(service: str, prefix: str):  # type: ignore[no-untyped-def]
     return forward
 
 
+_ITEM_NAMES = {"detectorName": DetectorName, "jobName": BatchJobName}
+"""The typed name of one item of a deployment sub-resource (a detector, a batch job), by path parameter."""
+
+
 def _path_forwarder(service: str, template: str, kind: str):  # type: ignore[no-untyped-def]
-    async def forward(request: Request, namespace: NamespaceName, name: str) -> Response:
+    items = {param: typed for param, typed in _ITEM_NAMES.items() if "{" + param + "}" in template}
+
+    async def forward(request: Request, namespace: NamespaceName, name: str, **item: str) -> Response:
         upstreams: Upstreams = request.app.state.upstreams
-        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name)
+        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, **item)
         return await upstreams.forward(request, service, path)
 
-    async def forward_detector(
-        request: Request, namespace: NamespaceName, name: str, detectorName: DetectorName
-    ) -> Response:
-        upstreams: Upstreams = request.app.state.upstreams
-        path = build_path(SERVICE_API_PREFIX + template, namespace=namespace, name=name, detectorName=detectorName)
-        return await upstreams.forward(request, service, path)
-
-    endpoint = forward_detector if "{detectorName}" in template else forward
-    endpoint.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
-    return with_param_types(endpoint, name=DEPLOYMENT_NAMES[kind])
+    # FastAPI reads the parameters from the signature: the item's name (if any) joins it, typed.
+    signature = inspect.signature(forward)
+    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    named = [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, annotation=t) for p, t in items.items()]
+    forward.__signature__ = signature.replace(parameters=[*fixed, *named])  # type: ignore[attr-defined]
+    forward.__name__ = f"forward_{service.replace('-', '_')}_{template.strip('/').replace('/', '_')}"
+    return with_param_types(forward, name=DEPLOYMENT_NAMES[kind])
 
 
 def _namespace_forwarder(template: str):  # type: ignore[no-untyped-def]

@@ -1,0 +1,130 @@
+"""The runner on a real PostgreSQL (fresh database), against a stand-in data plane served in-process (the real one is
+the e2e tests'): cancel of a pending and of a running job, FAILURE lines with the real error in input order,
+stop-on-failure, and a retried transient error."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from warden_batch.migrations import SERVICE, migrations
+from warden_batch.repository import BatchJobRepository
+from warden_batch.runner import JobRunner
+from warden_batch.service import BatchService, DeploymentRef
+from warden_batch.settings import BatchSettings
+from warden_batch.wire import BatchJobDefinition
+from warden_common.db import open_pool, prepare_schema
+from warden_common.testing.waiting import eventually
+from warden_common.upstreams import Upstreams
+
+pytestmark = pytest.mark.integration
+
+IRIS = DeploymentRef("seldon", "SeldonDeployment", "iris")
+OWNER = "test-runner"
+
+
+def stand_in(delay_s: float = 0.0, flaky: set[float] | None = None) -> FastAPI:
+    """Answers each row with its first value doubled; a row whose first value is negative is a 400; a value in
+    `flaky` fails with a 503 the first time it is seen."""
+    app = FastAPI()
+    seen: set[float] = set()
+
+    @app.post("/seldon/{namespace}/{name}/api/v1.0/predictions")
+    async def predict(request: Request) -> JSONResponse:
+        rows = (await request.json())["data"]["ndarray"]
+        await asyncio.sleep(delay_s)
+        if any(row[0] < 0 for row in rows):
+            return JSONResponse({"code": 400, "message": f"negative value in {rows}"}, status_code=400)
+        for row in rows:
+            if flaky and row[0] in flaky and row[0] not in seen:
+                seen.add(row[0])
+                return JSONResponse({"code": 503, "message": "MLServer is restarting"}, status_code=503)
+        return JSONResponse({"data": {"names": ["y"], "ndarray": [[row[0] * 2] for row in rows]}})
+
+    return app
+
+
+@pytest.fixture
+async def repository(fresh_database: str) -> AsyncIterator[BatchJobRepository]:
+    await prepare_schema(fresh_database, SERVICE, migrations(), migrate=True)
+    async with open_pool(fresh_database) as pool:
+        yield BatchJobRepository(pool)
+
+
+async def _run(repository: BatchJobRepository, app: FastAPI, tmp_path: Path, body: dict[str, Any],
+               cancel_after_lines: int | None = None) -> Any:  # fmt: skip
+    settings = BatchSettings(lease_s=0.3, chunk_lines=20)
+    service = BatchService(repository)
+    row = await service.create(IRIS, BatchJobDefinition.model_validate(body))
+    claimed = await repository.claim(OWNER, settings.lease_s)
+    assert claimed is not None and claimed.uid == row.uid
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://serving") as client:
+        runner = JobRunner(repository, Upstreams({"serving": client}), settings, tmp_path / "work", OWNER)
+        task = asyncio.create_task(runner.run(claimed))
+        if cancel_after_lines is not None:
+
+            async def started() -> bool:
+                current = await repository.by_uid(row.uid)
+                return current is not None and current.done_lines >= cancel_after_lines
+
+            await eventually(started, f"{cancel_after_lines} lines done", within_s=30)
+            await service.cancel(IRIS, row.name)
+        await asyncio.wait_for(task, 60)
+    return await service.get(IRIS, row.name)
+
+
+def _input(tmp_path: Path, values: list[float]) -> str:
+    path = tmp_path / "in.txt"
+    path.write_text("".join(json.dumps([v, 1.0]) + "\n" for v in values))
+    return str(path)
+
+
+async def test_failed_lines_carry_the_real_error_in_input_order_and_transient_errors_are_retried(
+    repository: BatchJobRepository, tmp_path: Path
+) -> None:
+    values = [float(i) for i in range(50)]
+    values[7] = -1.0
+    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 4,
+            "batchWorkers": "3", "batchRetries": "2"}  # fmt: skip
+    job = await _run(repository, stand_in(flaky={13.0}), tmp_path, body)
+    assert job.description.workflow_status == "Succeeded" and job.description.message == "1 of 50 lines failed"
+    out = [json.loads(line) for line in (tmp_path / "out.txt").read_text().splitlines()]
+    assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(50))
+    assert out[7]["status"]["info"] == "FAILURE"
+    assert "the data plane answered 400: negative value in [[-1.0, 1.0]]" in out[7]["status"]["reason"]
+    assert [o["data"]["ndarray"] for i, o in enumerate(out) if i != 7] == [[[v * 2]] for i, v in enumerate(values)
+                                                                           if i != 7]  # fmt: skip
+
+
+async def test_stop_on_failure_fails_the_job_naming_the_line(repository: BatchJobRepository, tmp_path: Path) -> None:
+    values = [float(i) for i in range(30)]
+    values[21] = -5.0
+    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "stopOnFailure": True}
+    job = await _run(repository, stand_in(), tmp_path, body)
+    assert job.description.workflow_status == "Failed"
+    assert job.description.message.startswith("stopped at line 21 (stopOnFailure): the data plane answered 400")
+    assert not (tmp_path / "out.txt").exists()
+
+
+async def test_cancel_stops_a_running_job_and_fails_a_pending_one(
+    repository: BatchJobRepository, tmp_path: Path
+) -> None:
+    body = {"inputData": _input(tmp_path, [float(i) for i in range(2000)]), "outputData": str(tmp_path / "out.txt")}
+    job = await _run(repository, stand_in(delay_s=0.005), tmp_path, body, cancel_after_lines=40)
+    assert (job.description.workflow_status, job.description.message) == ("Failed", "cancelled")
+    assert 40 <= job.description.progress.lines_done < 2000
+    assert not (tmp_path / "out.txt").exists()
+
+    service = BatchService(repository)
+    pending = await service.create(IRIS, BatchJobDefinition.model_validate(body))
+    cancelled = await service.cancel(IRIS, pending.name)
+    assert (cancelled.workflow_status, cancelled.message) == ("Failed", "cancelled before it started")
+    assert await repository.claim(OWNER, 1.0) is None  # nothing left to run

@@ -1,0 +1,194 @@
+"""Batch jobs end to end against one `warden up` (auth off: auth is test_sdk_batch_jobs'), the iris model served by
+MLServer, moto S3 and local files: 10,000-line batch prediction and batch feedback jobs whose output, in input order,
+equals the per-line online predictions; then the batch service as its own process (distributed mode) killed with
+SIGKILL mid-job and started again: the job completes with every line exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+from warden_common.testing.processes import free_port, running_warden_up, wait_http_ok, warden_executable
+
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, PREDICT, iris, wait_until
+
+pytestmark = pytest.mark.integration
+
+LINES = 10_000
+JOBS = f"{DEPLOYMENT}/batchjobs"
+ROWS = [[float(v) for v in row] for row in load_iris().data]
+FINISHED_WITHIN_S = 240  # a loaded 2-core CI machine; a quiet one needs a tenth of it
+TRAIN_IRIS = """
+import sys, joblib
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+x, y = load_iris(return_X_y=True)
+joblib.dump(LogisticRegression(max_iter=1000).fit(x, y), sys.argv[1])
+"""
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    folder: Path
+    input: Path
+    online: dict[int, Any]
+    """The online answer (`data`) of each iris row, predicted alone."""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, s3_endpoint_url: str, mlserver_bin: str) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("batch")
+    model = folder / "iris-sklearn"  # `warden demo`'s iris-sklearn alone (the whole demo takes a minute)
+    model.mkdir()
+    python = Path(mlserver_bin).with_name("python")
+    subprocess.run([str(python), "-c", TRAIN_IRIS, str(model / "model.joblib")], check=True, timeout=120)
+    source = folder / "input.txt"
+    source.write_text("".join(json.dumps(ROWS[i % len(ROWS)]) + "\n" for i in range(LINES)))
+    env = {"WARDEN_AUTH__ENABLED": "false", "WARDEN_BATCH_OBJECT_STORE__ENDPOINT_URL": s3_endpoint_url,
+           "WARDEN_BATCH_OBJECT_STORE__ACCESS_KEY_ID": "k",
+           "WARDEN_BATCH_OBJECT_STORE__SECRET_ACCESS_KEY": "s"}  # fmt: skip
+    with running_warden_up(folder / "wh", ready_within_s=60, env=env) as base, httpx.Client(base_url=base) as client:
+        created = client.post(f"{API}/namespaces/seldon/seldondeployments", json=iris(model.as_uri()))
+        assert created.status_code == 201, created.text
+        wait_until("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available",
+                   AVAILABLE_WITHIN_S)  # fmt: skip
+        online = {}
+        for i, row in enumerate(ROWS):
+            answer = client.post(PREDICT, json={"data": {"ndarray": [row]}})
+            assert answer.status_code == 200, answer.text
+            online[i] = answer.json()["data"]
+        yield Served(base, folder, source, online)
+
+
+def _finished(client: httpx.Client, url: str) -> dict[str, Any]:
+    def done() -> dict[str, Any] | None:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.text
+        description: dict[str, Any] = answer.json()["Description"]
+        return description if description["workflowStatus"] in ("Succeeded", "Failed") else None
+
+    finished: dict[str, Any] = wait_until(f"{url} finished", done, FINISHED_WITHIN_S)
+    return finished
+
+
+def _check_output(text: str, online: dict[int, Any], uid: str) -> None:
+    lines = text.splitlines()
+    assert len(lines) == LINES
+    for index, line in enumerate(lines):
+        out = json.loads(line)
+        assert out["meta"]["tags"]["batch_index"] == index  # input order
+        assert out["meta"]["tags"]["batch_id"] == uid
+        expected = online[index % len(ROWS)]
+        assert out["data"]["names"] == expected["names"], (index, out)
+        # The same model answer; a mini-batch's floats may differ in the last bit from a single row's.
+        np.testing.assert_allclose(out["data"]["ndarray"], expected["ndarray"], rtol=1e-12, err_msg=str(index))
+    assert len({json.loads(line)["meta"]["tags"]["batch_instance_id"] for line in lines}) == LINES
+
+
+def _predict_job(source: Path, output: str) -> dict[str, Any]:
+    return {"inputData": str(source), "outputData": output, "batchMethod": "Predict", "batchDataType": "data",
+            "batchSize": 10, "batchWorkers": "4", "batchRetries": "2"}  # fmt: skip
+
+
+def test_batch_prediction_from_a_local_file_equals_the_online_predictions(served: Served) -> None:
+    with httpx.Client(base_url=served.base, timeout=30) as client:
+        bad = client.post(JOBS, json={"inputData": str(served.input), "outputData": "gs://x/y", "batchWorkers": "many"})
+        assert bad.status_code == 422, bad.text
+        assert "outputData" in bad.text and "batchWorkers" in bad.text
+
+        # Local file in, local file out (with the job's name in it), mini-batches of 10 lines.
+        posted = client.post(
+            JOBS, json=_predict_job(served.input, f"file://{served.folder}/out-{{{{workflow.name}}}}.txt")
+        )
+        assert posted.status_code == 201, posted.text
+        name, uid = posted.json()["workflowName"], posted.json()["workflowUID"]
+        description = _finished(client, f"{JOBS}/{name}")
+        assert description["workflowStatus"] == "Succeeded", description
+        assert description["progress"]["linesDone"] == LINES and description["progress"]["linesTotal"] == LINES
+        _check_output((served.folder / f"out-{name}.txt").read_text(), served.online, uid)
+        listed = client.get(JOBS, params={"limit": 1})
+        assert listed.status_code == 200 and [j["workflowName"] for j in listed.json()["batchJobs"]] == [name]
+
+
+def test_batch_feedback_from_s3_to_s3(served: Served, s3_endpoint_url: str, unique_name: str) -> None:
+    bucket = unique_name.replace("_", "-")
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint_url, region_name="us-east-1", aws_access_key_id="k",
+                      aws_secret_access_key="s")  # fmt: skip
+    s3.create_bucket(Bucket=bucket)
+    feedback = served.folder / "feedback-input-90.txt"  # seed §5.1.8.6: 90% of the responses are right
+    feedback.write_text("".join(json.dumps({"response": {"data": {"ndarray": [[i % 3]]}},
+                                            "truth": {"data": {"ndarray": [[(i % 3) if i % 10 else 0]]}}}) + "\n"
+                                for i in range(LINES)))  # fmt: skip
+    s3.upload_file(str(feedback), bucket, "feedback-input-90.txt")
+    with httpx.Client(base_url=served.base, timeout=30) as client:
+        job = {"inputData": f"s3://{bucket}/feedback-input-90.txt", "outputData": f"s3://{bucket}/out-fb.txt",
+               "batchMethod": "feedback", "batchDataType": "raw", "batchWorkers": "16"}  # fmt: skip
+        posted = client.post(JOBS, json=job)
+        assert posted.status_code == 201, posted.text
+        description = _finished(client, f"{JOBS}/{posted.json()['workflowName']}")
+    assert description["workflowStatus"] == "Succeeded", description
+    out = s3.get_object(Bucket=bucket, Key="out-fb.txt")["Body"].read().decode().splitlines()
+    assert len(out) == LINES
+    assert [json.loads(line)["meta"]["tags"]["batch_index"] for line in out] == list(range(LINES))
+    assert not [line for line in out if "FAILURE" in line]
+
+
+def _batch_process(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen([str(warden_executable()), "serve", "batch", "--port", str(port)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    wait_http_ok(f"http://127.0.0.1:{port}/health/ready", proc, 60)
+    return proc
+
+
+def test_the_batch_service_killed_mid_job_resumes_it_without_writing_a_line_twice(
+    served: Served, fresh_database: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {**os.environ, "WARDEN_BATCH_DATABASE__DSN": fresh_database, "WARDEN_BATCH_BUS__KIND": "postgres",
+           "WARDEN_BATCH_BUS__POSTGRES_DSN": fresh_database, "WARDEN_BATCH_AUTO_MIGRATE": "true",
+           "WARDEN_BATCH_UPSTREAMS__SERVING": served.base, "WARDEN_BATCH_LEASE_S": "1.5",
+           "WARDEN_BATCH_CHUNK_LINES": "100", "WARDEN_BATCH_DATA_DIR": str(tmp_path / "batch-data"),
+           "WARDEN_BATCH_LOG_LEVEL": "WARNING"}  # fmt: skip
+    jobs = "/api/v1alpha1/namespaces/seldon/seldondeployments/iris/batchjobs"  # the service's own port
+    proc = _batch_process(env, port, tmp_path / "batch.log")
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            posted = client.post(jobs, json=_predict_job(served.input, str(tmp_path / "resumed.txt")))
+            assert posted.status_code == 201, posted.text
+            name, uid = posted.json()["workflowName"], posted.json()["workflowUID"]
+
+            def partly_done() -> bool:
+                done = int(client.get(f"{jobs}/{name}").json()["Description"]["progress"]["linesDone"])
+                assert done < LINES, "the job finished before it could be killed"
+                return done >= 2000
+
+            wait_until("2000 lines done", partly_done, 60, interval_s=0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc = _batch_process(env, port, tmp_path / "batch.log")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            description = _finished(client, f"{jobs}/{name}")
+        assert description["workflowStatus"] == "Succeeded", description
+        assert description["progress"]["linesDone"] == LINES
+        _check_output((tmp_path / "resumed.txt").read_text(), served.online, uid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
