@@ -96,8 +96,9 @@ class GitopsService:
         except NotFound:
             return {"namespace": namespace, "gitops": False, "recorded": False}
         status = await self.store.status_of(namespace)
-        async with repo.lock:
-            head = await repo.git.rev("HEAD")
+        # Not under the repository's lock: git updates HEAD atomically, and a fetch or push holding the lock may
+        # wait on a slow remote (up to the git timeout), which must stall neither this page nor the namespace API.
+        head = await repo.git.rev("HEAD")
         return {
             "namespace": namespace,
             "gitops": repo.remote is not None,
