@@ -210,3 +210,34 @@ async def test_feedback_whose_response_is_logged_late_is_counted_and_one_never_l
         assert (summary["rows"], summary["correct"]) == (2, 1)  # (0, 0) and (1, 2): only `late` counted
         status = (await detectors.client.get(f"{path}/iris-late")).json()["status"]
         assert any("puid-never" in error["reason"] for error in status["errors"]), status
+
+
+async def test_a_time_window_with_little_traffic_closes_on_time_without_another_request(
+    bench: Bench, reference: tuple[Path, Array]
+) -> None:
+    """Three requests of 5 rows, then silence: the window they fall in is tested and replied when its time is up
+    (the runtime's tick), not when some later request happens to arrive."""
+    path = monitor_path("income", "drift-detector")
+    basic = {"reference_uri": str(reference[0]), "window_seconds": 2, "min_window_rows": 2}
+    body = {"name": "income-trickle", "config": {"basic": basic}}
+    rng = np.random.default_rng(5)
+    async with bench.detectors(tick_interval_s=0.2) as detectors:
+        created = await detectors.client.post(path, json=body)
+        assert created.status_code == 200, created.text
+        await wait_loaded(detectors.client, f"{path}/income-trickle")
+
+        await bench.send_requests("income", [rng.normal(size=(5, 4)).tolist() for _ in range(3)])
+        # Nothing else is sent. The rows span at most two 2-second windows; each closes by the clock.
+        windows = await eventually(
+            lambda: _tested_windows(detectors, path), "the trickle's windows closed on time", within_s=20
+        )
+        assert sum(w["rows"] for w in windows) == 15
+        assert all(w["algorithm"] == "KSDrift" and w["isDrift"] is False for w in windows)
+        assert len(bench.replies) == len(windows)  # each closed window answered once, with no request to ride on
+
+
+async def _tested_windows(detectors: Detectors, path: str) -> list[dict[str, Any]] | None:
+    answer = await detectors.client.get(f"{path}/income-trickle/timeline")
+    windows: list[dict[str, Any]] = answer.json().get("windows", []) if answer.status_code == 200 else []
+    tested = [w for w in windows if w.get("rows")]
+    return tested if sum(w["rows"] for w in tested) == 15 else None
