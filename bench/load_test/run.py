@@ -3,6 +3,12 @@ person runs one; prints the job's result (throughput, latency percentiles per en
 
 Run: `uv run python bench/load_test/run.py [--requests 2000] [--connections 4]`. Loopback only; in standalone the
 load generator shares the process with the server it measures, so these are figures of the whole machine.
+
+Then it reads the same requests back from request monitoring (`{deployment}/monitor/requests` over the job's time
+range: the data plane's own latency histogram, Warden's rollups in standalone) and prints, per predictor, the
+monitor's p50 / p99 beside the load tester's and their ratio (issue 14: p99 agrees within 10%). The load tester
+times each call from its side (through the data-plane route, client and HTTP included); the monitor times it inside
+the data plane, and reads a percentile off histogram buckets ~1.25x apart.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -58,6 +65,7 @@ def main() -> None:
             assert client.post(f"{API}/namespaces/seldon/seldondeployments", json=_iris(uri)).status_code == 201
             _wait("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available", 180)
             body = {"connectionsNumber": args.connections, "requestsNumber": args.requests, "payload": PAYLOAD}
+            started = time.time() - 10  # the monitor's windows are 10 s; start one earlier
             job = client.post(f"{DEPLOYMENT}/loadtestjobs", json=body).json()["jobName"]
 
             def done() -> bool:
@@ -67,6 +75,37 @@ def main() -> None:
             _wait("the load test", done, 600)
             result = client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"][0]
             print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
+            _compare_with_monitoring(client, result["result"], started, args.requests)
+
+
+def _monitored(client: httpx.Client, start: float) -> dict[str, dict[str, Any]]:
+    params = {"start": int(start), "end": int(time.time()) + 10, "step": 10}
+    answer = client.get(f"{DEPLOYMENT}/monitor/requests", params=params).raise_for_status().json()
+    return {p["predictor"]: p["total"] for p in answer["predictors"]}
+
+
+def _compare_with_monitoring(client: httpx.Client, result: dict[str, Any], start: float, requests: int) -> None:
+    """Wait until the monitor counts every request (its rollups are flushed every 10 s), then print both p99s."""
+    _wait(
+        "every load-test request in request monitoring",
+        lambda: sum(t["requests"] for t in _monitored(client, start).values()) >= requests,
+        60,
+    )
+    monitored = _monitored(client, start)
+    print("| predictor | requests (tester / monitor) | tester p50 / p99 ms | monitor p50 / p99 ms |", end="")
+    print(" p99 monitor / tester |")
+    print("|---|---|---|---|---:|")
+    for name, own in sorted(result["endpoints"].items()):
+        seen = monitored.get(name)
+        if seen is None:
+            print(f"| {name} | {own['requests']} / - | - | - | - |")
+            continue
+        mine, theirs = own["latencyMs"], seen["latencySeconds"]
+        p50, p99 = theirs["p50"] * 1000, theirs["p99"] * 1000
+        print(
+            f"| {name} | {own['requests']} / {seen['requests']:.0f} | {mine['p50']:.1f} / {mine['p99']:.1f} | "
+            f"{p50:.1f} / {p99:.1f} | {p99 / mine['p99']:.2f} |"
+        )
 
 
 if __name__ == "__main__":
