@@ -19,7 +19,7 @@ import {
   TableRow,
   Typography,
 } from "@mui/material";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link as RouterLink, useNavigate, useParams } from "react-router";
 import { describeError } from "../api/client";
 import { hasCanary, KIND_LABEL, statusColor, type Deployment, type Kind } from "../api/deployments";
@@ -27,6 +27,7 @@ import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
 
 const KINDS: Kind[] = ["seldondeployments", "inferenceservices"];
+const REFRESH_MS = 5000;
 
 type Confirm = "promote" | "remove-canary" | "delete";
 const CONFIRM_TEXT: Record<Confirm, [string, string, string]> = {
@@ -54,12 +55,33 @@ export function Dashboard() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  const [refreshError, setRefreshError] = useState<string | null>(null);
+  const actions = useRef(0); // bumped by every action: a refresh started before one must not undo what it shows
+
+  // Status changes on its own (Creating -> Available): read the deployment again every few seconds.
+  useEffect(() => {
+    if (!kind || loaded.state !== "ready") return;
+    const timer = window.setInterval(() => {
+      const started = actions.current;
+      api.deployment(kind, namespace, name).then(
+        (fresh) => {
+          if (actions.current !== started) return;
+          setUpdated(fresh);
+          setRefreshError(null);
+        },
+        (err: unknown) => actions.current === started && setRefreshError(describeError(err)),
+      );
+    }, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [api, kind, namespace, name, loaded.state]);
+
   const overview = `/ui/namespaces/${encodeURIComponent(namespace)}`;
   const deployment = updated ?? (loaded.state === "ready" ? loaded.value : null);
 
   async function act(action: Confirm) {
     if (!kind) return;
     setConfirm(null);
+    actions.current += 1;
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -115,6 +137,11 @@ export function Dashboard() {
           {error && (
             <Alert severity="error" role="alert" sx={{ mb: 2 }} onClose={() => setError(null)}>
               {error}
+            </Alert>
+          )}
+          {refreshError && (
+            <Alert severity="warning" sx={{ mb: 2 }}>
+              The status could not be refreshed: {refreshError}
             </Alert>
           )}
           {notice && (

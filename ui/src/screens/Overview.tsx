@@ -13,7 +13,7 @@ import {
 } from "@mui/material";
 import { useState } from "react";
 import { Link as RouterLink, Navigate, useOutletContext, useParams } from "react-router";
-import { KIND_LABEL, matches, statusColor, type Deployment, type Namespace } from "../api/deployments";
+import { KIND_LABEL, matches, statusColor, type Deployment, type Namespace, type Predictor } from "../api/deployments";
 import { useSession } from "../state/session";
 import { useLoad, type Loaded } from "../state/useLoad";
 
@@ -30,11 +30,16 @@ export function Home() {
   return <Navigate to={`/ui/namespaces/${encodeURIComponent(first)}`} replace />;
 }
 
+function predictorSummary(p: Predictor): string {
+  const share = p.role === "shadow" ? "shadow" : `${p.traffic}%`;
+  return p.name === p.role || p.role === "shadow" ? `${p.name} ${share}` : `${p.name} (${p.role}) ${share}`;
+}
+
 function DeploymentCard({ deployment }: { deployment: Deployment }) {
   const to = `/ui/namespaces/${encodeURIComponent(deployment.namespace)}/${deployment.kind}/${encodeURIComponent(deployment.name)}`;
   return (
     <Card variant="outlined">
-      <CardActionArea component={RouterLink} to={to} aria-label={`Open ${deployment.name}`}>
+      <CardActionArea component={RouterLink} to={to}>
         <CardContent>
           <Box sx={{ display: "flex", justifyContent: "space-between", alignItems: "center", gap: 1 }}>
             <Typography variant="h6" component="h2" noWrap>
@@ -46,7 +51,7 @@ function DeploymentCard({ deployment }: { deployment: Deployment }) {
             {KIND_LABEL[deployment.kind]}
           </Typography>
           <Typography variant="body2">
-            {deployment.predictors.map((p) => `${p.name} (${p.role}${p.role === "shadow" ? "" : ` ${p.traffic}%`})`).join(", ")}
+            {deployment.predictors.map(predictorSummary).join(" · ")}
           </Typography>
         </CardContent>
       </CardActionArea>
@@ -71,6 +76,8 @@ export function Overview() {
           size="small"
           label="Search deployments"
           type="search"
+          placeholder="name, status or model"
+          slotProps={{ inputLabel: { shrink: true } }}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />

@@ -22,6 +22,15 @@ import { useLoad } from "../state/useLoad";
 
 export const SWAGGER_URL = "/seldon-deploy/swagger/";
 
+// The namespace selector drawn on the app bar's colour: white label, text, arrow and outline (contrast >= 4.5:1).
+const ON_APP_BAR = {
+  minWidth: 200,
+  "& .MuiInputLabel-root, & .MuiInputLabel-root.Mui-focused": { color: "common.white" },
+  "& .MuiSelect-select, & .MuiSvgIcon-root": { color: "common.white" },
+  "& .MuiOutlinedInput-notchedOutline, &:hover .MuiOutlinedInput-notchedOutline": { borderColor: "common.white" },
+  "& .Mui-focused .MuiOutlinedInput-notchedOutline": { borderColor: "common.white" },
+} as const;
+
 /** The app bar (namespace selector, API docs, About, sign-out) above every signed-in screen. */
 export function Shell() {
   const { api, session, signOut } = useSession();
@@ -42,7 +51,7 @@ export function Shell() {
               Warden
             </Link>
           </Typography>
-          <FormControl size="small" sx={{ minWidth: 200, bgcolor: "background.paper", borderRadius: 1 }}>
+          <FormControl size="small" sx={ON_APP_BAR}>
             <InputLabel id="namespace-label">Namespace</InputLabel>
             <Select
               labelId="namespace-label"
