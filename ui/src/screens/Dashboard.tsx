@@ -25,6 +25,7 @@ import { describeError } from "../api/client";
 import { hasCanary, KIND_LABEL, statusColor, type Deployment, type Kind } from "../api/deployments";
 import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
+import { LoadError } from "./LoadError";
 
 const KINDS: Kind[] = ["seldondeployments", "inferenceservices"];
 const REFRESH_MS = 5000;
@@ -112,18 +113,7 @@ export function Dashboard() {
         <Typography color="text.primary">{name}</Typography>
       </Breadcrumbs>
       {loaded.state === "loading" && !updated && <CircularProgress aria-label="Loading the deployment" />}
-      {loaded.state === "error" && !updated && (
-        <Alert
-          severity="error"
-          action={
-            <Button color="inherit" onClick={reload}>
-              Retry
-            </Button>
-          }
-        >
-          {name} could not be loaded: {loaded.message}
-        </Alert>
-      )}
+      {loaded.state === "error" && !updated && <LoadError what={name} message={loaded.message} retry={reload} />}
       {deployment && (
         <>
           <Box sx={{ display: "flex", alignItems: "center", gap: 2, mb: 2 }}>

@@ -1,7 +1,6 @@
 import {
   Alert,
   Box,
-  Button,
   Card,
   CardActionArea,
   CardContent,
@@ -15,6 +14,7 @@ import { useState } from "react";
 import { Link as RouterLink, Navigate, useOutletContext, useParams } from "react-router";
 import { KIND_LABEL, matches, statusColor, type Deployment, type Namespace, type Predictor } from "../api/deployments";
 import { useSession } from "../state/session";
+import { LoadError } from "./LoadError";
 import { useLoad, type Loaded } from "../state/useLoad";
 
 /** `/`: the first namespace the user may see ("seldon" when there is one). */
@@ -84,16 +84,7 @@ export function Overview() {
       </Box>
       {deployments.state === "loading" && <CircularProgress aria-label="Loading deployments" />}
       {deployments.state === "error" && (
-        <Alert
-          severity="error"
-          action={
-            <Button color="inherit" onClick={reload}>
-              Retry
-            </Button>
-          }
-        >
-          The deployments of {namespace} could not be loaded: {deployments.message}
-        </Alert>
+        <LoadError what={`The deployments of ${namespace}`} message={deployments.message} retry={reload} />
       )}
       {deployments.state === "ready" && deployments.value.length === 0 && (
         <Alert severity="info">

@@ -1,9 +1,20 @@
 import { Alert, Box, Button, Paper, TextField, Typography } from "@mui/material";
-import { useState, type FormEvent } from "react";
+import { useState, type ChangeEvent, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import { describeError } from "../api/client";
 import { signIn } from "../auth/session";
 import { useSession } from "../state/session";
+
+/** The props both required, full-width fields of the form share. */
+function field(value: string, set: (value: string) => void) {
+  return {
+    value,
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(e.target.value),
+    fullWidth: true,
+    required: true,
+    margin: "normal" as const,
+  };
+}
 
 /** Sign-in with the built-in identity provider (password grant). */
 export function SignIn() {
@@ -42,27 +53,13 @@ export function SignIn() {
           </Alert>
         )}
         <form onSubmit={submit} aria-label="Sign in">
-          <TextField
-            label="User name"
-            name="username"
-            autoComplete="username"
-            value={user}
-            onChange={(e) => setUser(e.target.value)}
-            fullWidth
-            required
-            autoFocus
-            margin="normal"
-          />
+          <TextField label="User name" name="username" autoComplete="username" autoFocus {...field(user, setUser)} />
           <TextField
             label="Password"
             name="password"
             type="password"
             autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            fullWidth
-            required
-            margin="normal"
+            {...field(password, setPassword)}
           />
           {error && (
             <Alert severity="error" sx={{ mt: 1 }} role="alert">
