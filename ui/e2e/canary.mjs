@@ -151,6 +151,38 @@ try {
   const spec = await page.getByLabel("Deployment spec (JSON, read-only)").textContent();
   check(spec?.includes('"traffic": 100'), "the spec does not show the promoted predictor");
   await screenshot(page, "spec");
+  await page.keyboard.press("Escape");
+
+  // 6. About: version, user and groups from the token.
+  await page.getByRole("button", { name: "About" }).click();
+  const about = page.getByRole("dialog", { name: "About Warden" });
+  await about.waitFor();
+  const aboutText = (await about.textContent()) ?? "";
+  check(aboutText.includes(`Signed in as: ${user}`) && /Version: \S+/.test(aboutText), `About says: ${aboutText}`);
+  report.about = aboutText;
+  await about.getByRole("button", { name: "Close" }).click();
+
+  // 7. A token the server refuses (expired, revoked): the next API call answers 401 and the UI asks to sign in again.
+  await page.evaluate(() => sessionStorage.setItem("warden.session", "refused.token.value"));
+  await page.reload();
+  await page.waitForURL("**/ui/signin?next=**");
+  await page.getByText("Please sign in again").waitFor();
+  await screenshot(page, "signin-again");
+  report.steps.push("a refused token leads back to sign-in");
+
+  // 8. A wrong password is refused in words; then sign in again (back to the dashboard) and sign out.
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(password + "-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  report.wrongPassword = await page.locator("form [role=alert]").textContent();
+  check(Boolean(report.wrongPassword?.trim()), "a refused sign-in shows no reason");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`**/ui/namespaces/${namespace}/seldondeployments/${name}`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL("**/ui/signin**");
+  check((await page.evaluate(() => sessionStorage.getItem("warden.session"))) === null, "sign-out kept the token");
+  report.steps.push("signed in again and out");
   check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
   console.log(JSON.stringify(report));
 } catch (error) {
