@@ -1,9 +1,10 @@
 """The web UI in a real browser (issue 16): the seed's canary promotion demo (§5.1.1) through the UI of a real
 `warden up` with auth on — sign in as the test administrator, open iris from the overview, see default + canary
-traffic, promote the canary — then the result is read back from the API. It also checks About, that a token the
-server refuses leads back to sign-in, and sign-out. `ui/e2e/canary.mjs` drives Debian's chromium
-with playwright-core and runs axe-core on the sign-in, overview and dashboard screens. Screenshots of every step are
-kept in `$WARDEN_UI_ARTIFACTS` (default: this test's tmp dir), whose path the test prints.
+traffic, promote the canary — then the result is read back from the API. It also checks the API docs link, About,
+that a token the server refuses leads back to sign-in, a wrong password in words, and sign-out.
+`ui/e2e/canary.mjs` drives Debian's chromium with playwright-core and runs axe-core on the sign-in, overview and
+dashboard screens. Screenshots of every step are kept in `$WARDEN_UI_ARTIFACTS` (default: this test's tmp dir),
+whose path the test prints.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def test_canary_promotion_through_the_ui(
         assert set(report["axe"]) == {"signin", "overview", "dashboard"}
         assert f"Signed in as: {TEST_ADMIN}" in report["about"]
         assert "a refused token leads back to sign-in" in report["steps"]
+        assert "API docs render" in report["steps"]
         assert "wrong user name or password" in report["wrongPassword"]
         assert len(report["screenshots"]) == 7 and all(Path(shot).stat().st_size > 0 for shot in report["screenshots"])
 

@@ -153,7 +153,13 @@ try {
   await screenshot(page, "spec");
   await page.keyboard.press("Escape");
 
-  // 6. About: version, user and groups from the token.
+  // 6. "API docs" opens the Swagger page, which loads its scripts without a token and renders the API.
+  const [docs] = await Promise.all([context.waitForEvent("page"), page.getByRole("link", { name: "API docs" }).click()]);
+  await docs.locator(".swagger-ui .info .title").filter({ hasText: "Warden API" }).waitFor();
+  await docs.close();
+  report.steps.push("API docs render");
+
+  // 7. About: version, user and groups from the token.
   await page.getByRole("button", { name: "About" }).click();
   const about = page.getByRole("dialog", { name: "About Warden" });
   await about.waitFor();
@@ -162,7 +168,7 @@ try {
   report.about = aboutText;
   await about.getByRole("button", { name: "Close" }).click();
 
-  // 7. A token the server refuses (expired, revoked): the next API call answers 401 and the UI asks to sign in again.
+  // 8. A token the server refuses (expired, revoked): the next API call answers 401 and the UI asks to sign in again.
   await page.evaluate(() => sessionStorage.setItem("warden.session", "refused.token.value"));
   await page.reload();
   await page.waitForURL("**/ui/signin?next=**");
@@ -170,7 +176,7 @@ try {
   await screenshot(page, "signin-again");
   report.steps.push("a refused token leads back to sign-in");
 
-  // 8. A wrong password is refused in words; then sign in again (back to the dashboard) and sign out.
+  // 9. A wrong password is refused in words; then sign in again (back to the dashboard) and sign out.
   await page.getByLabel("User name").fill(user);
   await page.getByLabel("Password").fill(password + "-wrong");
   await page.getByRole("button", { name: "Sign in" }).click();

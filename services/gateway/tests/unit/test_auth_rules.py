@@ -115,6 +115,7 @@ _LOAD_TESTS = f"{API}/namespaces/a/seldondeployments/iris/loadtestjobs"
         ("GET", "/ui", Requirement("exempt")),
         ("GET", "/ui/namespaces/a/seldondeployments/iris", Requirement("exempt")),
         ("HEAD", "/assets/index-3f2a.js", Requirement("exempt")),
+        ("GET", "/seldon-deploy/swagger/assets/swagger-ui-bundle.js", Requirement("exempt")),
         ("POST", "/ui/namespaces/a", Requirement("authenticated", "write")),
         ("DELETE", "/", Requirement("authenticated", "write")),
         ("GET", "/uix", Requirement("authenticated")),

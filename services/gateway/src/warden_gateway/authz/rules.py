@@ -32,8 +32,9 @@ EXEMPT_PATHS = frozenset(
         f"{API}/openapi.json",  # the API's description, no data: the Swagger page needs it to render
     }
 )
-UI_PREFIXES = ("/ui/", "/assets/")
-"""The web UI's routes on the client and its hashed assets: the shell of the UI, no data (`warden_gateway.ui`)."""
+UI_PREFIXES = ("/ui/", "/assets/", "/seldon-deploy/swagger/assets/")
+"""The web UI's routes on the client and its hashed assets (`warden_gateway.ui`), and the Swagger page's JS and CSS
+(the UI's "API docs" link; a browser sends no token for them): static files, no data."""
 _ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users", f"{API}/usage")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITING_SUBRESOURCES = frozenset({"gitrestore", "gitrevert"})
@@ -89,8 +90,8 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
 
 
 def is_ui_path(path: str) -> bool:
-    """The web UI's shell (`/`, `/ui`, `/ui/...`) and assets (`/assets/...`): public, like the Swagger page; every
-    API call the UI makes carries the user's token and is checked as usual."""
+    """The web UI's shell (`/`, `/ui`, `/ui/...`) and assets (`/assets/...`, Swagger's): public, like the Swagger page;
+    every API call the UI makes carries the user's token and is checked as usual."""
     return path in ("/", "/ui") or path.startswith(UI_PREFIXES)
 
 
