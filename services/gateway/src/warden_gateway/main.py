@@ -28,6 +28,7 @@ from warden_gateway.control import open_control_plane
 from warden_gateway.dataplane import SERVING, DataPlaneForwarder
 from warden_gateway.identity.routes import identity_router
 from warden_gateway.settings import GatewaySettings
+from warden_gateway.ui import install_ui
 
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -77,6 +78,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
         app, _other_services(platform), mode=mode, service_urls=settings.upstreams
     )
     install_swagger_ui(app, openapi_url=OPENAPI_URL, title="Warden API - Swagger UI")
+    install_ui(app)  # the web UI at `/` (its shell and assets need no token: authz.rules.is_ui_path)
     app.state.auth = auth  # standalone's root app enforces with the same runtime (composition.py)
     app.add_middleware(AuthMiddleware, runtime=auth)
     return app

@@ -111,6 +111,15 @@ _LOAD_TESTS = f"{API}/namespaces/a/seldondeployments/iris/loadtestjobs"
         ("GET", "/metadata/api/v1alpha1/model/metadata", Requirement("admin", "write")),
         ("GET", "/seldon-deploy/swagger/", Requirement("exempt")),
         ("GET", "/some/unknown/path", Requirement("authenticated")),
+        ("GET", "/", Requirement("exempt")),  # the web UI's shell and assets hold no data
+        ("GET", "/ui", Requirement("exempt")),
+        ("GET", "/ui/namespaces/a/seldondeployments/iris", Requirement("exempt")),
+        ("HEAD", "/assets/index-3f2a.js", Requirement("exempt")),
+        ("GET", "/seldon-deploy/swagger/assets/swagger-ui-bundle.js", Requirement("exempt")),
+        ("POST", "/ui/namespaces/a", Requirement("authenticated", "write")),
+        ("DELETE", "/", Requirement("authenticated", "write")),
+        ("GET", "/uix", Requirement("authenticated")),
+        ("GET", "/assetsx/a.js", Requirement("authenticated")),
     ],
 )
 def test_requirement(method: str, path: str, expected: Requirement) -> None:

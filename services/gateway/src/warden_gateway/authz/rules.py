@@ -32,6 +32,9 @@ EXEMPT_PATHS = frozenset(
         f"{API}/openapi.json",  # the API's description, no data: the Swagger page needs it to render
     }
 )
+UI_PREFIXES = ("/ui/", "/assets/", "/seldon-deploy/swagger/assets/")
+"""The web UI's routes on the client and its hashed assets (`warden_gateway.ui`), and the Swagger page's JS and CSS
+(the UI's "API docs" link; a browser sends no token for them): static files, no data."""
 _ADMIN_PREFIXES = (f"{API}/requests", f"{API}/authorization", f"{API}/users", f"{API}/usage")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITING_SUBRESOURCES = frozenset({"gitrestore", "gitrevert"})
@@ -64,6 +67,8 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
     action: Action = READ if method.upper() in _READ_METHODS else WRITE
     if path in EXEMPT_PATHS or _is_service_health(path, mounted_services):
         return EXEMPT
+    if action == READ and is_ui_path(path):
+        return EXEMPT
     if method.upper() == "POST" and path in INGEST_PATHS and "request-logger" in mounted_services:
         return Requirement("ingest", WRITE)
     if path.startswith(API + "/namespaces"):
@@ -82,6 +87,12 @@ def requirement(method: str, path: str, mounted_services: frozenset[str] = froze
         # users and policies decide who may do what.
         return ADMIN
     return Requirement("authenticated", action)
+
+
+def is_ui_path(path: str) -> bool:
+    """The web UI's shell (`/`, `/ui`, `/ui/...`) and assets (`/assets/...`, Swagger's): public, like the Swagger page;
+    every API call the UI makes carries the user's token and is checked as usual."""
+    return path in ("/", "/ui") or path.startswith(UI_PREFIXES)
 
 
 def _namespaced(parts: list[str], action: Action) -> Requirement:

@@ -1,0 +1,201 @@
+// The seed's canary promotion demo (§5.1.1) through the UI, in Debian's chromium driven by playwright-core:
+// sign in (keyboard only), open the deployment from the overview, see default + canary traffic, promote the canary.
+// axe-core runs on the sign-in, overview and dashboard screens (no serious/critical violations allowed).
+//
+// Environment: WARDEN_URL (a running `warden up` with an iris SeldonDeployment that has a canary), WARDEN_USER,
+// WARDEN_PASSWORD, WARDEN_UI_ARTIFACTS (screenshots go there), CHROMIUM (default: `chromium` on PATH),
+// DEPLOYMENT (default iris), NAMESPACE (default seldon). Prints one JSON line with what it saw; exit 1 on failure.
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const base = process.env.WARDEN_URL;
+const user = process.env.WARDEN_USER;
+const password = process.env.WARDEN_PASSWORD;
+const artifacts = process.env.WARDEN_UI_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "warden-ui-"));
+const namespace = process.env.NAMESPACE ?? "seldon";
+const name = process.env.DEPLOYMENT ?? "iris";
+if (!base || !user || !password) throw new Error("set WARDEN_URL, WARDEN_USER and WARDEN_PASSWORD");
+mkdirSync(artifacts, { recursive: true });
+
+const report = { artifacts, screenshots: [], axe: {}, steps: [] };
+let shot = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function screenshot(page, label) {
+  const file = join(artifacts, `${String(++shot).padStart(2, "0")}-${label}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  report.screenshots.push(file);
+}
+
+async function axe(page, screen) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const found = await window.axe.run(document, { resultTypes: ["violations"] });
+    return found.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`),
+    }));
+  });
+  report.axe[screen] = result;
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `axe-core on ${screen}: ${JSON.stringify(bad)}`);
+}
+
+/** Presses Tab until the focused element matches `test` (at most `limit` times): the element is keyboard-reachable. */
+async function tabTo(page, description, test, limit = 40, arg = null) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(test, arg)) return i + 1;
+  }
+  throw new Error(`${description} cannot be reached with Tab`);
+}
+
+async function predictorRows(page) {
+  const rows = page.locator("table[aria-label='Predictors and traffic'] tbody tr");
+  await rows.first().waitFor();
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim() ?? "")),
+  );
+}
+
+// A fresh profile every run (playwright passes it as --user-data-dir).
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "warden-chromium-")), {
+  executablePath: process.env.CHROMIUM ?? "chromium",
+  args: FLAGS,
+  headless: true,
+  viewport: { width: 1280, height: 768 },
+});
+let page;
+try {
+  page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+
+  // 1. Sign-in, keyboard only: Tab reaches user name, password and the button; Enter submits.
+  await page.goto(base + "/");
+  await page.waitForURL("**/ui/signin**");
+  await page.getByRole("heading", { name: "Sign in to Warden" }).waitFor();
+  await screenshot(page, "signin");
+  await axe(page, "signin");
+  await page.locator("body").focus();
+  await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+  await tabTo(page, "the user name field", () => document.activeElement?.getAttribute("name") === "username");
+  await page.keyboard.type(user);
+  await tabTo(page, "the password field", () => document.activeElement?.getAttribute("name") === "password", 3);
+  await page.keyboard.type(password);
+  await tabTo(page, "the sign-in button", () => document.activeElement?.textContent === "Sign in", 3);
+  await page.keyboard.press("Enter");
+  report.steps.push("signed in with the keyboard");
+
+  // 2. Overview of the namespace: the deployment's card, found by search, opened with the keyboard.
+  await page.waitForURL(`**/ui/namespaces/${namespace}`);
+  const card = page.getByRole("link", { name: new RegExp(`^${name} `) });
+  await card.waitFor();
+  await page.getByLabel("Search deployments").fill(name);
+  await card.waitFor();
+  await screenshot(page, "overview");
+  await axe(page, "overview");
+  const href = `/ui/namespaces/${namespace}/seldondeployments/${name}`;
+  await tabTo(page, `the card of ${name}`, (want) => document.activeElement?.getAttribute("href") === want, 20, href);
+  report.steps.push("overview lists the deployment");
+  await page.keyboard.press("Enter");
+
+  // 3. The dashboard: default and canary with their traffic.
+  await page.waitForURL(`**/ui/namespaces/${namespace}/seldondeployments/${name}`);
+  const before = await predictorRows(page);
+  report.before = before;
+  check(before.length === 2, `expected default + canary, saw ${JSON.stringify(before)}`);
+  check(before[0][1] === "default" && before[1][1] === "canary", `roles: ${JSON.stringify(before)}`);
+  await screenshot(page, "dashboard");
+  await axe(page, "dashboard");
+  report.steps.push(`dashboard shows ${before.map((r) => `${r[0]} ${r[1]} ${r[2]}`).join(", ")}`);
+
+  // 4. Promote the canary: the button is reachable with Tab, a dialog confirms.
+  await tabTo(page, "Promote canary", () => document.activeElement?.textContent === "Promote canary");
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Promote the canary?" });
+  await dialog.waitFor();
+  await screenshot(page, "confirm-promote");
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await page.getByText("The canary was promoted").waitFor();
+  const after = await predictorRows(page);
+  report.after = after;
+  check(after.length === 1 && after[0][1] === "default" && after[0][2] === "100%", `after: ${JSON.stringify(after)}`);
+  await screenshot(page, "promoted");
+  report.steps.push("canary promoted");
+
+  // 5. The spec (read-only) shows the promoted predictor.
+  await page.getByRole("button", { name: "View spec" }).click();
+  const spec = await page.getByLabel("Deployment spec (JSON, read-only)").textContent();
+  check(spec?.includes('"traffic": 100'), "the spec does not show the promoted predictor");
+  await screenshot(page, "spec");
+  await page.keyboard.press("Escape");
+
+  // 6. "API docs" opens the Swagger page, which loads its scripts without a token and renders the API.
+  const [docs] = await Promise.all([context.waitForEvent("page"), page.getByRole("link", { name: "API docs" }).click()]);
+  await docs.locator(".swagger-ui .info .title").filter({ hasText: "Warden API" }).waitFor();
+  await docs.close();
+  report.steps.push("API docs render");
+
+  // 7. About: version, user and groups from the token.
+  await page.getByRole("button", { name: "About" }).click();
+  const about = page.getByRole("dialog", { name: "About Warden" });
+  await about.waitFor();
+  const aboutText = (await about.textContent()) ?? "";
+  check(aboutText.includes(`Signed in as: ${user}`) && /Version: \S+/.test(aboutText), `About says: ${aboutText}`);
+  report.about = aboutText;
+  await about.getByRole("button", { name: "Close" }).click();
+
+  // 8. A token the server refuses (expired, revoked): the next API call answers 401 and the UI asks to sign in again.
+  await page.evaluate(() => sessionStorage.setItem("warden.session", "refused.token.value"));
+  await page.reload();
+  await page.waitForURL("**/ui/signin?next=**");
+  await page.getByText("Please sign in again").waitFor();
+  await screenshot(page, "signin-again");
+  report.steps.push("a refused token leads back to sign-in");
+
+  // 9. A wrong password is refused in words; then sign in again (back to the dashboard) and sign out.
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(password + "-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  report.wrongPassword = await page.locator("form [role=alert]").textContent();
+  check(Boolean(report.wrongPassword?.trim()), "a refused sign-in shows no reason");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`**/ui/namespaces/${namespace}/seldondeployments/${name}`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL("**/ui/signin**");
+  check((await page.evaluate(() => sessionStorage.getItem("warden.session"))) === null, "sign-out kept the token");
+  report.steps.push("signed in again and out");
+  check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
+  console.log(JSON.stringify(report));
+} catch (error) {
+  if (page) await page.screenshot({ path: join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
+  report.error = String(error?.stack ?? error);
+  console.log(JSON.stringify(report));
+  process.exitCode = 1;
+} finally {
+  await context.close();
+}

@@ -1,0 +1,43 @@
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
+import { Dashboard } from "./screens/Dashboard";
+import { Home, Overview } from "./screens/Overview";
+import { Shell } from "./screens/Shell";
+import { SignIn } from "./screens/SignIn";
+import { useSession } from "./state/session";
+
+/** Signed-in screens only: anyone else goes to sign-in, and comes back here after. */
+function RequireSession() {
+  const { session } = useSession();
+  const location = useLocation();
+  if (!session) {
+    const next = location.pathname.startsWith("/ui/") ? `?next=${encodeURIComponent(location.pathname)}` : "";
+    return <Navigate to={`/ui/signin${next}`} replace />;
+  }
+  return <Outlet />;
+}
+
+function NotFound() {
+  return <Navigate to="/" replace />;
+}
+
+const router = createBrowserRouter([
+  { path: "/ui/signin", element: <SignIn /> },
+  {
+    element: <RequireSession />,
+    children: [
+      {
+        element: <Shell />,
+        children: [
+          { path: "/", element: <Home /> },
+          { path: "/ui/namespaces/:namespace", element: <Overview /> },
+          { path: "/ui/namespaces/:namespace/:kind/:name", element: <Dashboard /> },
+        ],
+      },
+    ],
+  },
+  { path: "*", element: <NotFound /> },
+]);
+
+export function App() {
+  return <RouterProvider router={router} />;
+}
