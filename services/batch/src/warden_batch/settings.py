@@ -39,6 +39,18 @@ class BatchSettings(ServiceSettings):
         description="Input lines per checkpoint: each chunk's output is stored in PostgreSQL once complete, so a "
         "restarted service resumes at the first chunk not stored (rounded up to a multiple of `batchSize`).",
     )
+    chunk_max_bytes: int = Field(
+        262_144,
+        ge=1024,
+        description="Upper bound of a chunk's input bytes: a chunk is one work item on the bus (one Kafka record), "
+        "so a chunk of long lines is cut short (a single longer line is a chunk of its own).",
+    )
+    work_ahead_chunks: int = Field(
+        16,
+        ge=1,
+        description="Chunks of a job published to the batch workers and not yet stored, at most: bounds what a "
+        "job keeps on the bus and how much a cancel leaves to drop.",
+    )
     lease_s: float = Field(
         30.0,
         gt=0,
