@@ -59,11 +59,11 @@ def chunks_of(path: Path, chunk_lines: int, max_bytes: int) -> Iterator[tuple[in
     texts: list[str] = []
     number = first = size = 0
     for line in read_lines(path):
-        if texts and (len(texts) == chunk_lines or size + len(line.text) > max_bytes):
+        if texts and (len(texts) == chunk_lines or size + len(line.text.encode()) > max_bytes):
             yield number, first, texts
             number, first, texts, size = number + 1, line.index, [], 0
         texts.append(line.text)
-        size += len(line.text) + 8
+        size += len(line.text.encode()) + 8
     if texts:
         yield number, first, texts
 

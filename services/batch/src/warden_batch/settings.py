@@ -25,8 +25,9 @@ class BatchSettings(ServiceSettings):
     local_dirs: list[Path] | None = Field(
         None,
         description="Directories local input and output paths (and file:// URIs) must be under, e.g. "
-        '["/data/batch"]; a job naming another local path is refused (422). Unset: any path this process can read '
-        "or write (standalone: its single user's files); set it wherever job creators are not trusted with those.",
+        '["/data/batch"]; a job naming another local path is refused (422); [] allows S3 only. Default (every '
+        "mode: standalone, compose, Helm): unset, any path this process can read or write (standalone: its single "
+        "user's files); set it wherever job creators are not trusted with those.",
     )
     object_store: ObjectStoreSettings = Field(
         default_factory=ObjectStoreSettings, description="How to reach S3 for s3:// input and output locations."
@@ -40,10 +41,11 @@ class BatchSettings(ServiceSettings):
         "restarted service resumes at the first chunk not stored (rounded up to a multiple of `batchSize`).",
     )
     chunk_max_bytes: int = Field(
-        262_144,
+        196_608,
         ge=1024,
-        description="Upper bound of a chunk's input bytes: a chunk is one work item on the bus (one Kafka record), "
-        "so a chunk of long lines is cut short (a single longer line is a chunk of its own).",
+        description="Upper bound of a chunk's input bytes (UTF-8): a chunk is one work item on the bus (one Kafka "
+        "record, 1 MB at most by default, escaping included), so a chunk of long lines is cut short (a single longer "
+        "line is a chunk of its own).",
     )
     work_ahead_chunks: int = Field(
         16,
