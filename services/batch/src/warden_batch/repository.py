@@ -11,7 +11,7 @@ import asyncpg
 
 _JOB_COLUMNS = """uid, name, namespace, deployment_kind, deployment_name, definition, output_uri, status, message,
     created_at, started_at, finished_at, total_lines, done_lines, failed_lines, run_started_at, run_start_lines,
-    cancel_requested, created_by, now() AS now"""
+    cancel_requested, created_by, runs, now() AS now"""
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class JobRow:
     run_start_lines: int
     cancel_requested: bool
     created_by: str | None
+    runs: int
     now: Any
 
 
@@ -102,7 +103,7 @@ class BatchJobRepository:
         record = await self._pool.fetchrow(
             f"""UPDATE warden_batch.jobs SET lease_owner = $1, lease_until = now() + make_interval(secs => $2),
                     status = 'Running', started_at = coalesce(started_at, now()), run_started_at = now(),
-                    run_start_lines = done_lines
+                    run_start_lines = done_lines, runs = runs + 1
                 WHERE uid = (SELECT uid FROM warden_batch.jobs
                              WHERE status IN ('Pending', 'Running') AND (lease_until IS NULL OR lease_until < now())
                              ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -195,9 +196,9 @@ class BatchJobRepository:
 
     async def release(self, owner: str) -> None:
         """Hand `owner`'s running jobs back at once (a clean stop): the next process resumes them without waiting
-        for their leases to expire."""
+        for their leases to expire (and a clean stop does not count as one of a job's `runs`)."""
         await self._pool.execute(
-            """UPDATE warden_batch.jobs SET lease_owner = NULL, lease_until = NULL
+            """UPDATE warden_batch.jobs SET lease_owner = NULL, lease_until = NULL, runs = greatest(runs - 1, 0)
                WHERE lease_owner = $1 AND status = 'Running'""",
             owner,
         )

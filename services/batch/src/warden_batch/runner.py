@@ -108,6 +108,12 @@ class JobRunner:
         logger.info("batch job %s: %s", job.name, message or status)
 
     async def _execute(self, job: JobRow, work: Path) -> tuple[str, str | None]:
+        if job.runs > self._settings.max_runs:
+            raise JobStopped(
+                "Failed",
+                f"the batch service running this job stopped {job.runs - 1} times before it finished (killed or out "
+                f"of memory? see its logs); not resumed again (WARDEN_BATCH_MAX_RUNS={self._settings.max_runs})",
+            )
         definition = BatchJobDefinition.model_validate(job.definition)
         source = await self._input(definition.input_data, work)
         total = await asyncio.to_thread(count_lines, source)

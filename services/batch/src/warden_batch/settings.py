@@ -59,5 +59,11 @@ class BatchSettings(ServiceSettings):
         description="How long a job stays claimed by the process running it without a renewal; after that (the "
         "process died) any batch process takes it over and resumes it.",
     )
+    max_runs: int = Field(
+        5,
+        ge=1,
+        description="Times a job is started or resumed at most: a job whose runner keeps dying (the process killed "
+        "or out of memory while running it) then ends `Failed` instead of being resumed forever.",
+    )
     poll_interval_s: float = Field(1.0, gt=0, description="How often the service looks for jobs to run or resume.")
     call_timeout_s: float = Field(60.0, gt=0, description="Timeout of one data-plane request of a job.")

@@ -32,6 +32,8 @@ from warden_common.upstreams import Upstreams
 logger = logging.getLogger(__name__)
 
 GROUP = "batch-workers"
+_TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+              asyncpg.TooManyConnectionsError, OSError)  # fmt: skip
 EVENT_SOURCE = "/warden/batch"
 _CACHED_JOBS = 64
 
@@ -94,19 +96,19 @@ class ChunkWorker:
             size = job.definition.batch_size
             groups = [lines[i : i + size] for i in range(0, len(lines), size)]
             outputs = await asyncio.gather(*(self._group(job, group) for group in groups))
+            texts = [text for group in outputs for text, _ in group]
+            failed = sum(1 for group in outputs for _, ok in group if not ok)
+            if await self._repository.store_chunk(row.uid, item.chunk, len(texts), failed, "\n".join(texts) + "\n"):
+                self.chunks_done += 1
         except JobStopped as stop:
             await self._repository.fail(row.uid, stop.message)
             return
-        except (asyncpg.PostgresError, OSError):
+        except _TRANSIENT:
             raise  # the database or network is away for a moment: the bus retries the item
         except Exception as exc:  # anything else would fail again: the job fails with the error
             logger.exception("batch job %s: lines %d-%d failed", row.name, item.first_line, last)
             await self._repository.fail(row.uid, f"lines {item.first_line}-{last} failed: {type(exc).__name__}: {exc}")
             return
-        texts = [text for group in outputs for text, _ in group]
-        failed = sum(1 for group in outputs for _, ok in group if not ok)
-        if await self._repository.store_chunk(row.uid, item.chunk, len(texts), failed, "\n".join(texts) + "\n"):
-            self.chunks_done += 1
 
     def _job(self, row: JobRow) -> _Job:
         job = self._jobs.get(row.uid)

@@ -198,3 +198,42 @@ async def test_a_worker_error_fails_the_job_with_it(repository: BatchJobReposito
         job.description.message == "lines 20-39 failed: RuntimeError: CUDA out of memory"
     )
     assert not (tmp_path / "out.txt").exists()
+
+
+async def test_work_items_flow_through_kafka_in_distributed_mode(
+    repository: BatchJobRepository, kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    """The same job on the distributed bus (the real Kafka; topics namespaced for this test)."""
+    retry = RetryPolicy(max_attempts=2, initial_backoff_s=0.05, max_backoff_s=0.2)
+    kafka = create_bus(BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=unique_name,
+                                   retry=retry, partitions=2))  # fmt: skip
+    await kafka.start()
+    try:
+        values = [float(i) for i in range(100)]
+        body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 4}
+        job, workers = await _run(repository, kafka, stand_in(), tmp_path, body)
+    finally:
+        await kafka.close()
+    assert job.description.workflow_status == "Succeeded", job.description.message
+    assert workers[0].chunks_done == len(values) // SETTINGS.chunk_lines
+    out = [json.loads(line) for line in (tmp_path / "out.txt").read_text().splitlines()]
+    assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(len(values)))
+    assert [o["data"]["ndarray"] for o in out] == [[[v * 2]] for v in values]
+
+
+async def test_a_job_whose_runner_keeps_dying_fails_instead_of_being_resumed_forever(
+    repository: BatchJobRepository, bus: Bus, tmp_path: Path
+) -> None:
+    body = {"inputData": _input(tmp_path, [1.0, 2.0]), "outputData": str(tmp_path / "out.txt")}
+    row = await BatchService(repository).create(IRIS, BatchJobDefinition.model_validate(body))
+    for _ in range(SETTINGS.max_runs):  # claimed, and its runner died at once (a lease of 0 s runs out at once)
+        assert await repository.claim("died", 0.0) is not None
+    claimed = await repository.claim(OWNER, SETTINGS.lease_s)
+    assert claimed is not None and claimed.runs == SETTINGS.max_runs + 1
+    await JobRunner(repository, bus, SETTINGS, tmp_path / "work", OWNER).run(claimed)  # no worker: it never starts
+    job = await BatchService(repository).get(IRIS, row.name)
+    assert job.description.workflow_status == "Failed"
+    assert (job.description.message or "").startswith(
+        f"the batch service running this job stopped {SETTINGS.max_runs} times"
+    )
+    assert not (tmp_path / "out.txt").exists()
