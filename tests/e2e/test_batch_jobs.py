@@ -133,7 +133,7 @@ def test_batch_feedback_feeds_the_metrics_server(served: Served) -> None:
                                                   "truth": {"data": {"ndarray": [[t]]}}}) + "\n"
                                       for p, t in rows))  # fmt: skip
             job = {"inputData": str(source), "outputData": str(served.folder / f"feedback-{right_per_10}0-out.txt"),
-                   "batchMethod": "feedback", "batchDataType": "raw", "batchWorkers": "32"}  # fmt: skip
+                   "batchMethod": "feedback", "batchDataType": "raw", "batchWorkers": "16"}  # fmt: skip
             posted = client.post(JOBS, json=job)
             assert posted.status_code == 201, posted.text
             description = _finished(client, f"{JOBS}/{posted.json()['workflowName']}")

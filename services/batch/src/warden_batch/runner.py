@@ -14,6 +14,7 @@ import asyncio
 import logging
 import math
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
@@ -144,6 +145,25 @@ class JobRunner:
         return path
 
     async def _process(self, run: _Run, source: Path) -> None:
+        """Publish the chunks not stored, wait until all are; when none got stored for `redeliver_after_s` (an item
+        was lost: dead-lettered after its retries while the database was away), publish the missing ones again."""
+        while not run.stopped:
+            chunks, stored = await self._publish(run, source)
+            progress_at, last = time.monotonic(), stored
+            while stored < chunks and not run.stopped:
+                stored = await self._stored(run)
+                if stored != last:
+                    progress_at, last = time.monotonic(), stored
+                elif time.monotonic() - progress_at > self._settings.redeliver_after_s:
+                    logger.warning("batch job %s: no chunk stored for %.0f s, publishing the %d missing ones again",
+                                   run.job.name, self._settings.redeliver_after_s, chunks - stored)  # fmt: skip
+                    break
+            else:
+                return
+
+    async def _publish(self, run: _Run, source: Path) -> tuple[int, int]:
+        """Publish the chunks not stored yet (at most `work_ahead_chunks` ahead of the stored ones); (chunks of the
+        input, chunks stored)."""
         uid = run.job.uid
         size = run.definition.batch_size
         chunk_lines = math.ceil(self._settings.chunk_lines / size) * size
@@ -158,12 +178,11 @@ class JobRunner:
             while chunks - stored > ahead and not run.stopped:
                 stored = await self._stored(run)
             if run.stopped:
-                return
+                break
             await self._bus.publish(
                 work_item(uid, number, first, texts), topic=topics.BATCH_WORK, key=f"{uid}/{number}"
             )
-        while stored < chunks and not run.stopped:
-            stored = await self._stored(run)
+        return chunks, stored
 
     async def _stored(self, run: _Run) -> int:
         """The chunks stored so far, after a short wait; stops the run if the job no longer runs (a worker failed

@@ -53,6 +53,13 @@ class BatchSettings(ServiceSettings):
         description="Chunks of a job published to the batch workers and not yet stored, at most: bounds what a "
         "job keeps on the bus and how much a cancel leaves to drop.",
     )
+    redeliver_after_s: float = Field(
+        300.0,
+        gt=0,
+        description="A running job none of whose chunks got stored for this long has its missing chunks published "
+        "again (a work item was lost: dead-lettered after its retries while the database was away). A redelivered "
+        "chunk that is stored meanwhile is not written twice.",
+    )
     lease_s: float = Field(
         30.0,
         gt=0,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,14 @@ from warden_batch.runner import JobRunner
 from warden_batch.service import BatchService, DeploymentRef
 from warden_batch.settings import BatchSettings
 from warden_batch.wire import BatchJobDefinition
-from warden_batch.worker import ChunkWorker
+from warden_batch.worker import GROUP, ChunkWorker
+from warden_common import topics
 from warden_common.bus.factory import create_bus
 from warden_common.bus.port import Bus
+from warden_common.codec import Event
 from warden_common.db import open_pool, prepare_schema
+from warden_common.events import decode_data_as
+from warden_common.events.batch import BatchWorkItem
 from warden_common.settings import BusSettings, RetryPolicy
 from warden_common.testing.waiting import eventually
 from warden_common.upstreams import Upstreams
@@ -237,3 +241,31 @@ async def test_a_job_whose_runner_keeps_dying_fails_instead_of_being_resumed_for
         f"the batch service running this job stopped {SETTINGS.max_runs} times"
     )
     assert not (tmp_path / "out.txt").exists()
+
+
+async def test_lost_work_items_are_published_again(repository: BatchJobRepository, bus: Bus, tmp_path: Path) -> None:
+    """Items taken off the bus and never stored (here a member of the workers' group that drops them, as the bus
+    does with an item dead-lettered after its retries) are published again once no chunk got stored for a while."""
+    settings = SETTINGS.model_copy(update={"redeliver_after_s": 0.5})
+    values = [float(i) for i in range(60)]
+    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt")}
+    row = await BatchService(repository).create(IRIS, BatchJobDefinition.model_validate(body))
+    claimed = await repository.claim(OWNER, settings.lease_s)
+    assert claimed is not None
+    dropped: list[int] = []
+
+    async def drop(events: Sequence[Event]) -> None:
+        dropped.extend(decode_data_as(e, BatchWorkItem).chunk for e in events)
+
+    black_hole = await bus.subscribe_batch(topics.BATCH_WORK, group=GROUP, handler=drop)
+    runner = asyncio.create_task(JobRunner(repository, bus, settings, tmp_path / "work", OWNER).run(claimed))
+    await eventually(lambda: sorted(set(dropped)) == [0, 1, 2], "the three chunks dropped")
+    await black_hole.stop()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stand_in()), base_url="http://serving") as client:
+        subscription = await ChunkWorker(repository, Upstreams({"serving": client}), settings).subscribe(bus)
+        await asyncio.wait_for(runner, 60)
+        await subscription.stop()
+    job = await BatchService(repository).get(IRIS, row.name)
+    assert job.description.workflow_status == "Succeeded", job.description.message
+    out = [json.loads(line) for line in (tmp_path / "out.txt").read_text().splitlines()]
+    assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(len(values)))
