@@ -1,6 +1,7 @@
 """Batch jobs end to end against one `warden up` (auth off: auth is test_sdk_batch_jobs'), the iris model served by
 MLServer, moto S3 and local files: 10,000-line batch prediction and batch feedback jobs whose output, in input order,
-equals the per-line online predictions; then the batch service as its own process (distributed mode) killed with
+equals the per-line online predictions; batch feedback (90% then 40% right) counted by a metrics server as the
+lines imply; then the batch service as its own process (distributed mode) killed with
 SIGKILL mid-job and started again: the job completes with every line exactly once."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sklearn.datasets import load_iris
 
 from warden_common.testing.processes import free_port, running_warden_up, wait_http_ok, warden_executable
 
-from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, PREDICT, iris, wait_until
+from .iris_demo import API, AVAILABLE_WITHIN_S, DEPLOYMENT, LOADED_WITHIN_S, PREDICT, iris, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -96,6 +97,62 @@ def _check_output(text: str, online: dict[int, Any], uid: str) -> None:
         # The same model answer; a mini-batch's floats may differ in the last bit from a single row's.
         np.testing.assert_allclose(out["data"]["ndarray"], expected["ndarray"], rtol=1e-12, err_msg=str(index))
     assert len({json.loads(line)["meta"]["tags"]["batch_instance_id"] for line in lines}) == LINES
+
+
+def _feedback_lines(lines: int, right_per_10: int) -> list[tuple[int, int]]:
+    """(prediction, truth) of each line: `right_per_10` lines in 10 have the predicted class as truth."""
+    return [(i % 3, i % 3 if i % 10 < right_per_10 else (i + 1) % 3) for i in range(lines)]
+
+
+def _expected_counts(rows: list[tuple[int, int]]) -> dict[str, Any]:
+    """Rows, correct rows and each class's one-vs-rest TP / FP / FN, from the input lines."""
+    classes = {
+        f"CLASS_{c}": (sum(p == t == c for p, t in rows), sum(p == c != t for p, t in rows),
+                       sum(t == c != p for p, t in rows))
+        for c in range(3)
+    }  # fmt: skip
+    return {"rows": len(rows), "correct": sum(p == t for p, t in rows), "classes": classes}
+
+
+def test_batch_feedback_feeds_the_metrics_server(served: Served) -> None:
+    """Seed §5.1.8.6: a 10,000-line feedback job with 90% of the truths equal to the prediction, then one with 40%:
+    the deployment's metrics server counts what the lines imply (first in the module: no feedback was sent to the
+    deployment before, so the counts start at zero)."""
+    metrics_url = f"{DEPLOYMENT}/monitor/metrics-server"
+    metrics = {"name": "iris-batch-metrics", "config": {"basic": {"model_type": "multiclass_numeric", "classes": 3}}}
+    sent: list[tuple[int, int]] = []
+    with httpx.Client(base_url=served.base, timeout=30) as client:
+        created = client.post(metrics_url, json=metrics)
+        assert created.status_code == 200, created.text
+        url = f"{metrics_url}/iris-batch-metrics"
+        wait_until(f"{url} loaded", lambda: client.get(url).json()["status"]["state"] == "Loaded", LOADED_WITHIN_S)
+        for right_per_10 in (9, 4):
+            rows = _feedback_lines(LINES, right_per_10)
+            source = served.folder / f"feedback-{right_per_10}0.txt"
+            source.write_text("".join(json.dumps({"response": {"data": {"ndarray": [[p]]}},
+                                                  "truth": {"data": {"ndarray": [[t]]}}}) + "\n"
+                                      for p, t in rows))  # fmt: skip
+            job = {"inputData": str(source), "outputData": str(served.folder / f"feedback-{right_per_10}0-out.txt"),
+                   "batchMethod": "feedback", "batchDataType": "raw", "batchWorkers": "16"}  # fmt: skip
+            posted = client.post(JOBS, json=job)
+            assert posted.status_code == 201, posted.text
+            description = _finished(client, f"{JOBS}/{posted.json()['workflowName']}")
+            assert description["workflowStatus"] == "Succeeded", description
+            sent += rows
+            expected = _expected_counts(sent)
+
+            def counted(total: int = len(sent)) -> dict[str, Any] | None:
+                answer = client.get(f"{url}/metrics")
+                assert answer.status_code == 200, answer.text
+                body: dict[str, Any] = answer.json()
+                assert body["rows"] <= total, body  # never a line counted twice
+                return body if body["rows"] == total else None
+
+            summary = wait_until(f"{len(sent)} feedback rows counted", counted, FINISHED_WITHIN_S)
+            assert (summary["rows"], summary["correct"]) == (expected["rows"], expected["correct"])
+            assert summary["overall"]["accuracy"] == pytest.approx(expected["correct"] / expected["rows"], abs=1e-4)
+            got = {c["class"]: (c["truePositive"], c["falsePositive"], c["falseNegative"]) for c in summary["classes"]}
+            assert got == expected["classes"]
 
 
 def _predict_job(source: Path, output: str) -> dict[str, Any]:

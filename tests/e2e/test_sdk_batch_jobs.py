@@ -1,7 +1,8 @@
 """The official seldon-deploy-sdk 1.6, unchanged, creates, reads and lists batch jobs against `warden up` (auth on:
 it signs in with its own OIDCAuthenticator; POST needs write, GET read on the deployment) through `BatchJobsApi`
 with its BatchJobDefinition model, as the seed's Kubeflow pipeline does. No model is deployed: the job runs and
-fails naming the missing deployment, which is what its description must say."""
+fails naming the missing deployment, which is what its description must say; its `createdBy` is the signed-in
+user."""
 
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ def test_sdk_creates_reads_and_lists_batch_jobs(
 
     listed = _sdk(sdk_python, warden, admin_credentials, "list")
     assert [job["workflowName"] for job in listed["batch_jobs"]] == [name] and listed["pages_count"] == 1
+    assert listed["batch_jobs"][0]["createdBy"] == admin_credentials[0]  # the signed-in user
 
     # Without a token: 401; the message of the failure names the deployment the data plane does not know.
     assert (

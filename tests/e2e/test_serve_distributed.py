@@ -18,6 +18,7 @@ from warden_common.testing.servers.kafka import list_topics
 from warden_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
+READS = {"metadata": "deployments", "detectors": "inference", "batch": "batch.work"}
 
 
 @pytest.mark.parametrize("service,prefix", [("batch", "BATCH"), ("metadata", "METADATA"), ("detectors", "DETECTORS")])
@@ -45,13 +46,13 @@ def test_serve_one_service_on_kafka(
         assert body["checks"]["bus"] is True
         assert body["checks"]["database"] is True
         assert body.get("skeleton", False) is False  # every service has its features now
-        if service != "batch":  # it reads events (deployments, inference): from its own namespace's topic
-            topic = f"{unique_name}.warden.{'deployments' if service == 'metadata' else 'inference'}"
+        # It reads events (deployments, inference, batch work items): from its own namespace's topic.
+        topic = f"{unique_name}.warden.{READS[service]}"
 
-            async def created() -> bool:
-                return topic in await list_topics(kafka_bootstrap)
+        async def created() -> bool:
+            return topic in await list_topics(kafka_bootstrap)
 
-            asyncio.run(eventually(created, f"topic {topic} on the broker"))
+        asyncio.run(eventually(created, f"topic {topic} on the broker"))
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0

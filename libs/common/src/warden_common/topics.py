@@ -17,6 +17,9 @@ MODELS = "warden.models"
 GITOPS = "warden.gitops"
 """Deployment files changed in git by others (gitops-sync -> gateway)."""
 
+BATCH_WORK = "warden.batch.work"
+"""Work items of running batch jobs (chunks of input lines), shared by every batch process."""
+
 DEAD_LETTER_SUFFIX = ".dlq"
 
 

@@ -15,6 +15,7 @@ from warden_batch.repository import BatchJobRepository
 from warden_batch.runner import JobRunner, new_owner
 from warden_batch.service import BatchService, JobScheduler
 from warden_batch.settings import BatchSettings
+from warden_batch.worker import ChunkWorker
 from warden_common.db.service_database import service_database
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app, data_dir
@@ -39,7 +40,10 @@ def _setup(settings: BatchSettings) -> ServiceSetup:
             repository = BatchJobRepository(pool)
             owner = new_owner()
             work_dir = data_dir(settings.data_dir, platform, SERVICE, stack)
-            runner = JobRunner(repository, upstreams, settings, work_dir, owner)
+            runner = JobRunner(repository, platform.bus, settings, work_dir, owner)
+            worker = ChunkWorker(repository, upstreams, settings)
+            app.state.batch_worker = worker
+            subscription = await worker.subscribe(platform.bus)
             scheduler = JobScheduler(repository, runner, owner, settings.max_running_jobs, settings.poll_interval_s,
                                      settings.lease_s)  # fmt: skip
             app.state.batch = BatchService(repository, scheduler.wake, settings.local_dirs)
@@ -51,6 +55,7 @@ def _setup(settings: BatchSettings) -> ServiceSetup:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+                await subscription.stop()
                 await repository.release(owner)  # a restarted service resumes them at once
 
     return setup

@@ -11,7 +11,7 @@ import asyncpg
 
 _JOB_COLUMNS = """uid, name, namespace, deployment_kind, deployment_name, definition, output_uri, status, message,
     created_at, started_at, finished_at, total_lines, done_lines, failed_lines, run_started_at, run_start_lines,
-    cancel_requested, now() AS now"""
+    cancel_requested, created_by, runs, now() AS now"""
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class JobRow:
     run_started_at: Any
     run_start_lines: int
     cancel_requested: bool
+    created_by: str | None
+    runs: int
     now: Any
 
 
@@ -101,7 +103,7 @@ class BatchJobRepository:
         record = await self._pool.fetchrow(
             f"""UPDATE warden_batch.jobs SET lease_owner = $1, lease_until = now() + make_interval(secs => $2),
                     status = 'Running', started_at = coalesce(started_at, now()), run_started_at = now(),
-                    run_start_lines = done_lines
+                    run_start_lines = done_lines, runs = runs + 1
                 WHERE uid = (SELECT uid FROM warden_batch.jobs
                              WHERE status IN ('Pending', 'Running') AND (lease_until IS NULL OR lease_until < now())
                              ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -126,15 +128,25 @@ class BatchJobRepository:
         rows = await self._pool.fetch("SELECT chunk FROM warden_batch.chunks WHERE job_uid = $1", uid)
         return {int(r["chunk"]) for r in rows}
 
-    async def store_chunk(self, uid: uuid.UUID, owner: str, chunk: int, lines: int, failed: int, output: str) -> bool:
-        """Store a completed chunk once (and count its lines) if `owner` still holds the job; False otherwise."""
+    async def chunk_count(self, uid: uuid.UUID) -> int:
+        return int(await self._pool.fetchval("SELECT count(*) FROM warden_batch.chunks WHERE job_uid = $1", uid))
+
+    async def has_chunk(self, uid: uuid.UUID, chunk: int) -> bool:
+        found = await self._pool.fetchval(
+            "SELECT true FROM warden_batch.chunks WHERE job_uid = $1 AND chunk = $2", uid, chunk
+        )
+        return bool(found)
+
+    async def store_chunk(self, uid: uuid.UUID, chunk: int, lines: int, failed: int, output: str) -> bool:
+        """Store a completed chunk once (and count its lines) while the job runs and is not cancelled; a chunk
+        stored already (a redelivered work item) is left as it is. False if the job no longer runs."""
         async with self._pool.acquire() as conn, conn.transaction():
-            held = await conn.fetchval(
-                "SELECT true FROM warden_batch.jobs WHERE uid = $1 AND lease_owner = $2 AND status = 'Running' "
+            running = await conn.fetchval(
+                "SELECT true FROM warden_batch.jobs WHERE uid = $1 AND status = 'Running' AND NOT cancel_requested "
                 "FOR UPDATE",
-                uid, owner,
-            )  # fmt: skip
-            if not held:
+                uid,
+            )
+            if not running:
                 return False
             inserted = await conn.fetchval(
                 """INSERT INTO warden_batch.chunks (job_uid, chunk, lines, failed, output) VALUES ($1, $2, $3, $4, $5)
@@ -148,6 +160,19 @@ class BatchJobRepository:
                     uid, lines, failed,
                 )  # fmt: skip
         return True
+
+    async def fail(self, uid: uuid.UUID, message: str) -> None:
+        """A worker ends a running job `Failed` (stop-on-failure, deployment missing, an error it cannot get
+        past); the job's runner sees it and stops."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            done = await conn.fetchval(
+                """UPDATE warden_batch.jobs SET status = 'Failed', message = $2, finished_at = now(),
+                       lease_owner = NULL, lease_until = NULL
+                   WHERE uid = $1 AND status = 'Running' RETURNING true""",
+                uid, message,
+            )  # fmt: skip
+            if done:
+                await conn.execute("DELETE FROM warden_batch.chunks WHERE job_uid = $1", uid)
 
     async def outputs(self, uid: uuid.UUID) -> AsyncIterator[str]:
         """Every stored chunk's output, in input order, through a cursor (never all in memory)."""
@@ -171,9 +196,9 @@ class BatchJobRepository:
 
     async def release(self, owner: str) -> None:
         """Hand `owner`'s running jobs back at once (a clean stop): the next process resumes them without waiting
-        for their leases to expire."""
+        for their leases to expire (and a clean stop does not count as one of a job's `runs`)."""
         await self._pool.execute(
-            """UPDATE warden_batch.jobs SET lease_owner = NULL, lease_until = NULL
+            """UPDATE warden_batch.jobs SET lease_owner = NULL, lease_until = NULL, runs = greatest(runs - 1, 0)
                WHERE lease_owner = $1 AND status = 'Running'""",
             owner,
         )

@@ -1,8 +1,11 @@
-"""Runs one claimed job: streams its input, sends mini-batches with `batchWorkers` requests in flight, stores the
-output of every completed chunk of lines in PostgreSQL (the checkpoint), then writes the output in input order.
+"""Runs one claimed job (its coordinator): streams its input and publishes it as work items, chunks of lines, on the
+bus (`warden_batch.worker` consumes them in every batch process, replicas sharing the work), keeping at most
+`work_ahead_chunks` chunks not yet stored in flight; waits until every chunk's output is stored in PostgreSQL (the
+checkpoint), then writes the output in input order.
 
-Resuming (after the process running it died): the chunks already stored are skipped, so no line is sent twice
-by this runner for a stored chunk and none is written twice; lines of a chunk that was in flight are sent again.
+Resuming (after the process running it died): the chunks already stored are not published again; chunks that
+were in flight may be published twice, and a worker that finds its chunk stored already does nothing, so no line
+is written twice.
 """
 
 from __future__ import annotations
@@ -11,43 +14,37 @@ import asyncio
 import logging
 import math
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from warden_batch import lines as wire_lines
-from warden_batch.dataplane import DataPlane, DeploymentMissing, RequestFailed
-from warden_batch.lines import Line, LineError
+import asyncpg
+
+from warden_batch.lines import Line
 from warden_batch.repository import BatchJobRepository, JobRow
 from warden_batch.settings import BatchSettings
 from warden_batch.wire import BatchJobDefinition
+from warden_batch.worker import JobStopped, work_item
+from warden_common import topics
+from warden_common.bus.port import Bus
 from warden_common.errors import WardenError
 from warden_common.objectstore import object_store_for
 from warden_common.objectstore.local import local_path
-from warden_common.upstreams import Upstreams
 
 logger = logging.getLogger(__name__)
 
-
-class JobStopped(Exception):
-    """The job ends early: cancelled, failed (stop-on-failure, deployment missing), or no longer ours."""
-
-    def __init__(self, status: str | None, message: str) -> None:
-        super().__init__(message)
-        self.status = status  # None: the lease was lost, another runner owns the job
-        self.message = message
+_WAIT_S = 0.1
+"""How often the coordinator looks at the stored chunks while it waits for them."""
 
 
 @dataclass
 class _Run:
     job: JobRow
     definition: BatchJobDefinition
-    plane: DataPlane
-    slots: asyncio.Semaphore
     stopped: JobStopped | None = None
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 def read_lines(path: Path, first_index: int = 0) -> Iterator[Line]:
@@ -55,6 +52,21 @@ def read_lines(path: Path, first_index: int = 0) -> Iterator[Line]:
     with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
         for index, text in enumerate(handle, start=first_index):
             yield Line(index, text.rstrip("\r\n"))
+
+
+def chunks_of(path: Path, chunk_lines: int, max_bytes: int) -> Iterator[tuple[int, int, list[str]]]:
+    """(chunk number, first line, lines) of the input: `chunk_lines` lines, fewer when they would exceed
+    `max_bytes` (a work item must fit in one bus record); the same input always gives the same chunks."""
+    texts: list[str] = []
+    number = first = size = 0
+    for line in read_lines(path):
+        if texts and (len(texts) == chunk_lines or size + len(line.text.encode()) > max_bytes):
+            yield number, first, texts
+            number, first, texts, size = number + 1, line.index, [], 0
+        texts.append(line.text)
+        size += len(line.text.encode()) + 8
+    if texts:
+        yield number, first, texts
 
 
 def count_lines(path: Path) -> int:
@@ -68,10 +80,10 @@ def count_lines(path: Path) -> int:
 
 class JobRunner:
     def __init__(
-        self, repository: BatchJobRepository, upstreams: Upstreams, settings: BatchSettings, work_dir: Path, owner: str
+        self, repository: BatchJobRepository, bus: Bus, settings: BatchSettings, work_dir: Path, owner: str
     ) -> None:
         self._repository = repository
-        self._upstreams = upstreams
+        self._bus = bus
         self._settings = settings
         self._work_dir = work_dir
         self._owner = owner
@@ -87,19 +99,27 @@ class JobRunner:
             status, message = stop.status, stop.message
         except WardenError as exc:  # the input or output location could not be read or written
             status, message = "Failed", exc.message
+        except (asyncpg.PostgresError, OSError):
+            raise  # the database is away: the lease runs out and this or another process resumes the job
+        except Exception as exc:  # anything else would fail again on every resume: fail with the real error
+            logger.exception("batch job %s failed", job.name)
+            status, message = "Failed", f"{type(exc).__name__}: {exc}"
         await self._repository.finish(job.uid, self._owner, status, message)
         shutil.rmtree(work, ignore_errors=True)
         logger.info("batch job %s: %s", job.name, message or status)
 
     async def _execute(self, job: JobRow, work: Path) -> tuple[str, str | None]:
+        if job.runs > self._settings.max_runs:
+            raise JobStopped(
+                "Failed",
+                f"the batch service running this job stopped {job.runs - 1} times before it finished (killed or out "
+                f"of memory? see its logs); not resumed again (WARDEN_BATCH_MAX_RUNS={self._settings.max_runs})",
+            )
         definition = BatchJobDefinition.model_validate(job.definition)
         source = await self._input(definition.input_data, work)
         total = await asyncio.to_thread(count_lines, source)
         await self._repository.set_total(job.uid, total)
-        plane = DataPlane(self._upstreams, job.namespace, job.deployment_name, definition.method,
-                          definition.retries, self._settings.call_timeout_s)  # fmt: skip
-        workers = min(definition.workers, self._settings.max_workers)
-        run = _Run(job, definition, plane, asyncio.Semaphore(workers))
+        run = _Run(job, definition)
         renewing = asyncio.create_task(self._renew(run))
         try:
             await self._process(run, source)
@@ -125,112 +145,65 @@ class JobRunner:
         return path
 
     async def _process(self, run: _Run, source: Path) -> None:
-        definition = run.definition
-        size = definition.batch_size
+        """Publish the chunks not stored, wait until all are; when none got stored for `redeliver_after_s` (an item
+        was lost: dead-lettered after its retries while the database was away), publish the missing ones again."""
+        while not run.stopped:
+            chunks, stored = await self._publish(run, source)
+            progress_at, last = time.monotonic(), stored
+            while stored < chunks and not run.stopped:
+                stored = await self._stored(run)
+                if stored != last:
+                    progress_at, last = time.monotonic(), stored
+                elif time.monotonic() - progress_at > self._settings.redeliver_after_s:
+                    logger.warning("batch job %s: no chunk stored for %.0f s, publishing the %d missing ones again",
+                                   run.job.name, self._settings.redeliver_after_s, chunks - stored)  # fmt: skip
+                    break
+            else:
+                return
+
+    async def _publish(self, run: _Run, source: Path) -> tuple[int, int]:
+        """Publish the chunks not stored yet (at most `work_ahead_chunks` ahead of the stored ones); (chunks of the
+        input, chunks stored)."""
+        uid = run.job.uid
+        size = run.definition.batch_size
         chunk_lines = math.ceil(self._settings.chunk_lines / size) * size
-        done = await self._repository.done_chunks(run.job.uid)
-        in_flight = asyncio.Semaphore(max(2, math.ceil(definition.workers * size * 2 / chunk_lines) + 1))
-        chunk: list[Line] = []
-        number = 0
-        for line in read_lines(source):  # local file: reading a line does not block for long
+        done = await self._repository.done_chunks(uid)
+        stored = len(done)
+        ahead = self._settings.work_ahead_chunks
+        chunks = 0
+        for number, first, texts in chunks_of(source, chunk_lines, self._settings.chunk_max_bytes):
+            chunks += 1
+            if number in done:
+                continue
+            while chunks - stored > ahead and not run.stopped:
+                stored = await self._stored(run)
             if run.stopped:
                 break
-            chunk.append(line)
-            if len(chunk) == chunk_lines:
-                await self._start_chunk(run, number, chunk, done, in_flight)
-                chunk, number = [], number + 1
-        if chunk and not run.stopped:
-            await self._start_chunk(run, number, chunk, done, in_flight)
-        if run.tasks:
-            await asyncio.gather(*run.tasks, return_exceptions=True)
-
-    async def _start_chunk(
-        self, run: _Run, number: int, chunk: list[Line], done: set[int], in_flight: asyncio.Semaphore
-    ) -> None:
-        if number in done:
-            return
-        await in_flight.acquire()
-        task = asyncio.create_task(self._chunk(run, number, chunk))
-        run.tasks.add(task)
-
-        def finished(done_task: asyncio.Task[None]) -> None:
-            run.tasks.discard(done_task)
-            in_flight.release()
-
-        task.add_done_callback(finished)
-
-    async def _chunk(self, run: _Run, number: int, chunk: list[Line]) -> None:
-        size = run.definition.batch_size
-        groups = [chunk[i : i + size] for i in range(0, len(chunk), size)]
-        try:
-            outputs = await asyncio.gather(*(self._group(run, group) for group in groups))
-        except JobStopped as stop:
-            run.stopped = run.stopped or stop
-            return
-        lines = [text for group in outputs for text, _ in group]
-        failed = sum(1 for group in outputs for _, ok in group if not ok)
-        stored = await self._repository.store_chunk(
-            run.job.uid, self._owner, number, len(lines), failed, "\n".join(lines) + "\n"
-        )
-        if not stored:
-            run.stopped = run.stopped or JobStopped(None, "lease lost")
-
-    async def _group(self, run: _Run, group: list[Line]) -> list[tuple[str, bool]]:
-        """Output lines (and success) of one mini-batch."""
-        async with run.slots:
-            if run.stopped:
-                raise run.stopped
-            definition = run.definition
-            if len(group) > 1 and definition.method == "predict" and definition.data_type == "data":
-                answers = await self._mini_batch(run, group)
-                if answers is not None:
-                    return answers
-            results = [await self._one(run, line) for line in group]
-            if definition.batch_interval:
-                await asyncio.sleep(definition.batch_interval)
-            return results
-
-    async def _mini_batch(self, run: _Run, group: list[Line]) -> list[tuple[str, bool]] | None:
-        try:
-            rows = [wire_lines.rows_of(line) for line in group]
-            answer = await run.plane.send(
-                wire_lines.data_body([r for rs in rows for r in rs], run.definition.payload_type)
+            await self._bus.publish(
+                work_item(uid, number, first, texts), topic=topics.BATCH_WORK, key=f"{uid}/{number}"
             )
-        except (LineError, RequestFailed):
-            return None  # line by line: only the bad lines fail
-        except DeploymentMissing as exc:
-            raise JobStopped("Failed", str(exc)) from None
-        parts = wire_lines.split_answer(answer, [len(rs) for rs in rows])
-        if parts is None:
-            return None
-        uid = run.job.uid
-        return [(wire_lines.success(uid, line.index, part), True) for line, part in zip(group, parts, strict=True)]
+        return chunks, stored
 
-    async def _one(self, run: _Run, line: Line) -> tuple[str, bool]:
-        uid, definition = run.job.uid, run.definition
-        try:
-            if not line.text.strip():
-                raise LineError(f"line {line.index} is empty")
-            answer = await run.plane.send(wire_lines.line_body(line, definition.data_type, definition.payload_type))
-        except (LineError, RequestFailed) as exc:
-            if definition.stop_on_failure:
-                raise JobStopped("Failed", f"stopped at line {line.index} (stopOnFailure): {exc}") from None
-            return wire_lines.failure(uid, line.index, str(exc)), False
-        except DeploymentMissing as exc:
-            raise JobStopped("Failed", str(exc)) from None
-        return wire_lines.success(uid, line.index, answer), True
+    async def _stored(self, run: _Run) -> int:
+        """The chunks stored so far, after a short wait; stops the run if the job no longer runs (a worker failed
+        it) or is cancelled."""
+        await asyncio.sleep(_WAIT_S)
+        current = await self._repository.by_uid(run.job.uid)
+        if current is None or current.status != "Running":
+            run.stopped = run.stopped or JobStopped(None, "no longer running")
+        elif current.cancel_requested:
+            run.stopped = run.stopped or JobStopped("Failed", "cancelled")
+        return await self._repository.chunk_count(run.job.uid)
 
     async def _renew(self, run: _Run) -> None:
         while True:
             await asyncio.sleep(self._settings.lease_s / 3)
             ours, cancel = await self._repository.renew(run.job.uid, self._owner, self._settings.lease_s)
-            if not ours:
+            if not ours:  # another runner took it over, or a worker failed it
                 run.stopped = JobStopped(None, "lease lost")
             elif cancel:
                 run.stopped = JobStopped("Failed", "cancelled")
             if run.stopped:
-                for task in list(run.tasks):
-                    task.cancel()
                 return
 
     async def _write_output(self, job: JobRow, work: Path) -> None:

@@ -57,7 +57,7 @@ def describe(row: JobRow) -> BatchJobDescription:
     return BatchJobDescription(
         workflow_name=row.name, workflow_uid=row.uid, workflow_status=cast(Phase, row.status),
         started_at=row.started_at, finished_at=row.finished_at, message=row.message, output_data=row.output_uri,
-        progress=progress,
+        created_by=row.created_by, progress=progress,
     )  # fmt: skip
 
 
@@ -84,14 +84,16 @@ class BatchService:
                 allowed = ", ".join(str(d) for d in self._local_dirs) or "none"
                 raise Unprocessable(f"{field} {uri!r} is outside the batch service's local directories ({allowed})")
 
-    async def create(self, deployment: DeploymentRef, definition: BatchJobDefinition) -> JobRow:
+    async def create(
+        self, deployment: DeploymentRef, definition: BatchJobDefinition, actor: str | None = None
+    ) -> JobRow:
         self._check_locations(definition)
         for _ in range(5):
             name = job_name(deployment.name)
             uid = uuid.uuid4()
             output = definition.output_data.replace(WORKFLOW_NAME, name)
             key = (deployment.namespace, deployment.kind, deployment.name)
-            if await self._repository.insert(uid, name, key, definition.wire(), output, None):
+            if await self._repository.insert(uid, name, key, definition.wire(), output, actor):
                 row = await self._repository.by_uid(uid)
                 assert row is not None
                 if self._wake is not None:

@@ -220,6 +220,9 @@ class BatchJobDescription(BaseModel):
     finished_at: dt.datetime | None = Field(None, alias="FinishedAt")
     message: str | None = Field(None, description="Why it failed or was cancelled.")
     output_data: str = Field(alias="outputData", description="Where the output is (or will be) written.")
+    created_by: str | None = Field(
+        None, alias="createdBy", description="The signed-in user who created the job (null with auth off)."
+    )
     progress: Progress
 
 

@@ -19,7 +19,8 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel
 
 from warden_common.codec import Event
-from warden_common.events import catalog, deployments, detectors, gitops, inference
+from warden_common.events import batch, catalog, deployments, detectors, gitops, inference
+from warden_common.events.batch import BATCH_WORK_ITEM
 from warden_common.events.catalog import MODEL_DELETED, MODEL_REGISTERED, MODEL_UPDATED
 from warden_common.events.deployments import (
     DEPLOYMENT_CREATED,
@@ -42,7 +43,9 @@ from warden_common.events.registry import EventRegistry, EventSpec, OpaquePayloa
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-registry = EventRegistry([*inference.SPECS, *detectors.SPECS, *deployments.SPECS, *catalog.SPECS, *gitops.SPECS])
+registry = EventRegistry(
+    [*inference.SPECS, *batch.SPECS, *detectors.SPECS, *deployments.SPECS, *catalog.SPECS, *gitops.SPECS]
+)
 """Every event type Warden produces or consumes."""
 
 
@@ -73,6 +76,7 @@ def build_event(
 
 
 __all__ = [
+    "BATCH_WORK_ITEM",
     "DEPLOYMENT_CREATED",
     "DEPLOYMENT_DELETED",
     "DEPLOYMENT_STATUS_CHANGED",

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from warden_batch.service import BatchService
+from warden_common.auth.actor import Actor
 from warden_common.service_app import app_state
 
 
@@ -16,3 +17,5 @@ def _service(request: Request) -> BatchService:
 
 
 Service = Annotated[BatchService, Depends(_service)]
+
+__all__ = ["Actor", "Service"]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from warden_batch.api.deps import Service
+from warden_batch.api.deps import Actor, Service
 from warden_batch.service import DeploymentRef
 from warden_batch.wire import (
     BatchJobDefinition,
@@ -27,7 +27,7 @@ _UID = "8f3d5d0e-5c1b-4b7e-9a59-2f1c0d7e3a41"
 DESCRIPTION_EXAMPLE = {
     "workflowName": "iris-kbgz5", "workflowUID": _UID, "workflowStatus": "Running",
     "StartedAt": "2026-12-05T07:03:01Z", "FinishedAt": None, "message": None,
-    "outputData": "s3://data/output-data-iris-kbgz5.txt",
+    "outputData": "s3://data/output-data-iris-kbgz5.txt", "createdBy": "alice",
     "progress": {"linesDone": 4200, "linesFailed": 0, "linesTotal": 10000, "linesPerSecond": 850.5,
                  "etaSeconds": 6.8},
 }  # fmt: skip
@@ -52,9 +52,9 @@ def _routes(router: APIRouter, plural: str) -> None:
         return BatchJobsListResponse(batch_jobs=jobs, limit=limit, page=page, pages_count=pages)
 
     async def create_job(
-        service: Service, namespace: NamespaceName, name: str, body: BatchJobDefinition
+        service: Service, namespace: NamespaceName, name: str, body: BatchJobDefinition, actor: Actor
     ) -> BatchJobPostResponse:
-        row = await service.create(DeploymentRef(namespace, kind, name), body)
+        row = await service.create(DeploymentRef(namespace, kind, name), body, actor)
         return BatchJobPostResponse(workflow_name=row.name, workflow_uid=row.uid)
 
     async def read_job(
