@@ -92,8 +92,10 @@ async def _arrays(conn: asyncpg.Connection, deployment: str) -> dict[str, Any]:
         """SELECT doc_id, part, path, number,
                   COALESCE(label, CASE WHEN number IS NOT NULL THEN element #>> '{}' END) AS label
            FROM (SELECT i.doc_id, s.part, s.path,
-                        (CASE s.part WHEN 'request' THEN i.request_numbers ELSE i.response_numbers END)[s.slot] AS number,
-                        (CASE s.part WHEN 'request' THEN i.request_labels ELSE i.response_labels END)[s.slot] AS label,
+                        (CASE s.part WHEN 'request' THEN i.request_numbers
+                                     ELSE i.response_numbers END)[s.slot] AS number,
+                        (CASE s.part WHEN 'request' THEN i.request_labels
+                                     ELSE i.response_labels END)[s.slot] AS label,
                         i.elements -> s.part #> s.path AS element
                  FROM warden_logs.instances i JOIN warden_logs.element_slots s USING (namespace, deployment)
                  WHERE i.namespace = 'slots' AND i.deployment = $1) v""",
