@@ -27,7 +27,8 @@ def test_scalars_as_postgresql_reads_their_json() -> None:
 
 
 def test_arrays_put_values_at_their_slots_and_quote_every_text() -> None:
-    values = {("Sex",): (None, 'a "b", {c}\\'), ("Age",): (39.0, "39"), ("Late",): (1e-05, None)}
+    values: dict[slots.Path, slots.Value] = {("Sex",): (None, 'a "b", {c}\\'), ("Age",): (39.0, "39"),
+                                             ("Late",): (1e-05, None)}  # fmt: skip
     numbers, labels = slots.arrays(values, {("Age",): 1, ("Sex",): 3, ("Late",): 4})
     assert numbers == '{"39.0",NULL,NULL,"1e-05"}'
     assert labels == '{"39",NULL,"a \\"b\\", {c}\\\\",NULL}'
@@ -38,7 +39,7 @@ QUERY = DistributionQuery(namespace="ns", deployment="income", part="response", 
                           classes=("<=$50K", ">$50K"), start=datetime(2026, 1, 5, tzinfo=UTC),
                           end=datetime(2026, 1, 6, tzinfo=UTC), histogram_interval=0.1,
                           cohort=(CohortCondition("request", "Education", terms=("Dropout",)),))  # fmt: skip
-SLOTS = {"response": {("Income", "<=$50K"): 1, ("Income", ">$50K"): 2}, "request": {("Education",): 5}}
+SLOTS: pgdist.Slots = {"response": {("Income", "<=$50K"): 1, ("Income", ">$50K"): 2}, "request": {("Education",): 5}}
 
 
 def test_a_query_reads_slots_and_names_stay_parameters() -> None:
@@ -46,15 +47,16 @@ def test_a_query_reads_slots_and_names_stay_parameters() -> None:
     assert "i.response_numbers[" in text and "i.request_labels[" in text and "OFFSET 0" not in text
     assert "VALUES" in text  # the classes in one pass
     assert "Income" not in text and "Dropout" not in text and "Education" not in text
+    assert all(f"${n}" in text for n in range(1, len(params) + 1))  # PostgreSQL refuses a parameter it never sees
     flat = {p for p in params if not isinstance(p, list)}
     assert {"Education", "<=$50K", ">$50K", 1, 2, 5} <= flat and ["Dropout"] in params
 
 
 def test_no_slots_or_an_element_past_the_limit_reads_jsonb() -> None:
     assert "OFFSET 0" in pgdist.statement(QUERY, None)[0]
-    full = {"response": {("Other", str(n)): n + 1 for n in range(slots.MAX_SLOTS)}}
+    full: pgdist.Slots = {"response": {("Other", str(n)): n + 1 for n in range(slots.MAX_SLOTS)}}
     text, _ = pgdist.statement(QUERY, full)
     assert "OFFSET 0" in text and "i.elements" in text
     # An element no instance holds as a scalar (slots are free) is NULL, read from nowhere.
-    text, _ = pgdist.statement(QUERY, {"response": {}, "request": {}})
+    text, _ = pgdist.statement(QUERY, {"response": {}, "request": {}})  # no slot taken
     assert "i.response_numbers" not in text and "i.elements" not in text and "NULL::float8" in text

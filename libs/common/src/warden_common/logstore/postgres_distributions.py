@@ -49,25 +49,28 @@ def _slot(slots: Slots | None, part: str, path: Path) -> int | bool | None:
     return False if len(of_part) < postgres_slots.MAX_SLOTS else None
 
 
-def _number(where: sql.Where, slots: Slots | None, part: str, path: Path) -> str:
+def _element(where: sql.Where, slots: Slots | None, part: str, path: Path, *, as_text: bool) -> str:
+    """The element as float8 (or text): from its slot, NULL when no instance has it, else read from JSONB."""
     slot = _slot(slots, part, path)
     if slot is False:
-        return "NULL::float8"
+        return "NULL::text" if as_text else "NULL::float8"
     if slot is None:
-        return _NUMBER.format(x=_at(where, part, *path))
-    return f"{_NUMBERS[part]}[{where.param(slot)}::int]"
+        return (_TEXT if as_text else _NUMBER).format(x=_at(where, part, *path))
+    at = where.param(slot)
+    number = f"{_NUMBERS[part]}[{at}::int]"
+    if not as_text:
+        return number
+    # Numbers other than integers keep the text PostgreSQL gives them in `elements` (e.g. 1e-05 -> 0.00001).
+    from_jsonb = _TEXT.format(x=_at(where, part, *path))
+    return f"COALESCE({_LABELS[part]}[{at}::int], CASE WHEN {number} IS NOT NULL THEN {from_jsonb} END)"
+
+
+def _number(where: sql.Where, slots: Slots | None, part: str, path: Path) -> str:
+    return _element(where, slots, part, path, as_text=False)
 
 
 def _text(where: sql.Where, slots: Slots | None, part: str, path: Path) -> str:
-    slot = _slot(slots, part, path)
-    if slot is False:
-        return "NULL::text"
-    if slot is None:
-        return _TEXT.format(x=_at(where, part, *path))
-    at = where.param(slot)
-    # Numbers other than integers keep the text PostgreSQL gives them in `elements` (e.g. 1e-05 -> 0.00001).
-    return (f"COALESCE({_LABELS[part]}[{at}::int], CASE WHEN {_NUMBERS[part]}[{at}::int] IS NOT NULL "
-            f"THEN {_TEXT.format(x=_at(where, part, *path))} END)")  # fmt: skip
+    return _element(where, slots, part, path, as_text=True)
 
 
 def _at(where: sql.Where, part: str, name: str, category: str | None = None) -> str:
@@ -91,7 +94,7 @@ def statement(query: dist.DistributionQuery, slots: Slots | None = None) -> tupl
     """The grouped SELECT of `query`: rows (slice, class, key, rows, count, min, max, sum, first, last).
 
     `slots`: the deployment's element slots (read in the same snapshot); None reads every element from JSONB."""
-    paths = [(query.feature, c) for c in query.classes] if query.kind == "classes" else [(query.feature,)]
+    paths: list[Path] = [(query.feature, c) for c in query.classes] if query.kind == "classes" else [(query.feature,)]
     if any(_slot(slots, query.part, path) is None for path in paths):
         return _jsonb_statement(query, slots)
     where = _where(query, slots)
@@ -114,20 +117,22 @@ def statement(query: dist.DistributionQuery, slots: Slots | None = None) -> tupl
         interval = query.histogram_interval
         key = f"floor(v / {where.param(interval)}::float8)" if interval else "NULL::float8"
     # Array subscripts are cheap enough to repeat, so PostgreSQL may flatten this (and scan in parallel).
-    text_sql = f"""
+    rows = f"""
+        SELECT {time_slice} AS slice, {cls} AS cls, {first} AS first, ts, {value} AS v, {text} AS t
+        FROM warden_logs.instances i {classes}
+        WHERE {where.sql()}
+    """
+    return _grouped(rows, key), where.params
+
+
+def _grouped(rows: str, key: str) -> str:
+    """`rows` (slice, cls, first, ts, v, ...) grouped by slice, class and `key`: the statement's result rows."""
+    return f"""
         SELECT slice, cls, key, count(*) FILTER (WHERE first) AS rows, count(v) AS n, min(v), max(v), sum(v),
                min(ts), max(ts)
-        FROM (
-            SELECT slice, cls, first, ts, v, {key} AS key
-            FROM (
-                SELECT {time_slice} AS slice, {cls} AS cls, {first} AS first, ts, {value} AS v, {text} AS t
-                FROM warden_logs.instances i {classes}
-                WHERE {where.sql()}
-            ) f
-        ) g
+        FROM (SELECT slice, cls, first, ts, v, {key} AS key FROM ({rows}) f) g
         GROUP BY slice, cls, key
     """
-    return text_sql, where.params
 
 
 JOINT_CLASSES = 8
@@ -197,24 +202,16 @@ def _jsonb_statement(query: dist.DistributionQuery, slots: Slots | None) -> tupl
         key = f"floor(v / {where.param(interval)}::float8)::text" if interval else "NULL::text"
     # The innermost SELECT reads each instance's element once (OFFSET 0 keeps it from being inlined into every
     # expression that uses it); groups are few (slices x classes x buckets), so they are hashed, not sorted.
-    text = f"""
-        SELECT slice, cls, key, count(*) FILTER (WHERE first) AS rows, count(v) AS n, min(v), max(v), sum(v),
-               min(ts), max(ts)
+    rows = f"""
+        SELECT slice, cls, first, ts, x, {value} AS v
         FROM (
-            SELECT slice, cls, first, ts, v, {key} AS key
-            FROM (
-                SELECT slice, cls, first, ts, x, {value} AS v
-                FROM (
-                    SELECT {time_slice} AS slice, {cls} AS cls, {first} AS first, ts, {x} AS x
-                    FROM warden_logs.instances i {classes}
-                    WHERE {where.sql()}
-                    OFFSET 0
-                ) e
-            ) f
-        ) g
-        GROUP BY slice, cls, key
+            SELECT {time_slice} AS slice, {cls} AS cls, {first} AS first, ts, {x} AS x
+            FROM warden_logs.instances i {classes}
+            WHERE {where.sql()}
+            OFFSET 0
+        ) e
     """
-    return text, where.params
+    return _grouped(rows, key), where.params
 
 
 async def distribution(conn: asyncpg.Connection, query: dist.DistributionQuery) -> dist.DistributionResult:
