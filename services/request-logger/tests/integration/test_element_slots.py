@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from warden_common.db import apply_migrations
-from warden_common.logstore import DeploymentRef, InstanceWrite
+from warden_common.logstore import DeploymentRef, InstanceWrite, postgres_slots
 from warden_common.logstore import postgres_distributions as pgdist
 from warden_common.logstore.distributions import CohortCondition, DistributionQuery
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -78,14 +78,14 @@ def _rounded(value: Any) -> Any:
 async def _both_ways(conn: asyncpg.Connection, query: DistributionQuery) -> tuple[Any, Any]:
     """The distribution read from the slot arrays and the same read from the JSONB elements (sums rounded)."""
     answers = []
-    for slots in (await pgdist.postgres_slots.read(conn, query.namespace, query.deployment), None):
+    for slots in (await postgres_slots.read(conn, query.namespace, query.deployment), None):
         text, params = pgdist.statement(query, slots)
         assert ("OFFSET 0" in text) is (slots is None), text  # the JSONB statement only without slots
         answers.append(_rounded(pgdist.assemble(query, [tuple(r) for r in await conn.fetch(text, *params)])))
     return answers[0], answers[1]
 
 
-async def _arrays(conn: asyncpg.Connection, deployment: str) -> dict[str, Any]:
+async def _arrays(conn: asyncpg.Connection, deployment: str) -> dict[tuple[str, str, tuple[str, ...]], Any]:
     """Each instance's values by element path, as a query reads them (whatever the arrays' length; a number's text
     from its label, or else from `elements`: the backfill cannot tell 1e16 from an integer, nor needs to)."""
     rows = await conn.fetch(
