@@ -39,7 +39,7 @@ async def test_distributed_logger_refuses_an_unmigrated_database_until_warden_mi
     with pytest.raises(ServiceUnavailable, match="warden migrate"):
         async with app.router.lifespan_context(app):
             pass
-    assert [m.version for m in await pending_migrations(fresh_database, SERVICE, migrations())] == [1, 2, 3]
+    assert [m.version for m in await pending_migrations(fresh_database, SERVICE, migrations())] == [1, 2, 3, 4]
 
     # The real CLI, as an operator runs it: it finds the logger's migrations through the entry point group.
     process = await asyncio.create_subprocess_exec(

@@ -21,7 +21,7 @@ import asyncpg
 from warden_common.db import prepare_schema
 from warden_common.db.pool import open_pool
 from warden_common.logstore import document as doc
-from warden_common.logstore import postgres_distributions
+from warden_common.logstore import postgres_distributions, postgres_slots
 from warden_common.logstore import postgres_sql as sql
 from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -56,6 +56,7 @@ class PostgresLogStore:
         self._migrate = migrate
         self._pool: asyncpg.Pool | None = None
         self._pool_scope: contextlib.AbstractAsyncContextManager[asyncpg.Pool] | None = None
+        self._slots = postgres_slots.SlotRegistry()
 
     async def start(self) -> None:
         """Migrate (`migrate=True`, standalone) or insist the schema is current (distributed: `warden migrate`)."""
@@ -102,7 +103,8 @@ class PostgresLogStore:
         async with self._require_pool().acquire() as conn:
             try:
                 async with conn.transaction():
-                    await _upsert(conn, list(enumerate(items)))
+                    slots = await _upsert(conn, self._slots, list(enumerate(items)))
+                self._slots.keep(slots)
                 return []
             except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError, ValueError) as exc:
                 if len(items) == 1:
@@ -111,7 +113,8 @@ class PostgresLogStore:
             for position, item in enumerate(items):  # find the items PostgreSQL refuses; store the rest
                 try:
                     async with conn.transaction():
-                        await _upsert(conn, [(position, item)])
+                        slots = await _upsert(conn, self._slots, [(position, item)])
+                    self._slots.keep(slots)
                 except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError, ValueError) as exc:
                     rejected.append(ItemRejected(position, f"PostgreSQL refused the document: {exc}", 400))
             return rejected
@@ -154,7 +157,9 @@ class PostgresLogStore:
             raise LogStoreUnavailable(f"PostgreSQL log store unreachable: {exc!r}") from exc
 
 
-async def _upsert(conn: asyncpg.Connection, items: list[tuple[int, LogWrite]]) -> None:
+async def _upsert(conn: asyncpg.Connection, registry: postgres_slots.SlotRegistry, items: list[tuple[int, LogWrite]]
+                  ) -> dict[postgres_slots.Key, dict[str, dict[postgres_slots.Path, int]]]:  # fmt: skip
+    """Write `items` in `conn`'s transaction; the element slots it used (to `keep` once committed)."""
     instances: dict[tuple[str, str, str], dict[str, Any]] = {}
     payloads: dict[tuple[str, str, str, str], PayloadWrite] = {}
     for _, item in items:
@@ -167,16 +172,28 @@ async def _upsert(conn: asyncpg.Connection, items: list[tuple[int, LogWrite]]) -
                            doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
         else:
             payloads[(item.ref.namespace, item.ref.deployment, item.request_id, item.part)] = item
+    slots: dict[postgres_slots.Key, dict[str, dict[postgres_slots.Path, int]]] = {}
     if instances:
-        columns: list[list[Any]] = [[] for _ in range(9)]
+        values = {key: {part: postgres_slots.scalars(postgres_slots.elements_of(fields, part))
+                        for part in postgres_slots.PARTS if part in fields}
+                  for key, fields in instances.items()}  # fmt: skip
+        wanted: dict[postgres_slots.Key, dict[str, set[postgres_slots.Path]]] = {}
+        for (namespace, deployment, _), parts in values.items():
+            for part, found in parts.items():
+                wanted.setdefault((namespace, deployment), {}).setdefault(part, set()).update(found)
+        slots = await registry.resolve(conn, wanted)
+        columns: list[list[Any]] = [[] for _ in range(13)]
         for (namespace, deployment, doc_id), fields in instances.items():
             outlier = fields.get("outlier")
-            row = (
+            row: list[Any] = [
                 namespace, deployment, doc_id, str(fields.get(doc.REQUEST_ID, "")), fields.get(doc.ENDPOINT),
                 _timestamp(fields.get(doc.TIMESTAMP)),
                 outlier.get(doc.IS_OUTLIER) if isinstance(outlier, dict) else None, fields,
                 fields.get(doc.DEPLOYMENT_UID),
-            )  # fmt: skip
+            ]  # fmt: skip
+            for part in postgres_slots.PARTS:
+                found = values[(namespace, deployment, doc_id)].get(part, {})
+                row.extend(postgres_slots.arrays(found, slots.get((namespace, deployment), {}).get(part, {})))
             for column, value in zip(columns, row, strict=True):
                 column.append(value)
         await conn.execute(sql.UPSERT_INSTANCES, *columns)
@@ -184,6 +201,7 @@ async def _upsert(conn: asyncpg.Connection, items: list[tuple[int, LogWrite]]) -
         rows = [(p.ref.namespace, p.ref.deployment, p.request_id, p.part, p.content_type, p.size_bytes,
                  p.payload, p.rejected_reason) for p in payloads.values()]  # fmt: skip
         await conn.execute(sql.UPSERT_PAYLOADS, *(list(column) for column in zip(*rows, strict=True)))
+    return slots
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -10,17 +10,28 @@ from warden_common.logstore.port import DeploymentLife, FeatureFilter, LogQuery
 
 UPSERT_INSTANCES = """
 INSERT INTO warden_logs.instances AS t
-    (namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                     $7::boolean[], $8::jsonb[], $9::text[])
+    (namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
+     request_numbers, request_labels, response_numbers, response_labels)
+SELECT namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
+       request_numbers::float8[], request_labels::text[], response_numbers::float8[], response_labels::text[]
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+            $7::boolean[], $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+    AS w(namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
+         request_numbers, request_labels, response_numbers, response_labels)
 ON CONFLICT (namespace, deployment, doc_id) DO UPDATE SET
-    doc            = t.doc || EXCLUDED.doc,
-    endpoint       = COALESCE(EXCLUDED.endpoint, t.endpoint),
-    ts             = COALESCE(EXCLUDED.ts, t.ts),
-    is_outlier     = COALESCE(EXCLUDED.is_outlier, t.is_outlier),
-    deployment_uid = COALESCE(EXCLUDED.deployment_uid, t.deployment_uid)
+    doc              = t.doc || EXCLUDED.doc,
+    endpoint         = COALESCE(EXCLUDED.endpoint, t.endpoint),
+    ts               = COALESCE(EXCLUDED.ts, t.ts),
+    is_outlier       = COALESCE(EXCLUDED.is_outlier, t.is_outlier),
+    deployment_uid   = COALESCE(EXCLUDED.deployment_uid, t.deployment_uid),
+    request_numbers  = CASE WHEN EXCLUDED.doc ? 'request' THEN EXCLUDED.request_numbers ELSE t.request_numbers END,
+    request_labels   = CASE WHEN EXCLUDED.doc ? 'request' THEN EXCLUDED.request_labels ELSE t.request_labels END,
+    response_numbers = CASE WHEN EXCLUDED.doc ? 'response' THEN EXCLUDED.response_numbers
+                            ELSE t.response_numbers END,
+    response_labels  = CASE WHEN EXCLUDED.doc ? 'response' THEN EXCLUDED.response_labels ELSE t.response_labels END
 """
-"""Parts replace their own top-level key (`||` is a shallow merge), so parts merge in any order, idempotently."""
+"""Parts replace their own top-level key (`||` is a shallow merge), so parts merge in any order, idempotently;
+a part's slot arrays (`postgres_slots`) are written with it, from its elements."""
 
 UPSERT_PAYLOADS = """
 INSERT INTO warden_logs.payloads AS t
