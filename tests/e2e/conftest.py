@@ -81,16 +81,23 @@ class SharedWarden:
 
 
 @pytest.fixture(scope="module")
-def shared_warden(tmp_path_factory: pytest.TempPathFactory, demo_build: dict[str, str]) -> Iterator[SharedWarden]:
-    """Like `warden` + `demo_models` + `api_headers`, started once per module (for modules whose tests each set
-    up their own deployments and detectors on it)."""
-    home = tmp_path_factory.mktemp("sw") / "wh"  # short: the embedded server's Unix socket path
+def module_warden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like `warden`, started once per module: for modules whose tests leave nothing the others rely on (each
+    `warden up` costs ~10 s of two cores). A module opts in by overriding `warden` with it."""
+    home = tmp_path_factory.mktemp("mw") / "wh"  # short: the embedded server's Unix socket path
     try:
         with running_warden_up(home, ready_within_s=READY_WITHIN_S) as base:
-            yield SharedWarden(base, bearer_headers(base), dict(demo_build))
+            yield base
     finally:
         for leftover in processes_using(home):
             leftover.kill()
+
+
+@pytest.fixture(scope="module")
+def shared_warden(module_warden: str, demo_build: dict[str, str]) -> SharedWarden:
+    """Like `warden` + `demo_models` + `api_headers`, started once per module (for modules whose tests each set
+    up their own deployments and detectors on it)."""
+    return SharedWarden(module_warden, bearer_headers(module_warden), dict(demo_build))
 
 
 @pytest.fixture

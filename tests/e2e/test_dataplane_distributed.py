@@ -74,19 +74,6 @@ def distributed(
             leftover.kill()
 
 
-def demo_iris_uri(home: Path) -> str:
-    demo = subprocess.run(
-        [str(warden_executable()), "demo"],
-        env={**os.environ, "WARDEN_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    uris = dict(line.split("\t") for line in demo.stdout.strip().splitlines() if "\t" in line)
-    return uris["iris-sklearn"]
-
-
 def wait_available(client: httpx.Client, url: str, within_s: float = 180) -> dict[str, Any]:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
@@ -104,11 +91,11 @@ def assert_setosa(probabilities: list[float]) -> None:
 
 
 def test_predictions_through_the_gateways_public_url_reach_the_serving_process(
-    distributed: tuple[str, str], tmp_path: Path
+    distributed: tuple[str, str], tmp_path: Path, demo_models: dict[str, str]
 ) -> None:
     gateway, serving = distributed
     spec = json.loads(json.dumps(SDEP))
-    spec["spec"]["predictors"][0]["graph"]["modelUri"] = demo_iris_uri(tmp_path / "home")
+    spec["spec"]["predictors"][0]["graph"]["modelUri"] = demo_models["iris-sklearn"]  # the session's demo
     assert httpx.post(f"{gateway}{API}/namespaces/seldon/seldondeployments", json=spec).status_code == 401
     api_headers = bearer_headers(gateway)
     with httpx.Client(base_url=gateway, timeout=30, headers=api_headers) as client:

@@ -81,6 +81,12 @@ def logged(client: httpx.Client, name: str) -> set[str]:
     return {hit["requestId"] for hit in page.json()["requests"]}
 
 
+@pytest.fixture(scope="module")
+def warden(module_warden: str) -> str:
+    """One `warden up` for the module's tests: each deploys under names of its own (two model servers at most)."""
+    return module_warden
+
+
 def explained(client: httpx.Client, answer: httpx.Response, within_s: float = 60) -> dict[str, Any]:
     """The explanation an `explain` call answered with, or, when it was still running (202), once it is done."""
     if answer.status_code == 202:
@@ -135,6 +141,7 @@ def test_income_explained_from_its_deployment_spec_and_by_logged_request(
 
         time.sleep(2)  # what the explanations sent would be logged by now
         assert logged(client, "income") == {puid, puid2}
+        assert client.delete(f"{DEPLOYMENTS}/income").is_success  # stops its model server (shared warden up)
 
 
 def test_an_inference_service_explainer_from_spec_explainer_alibi(
@@ -145,7 +152,7 @@ def test_an_inference_service_explainer_from_spec_explainer_alibi(
     alibi = {"type": "AnchorTabular", "referenceUri": demo_models["income-reference"], "config": SMALL_ANCHORS}
     spec = {"predictor": {"sklearn": {"storageUri": demo_models["income-sklearn"]}}, "explainer": {"alibi": alibi}}
     isvc: dict[str, Any] = {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
-                            "metadata": {"name": "income", "namespace": "seldon"}, "spec": spec}  # fmt: skip
+                            "metadata": {"name": "census", "namespace": "seldon"}, "spec": spec}  # fmt: skip
     with httpx.Client(base_url=warden, timeout=60, headers=api_headers) as client:
         wrong = {**isvc, "spec": {**spec, "explainer": {"alibi": {**alibi, "type": "Contrastive"}}}}
         refused = client.post(isvcs, json=wrong)
@@ -154,17 +161,17 @@ def test_an_inference_service_explainer_from_spec_explainer_alibi(
 
         created = client.post(isvcs, json=isvc)
         assert created.status_code == 201, created.text
-        wait_until("income Available",
-                   lambda: client.get(f"{isvcs}/income").json()["status"].get("state") == "Available",
+        wait_until("census Available",
+                   lambda: client.get(f"{isvcs}/census").json()["status"].get("state") == "Available",
                    AVAILABLE_WITHIN_S)  # fmt: skip
-        wait_until("the explainer of the spec", lambda: client.get(f"{isvcs}/income/explainer").is_success, 30)
-        assert client.get(f"{isvcs}/income/explainer").json()["source"] == "deployment"
+        wait_until("the explainer of the spec", lambda: client.get(f"{isvcs}/census/explainer").is_success, 30)
+        assert client.get(f"{isvcs}/census/explainer").json()["source"] == "deployment"
 
-        predicted = client.post("/seldon/seldon/income/v1/models/income:predict", json={"instances": [INCOME_ROW]})
+        predicted = client.post("/seldon/seldon/census/v1/models/census:predict", json={"instances": [INCOME_ROW]})
         assert predicted.status_code == 200, predicted.text
         puid = predicted.headers["Seldon-Puid"]
         wait_until("the prediction logged",
-                   lambda: puid in {h["requestId"] for h in client.get(f"{isvcs}/income/requests").json()["requests"]},
+                   lambda: puid in {h["requestId"] for h in client.get(f"{isvcs}/census/requests").json()["requests"]},
                    30)  # fmt: skip
         explain_routes = {  # what the request metrics count an explain call as, at the gateway and behind it
             "gateway": f"{API}/namespaces/{{namespace}}/inferenceservices/{{name}}/explain",
@@ -173,18 +180,18 @@ def test_an_inference_service_explainer_from_spec_explainer_alibi(
         counted = {
             service: requests_counted(warden, service, "POST", route) for service, route in explain_routes.items()
         }
-        by_request = client.post(f"{isvcs}/income/explain", params={"requestId": puid, "instance": 0})
+        by_request = client.post(f"{isvcs}/census/explain", params={"requestId": puid, "instance": 0})
         anchor = explained(client, by_request)["data"]
         assert anchor["anchor"] and anchor["precision"] >= 0.95
-        payload = explained(client, client.post(f"{isvcs}/income/explain", json={"instances": [INCOME_ROW]}))
+        payload = explained(client, client.post(f"{isvcs}/census/explain", json={"instances": [INCOME_ROW]}))
         assert payload["data"]["anchor"] and payload["data"]["precision"] >= 0.95
         for service, route in explain_routes.items():
             assert requests_counted(warden, service, "POST", route) == counted[service] + 2, service
-        stored = client.get(f"{isvcs}/income/explanations", params={"requestId": puid}).json()["explanations"]
+        stored = client.get(f"{isvcs}/census/explanations", params={"requestId": puid}).json()["explanations"]
         assert [e["explanation"]["data"]["anchor"] for e in stored] == [anchor["anchor"]]
 
-        assert client.delete(f"{isvcs}/income").is_success
-        wait_until("the explainer removed with it", lambda: client.get(f"{isvcs}/income/explainer").status_code == 404,
+        assert client.delete(f"{isvcs}/census").is_success
+        wait_until("the explainer removed with it", lambda: client.get(f"{isvcs}/census/explainer").status_code == 404,
                    30)  # fmt: skip
 
 

@@ -24,11 +24,14 @@ INCOME_ROW = [53, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]
 
 
 def test_an_income_anchor_through_the_gateway_detectors_and_serving_processes(
-    kafka_bootstrap: str, fresh_database: str, unique_name: str, mlserver_bin: str, tmp_path: Path
+    kafka_bootstrap: str,
+    fresh_database: str,
+    unique_name: str,
+    mlserver_bin: str,
+    tmp_path: Path,
+    demo_models: dict[str, str],
 ) -> None:
-    demo = subprocess.run([str(warden_executable()), "demo"], env={**os.environ, "WARDEN_HOME": str(tmp_path / "h")},
-                          capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
-    uris = dict(line.split("\t") for line in demo.stdout.splitlines() if "\t" in line)
+    uris = demo_models  # the session's `warden demo` (only read)
     bus = {"BUS__KIND": "kafka", "BUS__KAFKA_BOOTSTRAP": kafka_bootstrap, "BUS__KAFKA_NAMESPACE": f"{unique_name}."}
     ports = {name: free_port() for name in ("serving", "gateway", "detectors")}
     serving_url = f"http://127.0.0.1:{ports['serving']}"

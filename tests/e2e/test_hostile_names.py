@@ -14,6 +14,12 @@ API = "/seldon-deploy/api/v1alpha1"
 HOSTILE = ["%04", "a%3Fview%3Dprocesses", "a%23b", "a%2Fb", "%2E%2E", "a%0Ab", "a%7F", "a%5Cb", "a" * 300]
 
 
+@pytest.fixture(scope="module")
+def warden(module_warden: str) -> str:
+    """One `warden up` for both tests: they create nothing, and compare request counts before and after."""
+    return module_warden
+
+
 def _requests_seen(base: str) -> dict[str, float]:
     """Requests each service's app has counted so far."""
     seen: dict[str, float] = {}

@@ -143,6 +143,12 @@ PREDICT_SCRIPT = SDK_SIGN_IN + textwrap.dedent(
 )
 
 
+@pytest.fixture(scope="module")
+def warden(module_warden: str) -> str:
+    """One `warden up` for both tests: one works in namespace `e2e` (deleting what it made), one in `seldon`."""
+    return module_warden
+
+
 def test_sdk_creates_lists_reads_updates_and_deletes_a_seldon_deployment(
     sdk_python: Path, warden: str, api_headers: dict[str, str], admin_credentials: tuple[str, str]
 ) -> None:

@@ -57,6 +57,12 @@ def load_service_factory(name: str) -> ServiceFactory:
     raise NotFound(f"unknown service {name!r}; installed: {', '.join(service_names())}")
 
 
+def import_services() -> None:
+    """Import every installed service's code (what `build_standalone_app` then only has to call)."""
+    for name in service_names():
+        load_service_factory(name)
+
+
 def build_standalone_app(platform: Platform, gateway_settings: GatewaySettings | None = None) -> FastAPI:
     """One ASGI app: every service mounted at `/<service>/`, the gateway at `/`.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +58,16 @@ def author_of(actor: str) -> Author:
 
 
 async def _reap(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):  # exited meanwhile
-            process.kill()
+    """Kill git and everything it started, then wait for it.
+
+    git runs helpers of its own (`git-remote-http`, ssh, `fetch-pack`, `pack-objects`, an alias's shell) that
+    inherit its stdout and stderr; killing git alone leaves them running, and asyncio's `wait()` returns only once
+    every pipe is closed, so a helper stuck on a silent server would hold this up for good. git runs in a session of
+    its own (`start_new_session`), so its process group is exactly git and its helpers: kill the whole group, even
+    when git itself already exited (a helper may outlive it).
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the whole group exited meanwhile
+        os.killpg(process.pid, signal.SIGKILL)
     await process.wait()
 
 
@@ -95,9 +103,13 @@ class Git:
             stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so `_reap` reaches the helpers it starts too
         )
         try:
-            out, err = await asyncio.wait_for(process.communicate(stdin), self._timeout_s)
+            # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that arrives as git finishes, and a
+            # shutdown cancelling the sync poller then waits on a poller that goes on polling.
+            async with asyncio.timeout(self._timeout_s):
+                out, err = await process.communicate(stdin)
         except TimeoutError:
             await _reap(process)
             raise GitFailed(argv, -1, f"timed out after {self._timeout_s:g}s") from None

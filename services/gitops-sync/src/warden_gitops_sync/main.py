@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -15,6 +14,7 @@ from warden_common.db import open_pool, prepare_schema
 from warden_common.observability import add_readiness_check
 from warden_common.platform import Platform
 from warden_common.service_app import ServiceSetup, create_service_app
+from warden_common.tasks import cancel_and_wait
 from warden_gitops_sync.api.routes import gitops_router
 from warden_gitops_sync.migrations import SERVICE, migrations
 from warden_gitops_sync.service import GitopsService
@@ -67,18 +67,16 @@ def _setup(settings: GitopsSyncSettings) -> ServiceSetup:
             status = await _status_store(settings, platform, app, stack)
             store = RepositoryStore(root, settings, platform.bus, status)
             service = app.state.gitops = GitopsService(store, settings.push_attempts)
-            poller = (
-                asyncio.create_task(poll_forever(store, settings.poll_interval_s)) if settings.poll_interval_s else None
-            )
+            stopping = asyncio.Event()
+            interval = settings.poll_interval_s
+            poller = asyncio.create_task(poll_forever(store, interval, stopping)) if interval else None
             try:
                 yield
             finally:
                 app.state.gitops = None
+                stopping.set()
                 await service.close()
-                if poller is not None:
-                    poller.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await poller
+                await cancel_and_wait(poller)
 
     return setup
 

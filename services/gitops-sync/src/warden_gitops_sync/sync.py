@@ -36,11 +36,17 @@ async def sync_by_name(store: RepositoryStore, namespace: str) -> str | None:
     return await sync_namespace(store, repo)
 
 
-async def poll_forever(store: RepositoryStore, interval_s: float) -> None:
-    """Every `interval_s`: sync every GitOps repository; one failing never stops the others."""
-    while True:
+async def poll_forever(store: RepositoryStore, interval_s: float, stopping: asyncio.Event) -> None:
+    """Every `interval_s` until `stopping` is set: sync every GitOps repository; one failing never stops the others.
+
+    The owner sets `stopping` and then cancels the task: a cancellation alone can be lost (a library awaiting with
+    Python 3.11's `asyncio.wait_for` swallows one arriving as its awaitable completes), and the loop must end anyway.
+    """
+    while not stopping.is_set():
         await asyncio.sleep(interval_s)
         for repo in await store.discover():
+            if stopping.is_set():
+                return
             try:
                 await sync_namespace(store, repo)
             except Exception as exc:  # recorded in the namespace's status; the next poll tries again

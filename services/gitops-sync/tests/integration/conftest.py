@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from fastapi import FastAPI, Request
 from pydantic import SecretStr
@@ -146,5 +147,15 @@ async def warden(
             transport = httpx.ASGITransport(app=gateway)
             async with httpx.AsyncClient(transport=transport, base_url="http://warden.test", timeout=30) as client:
                 yield Warden(client=client, state_dir=state_dir, remote=remote, gateway=gateway, remote_url=remote_url)
+        assert git_processes_in(state_dir) == [], "gitops-sync stopped and left git processes running"
     finally:
         await bus.close()
+
+
+def git_processes_in(state_dir: Path) -> list[str]:
+    """Processes working in gitops-sync's repositories (git and the helpers it starts), as `pid command line`."""
+    found = []
+    for proc in psutil.process_iter(["cwd", "cmdline"]):
+        if (proc.info["cwd"] or "").startswith(str(state_dir)):
+            found.append(f"{proc.pid} {' '.join(proc.info['cmdline'] or [])}")
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,14 @@ MIN_PASSWORD_LENGTH = 8
 # argon2-cffi's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes). Hashing runs in a thread so a login
 # never stalls the event loop.
 _HASHER = PasswordHasher()
-# Verified when the user does not exist, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("no such user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the user does not exist, so that a wrong name costs as long as a wrong password. Made on first
+    use, not at import: a hash costs ~0.3 s of CPU, which every process importing the gateway (each `warden` command)
+    would pay."""
+    return _HASHER.hash("no such user")
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ class UserStore:
             row = await conn.fetchrow(
                 "SELECT name, password_hash, groups, is_client FROM gateway.users WHERE name = $1", name
             )
-        stored = row["password_hash"] if row is not None and row["is_client"] == client else _DUMMY_HASH
+        known = row is not None and row["is_client"] == client
+        stored = row["password_hash"] if known else await asyncio.to_thread(_dummy_hash)
         try:
             await asyncio.to_thread(_HASHER.verify, stored, password)
         except (VerificationError, InvalidHashError):
