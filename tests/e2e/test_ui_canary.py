@@ -3,37 +3,24 @@
 traffic, promote the canary — then the result is read back from the API. It also checks the API docs link, About,
 that a token the server refuses leads back to sign-in, a wrong password in words, and sign-out.
 `ui/e2e/canary.mjs` drives Debian's chromium with playwright-core and runs axe-core on the sign-in, overview and
-dashboard screens. Screenshots of every step are kept in `$WARDEN_UI_ARTIFACTS` (default: this test's tmp dir),
-whose path the test prints.
+dashboard screens. Screenshots of every step are kept (`ui_browser.run_ui_script`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import httpx
 
-from warden_common.testing.auth import TEST_ADMIN, TEST_ADMIN_PASSWORD
+from warden_common.testing.auth import TEST_ADMIN
 
 from .iris_demo import DEPLOYMENT, iris
-
-UI = Path(__file__).resolve().parents[2] / "ui"
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium")
-    assert found, "Debian's chromium is missing: `scripts/infra/all install` installs it"
-    return found
+from .ui_browser import run_ui_script
 
 
 def test_canary_promotion_through_the_ui(
     warden: str, api_headers: dict[str, str], demo_models: dict[str, str], tmp_path: Path
 ) -> None:
-    assert (UI / "node_modules" / "playwright-core").is_dir(), "run `scripts/install` (npm ci in ui/)"
     sklearn, xgboost = demo_models["iris-sklearn"], demo_models["iris-xgboost"]
     with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
         created = client.post(f"{DEPLOYMENT.rsplit('/', 1)[0]}", json=iris(sklearn))
@@ -42,26 +29,7 @@ def test_canary_promotion_through_the_ui(
         added = client.post(f"{DEPLOYMENT}/canary", json=canary)
         assert added.status_code == 200, added.text
 
-        artifacts = Path(os.environ.get("WARDEN_UI_ARTIFACTS") or tmp_path / "ui-artifacts")
-        print(f"UI screenshots: {artifacts}")
-        run = subprocess.run(
-            ["node", "e2e/canary.mjs"],
-            cwd=UI,
-            env={
-                **os.environ,
-                "WARDEN_URL": warden,
-                "WARDEN_USER": TEST_ADMIN,
-                "WARDEN_PASSWORD": TEST_ADMIN_PASSWORD,
-                "WARDEN_UI_ARTIFACTS": str(artifacts),
-                "CHROMIUM": _chromium(),
-            },
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        report = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
-        assert run.returncode == 0, f"{report.get('error') or run.stderr}\nscreenshots: {artifacts}"
+        report = run_ui_script("canary.mjs", warden, tmp_path)
         assert [row[1:3] for row in report["before"]] == [["default", "75%"], ["canary", "25%"]]
         assert set(report["axe"]) == {"signin", "overview", "dashboard"}
         assert f"Signed in as: {TEST_ADMIN}" in report["about"]

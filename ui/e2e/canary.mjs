@@ -2,75 +2,11 @@
 // sign in (keyboard only), open the deployment from the overview, see default + canary traffic, promote the canary.
 // axe-core runs on the sign-in, overview and dashboard screens (no serious/critical violations allowed).
 //
-// Environment: WARDEN_URL (a running `warden up` with an iris SeldonDeployment that has a canary), WARDEN_USER,
-// WARDEN_PASSWORD, WARDEN_UI_ARTIFACTS (screenshots go there), CHROMIUM (default: `chromium` on PATH),
-// DEPLOYMENT (default iris), NAMESPACE (default seldon). Prints one JSON line with what it saw; exit 1 on failure.
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+// Environment: see lib.mjs; DEPLOYMENT (default iris), NAMESPACE (default seldon). The deployment must have a canary.
+import { axe, base, check, password, report, runInBrowser, screenshot, tabTo, user } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const base = process.env.WARDEN_URL;
-const user = process.env.WARDEN_USER;
-const password = process.env.WARDEN_PASSWORD;
-const artifacts = process.env.WARDEN_UI_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "warden-ui-"));
 const namespace = process.env.NAMESPACE ?? "seldon";
 const name = process.env.DEPLOYMENT ?? "iris";
-if (!base || !user || !password) throw new Error("set WARDEN_URL, WARDEN_USER and WARDEN_PASSWORD");
-mkdirSync(artifacts, { recursive: true });
-
-const report = { artifacts, screenshots: [], axe: {}, steps: [] };
-let shot = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function screenshot(page, label) {
-  const file = join(artifacts, `${String(++shot).padStart(2, "0")}-${label}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  report.screenshots.push(file);
-}
-
-async function axe(page, screen) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const found = await window.axe.run(document, { resultTypes: ["violations"] });
-    return found.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`),
-    }));
-  });
-  report.axe[screen] = result;
-  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(bad.length === 0, `axe-core on ${screen}: ${JSON.stringify(bad)}`);
-}
-
-/** Presses Tab until the focused element matches `test` (at most `limit` times): the element is keyboard-reachable. */
-async function tabTo(page, description, test, limit = 40, arg = null) {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate(test, arg)) return i + 1;
-  }
-  throw new Error(`${description} cannot be reached with Tab`);
-}
 
 async function predictorRows(page) {
   const rows = page.locator("table[aria-label='Predictors and traffic'] tbody tr");
@@ -80,19 +16,7 @@ async function predictorRows(page) {
   );
 }
 
-// A fresh profile every run (playwright passes it as --user-data-dir).
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "warden-chromium-")), {
-  executablePath: process.env.CHROMIUM ?? "chromium",
-  args: FLAGS,
-  headless: true,
-  viewport: { width: 1280, height: 768 },
-});
-let page;
-try {
-  page = context.pages()[0] ?? (await context.newPage());
-  const consoleErrors = [];
-  page.on("pageerror", (error) => consoleErrors.push(String(error)));
-
+await runInBrowser(async (page, context) => {
   // 1. Sign-in, keyboard only: Tab reaches user name, password and the button; Enter submits.
   await page.goto(base + "/");
   await page.waitForURL("**/ui/signin**");
@@ -189,13 +113,4 @@ try {
   await page.waitForURL("**/ui/signin**");
   check((await page.evaluate(() => sessionStorage.getItem("warden.session"))) === null, "sign-out kept the token");
   report.steps.push("signed in again and out");
-  check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
-  console.log(JSON.stringify(report));
-} catch (error) {
-  if (page) await page.screenshot({ path: join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
-  report.error = String(error?.stack ?? error);
-  console.log(JSON.stringify(report));
-  process.exitCode = 1;
-} finally {
-  await context.close();
-}
+});

@@ -1,5 +1,6 @@
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { Dashboard } from "./screens/Dashboard";
+import { DeploymentLayout } from "./screens/deployment/DeploymentLayout";
 import { Home, Overview } from "./screens/Overview";
 import { Shell } from "./screens/Shell";
 import { SignIn } from "./screens/SignIn";
@@ -30,7 +31,12 @@ const router = createBrowserRouter([
         children: [
           { path: "/", element: <Home /> },
           { path: "/ui/namespaces/:namespace", element: <Overview /> },
-          { path: "/ui/namespaces/:namespace/:kind/:name", element: <Dashboard /> },
+          {
+            // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
+            path: "/ui/namespaces/:namespace/:kind/:name",
+            element: <DeploymentLayout />,
+            children: [{ index: true, element: <Dashboard /> }],
+          },
         ],
       },
     ],

@@ -1,7 +1,6 @@
 import {
   Alert,
   Box,
-  Breadcrumbs,
   Button,
   Chip,
   CircularProgress,
@@ -10,7 +9,6 @@ import {
   DialogContent,
   DialogContentText,
   DialogTitle,
-  Link,
   Paper,
   Table,
   TableBody,
@@ -20,7 +18,7 @@ import {
   Typography,
 } from "@mui/material";
 import { useEffect, useRef, useState } from "react";
-import { Link as RouterLink, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { describeError } from "../api/client";
 import { hasCanary, KIND_LABEL, statusColor, type Deployment, type Kind } from "../api/deployments";
 import { useSession } from "../state/session";
@@ -106,12 +104,6 @@ export function Dashboard() {
 
   return (
     <>
-      <Breadcrumbs aria-label="breadcrumb" sx={{ mb: 2 }}>
-        <Link component={RouterLink} to={overview}>
-          {namespace}
-        </Link>
-        <Typography color="text.primary">{name}</Typography>
-      </Breadcrumbs>
       {loaded.state === "loading" && !updated && <CircularProgress aria-label="Loading the deployment" />}
       {loaded.state === "error" && !updated && <LoadError what={name} message={loaded.message} retry={reload} />}
       {deployment && (

@@ -9,6 +9,8 @@ interface SessionState {
   /** Why the user must sign in again (an expired or refused token), or null. */
   expired: string | null;
   api: WardenApi;
+  /** The token-carrying client, for the API modules of each screen group (`new CatalogApi(client)`). */
+  client: Client;
   signedIn: (session: Session) => void;
   signOut: () => void;
 }
@@ -25,8 +27,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setExpired(null);
   }, []);
 
-  const api = useMemo(() => {
-    const client = new Client(
+  const client = useMemo(() => {
+    return new Client(
       () => session?.token ?? null,
       () => {
         clearSession(window.sessionStorage);
@@ -34,8 +36,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setExpired("Your session has expired or was refused. Please sign in again.");
       },
     );
-    return new WardenApi(client);
   }, [session]);
+  const api = useMemo(() => new WardenApi(client), [client]);
 
   const signedIn = useCallback((next: Session) => {
     saveSession(window.sessionStorage, next);
@@ -44,8 +46,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ session, expired, api, signedIn, signOut }),
-    [session, expired, api, signedIn, signOut],
+    () => ({ session, expired, api, client, signedIn, signOut }),
+    [session, expired, api, client, signedIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

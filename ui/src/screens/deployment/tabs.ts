@@ -1,0 +1,8 @@
+// The screens of one deployment, in the order of its tab bar; `path` is relative to the deployment's URL
+// (`/ui/namespaces/{ns}/{kind}/{name}`), "" being the dashboard. Each screen's route is in App.tsx.
+export interface DeploymentTab {
+  path: string;
+  label: string;
+}
+
+export const DEPLOYMENT_TABS: DeploymentTab[] = [{ path: "", label: "Dashboard" }];
