@@ -18,6 +18,7 @@ from warden_common.errors import ServiceUnavailable, install_error_handlers
 from warden_common.names import path_params_checked
 from warden_common.observability import HttpMetricsMiddleware, add_readiness_check, health_router
 from warden_common.platform import Platform, platform_scope
+from warden_common.requestmetrics.received import ReceivedAtMiddleware
 from warden_common.settings import ServiceSettings
 
 ServiceSetup = Callable[[FastAPI, Platform], AbstractAsyncContextManager[None]]
@@ -77,6 +78,7 @@ def create_service_app(
     document_error_responses(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.body_limits.max_bytes)
     app.add_middleware(HttpMetricsMiddleware, service=name)
+    app.add_middleware(ReceivedAtMiddleware)  # outermost (see warden_common.requestmetrics.received)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)

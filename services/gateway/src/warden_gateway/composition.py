@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from warden_common.errors import NotFound, install_error_handlers
 from warden_common.observability import readiness, skeleton_note
 from warden_common.platform import Platform
+from warden_common.requestmetrics.received import ReceivedAtMiddleware
 from warden_gateway.authz.middleware import AuthMiddleware
 from warden_gateway.settings import GatewaySettings
 
@@ -122,4 +123,5 @@ def build_standalone_app(platform: Platform, gateway_settings: GatewaySettings |
     root.mount("/", apps[GATEWAY], name=GATEWAY)
     # One check in front of everything on the port (the gateway's own middleware then lets it through).
     root.add_middleware(AuthMiddleware, runtime=apps[GATEWAY].state.auth, mounted_services=frozenset(apps) - {GATEWAY})
+    root.add_middleware(ReceivedAtMiddleware)  # outermost: the data plane's latency starts where the request enters
     return root

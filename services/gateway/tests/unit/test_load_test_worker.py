@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from warden_gateway.loadtests.generator import LoadPlan
+from warden_gateway.loadtests.generator import TRANSPORT_ERROR, UNKNOWN_ENDPOINT, LoadPlan, run_load
 from warden_gateway.loadtests.worker import decode_plan, encode_plan
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Warden-Endpoint: default\r\n\r\n{}"
@@ -87,3 +87,14 @@ async def test_closing_its_stdin_stops_it_with_its_progress(target: str) -> None
     rest = await asyncio.wait_for(lines(worker), timeout=60)
     assert await asyncio.wait_for(worker.wait(), timeout=60) == 0
     assert rest[-1]["stopped"]["requests"] > 0 and "final" not in rest[-1]
+
+
+async def test_a_refused_connection_counts_as_a_transport_error_not_a_crash() -> None:
+    server = await asyncio.start_server(_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()  # nothing listens on the port now
+    run = await run_load(plan(f"http://127.0.0.1:{port}/seldon/ns/iris/api/v1.0/predictions", requests=3), "job-1")
+    summary = run.summary()
+    assert summary["statusCodes"] == {TRANSPORT_ERROR: 3}
+    assert summary["endpoints"][UNKNOWN_ENDPOINT]["failed"] == 3

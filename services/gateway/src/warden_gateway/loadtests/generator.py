@@ -1,5 +1,10 @@
-"""The load generator: `connections` concurrent HTTP/1.1 connections (httpx) send one payload to a data-plane URL
-until a request count or a duration is reached, like `hey -c N -n M | -z D`, which Seldon Deploy ran.
+"""The load generator: `connections` concurrent HTTP/1.1 connections send one payload to a data-plane URL until a
+request count or a duration is reached, like `hey -c N -n M | -z D`, which Seldon Deploy ran.
+
+Plain-HTTP URLs (the data plane's own address, what the gateway gives it) go through `warden_common.http1`, the
+low-CPU client of the data plane's own hops: on two shared cores an httpx call's ~1.6 ms of client CPU would show
+in the tester's latencies (and not in the server's), so the tester would report the machine, not the deployment.
+https URLs go through httpx.
 
 Latencies go into HdrHistograms (microseconds, 3 significant digits), one for all requests and one per endpoint
 (predictor) that answered, read off the data plane's `X-Warden-Endpoint` reply header, so a canary's figures are
@@ -11,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from hdrh.histogram import HdrHistogram
 
 from warden_common.events.inference import ENDPOINT_HEADER, LOAD_TEST_HEADER
+from warden_common.http1 import Http1Pool, UpstreamUnreachable
 
 _LOWEST_US, _HIGHEST_US, _DIGITS = 1, 3_600_000_000, 3  # 1 µs .. 1 h at 3 significant digits
 TRANSPORT_ERROR = "transport"
@@ -86,15 +94,14 @@ class LoadRun:
         return out
 
 
-async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> LoadRun:
-    """Send the load; returns the finished run (pass `run` to watch it while it goes). Cancel the task to stop.
+Send = Callable[[], Awaitable[tuple[str, str]]]
+"""One call of the plan: (status code or TRANSPORT_ERROR, endpoint that answered)."""
 
-    Requests go straight to an httpx transport (a connection pool of `connections`): the client layer above it
-    would log every request at INFO, thousands of lines per test."""
+
+async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> LoadRun:
+    """Send the load; returns the finished run (pass `run` to watch it while it goes). Cancel the task to stop."""
     run = run or LoadRun()
     headers = {"content-type": "application/json", LOAD_TEST_HEADER: job, **plan.headers}
-    timeout = {"timeout": httpx.Timeout(plan.timeout_s).as_dict()}
-    limits = httpx.Limits(max_connections=plan.connections, max_keepalive_connections=plan.connections)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + plan.duration_s if plan.duration_s is not None else None
     remaining = [plan.requests if plan.requests is not None else -1]
@@ -107,25 +114,65 @@ async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> Load
         remaining[0] -= 1
         return True
 
-    async with httpx.AsyncHTTPTransport(limits=limits, trust_env=False) as transport:
+    async def worker(send: Send) -> None:
+        while take():
+            began = time.perf_counter_ns()
+            status, endpoint = await send()
+            run.record(endpoint, status, (time.perf_counter_ns() - began) // 1000)
 
-        async def worker() -> None:
-            while take():
-                request = httpx.Request("POST", plan.url, headers=headers, content=plan.payload, extensions=timeout)
-                began = time.perf_counter_ns()
-                try:
-                    answer = await transport.handle_async_request(request)
-                    try:
-                        await answer.aread()
-                    finally:
-                        await answer.aclose()
-                    status, endpoint = str(answer.status_code), answer.headers.get(ENDPOINT_HEADER, UNKNOWN_ENDPOINT)
-                except httpx.TransportError:
-                    status, endpoint = TRANSPORT_ERROR, UNKNOWN_ENDPOINT
-                run.record(endpoint, status, (time.perf_counter_ns() - began) // 1000)
-
+    async def all_workers(send: Send) -> None:
         try:
-            await asyncio.gather(*(worker() for _ in range(plan.connections)))
+            await asyncio.gather(*(worker(send) for _ in range(plan.connections)))
         finally:
             run.finished = time.perf_counter()
+
+    url = urlsplit(plan.url)
+    if url.scheme == "http":
+        await _over_http1(plan, url.hostname or "127.0.0.1", url.port or 80, url.path, url.query, headers,
+                          all_workers)  # fmt: skip
+    else:
+        await _over_httpx(plan, headers, all_workers)
     return run
+
+
+async def _over_http1(
+    plan: LoadPlan, host: str, port: int, path: str, query: str, headers: dict[str, str],
+    body: Callable[[Send], Awaitable[None]],
+) -> None:  # fmt: skip
+    pool = Http1Pool(max_idle_per_host=plan.connections, keep_headers=(ENDPOINT_HEADER,))
+    target = f"{path}?{query}" if query else path
+    fields = [(name, value) for name, value in headers.items() if name.lower() != "content-length"]
+
+    async def send() -> tuple[str, str]:
+        try:
+            answer = await pool.request("POST", host, port, target, plan.payload, plan.timeout_s, fields)
+        except (UpstreamUnreachable, TimeoutError):
+            return TRANSPORT_ERROR, UNKNOWN_ENDPOINT
+        return str(answer.status), answer.headers.get(ENDPOINT_HEADER.lower(), UNKNOWN_ENDPOINT)
+
+    try:
+        await body(send)
+    finally:
+        pool.close()
+
+
+async def _over_httpx(plan: LoadPlan, headers: dict[str, str], body: Callable[[Send], Awaitable[None]]) -> None:
+    # Straight to an httpx transport (a pool of `connections`): the client layer above it would log every request
+    # at INFO, thousands of lines per test.
+    timeout = {"timeout": httpx.Timeout(plan.timeout_s).as_dict()}
+    limits = httpx.Limits(max_connections=plan.connections, max_keepalive_connections=plan.connections)
+    async with httpx.AsyncHTTPTransport(limits=limits, trust_env=False) as transport:
+
+        async def send() -> tuple[str, str]:
+            request = httpx.Request("POST", plan.url, headers=headers, content=plan.payload, extensions=timeout)
+            try:
+                answer = await transport.handle_async_request(request)
+                try:
+                    await answer.aread()
+                finally:
+                    await answer.aclose()
+            except httpx.TransportError:
+                return TRANSPORT_ERROR, UNKNOWN_ENDPOINT
+            return str(answer.status_code), answer.headers.get(ENDPOINT_HEADER, UNKNOWN_ENDPOINT)
+
+        await body(send)

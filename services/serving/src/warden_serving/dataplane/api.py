@@ -17,11 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from starlette.background import BackgroundTask
 
 from warden_common import bodies
 from warden_common.errors import BadRequest, NotFound, WardenError, unprocessable
 from warden_common.events.inference import ENDPOINT_HEADER, EXPLAINER_HEADER, LOAD_TEST_HEADER
 from warden_common.names import DeploymentName, ModelName, ModelVersion, NamespaceName
+from warden_common.requestmetrics.received import received_at
 from warden_serving.dataplane import docs
 from warden_serving.dataplane.arrays import InvalidPayload
 from warden_serving.dataplane.metrics import FEEDBACK, PREDICTIONS
@@ -81,7 +83,7 @@ async def _read_json(request: Request) -> tuple[bytes, Any]:
 async def _serve(
     request: Request, namespace: str, name: str, protocol: str, model: str | None, feedback: bool
 ) -> Response:
-    started = time.perf_counter()
+    started = received_at(request.scope)  # from the process's ASGI entry: auth and body read included
     puid = _puid(request)
     headers = {PUID_HEADER: puid}
     plane = _plane(request)
@@ -110,9 +112,14 @@ async def _serve(
             response = JSONResponse(result, headers=headers)
     predictor = outcome.predictor or plane.default_predictor(namespace, name)
     if predictor is not None and not explainer:
-        service = FEEDBACK if feedback else PREDICTIONS
-        seconds = time.perf_counter() - started
-        plane.metrics.served(namespace, name, predictor, service, response.status_code, seconds)
+        service, code = (FEEDBACK if feedback else PREDICTIONS), response.status_code
+
+        async def observe() -> None:
+            plane.metrics.served(namespace, name, predictor, service, code, time.perf_counter() - started)
+
+        # Observed once the response is written (Starlette runs it right after the body is sent), so the latency
+        # holds what the client waits for: rendering and writing the answer too, as Seldon's executor times it.
+        response.background = BackgroundTask(observe)
     return response
 
 

@@ -1,9 +1,11 @@
 """Request metrics of the data plane, under the names Seldon Core's executor exports (what Seldon users chart).
 
 `seldon_api_executor_server_requests_seconds`: every call a predictor served (predictions, shadow copies included,
-and feedback), labels as the executor's plus `namespace` (one data plane serves every namespace; on Kubernetes
-the scrape adds it): `deployment_name`, `predictor_name`, `predictor_version` (the predictor's `version`
-annotation, as Seldon: empty here), `service` (`predictions` | `feedback`), `method` (`post`), `code` (HTTP status).
+and feedback), timed from the moment the request entered the process (`warden_common.requestmetrics.received`: auth
+and body read included, as a client waits for them too); labels as the executor's plus `namespace` (one data plane
+serves every namespace; on Kubernetes the scrape adds it): `deployment_name`, `predictor_name`,
+`predictor_version` (the predictor's `version` annotation, as Seldon: empty here), `service` (`predictions` |
+`feedback`), `method` (`post`), `code` (HTTP status).
 `seldon_api_executor_client_requests_seconds`: each call from the data plane to a model server, plus
 `model_name` (graph node), `model_image` (the server implementation, e.g. SKLEARN_SERVER), `model_version`.
 
