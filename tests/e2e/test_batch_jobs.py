@@ -203,6 +203,79 @@ def test_batch_feedback_from_s3_to_s3(served: Served, s3_endpoint_url: str, uniq
     assert not [line for line in out if "FAILURE" in line]
 
 
+SAMPLE = [i * 5 % len(ROWS) for i in range(30)]  # iris rows of all three classes
+DATA_LINE = {"data": lambda row: row, "whole": lambda row: {"data": {"ndarray": [row]}}}
+
+
+def _values(data: dict[str, Any]) -> list[float]:
+    """The answer's numbers, whichever payload form it came back in."""
+    if "tensor" in data:
+        return [float(v) for v in data["tensor"]["values"]]
+    if "tftensor" in data:
+        return [float(v) for v in data["tftensor"]["doubleVal"]]
+    return [float(v) for v in np.ravel(data["ndarray"])]
+
+
+@pytest.mark.parametrize(("data_type", "payload_type", "line"), [
+    ("data", "ndarray", "data"), ("data", "tensor", "data"), ("data", "tftensor", "data"),
+    ("ndarray", None, "data"), ("tensor", None, "data"), ("tftensor", None, "data"),
+    ("json", None, "whole"), ("raw", None, "whole"),
+])  # fmt: skip
+def test_each_data_and_payload_type_answers_as_online(
+    served: Served, data_type: str, payload_type: str | None, line: str, tmp_path: Path
+) -> None:
+    """protocols.md §8's data types and payload types against the real deployment, mini-batches of 4 lines (the
+    answer split back per line in the payload form sent): each line's answer is its online prediction."""
+    source = tmp_path / "in.txt"
+    source.write_text("".join(json.dumps(DATA_LINE[line](ROWS[i])) + "\n" for i in SAMPLE))
+    job = {"inputData": str(source), "outputData": str(tmp_path / "out.txt"), "batchDataType": data_type,
+           "batchSize": 4, "batchRetries": "0"}  # fmt: skip
+    if payload_type:
+        job["batchPayloadType"] = payload_type
+    with httpx.Client(base_url=served.base, timeout=30) as client:
+        posted = client.post(JOBS, json=job)
+        assert posted.status_code == 201, posted.text
+        description = _finished(client, f"{JOBS}/{posted.json()['workflowName']}")
+    assert description["workflowStatus"] == "Succeeded", description
+    out = [json.loads(text) for text in (tmp_path / "out.txt").read_text().splitlines()]
+    assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(len(SAMPLE)))
+    sent_as = {"tensor": "tensor", "tftensor": "tftensor"}.get(payload_type or data_type, "ndarray")
+    for o, i in zip(out, SAMPLE, strict=True):
+        assert "status" not in o, o
+        assert sent_as in o["data"], o  # answered in the form it was asked in
+        np.testing.assert_allclose(_values(o["data"]), np.ravel(served.online[i]["ndarray"]), rtol=1e-12)
+
+
+def test_str_lines_are_sent_as_strdata_and_grpc_and_unknown_payloads_are_refused(
+    served: Served, tmp_path: Path
+) -> None:
+    """`str`: each line goes as `strData`; the iris model takes numbers only, so every line is a FAILURE carrying
+    the data plane's own error (a job that stops there would hide whether the lines were sent at all). gRPC: the
+    data plane serves REST only, so the API refuses it with a 422 saying so, as it does a payload type it lacks."""
+    source = tmp_path / "in.txt"
+    source.write_text("hello iris\n" + json.dumps("a JSON string") + "\n")
+    with httpx.Client(base_url=served.base, timeout=30) as client:
+        for bad, says in (({"batchTransportProtocol": "grpc"}, "Warden's data plane serves rest only"),
+                          ({"batchPayloadType": "bytes"}, "is not one of ndarray, tensor, tftensor"),
+                          ({"batchDataType": "binary"}, "is not one of data, json, str, raw")):  # fmt: skip
+            refused = client.post(JOBS, json={"inputData": str(source), "outputData": str(tmp_path / "o"), **bad})
+            assert refused.status_code == 422, refused.text
+            assert says in refused.text, refused.text
+        job = {"inputData": str(source), "outputData": str(tmp_path / "out.txt"), "batchDataType": "str",
+               "batchRetries": "0"}  # fmt: skip
+        posted = client.post(JOBS, json=job)
+        assert posted.status_code == 201, posted.text
+        description = _finished(client, f"{JOBS}/{posted.json()['workflowName']}")
+        online = [client.post(PREDICT, json={"strData": text}) for text in ("hello iris", "a JSON string")]
+    assert description["workflowStatus"] == "Succeeded", description
+    assert description["message"] == "2 of 2 lines failed", description
+    out = [json.loads(text) for text in (tmp_path / "out.txt").read_text().splitlines()]
+    assert [o["status"]["info"] for o in out] == ["FAILURE", "FAILURE"]
+    # The same error the data plane gives the same strData online: the lines went as strData, unchanged.
+    assert [o["status"]["reason"] for o in out] == [f"the data plane answered {a.status_code}: {a.json()['message']}"
+                                                     for a in online]  # fmt: skip
+
+
 def _batch_process(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         proc = subprocess.Popen([str(warden_executable()), "serve", "batch", "--port", str(port)], env=env,
