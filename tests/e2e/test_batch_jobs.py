@@ -208,7 +208,11 @@ def test_batch_feedback_from_s3_to_s3(served: Served, s3_endpoint_url: str, uniq
 
 
 SAMPLE = [i * 5 % len(ROWS) for i in range(30)]  # iris rows of all three classes
-DATA_LINE = {"data": lambda row: row, "whole": lambda row: {"data": {"ndarray": [row]}}}
+
+
+def _line(kind: str, row: list[float]) -> Any:
+    """A `data` line is the row; a `json` / `raw` line is the whole request."""
+    return row if kind == "data" else {"data": {"ndarray": [row]}}
 
 
 def _values(data: dict[str, Any]) -> list[float]:
@@ -231,7 +235,7 @@ def test_each_data_and_payload_type_answers_as_online(
     """protocols.md §8's data types and payload types against the real deployment, mini-batches of 4 lines (the
     answer split back per line in the payload form sent): each line's answer is its online prediction."""
     source = tmp_path / "in.txt"
-    source.write_text("".join(json.dumps(DATA_LINE[line](ROWS[i])) + "\n" for i in SAMPLE))
+    source.write_text("".join(json.dumps(_line(line, ROWS[i])) + "\n" for i in SAMPLE))
     job = {"inputData": str(source), "outputData": str(tmp_path / "out.txt"), "batchDataType": data_type,
            "batchSize": 4, "batchRetries": "0"}  # fmt: skip
     if payload_type:
