@@ -4,7 +4,7 @@ input (a distributed `warden serve batch` process, its RSS sampled while it runs
 
     uv venv -p 3.11 /tmp/seldon-core-venv && VIRTUAL_ENV=/tmp/seldon-core-venv uv pip install seldon-core==1.18.2
     uv run --no-sync python bench/batch/run.py --lines 20000 --workers 4 --batch-size 10 --rounds 2 \
-        --memory-lines 1000000 --seldon /tmp/seldon-core-venv/bin/seldon-batch-processor
+        --feedback-lines 10000 --memory-lines 100000 1000000 --seldon /tmp/seldon-core-venv/bin/seldon-batch-processor
 
 Needs the test servers (PostgreSQL; WARDEN_INFRA_HOME) and MLServer's venv, like the e2e tests.
 """
@@ -132,6 +132,34 @@ def memory_run(base: str, folder: Path, lines: int, workers: int, size: int) -> 
             "samples": len(mib), "input_mib": round(source.stat().st_size / 2**20, 1)}  # fmt: skip
 
 
+def feedback_run(client: httpx.Client, folder: Path, lines: int, workers: int) -> list[dict[str, Any]]:
+    """Seed §5.1.8.6 at full size: a feedback job whose truths equal the predictions on 90% of the lines, then one
+    at 40%, into a metrics server; lines/s of each job and the accuracy the metrics server then reports."""
+    metrics = f"{DEPLOYMENT}/monitor/metrics-server"
+    config = {"name": "bench-metrics", "config": {"basic": {"model_type": "multiclass_numeric", "classes": 3}}}
+    client.post(metrics, json=config).raise_for_status()
+    while client.get(f"{metrics}/bench-metrics").json()["status"]["state"] != "Loaded":
+        time.sleep(0.5)
+    runs, sent = [], 0
+    for right_per_10 in (9, 4):
+        source = folder / f"feedback-{right_per_10}0.txt"
+        with source.open("w") as out:
+            for i in range(lines):
+                truth = i % 3 if i % 10 < right_per_10 else (i + 1) % 3
+                out.write(json.dumps({"response": {"data": {"ndarray": [[i % 3]]}},
+                                      "truth": {"data": {"ndarray": [[truth]]}}}) + "\n")  # fmt: skip
+        definition = {"inputData": str(source), "outputData": str(folder / f"feedback-{right_per_10}0-out.txt"),
+                      "batchMethod": "feedback", "batchDataType": "raw", "batchWorkers": str(workers)}  # fmt: skip
+        elapsed, description = run_job(client, f"{DEPLOYMENT}/batchjobs", definition)
+        assert description["workflowStatus"] == "Succeeded" and not description["message"], description
+        sent += lines
+        while (summary := client.get(f"{metrics}/bench-metrics/metrics").json())["rows"] < sent:
+            time.sleep(0.2)
+        runs.append({"right_per_10": right_per_10, "lines_per_s": round(lines / elapsed),
+                     "rows_counted": summary["rows"], "accuracy": summary["overall"]["accuracy"]})  # fmt: skip
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=20_000)
@@ -139,7 +167,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seldon", default="/tmp/seldon-core-venv/bin/seldon-batch-processor")
-    parser.add_argument("--memory-lines", type=int, default=0)
+    parser.add_argument("--feedback-lines", type=int, default=0, help="seed §5.1.8.6: 90%% then 40%% right")
+    parser.add_argument(
+        "--memory-lines",
+        type=int,
+        nargs="*",
+        default=[],
+        help="one memory run per size (compare two sizes to tell flat from growing)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     model = folder / "iris"
@@ -162,8 +197,9 @@ def main() -> None:
                 elapsed = run_seldon(args.seldon, base, source, folder / "seldon-out.txt", args.workers,
                                      args.batch_size)  # fmt: skip
                 results["seldon"].append(round(args.lines / elapsed))
-        if args.memory_lines:
-            results["memory"] = memory_run(base, folder, args.memory_lines, args.workers, 100)
+            if args.feedback_lines:
+                results["feedback"] = feedback_run(client, folder, args.feedback_lines, 16)
+        results["memory"] = [memory_run(base, folder, lines, args.workers, 100) for lines in args.memory_lines]
     results["load_after"] = os.getloadavg()
     json.dump(results, sys.stdout, indent=2)
     print()

@@ -54,10 +54,14 @@ def rows_of(line: Line) -> list[Any]:
 
 
 def data_body(rows: list[Any], payload_type: str) -> dict[str, Any]:
-    if payload_type == "tensor":
+    if payload_type in ("tensor", "tftensor"):
         width = len(rows[0]) if rows and isinstance(rows[0], list) else 0
         values = [v for row in rows for v in (row if isinstance(row, list) else [row])]
-        return {"data": {"tensor": {"shape": [len(rows), width], "values": values}}}
+        if payload_type == "tensor":
+            return {"data": {"tensor": {"shape": [len(rows), width], "values": values}}}
+        # A TensorProto in protobuf's JSON mapping; numbers as doubles, so no value loses precision on the way.
+        dims = [{"size": str(len(rows))}, {"size": str(width)}]
+        return {"data": {"tftensor": {"dtype": "DT_DOUBLE", "tensorShape": {"dim": dims}, "doubleVal": values}}}
     return {"data": {"ndarray": rows}}
 
 
@@ -101,9 +105,34 @@ def split_answer(answer: dict[str, Any], counts: list[int]) -> list[dict[str, An
             piece = {"shape": [count, *shape[1:]], "values": values[start * width : (start + count) * width]}
             parts.append({**data, "tensor": piece})
             start += count
+    elif isinstance(data.get("tftensor"), dict):
+        pieces = _split_tftensor(data["tftensor"], counts)
+        if pieces is None:
+            return None
+        parts = [{**data, "tftensor": piece} for piece in pieces]
     else:
         return None
     return [{**answer, "data": part} for part in parts]
+
+
+def _split_tftensor(tensor: dict[str, Any], counts: list[int]) -> list[dict[str, Any]] | None:
+    """A TensorProto answer split along its first dimension; None when its values are not one typed list
+    (`tensorContent` bytes, or a single value that fills the tensor)."""
+    dims = (tensor.get("tensorShape") or {}).get("dim")
+    total = sum(counts)
+    if not isinstance(dims, list) or not dims or not total or str(dims[0].get("size")) != str(total):
+        return None
+    fields = [key for key, value in tensor.items() if key.endswith("Val") and isinstance(value, list)]
+    if len(fields) != 1 or len(tensor[fields[0]]) % total:
+        return None
+    values = tensor[fields[0]]
+    width = len(values) // total
+    pieces, start = [], 0
+    for count in counts:
+        shape = {**tensor["tensorShape"], "dim": [{**dims[0], "size": str(count)}, *dims[1:]]}
+        pieces.append({**tensor, "tensorShape": shape, fields[0]: values[start * width : (start + count) * width]})
+        start += count
+    return pieces
 
 
 def _json(line: Line) -> Any:

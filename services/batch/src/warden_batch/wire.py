@@ -15,7 +15,15 @@ WORKFLOW_NAME = "{{workflow.name}}"
 Phase = Literal["Pending", "Running", "Succeeded", "Failed"]
 """Argo's workflow phases, as Seldon Deploy reported them (`NodePhase`); a cancelled job is `Failed`."""
 
-_DATA_TYPES = {"data": "data", "json": "json", "str": "str", "raw": "raw", "ndarray": "data", "tensor": "data"}
+_DATA_TYPES = {
+    "data": "data",
+    "json": "json",
+    "str": "str",
+    "raw": "raw",
+    "ndarray": "data",
+    "tensor": "data",
+    "tftensor": "data",
+}
 
 
 def _location(value: object, field: str) -> str:
@@ -75,10 +83,14 @@ class BatchJobDefinition(BaseModel):
         alias="batchDataType",
         description="`data`: each line is the rows of one request (`[..]` or `[[..], ..]`), sent as "
         '`{"data": {<payload type>: rows}}`; `json`: each line is a whole request body; `str`: each line is sent '
-        "as `strData`; `raw`: each line is a whole request body, sent as is. `ndarray` / `tensor` mean `data` "
-        "with that payload type.",
+        "as `strData`; `raw`: each line is a whole request body, sent as is. `ndarray` / `tensor` / `tftensor` mean "
+        "`data` with that payload type.",
     )
-    batch_payload_type: str = Field("ndarray", alias="batchPayloadType", description="`ndarray` or `tensor`.")
+    batch_payload_type: str = Field(
+        "ndarray",
+        alias="batchPayloadType",
+        description="`ndarray`, `tensor` or `tftensor` (a TensorProto in JSON form, DT_DOUBLE); `data` lines only.",
+    )
     batch_transport_protocol: str = Field(
         "rest", alias="batchTransportProtocol", description="`rest` (Warden's data plane serves REST)."
     )
@@ -136,14 +148,16 @@ class BatchJobDefinition(BaseModel):
     @classmethod
     def _data_type(cls, value: str) -> str:
         if value.lower() not in _DATA_TYPES:
-            raise ValueError(f"batchDataType {value!r} is not one of data, json, str, raw (or ndarray, tensor)")
+            raise ValueError(
+                f"batchDataType {value!r} is not one of data, json, str, raw (or ndarray, tensor, tftensor)"
+            )
         return value
 
     @field_validator("batch_payload_type")
     @classmethod
     def _payload_type(cls, value: str) -> str:
-        if value.lower() not in ("ndarray", "tensor"):
-            raise ValueError(f"batchPayloadType {value!r} is not one of ndarray, tensor")
+        if value.lower() not in ("ndarray", "tensor", "tftensor"):
+            raise ValueError(f"batchPayloadType {value!r} is not one of ndarray, tensor, tftensor")
         return value
 
     @field_validator("batch_transport_protocol")
@@ -169,7 +183,7 @@ class BatchJobDefinition(BaseModel):
 
     @property
     def payload_type(self) -> str:
-        if self.batch_data_type.lower() in ("ndarray", "tensor"):
+        if self.batch_data_type.lower() in ("ndarray", "tensor", "tftensor"):
             return self.batch_data_type.lower()
         return self.batch_payload_type.lower()
 

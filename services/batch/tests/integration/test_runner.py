@@ -1,7 +1,8 @@
 """The runner and the batch workers on a real PostgreSQL (fresh database) and the standalone bus on it, against a
 stand-in data plane served in-process (the real one is the e2e tests'): cancel of a pending and of a running job,
 FAILURE lines with the real error in input order, stop-on-failure, a retried transient error, a worker error that
-fails the job with it, and two batch processes sharing one job's work items."""
+fails the job with it, and two batch processes sharing one job's work items (on both buses: PostgreSQL and the
+real Kafka)."""
 
 from __future__ import annotations
 
@@ -69,18 +70,58 @@ async def repository(fresh_database: str) -> AsyncIterator[BatchJobRepository]:
         yield BatchJobRepository(pool)
 
 
-@pytest.fixture
-async def bus(fresh_database: str) -> AsyncIterator[Bus]:
-    retry = RetryPolicy(max_attempts=2, initial_backoff_s=0.05, max_backoff_s=0.2)
-    settings = BusSettings(
-        kind="postgres", postgres_dsn=SecretStr(fresh_database), retry=retry, partitions=BUS_PARTITIONS
-    )
+async def _started(settings: BusSettings) -> AsyncIterator[Bus]:
     bus = create_bus(settings)
     await bus.start()
     try:
         yield bus
     finally:
         await bus.close()
+
+
+RETRY = RetryPolicy(max_attempts=2, initial_backoff_s=0.05, max_backoff_s=0.2)
+
+
+def _postgres_bus(dsn: str) -> BusSettings:
+    """The standalone bus (PostgreSQL)."""
+    return BusSettings(kind="postgres", postgres_dsn=SecretStr(dsn), retry=RETRY, partitions=BUS_PARTITIONS)
+
+
+def _kafka_bus(bootstrap: str, namespace: str) -> BusSettings:
+    """The distributed bus: the real Kafka, topics and groups namespaced for this test."""
+    return BusSettings(kind="kafka", kafka_bootstrap=bootstrap, kafka_namespace=namespace, retry=RETRY,
+                       partitions=BUS_PARTITIONS)  # fmt: skip
+
+
+@pytest.fixture
+async def bus(fresh_database: str) -> AsyncIterator[Bus]:
+    async for started in _started(_postgres_bus(fresh_database)):
+        yield started
+
+
+@pytest.fixture
+async def kafka_bus(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[Bus]:
+    async for started in _started(_kafka_bus(kafka_bootstrap, unique_name)):
+        yield started
+
+
+@pytest.fixture(params=["postgres", "kafka"], ids=["postgres-bus", "kafka-bus"])
+async def either_bus(request: pytest.FixtureRequest, fresh_database: str, unique_name: str) -> AsyncIterator[Bus]:
+    """Each bus in turn, for the tests whose claim must hold on both."""
+    if request.param == "kafka":
+        settings = _kafka_bus(request.getfixturevalue("kafka_bootstrap"), unique_name)
+    else:
+        settings = _postgres_bus(fresh_database)
+    async for started in _started(settings):
+        yield started
+
+
+def _partitions_held(subscription: Any) -> int:
+    """How many of the work topic's partitions this group member holds now (each bus keeps it its own way)."""
+    consumer = getattr(subscription, "_consumer", None)  # Kafka: the member's consumer and its assignment
+    if consumer is not None:
+        return len(consumer.assignment())
+    return len(getattr(subscription, "_workers", ()))  # the standalone bus: one partition worker per partition
 
 
 SETTINGS = BatchSettings(lease_s=0.3, chunk_lines=20)
@@ -97,12 +138,12 @@ async def _run(repository: BatchJobRepository, bus: Bus, app: FastAPI, tmp_path:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://serving") as client:
         chunk_workers = [ChunkWorker(repository, Upstreams({"serving": client}), SETTINGS) for _ in range(workers)]
         subscriptions = [await worker.subscribe(bus) for worker in chunk_workers]
-        if workers > 1:  # the standalone bus's members split the partitions within a tick or two of a join
+        if workers > 1:  # members split the partitions after a join: a tick or two (PostgreSQL), a rebalance (Kafka)
 
             def balanced() -> bool:
-                return all(len(getattr(s, "_workers", ())) == BUS_PARTITIONS // workers for s in subscriptions)
+                return all(_partitions_held(s) == BUS_PARTITIONS // workers for s in subscriptions)
 
-            await eventually(balanced, "the batch workers sharing the work topic's partitions", within_s=30)
+            await eventually(balanced, "the batch workers sharing the work topic's partitions", within_s=60)
         runner = JobRunner(repository, bus, SETTINGS, tmp_path / "work", OWNER)
         task = asyncio.create_task(runner.run(claimed))
         if cancel_after_lines is not None:
@@ -170,19 +211,26 @@ async def test_cancel_stops_a_running_job_and_fails_a_pending_one(
     assert await repository.claim(OWNER, 1.0) is None  # nothing left to run
 
 
-async def test_two_batch_processes_share_one_job_each_line_once_in_input_order(
-    repository: BatchJobRepository, bus: Bus, tmp_path: Path
-) -> None:
-    values = [float(i) for i in range(600)]
-    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 5,
-            "batchWorkers": "2"}  # fmt: skip
-    job, workers = await _run(repository, bus, stand_in(delay_s=0.002), tmp_path, body, workers=2)
-    assert job.description.workflow_status == "Succeeded", job.description.message
-    assert all(worker.chunks_done > 0 for worker in workers), [w.chunks_done for w in workers]
-    assert sum(worker.chunks_done for worker in workers) == len(values) // SETTINGS.chunk_lines
+def _assert_complete_in_input_order(tmp_path: Path, values: list[float]) -> None:
+    """Every input line's answer once, in input order."""
     out = [json.loads(line) for line in (tmp_path / "out.txt").read_text().splitlines()]
     assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(len(values)))
     assert [o["data"]["ndarray"] for o in out] == [[[v * 2]] for v in values]
+
+
+async def test_two_batch_processes_share_one_job_each_line_once_in_input_order(
+    repository: BatchJobRepository, either_bus: Bus, tmp_path: Path
+) -> None:
+    """Two batch workers in one consumer group (as two batch processes) on the standalone bus and on the real
+    Kafka: both take work items, each chunk is processed by exactly one of them, and the output is complete."""
+    values = [float(i) for i in range(600)]
+    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 5,
+            "batchWorkers": "2"}  # fmt: skip
+    job, workers = await _run(repository, either_bus, stand_in(delay_s=0.002), tmp_path, body, workers=2)
+    assert job.description.workflow_status == "Succeeded", job.description.message
+    assert all(worker.chunks_done > 0 for worker in workers), [w.chunks_done for w in workers]
+    assert sum(worker.chunks_done for worker in workers) == len(values) // SETTINGS.chunk_lines
+    _assert_complete_in_input_order(tmp_path, values)
     assert job.description.progress.lines_done == len(values)
 
 
@@ -205,24 +253,15 @@ async def test_a_worker_error_fails_the_job_with_it(repository: BatchJobReposito
 
 
 async def test_work_items_flow_through_kafka_in_distributed_mode(
-    repository: BatchJobRepository, kafka_bootstrap: str, unique_name: str, tmp_path: Path
+    repository: BatchJobRepository, kafka_bus: Bus, tmp_path: Path
 ) -> None:
-    """The same job on the distributed bus (the real Kafka; topics namespaced for this test)."""
-    retry = RetryPolicy(max_attempts=2, initial_backoff_s=0.05, max_backoff_s=0.2)
-    kafka = create_bus(BusSettings(kind="kafka", kafka_bootstrap=kafka_bootstrap, kafka_namespace=unique_name,
-                                   retry=retry, partitions=2))  # fmt: skip
-    await kafka.start()
-    try:
-        values = [float(i) for i in range(100)]
-        body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 4}
-        job, workers = await _run(repository, kafka, stand_in(), tmp_path, body)
-    finally:
-        await kafka.close()
+    """The same job with one worker on the distributed bus (the real Kafka)."""
+    values = [float(i) for i in range(100)]
+    body = {"inputData": _input(tmp_path, values), "outputData": str(tmp_path / "out.txt"), "batchSize": 4}
+    job, workers = await _run(repository, kafka_bus, stand_in(), tmp_path, body)
     assert job.description.workflow_status == "Succeeded", job.description.message
     assert workers[0].chunks_done == len(values) // SETTINGS.chunk_lines
-    out = [json.loads(line) for line in (tmp_path / "out.txt").read_text().splitlines()]
-    assert [o["meta"]["tags"]["batch_index"] for o in out] == list(range(len(values)))
-    assert [o["data"]["ndarray"] for o in out] == [[[v * 2]] for v in values]
+    _assert_complete_in_input_order(tmp_path, values)
 
 
 async def test_a_job_whose_runner_keeps_dying_fails_instead_of_being_resumed_forever(

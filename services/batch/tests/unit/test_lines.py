@@ -55,6 +55,50 @@ def test_a_mini_batch_answer_is_split_per_line_and_tagged() -> None:
     assert failed["meta"]["tags"]["batch_index"] == 5
 
 
+def test_tftensor_lines_are_a_tensorproto_and_its_answer_is_split_along_the_first_dimension() -> None:
+    assert line_body(Line(0, "[[1.5, 2], [3, 4]]"), "data", "tftensor") == {
+        "data": {
+            "tftensor": {
+                "dtype": "DT_DOUBLE",
+                "tensorShape": {"dim": [{"size": "2"}, {"size": "2"}]},
+                "doubleVal": [1.5, 2, 3, 4],
+            }
+        }
+    }
+    answer = {
+        "data": {
+            "tftensor": {
+                "dtype": "DT_DOUBLE",
+                "tensorShape": {"dim": [{"size": "3"}, {"size": "2"}]},
+                "doubleVal": [1, 2, 3, 4, 5, 6],
+            }
+        }
+    }
+    split = split_answer(answer, [1, 2])
+    assert split is not None
+    assert [p["data"]["tftensor"]["doubleVal"] for p in split] == [[1, 2], [3, 4, 5, 6]]
+    assert [p["data"]["tftensor"]["tensorShape"]["dim"][0]["size"] for p in split] == ["1", "2"]
+    packed = {
+        "data": {"tftensor": {"dtype": "DT_DOUBLE", "tensorShape": {"dim": [{"size": "3"}]}, "tensorContent": "AAAA"}}
+    }
+    assert split_answer(packed, [1, 2]) is None  # packed bytes: the lines are sent one by one instead
+    definition = BatchJobDefinition.model_validate(
+        {"inputData": "s3://d/i", "outputData": "s3://d/o", "batchDataType": "tftensor"}
+    )
+    assert (definition.data_type, definition.payload_type) == ("data", "tftensor")
+    with pytest.raises(ValidationError, match="batchPayloadType 'bytes' is not one of ndarray, tensor, tftensor"):
+        BatchJobDefinition.model_validate(
+            {"inputData": "s3://d/i", "outputData": "s3://d/o", "batchPayloadType": "bytes"}
+        )
+
+
+def test_grpc_transport_is_refused_saying_why() -> None:
+    with pytest.raises(ValidationError, match="batchTransportProtocol 'grpc': Warden's data plane serves rest only"):
+        BatchJobDefinition.model_validate(
+            {"inputData": "s3://d/i", "outputData": "s3://d/o", "batchTransportProtocol": "grpc"}
+        )
+
+
 def test_lines_are_streamed_and_counted_with_or_without_a_final_newline(tmp_path: Path) -> None:
     path = tmp_path / "in.txt"
     path.write_text("[1]\n\n[2]\r\n[3]")
