@@ -39,7 +39,10 @@ def authorize_params(challenge: str, **overrides: str) -> dict[str, str]:
 
 
 async def login(gw: AuthGateway, params: dict[str, str], password: str = ADMIN_PASSWORD) -> httpx.Response:
-    return await gw.client.post("/oauth2/authorize", data={**params, "username": ADMIN, "password": password})
+    answer: httpx.Response = await gw.client.post(
+        "/oauth2/authorize", data={**params, "username": ADMIN, "password": password}
+    )
+    return answer
 
 
 async def code_of(gw: AuthGateway, params: dict[str, str]) -> str:
