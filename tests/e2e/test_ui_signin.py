@@ -17,19 +17,24 @@ from .ui_browser import run_ui_script
 PRODUCT = "Acme ML"
 PROVIDER = "Acme SSO"
 PRIMARY = "#004d40"
-LOGO = "/favicon.svg"
+LOGO = "/ui/theme/logo"  # where the gateway serves WARDEN_GATEWAY_UI__THEME__LOGO_FILE
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="32"><rect width="40" height="32" fill="#ffb300"/></svg>'
+)
 THEMED = {
     "WARDEN_GATEWAY_UI__SIGN_IN": "redirect",
     "WARDEN_GATEWAY_UI__PROVIDER_NAME": PROVIDER,
     "WARDEN_GATEWAY_UI__THEME__PRODUCT_NAME": PRODUCT,
     "WARDEN_GATEWAY_UI__THEME__PRIMARY": PRIMARY,
-    "WARDEN_GATEWAY_UI__THEME__LOGO_URL": LOGO,
 }
 
 
 @pytest.fixture
 def themed_warden(tmp_path: Path) -> Iterator[str]:
-    with running_warden_up(tmp_path / "wh", ready_within_s=120, env=THEMED) as base:
+    logo = tmp_path / "acme.svg"
+    logo.write_text(SVG)
+    env = {**THEMED, "WARDEN_GATEWAY_UI__THEME__LOGO_FILE": str(logo)}
+    with running_warden_up(tmp_path / "wh", ready_within_s=120, env=env) as base:
         yield base
 
 
@@ -50,6 +55,7 @@ def test_redirect_sign_in_and_theme_in_the_browser(themed_warden: str, tmp_path:
     assert params["redirect_uri"] == f"{themed_warden}/ui/callback" and params["client_id"] == "warden"
     assert "wrong user name or password" in report["wrongPassword"]
     assert report["appBarColour"] == "rgb(0, 77, 64)"
+    assert report["logoWidth"] == 40  # the configured file, served and drawn
     assert "warden.session" in report["session"]
     assert "no sign-in was started" in report["replay"]
     assert set(report["axe"]) == {"signin", "authorize"}

@@ -43,6 +43,10 @@ await runInBrowser(async (page) => {
   check(report.appBarColour === primary, `app bar colour ${report.appBarColour}, expected ${primary}`);
   report.logoSrc = await page.getByTestId("product-logo").getAttribute("src");
   check(report.logoSrc === logo, `logo ${report.logoSrc}, expected ${logo}`);
+  report.logoWidth = await page.getByTestId("product-logo").evaluate(async (img) => {
+    await img.decode().catch(() => {});
+    return img.naturalWidth;
+  });
   report.session = await page.evaluate(() => Object.keys(sessionStorage));
   await screenshot(page, "signed-in");
 

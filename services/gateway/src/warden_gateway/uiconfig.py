@@ -4,16 +4,22 @@ or an OIDC authorization-code + PKCE redirect) and the theme (product name, logo
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from warden_common.api_docs import error_responses
 from warden_common.auth.settings import AuthSettings
 from warden_gateway.identity.issuer import PUBLIC_CLIENT_ID
 
 UI_CONFIG_PATH = "/seldon-deploy/api/v1alpha1/ui/config"
+LOGO_PATH = "/ui/theme/logo"
+"""Where a configured logo file is served: under `/ui/`, public like the UI's shell (`authz.rules.is_ui_path`)."""
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
 _COLOUR = r"^#[0-9a-fA-F]{6}$"
 
 
@@ -28,8 +34,31 @@ class ThemeSettings(BaseModel):
         pattern=r"^(https?://|/)\S+$",
         description="An image shown left of the product name: an absolute http(s) URL or a path on this server.",
     )
+    logo_file: Path | None = Field(
+        None, description=f"A logo image file (png, jpeg, gif, webp, svg) this server serves at `{LOGO_PATH}`."
+    )
     primary: str | None = Field(None, pattern=_COLOUR, description="Primary colour `#rrggbb` (app bar, buttons).")
     secondary: str | None = Field(None, pattern=_COLOUR, description="Secondary colour `#rrggbb`.")
+
+    @field_validator("logo_file")
+    @classmethod
+    def _an_image(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        if not path.is_file():
+            raise ValueError(f"logo_file {str(path)!r} is not a readable file")
+        if mimetypes.guess_type(path.name)[0] not in IMAGE_TYPES:
+            raise ValueError(f"logo_file {str(path)!r}: name it .png, .jpg, .gif, .webp or .svg")
+        return path
+
+    @model_validator(mode="after")
+    def _one_logo(self) -> ThemeSettings:
+        if self.logo_file is not None and self.logo_url is not None:
+            raise ValueError("set logo_url or logo_file, not both")
+        return self
+
+    def public_logo_url(self) -> str | None:
+        return LOGO_PATH if self.logo_file is not None else self.logo_url
 
 
 class UiSettings(BaseModel):
@@ -132,10 +161,26 @@ def ui_config_router(ui: UiSettings, auth: AuthSettings, issuer_url: str) -> API
             ),
             theme=ThemePublic(
                 productName=ui.theme.product_name,
-                logoUrl=ui.theme.logo_url,
+                logoUrl=ui.theme.public_logo_url(),
                 primary=ui.theme.primary,
                 secondary=ui.theme.secondary,
             ),
         )
+
+    logo = ui.theme.logo_file
+    if logo is not None:
+
+        async def logo_file(_request: Request) -> FileResponse:
+            # An SVG opened on its own would run its scripts in this origin: the CSP forbids any, nosniff keeps
+            # the browser to the declared type.
+            headers = {
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-cache",
+            }
+            return FileResponse(logo, media_type=mimetypes.guess_type(logo.name)[0], headers=headers)
+
+        # A file, not an API operation: a plain route, out of the OpenAPI document (like the UI's shell).
+        router.add_route(LOGO_PATH, logo_file, methods=["GET", "HEAD"], include_in_schema=False)
 
     return router
