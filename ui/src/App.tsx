@@ -23,6 +23,7 @@ function NotFound() {
 
 const router = createBrowserRouter([
   { path: "/ui/signin", element: <SignIn /> },
+  { path: "/ui/callback", lazy: async () => ({ Component: (await import("./screens/signin/Callback")).Callback }) },
   {
     element: <RequireSession />,
     children: [

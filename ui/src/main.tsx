@@ -1,26 +1,26 @@
-import { CssBaseline, ThemeProvider, createTheme } from "@mui/material";
+import { CssBaseline, ThemeProvider } from "@mui/material";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { SessionProvider } from "./state/session";
+import { UiConfigContext } from "./theme/context";
+import { themeOf } from "./theme/theme";
+import { loadUiConfig } from "./theme/uiConfig";
 
-// Status colours dark enough for white text (WCAG AA, 4.5:1): MUI's default warning and success are not.
-const theme = createTheme({
-  palette: {
-    primary: { main: "#1a4f8b" },
-    success: { main: "#1b5e20", contrastText: "#fff" },
-    warning: { main: "#a34700", contrastText: "#fff" },
-    error: { main: "#c62828", contrastText: "#fff" },
-  },
+// The theme and the sign-in modes come from the gateway (GET {API}/ui/config) before the first render; if that
+// fails the defaults apply and the sign-in screen says why.
+void loadUiConfig().then((loaded) => {
+  document.title = loaded.config.theme.productName;
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <UiConfigContext.Provider value={loaded}>
+        <ThemeProvider theme={themeOf(loaded.config.theme)}>
+          <CssBaseline />
+          <SessionProvider>
+            <App />
+          </SessionProvider>
+        </ThemeProvider>
+      </UiConfigContext.Provider>
+    </StrictMode>,
+  );
 });
-
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <ThemeProvider theme={theme}>
-      <CssBaseline />
-      <SessionProvider>
-        <App />
-      </SessionProvider>
-    </ThemeProvider>
-  </StrictMode>,
-);

@@ -19,6 +19,7 @@ import { Link as RouterLink, Outlet, useNavigate, useParams } from "react-router
 import type { Namespace } from "../api/deployments";
 import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
+import { useUiConfig } from "../theme/context";
 
 export const SWAGGER_URL = "/seldon-deploy/swagger/";
 
@@ -39,6 +40,7 @@ export function Shell() {
   const [about, setAbout] = useState(false);
   const [namespaces] = useLoad<Namespace[]>(() => api.namespaces(), [api]);
 
+  const theme = useUiConfig().config.theme;
   const names = namespaces.state === "ready" ? namespaces.value.map((n) => n.name) : [];
   const selected = namespace && names.includes(namespace) ? namespace : "";
 
@@ -47,8 +49,15 @@ export function Shell() {
       <AppBar position="static">
         <Toolbar sx={{ gap: 2 }}>
           <Typography variant="h6" component="div">
-            <Link component={RouterLink} to="/" color="inherit" underline="none">
-              Warden
+            <Link
+              component={RouterLink}
+              to="/"
+              color="inherit"
+              underline="none"
+              sx={{ display: "flex", alignItems: "center", gap: 1 }}
+            >
+              {theme.logoUrl && <img src={theme.logoUrl} alt="" height={32} data-testid="product-logo" />}
+              {theme.productName}
             </Link>
           </Typography>
           <FormControl size="small" sx={ON_APP_BAR}>

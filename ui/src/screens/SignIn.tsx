@@ -2,8 +2,10 @@ import { Alert, Box, Button, Paper, TextField, Typography } from "@mui/material"
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import { describeError } from "../api/client";
+import { beginSignIn } from "../auth/redirect";
 import { signIn } from "../auth/session";
 import { useSession } from "../state/session";
+import { useUiConfig } from "../theme/context";
 
 /** The props both required, full-width fields of the form share. */
 function field(value: string, set: (value: string) => void) {
@@ -16,9 +18,12 @@ function field(value: string, set: (value: string) => void) {
   };
 }
 
-/** Sign-in with the built-in identity provider (password grant). */
+/** Sign-in: a button to the OIDC provider's page (redirect + PKCE) and/or the built-in provider's password form,
+ * as the gateway's UI configuration says. */
 export function SignIn() {
   const { session, expired, signedIn } = useSession();
+  const { config, error: configError } = useUiConfig();
+  const modes = config.auth.modes;
   const location = useLocation();
   const next = new URLSearchParams(location.search).get("next");
   const [user, setUser] = useState("");
@@ -27,6 +32,20 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
 
   if (session) return <Navigate to={next && next.startsWith("/ui/") ? next : "/"} replace />;
+
+  async function redirect() {
+    setBusy(true);
+    setError(null);
+    try {
+      const target = next && next.startsWith("/ui/") ? next : "/";
+      window.location.assign(
+        await beginSignIn(config.auth, window.location.origin, target, window.sessionStorage),
+      );
+    } catch (err) {
+      setError(`Could not start the sign-in with ${config.auth.providerName}: ${describeError(err)}`);
+      setBusy(false);
+    }
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -45,15 +64,38 @@ export function SignIn() {
     <Box component="main" sx={{ display: "flex", justifyContent: "center", mt: 10 }}>
       <Paper sx={{ p: 4, width: 380 }} elevation={3}>
         <Typography component="h1" variant="h5" gutterBottom>
-          Sign in to Warden
+          Sign in to {config.theme.productName}
         </Typography>
+        {configError && (
+          <Alert severity="warning" sx={{ mb: 2 }}>
+            {configError}
+          </Alert>
+        )}
         {expired && (
           <Alert severity="warning" sx={{ mb: 2 }}>
             {expired}
           </Alert>
         )}
+        {modes.includes("redirect") && (
+          <Button variant="contained" fullWidth sx={{ mt: 1 }} disabled={busy} onClick={() => void redirect()}>
+            Sign in with {config.auth.providerName}
+          </Button>
+        )}
+        {modes.length === 0 && <Alert severity="info">Authentication is off on this Warden: no sign-in is needed.</Alert>}
+        {error && !modes.includes("password") && (
+          <Alert severity="error" sx={{ mt: 2 }} role="alert">
+            {error}
+          </Alert>
+        )}
+        {modes.includes("password") && (
         <form onSubmit={submit} aria-label="Sign in">
-          <TextField label="User name" name="username" autoComplete="username" autoFocus {...field(user, setUser)} />
+          <TextField
+            label="User name"
+            name="username"
+            autoComplete="username"
+            autoFocus={!modes.includes("redirect")}
+            {...field(user, setUser)}
+          />
           <TextField
             label="Password"
             name="password"
@@ -70,6 +112,7 @@ export function SignIn() {
             {busy ? "Signing in…" : "Sign in"}
           </Button>
         </form>
+        )}
       </Paper>
     </Box>
   );

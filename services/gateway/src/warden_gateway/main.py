@@ -29,6 +29,7 @@ from warden_gateway.dataplane import SERVING, DataPlaneForwarder
 from warden_gateway.identity.routes import identity_router
 from warden_gateway.settings import GatewaySettings
 from warden_gateway.ui import install_ui
+from warden_gateway.uiconfig import ui_config_router
 
 
 def create_app(settings: GatewaySettings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -67,7 +68,8 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             git_versions_router(),
             data_plane_router(),
             monitoring_router(),
-            identity_router(auth),
+            identity_router(auth, settings.ui.redirect_uris),
+            ui_config_router(settings.ui, settings.auth, auth.issuer_url),
             authorization_router(auth),
         ],
         setup=setup,

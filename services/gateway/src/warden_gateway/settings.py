@@ -9,6 +9,7 @@ from warden_common.auth.settings import AuthSettings
 from warden_common.errors import WardenError
 from warden_common.settings import ServiceSettings
 from warden_gateway.loadtests.settings import LoadTestSettings
+from warden_gateway.uiconfig import UiSettings
 from warden_gateway.usage.settings import UsageSettings
 
 
@@ -42,6 +43,7 @@ class GatewaySettings(ServiceSettings):
     load_tests: LoadTestSettings = Field(
         default_factory=LoadTestSettings, description="Load tests (WARDEN_GATEWAY_LOAD_TESTS__...)."
     )
+    ui: UiSettings = Field(default_factory=UiSettings, description="Web UI sign-in and theme (WARDEN_GATEWAY_UI__...).")
     usage: UsageSettings = Field(
         default_factory=UsageSettings, description="Usage monitoring samples (WARDEN_GATEWAY_USAGE__...)."
     )

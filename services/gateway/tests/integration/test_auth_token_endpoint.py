@@ -49,7 +49,12 @@ async def test_every_error_path_answers_as_rfc_6749_says(auth_gateway: AuthGatew
     body = await error_of(gw, 400, "invalid_request", content=twice, headers={"Content-Type": FORM})
     assert "username" in body["error_description"]
     await error_of(gw, 400, "invalid_request", data={**PASSWORD_GRANT, "password": ""})  # empty = absent
-    await error_of(gw, 400, "unsupported_grant_type", data={**PASSWORD_GRANT, "grant_type": "authorization_code"})
+    await error_of(
+        gw,
+        400,
+        "unsupported_grant_type",
+        data={**PASSWORD_GRANT, "grant_type": "urn:ietf:params:oauth:grant-type:device_code"},
+    )
     await error_of(gw, 400, "invalid_grant", data={**PASSWORD_GRANT, "password": "wrong"})
     await error_of(
         gw, 400, "unauthorized_client", data={"grant_type": "client_credentials"}, headers=basic("warden", "x")

@@ -29,7 +29,7 @@ async def test_distributed_gateway_refuses_an_unmigrated_database_then_starts(fr
             async with app.router.lifespan_context(app):
                 pass
 
-        assert await apply_migrations(fresh_database, SERVICE, migrations()) == [1, 2, 3, 4]
+        assert await apply_migrations(fresh_database, SERVICE, migrations()) == [1, 2, 3, 4, 5]
         app = create_app(GatewaySettings(auth=AUTH_OFF), platform)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

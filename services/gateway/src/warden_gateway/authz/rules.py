@@ -30,6 +30,7 @@ EXEMPT_PATHS = frozenset(
         "/seldon-deploy/swagger/",
         "/seldon-deploy/swagger/oauth2-redirect",
         f"{API}/openapi.json",  # the API's description, no data: the Swagger page needs it to render
+        f"{API}/ui/config",  # how the UI signs in and its theme: needed before anyone has a token
     }
 )
 UI_PREFIXES = ("/ui/", "/assets/", "/seldon-deploy/swagger/assets/")

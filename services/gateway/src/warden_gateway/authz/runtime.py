@@ -23,6 +23,7 @@ from warden_common.errors import Conflict, ServiceUnavailable
 from warden_common.platform import Platform
 from warden_common.upstreams import Upstreams
 from warden_gateway.authz.decisions import Authorizer
+from warden_gateway.identity.codes import AuthorizationCodes
 from warden_gateway.identity.issuer import TokenIssuer
 from warden_gateway.identity.keys import SigningKeys
 from warden_gateway.identity.ratelimit import LoginLimiter
@@ -52,6 +53,7 @@ class AuthRuntime:
         self.users: UserStore | None = None
         self.keys: SigningKeys | None = None
         self.issuer: TokenIssuer | None = None
+        self.codes: AuthorizationCodes | None = None
         self.limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
         self._validator: TokenValidator | None = None
         self._local_keys: CachedKeySource | None = None
@@ -100,6 +102,7 @@ class AuthRuntime:
                     self.users = UserStore(pool)
                     self.keys = SigningKeys(pool, passphrase, self.settings.token_ttl_s)
                     self.issuer = TokenIssuer(self.keys, self.settings, self.issuer_url)
+                    self.codes = AuthorizationCodes(pool)
                     keys = self.keys
 
                     async def local_keys() -> KeySet:
@@ -122,6 +125,7 @@ class AuthRuntime:
             finally:
                 self._validator = None
                 self.users = self.keys = self.issuer = None
+                self.codes = None
 
     def _make_validator(self, source: CachedKeySource) -> TokenValidator:
         return TokenValidator(

@@ -28,8 +28,9 @@ class DiscoveryDocument(BaseModel):
                 "token_endpoint": f"{_BASE}/oauth2/token",
                 "jwks_uri": f"{_BASE}/oauth2/jwks",
                 "authorization_endpoint": f"{_BASE}/oauth2/authorize",
-                "grant_types_supported": ["password", "client_credentials"],
-                "response_types_supported": ["token"],
+                "grant_types_supported": ["password", "client_credentials", "authorization_code"],
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
@@ -44,6 +45,7 @@ class DiscoveryDocument(BaseModel):
     authorization_endpoint: str = Field(description="Listed because OAuth clients require it; no browser login yet.")
     grant_types_supported: list[str]
     response_types_supported: list[str]
+    code_challenge_methods_supported: list[str]
     subject_types_supported: list[str]
     id_token_signing_alg_values_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]

@@ -51,10 +51,10 @@ class TokenIssuer:
             "issuer": self.issuer,
             "token_endpoint": f"{base}{TOKEN_PATH}",
             "jwks_uri": f"{base}{JWKS_PATH}",
-            # The SDK's OAuth client requires it in the metadata; this provider has no browser login yet.
             "authorization_endpoint": f"{base}{AUTHORIZE_PATH}",
-            "grant_types_supported": ["password", "client_credentials"],
-            "response_types_supported": ["token"],
+            "grant_types_supported": ["password", "client_credentials", "authorization_code"],
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [ALGORITHM],
             "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],

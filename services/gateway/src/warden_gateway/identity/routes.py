@@ -1,6 +1,6 @@
-"""The built-in provider's OpenID Connect endpoints: discovery, JWKS and token (password and client-credentials
-grants). Errors follow RFC 6749 5.2 (`error`, `error_description`), which OAuth clients parse, plus Warden's
-`code` / `reason` / `message`."""
+"""The built-in provider's OpenID Connect endpoints: discovery, JWKS, authorization (login page, code + PKCE) and
+token (password, client-credentials and authorization-code grants). Errors follow RFC 6749 5.2 (`error`,
+`error_description`), which OAuth clients parse, plus Warden's `code` / `reason` / `message`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from warden_common.api_docs import error_responses
+from warden_gateway.identity.authorize import authorize_handlers
+from warden_gateway.identity.codes import AuthorizationCodes, verifier_matches
 from warden_gateway.identity.docs import (
     TOKEN_REQUEST,
     TOKEN_RESPONSES,
@@ -21,6 +23,7 @@ from warden_gateway.identity.docs import (
     JsonWebKeySet,
 )
 from warden_gateway.identity.issuer import (
+    AUTHORIZE_PATH,
     DISCOVERY_PATH,
     JWKS_PATH,
     PUBLIC_CLIENT_ID,
@@ -89,10 +92,13 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | N
 
 
 class TokenEndpoint:
-    def __init__(self, users: UserStore, issuer: TokenIssuer, limiter: LoginLimiter) -> None:
+    def __init__(
+        self, users: UserStore, issuer: TokenIssuer, limiter: LoginLimiter, codes: AuthorizationCodes | None = None
+    ) -> None:
         self._users = users
         self._issuer = issuer
         self._limiter = limiter
+        self._codes = codes
 
     async def handle(self, request: Request) -> JSONResponse:
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
@@ -107,9 +113,13 @@ class TokenEndpoint:
                 account = await self._password_grant(request, form, client_id, client_secret)
             elif grant == "client_credentials":
                 account = await self._client_grant(request, client_id, client_secret)
+            elif grant == "authorization_code" and self._codes is not None:
+                account = await self._code_grant(form, client_id, self._codes)
             else:
                 return _oauth_error(
-                    400, "unsupported_grant_type", f"grant_type {grant!r}: use 'password' or 'client_credentials'"
+                    400,
+                    "unsupported_grant_type",
+                    f"grant_type {grant!r}: use 'password', 'client_credentials' or 'authorization_code'",
                 )
         except _Refused as refused:
             return refused.response
@@ -127,6 +137,30 @@ class TokenEndpoint:
         if not username or password is None:
             raise _Refused(_oauth_error(400, "invalid_request", "the password grant needs 'username' and 'password'"))
         return await self._check(request, username, password, client=False)
+
+    async def _code_grant(self, form: dict[str, str], client_id: str | None, codes: AuthorizationCodes) -> Account:
+        """RFC 6749 4.1.3 with RFC 7636 4.5-4.6: the code is used up by this request whatever its outcome, so a
+        leaked code cannot be retried with guessed verifiers."""
+        if client_id != PUBLIC_CLIENT_ID:
+            raise _Refused(_invalid_client(f"authorization codes are issued to the public client {PUBLIC_CLIENT_ID!r}"))
+        code, verifier = form.get("code"), form.get("code_verifier")
+        if not code or not verifier or "redirect_uri" not in form:
+            raise _Refused(
+                _oauth_error(400, "invalid_request", "the code grant needs 'code', 'redirect_uri' and 'code_verifier'")
+            )
+        grant = await codes.redeem(code)
+        if grant is None:
+            raise _Refused(_oauth_error(400, "invalid_grant", "the code is unknown, expired or already used"))
+        if grant.client_id != client_id or grant.redirect_uri != form["redirect_uri"]:
+            raise _Refused(
+                _oauth_error(400, "invalid_grant", "redirect_uri differs from the one the code was issued for")
+            )
+        if not verifier_matches(verifier, grant.code_challenge):
+            raise _Refused(_oauth_error(400, "invalid_grant", "code_verifier does not match the code_challenge (S256)"))
+        account = await self._users.get(grant.account)
+        if account is None or account.is_client:
+            raise _Refused(_oauth_error(400, "invalid_grant", f"user {grant.account!r} no longer exists"))
+        return account
 
     async def _client_grant(self, request: Request, client_id: str | None, secret: str | None) -> Account:
         if client_id == PUBLIC_CLIENT_ID:
@@ -161,9 +195,19 @@ class TokenEndpoint:
         return account
 
 
-def identity_router(runtime: AuthRuntime) -> APIRouter:
-    """The stores of `runtime` exist once the gateway's lifespan has opened them (503 before)."""
+def identity_router(runtime: AuthRuntime, redirect_uris: list[str] | None = None) -> APIRouter:
+    """The stores of `runtime` exist once the gateway's lifespan has opened them (503 before). `redirect_uris`:
+    where the authorization endpoint may send the public client back (default `<issuer>/ui/callback`)."""
     router = APIRouter(tags=["authentication"])
+
+    def allowed_redirects() -> list[str]:
+        return redirect_uris or [runtime.issuer_url.rstrip("/") + "/ui/callback"]
+
+    show, login = authorize_handlers(runtime, allowed_redirects)
+    # An HTML page and its form, not API operations (like the Swagger page and the UI shell): plain routes, out of
+    # the OpenAPI document; discovery's `authorization_endpoint` is how clients find it.
+    router.add_route(AUTHORIZE_PATH, show, methods=["GET", "HEAD"], include_in_schema=False)  # type: ignore[arg-type]
+    router.add_route(AUTHORIZE_PATH, login, methods=["POST"], include_in_schema=False)  # type: ignore[arg-type]
 
     @router.get(
         DISCOVERY_PATH,
@@ -199,6 +243,6 @@ def identity_router(runtime: AuthRuntime) -> APIRouter:
             # and users made while auth was off (by anyone) must not sign in. Said in OAuth2's terms.
             return _oauth_error(400, "invalid_request", TOKENS_DISABLED)
         users, _, issuer = runtime.identity()
-        return await TokenEndpoint(users, issuer, runtime.limiter).handle(request)
+        return await TokenEndpoint(users, issuer, runtime.limiter, runtime.codes).handle(request)
 
     return router

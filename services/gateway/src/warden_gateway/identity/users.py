@@ -105,3 +105,8 @@ class UserStore:
         if row is None or row["is_client"] != client:
             return None
         return Account(row["name"], tuple(row["groups"]), row["is_client"])
+
+    async def get(self, name: str) -> Account | None:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT name, groups, is_client FROM gateway.users WHERE name = $1", name)
+        return None if row is None else Account(row["name"], tuple(row["groups"]), row["is_client"])
