@@ -24,38 +24,12 @@ import { describeError } from "../../api/client";
 import type { LoadTestJob, LoadTestRequest } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
 import { LoadError } from "../LoadError";
-import { ACTIVE_JOB, formatMs, formatNumber, parseJson } from "../monitor/format";
+import { ACTIVE_JOB, formatMs, formatNumber } from "../monitor/format";
 import { useDeploymentApi } from "../monitor/useDeploymentApi";
 import { PayloadEditor, useSamplePayload } from "../predict/PayloadEditor";
+import { loadTestRequest, type LoadTestForm } from "./form";
 
 const POLL_MS = 2000;
-
-export interface LoadTestForm {
-  connections: string;
-  mode: "duration" | "requests";
-  amount: string;
-  payload: string;
-}
-
-/** The request the form asks for, or an error naming the field. */
-export function loadTestRequest(form: LoadTestForm): LoadTestRequest {
-  const connections = Number(form.connections);
-  if (!Number.isInteger(connections) || connections < 1) {
-    throw new Error(`Connections: "${form.connections}" is not a whole number of at least 1`);
-  }
-  const amount = Number(form.amount);
-  if (!Number.isFinite(amount) || amount <= 0 || (form.mode === "requests" && !Number.isInteger(amount))) {
-    const what = form.mode === "requests" ? "Requests: a whole number" : "Duration: a number of seconds";
-    throw new Error(`${what} above 0 is needed, not "${form.amount}"`);
-  }
-  const parsed = parseJson(form.payload, "The payload");
-  if (!parsed.ok) throw new Error(parsed.error);
-  return {
-    connectionsNumber: connections,
-    ...(form.mode === "requests" ? { requestsNumber: amount } : { duration: String(amount) }),
-    payload: parsed.value,
-  };
-}
 
 /** Load tests of one deployment: a wizard to start one, the jobs with their status and results, delete. */
 export function LoadTests() {
@@ -275,8 +249,15 @@ function JobsTable({ jobs, onDelete }: { jobs: LoadTestJob[]; onDelete: (job: st
                 {job.connectionsNumber} conn.,{" "}
                 {job.requestsNumber !== null ? `${job.requestsNumber} requests` : `${job.duration ?? "?"} s`}
               </TableCell>
-              <TableCell align="right" data-field="requests">
-                {r ? formatNumber(r.requests) : "—"}
+              <TableCell align="right">
+                <span data-field="requests">{r ? formatNumber(r.requests) : "—"}</span>
+                {r?.endpoints && Object.keys(r.endpoints).length > 1 && (
+                  <Typography variant="caption" sx={{ display: "block" }} color="text.secondary">
+                    {Object.entries(r.endpoints)
+                      .map(([endpoint, e]) => `${endpoint} ${formatNumber(e.requests)}`)
+                      .join(" · ")}
+                  </Typography>
+                )}
               </TableCell>
               <TableCell align="right">{r ? formatNumber(r.failed) : "—"}</TableCell>
               <TableCell align="right">{r ? `${formatNumber(r.throughput, 1)}/s` : "—"}</TableCell>

@@ -4,7 +4,7 @@ import { Link as RouterLink } from "react-router";
 import { describeError } from "../../api/client";
 import { DETECTOR_LABEL, type RequestMetrics } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
-import { DETECTOR_KINDS, loadDetectors, stateColor } from "./DetectorsPanel";
+import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
 import { formatNumber, formatSeconds, rangeOf } from "./format";
 import { useDeploymentApi, type DeploymentRef } from "./useDeploymentApi";
 

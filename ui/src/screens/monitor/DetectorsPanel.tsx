@@ -26,22 +26,9 @@ import {
 } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
 import { LoadError } from "../LoadError";
+import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
 import { barsOf, formatNumber, formatPercent } from "./format";
 import { Chart } from "./RequestMetricsPanel";
-
-export const DETECTOR_KINDS: DetectorKind[] = ["outlier-detector", "drift-detector", "metrics-server"];
-
-export type DetectorLists = Record<DetectorKind, Detector[]>;
-
-/** Every detector of the deployment, by kind. */
-export async function loadDetectors(monitor: MonitorApi): Promise<DetectorLists> {
-  const lists = await Promise.all(DETECTOR_KINDS.map((kind) => monitor.detectors(kind)));
-  return Object.fromEntries(DETECTOR_KINDS.map((kind, i) => [kind, lists[i]])) as DetectorLists;
-}
-
-export function stateColor(state: string): "success" | "warning" | "error" {
-  return state === "Loaded" ? "success" : state === "Failed" ? "error" : "warning";
-}
 
 /** Outlier and drift timelines and accuracy metrics of the deployment's detectors over the time range. */
 export function DetectorsPanel({
@@ -124,6 +111,7 @@ function OutlierTimeline({ monitor, range, feature }: { monitor: MonitorApi; ran
   return (
     <Chart title={`Outliers per time slice (${formatNumber(loaded.value[1].total_instances)} of ${formatNumber(loaded.value[0].total_instances)} instances)`}>
       <BarChart
+        skipAnimation
         height={220}
         xAxis={[{ data: all.labels.map((k) => new Date(k).toLocaleTimeString()), scaleType: "band" }]}
         series={[
@@ -160,6 +148,7 @@ function DriftTimelineView({ timeline }: { timeline: DriftTimeline }) {
       </Typography>
       <Chart title="Drift p-value per window (lowest feature p-value for feature-wise tests)">
         <LineChart
+          skipAnimation
           height={220}
           xAxis={[{ data: windows.map((w) => new Date(w.windowEnd)), scaleType: "time" }]}
           series={[{ data: windows.map(windowPValue), label: "p-value" }]}

@@ -109,7 +109,14 @@ export function DistributionsPanel({
             </MenuItem>
           ))}
         </TextField>
-        <TextField select label="Predictor" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} sx={{ minWidth: 160 }}>
+        <TextField
+          select
+          label="Predictor"
+          value={endpoint}
+          onChange={(e) => setEndpoint(e.target.value)}
+          sx={{ minWidth: 160 }}
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+        >
           <MenuItem value="">All predictors</MenuItem>
           {predictors.map((p) => (
             <MenuItem key={p} value={p}>
@@ -235,11 +242,12 @@ function DistributionView({ result }: { result: Result }) {
       </Typography>
       <Box sx={{ display: "grid", gridTemplateColumns: { md: "1fr 1fr" }, gap: 2 }}>
         <Chart title={`${what} of ${distribution.feature}`}>
-          <BarChart height={260} xAxis={[{ data: labels, scaleType: "band" }]} series={[{ data: bars.counts, label: "Instances" }]} />
+          <BarChart skipAnimation height={260} xAxis={[{ data: labels, scaleType: "band" }]} series={[{ data: bars.counts, label: "Instances" }]} />
         </Chart>
         {overTime && slices.counts.length > 0 && (
           <Chart title="Instances per time slice">
             <BarChart
+              skipAnimation
               height={260}
               xAxis={[{ data: slices.labels.map((k) => new Date(k).toLocaleTimeString()), scaleType: "band" }]}
               series={[{ data: slices.counts, label: "Instances" }]}

@@ -53,6 +53,7 @@ export function Monitor() {
           value={step}
           onChange={(e) => setStep(e.target.value === "" ? "" : Number(e.target.value))}
           sx={{ minWidth: 120 }}
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
         >
           <MenuItem value="">Automatic</MenuItem>
           {STEPS.filter((s) => s < minutes * 60).map((s) => (

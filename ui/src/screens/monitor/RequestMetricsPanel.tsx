@@ -77,14 +77,15 @@ function RequestMetricsView({ metrics }: { metrics: RequestMetrics }) {
       </Table>
       <Box sx={{ display: "grid", gridTemplateColumns: { md: "1fr 1fr" }, gap: 2 }}>
         <Chart title="Requests per second">
-          <LineChart height={220} xAxis={xAxis} series={series((p) => p.requestsPerSecond)} />
+          <LineChart skipAnimation height={220} xAxis={xAxis} series={series((p) => p.requestsPerSecond)} />
         </Chart>
         <Chart title="Failed requests per window">
-          <LineChart height={220} xAxis={xAxis} series={series((p) => p.failure)} />
+          <LineChart skipAnimation height={220} xAxis={xAxis} series={series((p) => p.failure)} />
         </Chart>
         {predictors.map((predictor) => (
           <Chart key={predictor.predictor} title={`Latency of ${predictor.predictor} (ms)`}>
             <LineChart
+              skipAnimation
               height={220}
               xAxis={xAxis}
               series={(["p50", "p90", "p99"] as const).map((q) => ({
@@ -93,7 +94,8 @@ function RequestMetricsView({ metrics }: { metrics: RequestMetrics }) {
                   const seconds = p.latencySeconds[q];
                   return seconds === null || seconds === undefined ? null : seconds * 1000;
                 }),
-                showMark: false,
+                // Latency exists only in windows with requests: marks keep lone windows visible.
+                showMark: true,
               }))}
             />
           </Chart>
