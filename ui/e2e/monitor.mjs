@@ -57,7 +57,7 @@ await runInBrowser(async (page) => {
   const job = started.split(" ")[2];
   const row = page.locator(`table[aria-label='Load test jobs'] tr[data-job='${job}']`);
   await row.and(page.locator("[data-status=Succeeded]")).waitFor({ timeout: 90_000 });
-  report.loadTest = { job, row: await cells(row) };
+  report.loadTest = { job, row: await cells(row), requests: await row.locator("[data-field=requests]").textContent() };
   await screenshot(page, "loadtest-results");
   await axe(page, "loadtests");
 
@@ -75,11 +75,12 @@ await runInBrowser(async (page) => {
   report.deleted = second;
   report.steps.push("load test results shown; a second load test deleted");
 
-  // 4. Monitor: default and canary side by side (the rollups are written every 10 s: refresh until both show).
+  // 4. Monitor: default and canary side by side (the rollups are written every 10 s: refresh until they show the
+  //    load test's requests).
   await page.getByRole("tab", { name: "Monitor" }).click();
   await page.waitForURL(`**${root}/monitor`);
   const table = page.locator("table[aria-label='Request metrics per predictor']");
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   let rows = [];
   for (;;) {
     await page.getByRole("heading", { name: "Requests", exact: true }).waitFor();
@@ -87,7 +88,9 @@ await runInBrowser(async (page) => {
     rows = (await table.count()) ? await table.locator("tbody tr").evaluateAll((trs) =>
       trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim() ?? "")),
     ) : [];
-    if (rows.length >= 2 || Date.now() > deadline) break;
+    // Both predictors, and the load test's requests counted (the prediction made above comes on top).
+    const shown = rows.reduce((sum, r) => sum + Number((r[1] ?? "0").replaceAll(",", "")), 0);
+    if ((rows.length >= 2 && shown > LOAD_REQUESTS) || Date.now() > deadline) break;
     await page.waitForTimeout(3000);
     await page.getByRole("button", { name: "Refresh" }).click();
   }

@@ -233,7 +233,7 @@ function DistributionView({ result }: { result: Result }) {
     <Box data-feature-type={distribution.type}>
       <Typography sx={{ mb: 1 }} aria-label="Feature statistics">
         {distribution.feature} ({distribution.type}, {distribution.interaction}): {formatNumber(distribution.total_instances)}{" "}
-        instances
+        {distribution.total_instances === 1 ? "instance" : "instances"}
         {distribution.type === "REAL" &&
           ` · min ${formatNumber(stats.min, 4)} · max ${formatNumber(stats.max, 4)} · mean ${formatNumber(stats.avg, 4)}`}
         {distribution.type === "CATEGORICAL" &&
