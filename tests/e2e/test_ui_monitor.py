@@ -44,7 +44,8 @@ def test_prediction_load_test_and_monitor_through_the_ui(
         # The model's answer to the UI's prediction: three class probabilities; curl targets the public data plane.
         probabilities = report["prediction"]["data"]["ndarray"][0]
         assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-6
-        assert report["curl"].startswith("curl ") and f"{warden}/seldon/seldon/iris/api/v1.0/predictions" in report["curl"]
+        assert report["curl"].startswith("curl ")
+        assert f"{warden}/seldon/seldon/iris/api/v1.0/predictions" in report["curl"]
 
         # The load test's figures as shown are the API's; the deleted one is gone.
         jobs = client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]
@@ -65,4 +66,5 @@ def test_prediction_load_test_and_monitor_through_the_ui(
         assert all(api_totals[p] >= _number(shown[p][1]) for p in ("default", "canary")), (api_totals, shown)
 
         # The feature distribution of the UI's prediction (load test traffic is left out of distributions).
-        assert report["distribution"] == "0 (REAL, request): 1 instance · min 6.4 · max 6.4 · mean 6.4", report["distribution"]
+        expected = "0 (REAL, request): 1 instance · min 6.4 · max 6.4 · mean 6.4"
+        assert report["distribution"] == expected, report["distribution"]

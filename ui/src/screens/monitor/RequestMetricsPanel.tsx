@@ -80,7 +80,13 @@ function RequestMetricsView({ metrics }: { metrics: RequestMetrics }) {
           <LineChart skipAnimation height={220} xAxis={xAxis} series={series((p) => p.requestsPerSecond)} />
         </Chart>
         <Chart title="Failed requests per window">
-          <LineChart skipAnimation height={220} xAxis={xAxis} series={series((p) => p.failure)} />
+          <LineChart
+            skipAnimation
+            height={220}
+            xAxis={xAxis}
+            yAxis={[{ min: 0, tickMinStep: 1 }]}
+            series={series((p) => p.failure)}
+          />
         </Chart>
         {predictors.map((predictor) => (
           <Chart key={predictor.predictor} title={`Latency of ${predictor.predictor} (ms)`}>
