@@ -150,8 +150,17 @@ function DriftTimelineView({ timeline }: { timeline: DriftTimeline }) {
         <LineChart
           skipAnimation
           height={220}
-          xAxis={[{ data: windows.map((w) => new Date(w.windowEnd)), scaleType: "time" }]}
-          series={[{ data: windows.map(windowPValue), label: "p-value" }]}
+          xAxis={[
+            {
+              data: windows.map((w) => new Date(w.windowEnd)),
+              scaleType: "time",
+              valueFormatter: (value: Date) => value.toLocaleTimeString(),
+            },
+          ]}
+          series={[
+            { data: windows.map(windowPValue), label: "p-value", showMark: true },
+            { data: windows.map((w) => (w.isDrift ? 1 : 0)), label: "drift (1 = yes)", showMark: true },
+          ]}
         />
       </Chart>
     </>
