@@ -36,7 +36,15 @@ const router = createBrowserRouter([
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",
             element: <DeploymentLayout />,
-            children: [{ index: true, element: <Dashboard /> }],
+            children: [
+              { index: true, element: <Dashboard /> },
+              { path: "monitor", lazy: async () => ({ Component: (await import("./screens/monitor/Monitor")).Monitor }) },
+              { path: "predict", lazy: async () => ({ Component: (await import("./screens/predict/Predict")).Predict }) },
+              {
+                path: "loadtests",
+                lazy: async () => ({ Component: (await import("./screens/loadtest/LoadTests")).LoadTests }),
+              },
+            ],
           },
         ],
       },

@@ -24,6 +24,7 @@ import { hasCanary, KIND_LABEL, statusColor, type Deployment, type Kind } from "
 import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
 import { LoadError } from "./LoadError";
+import { DashboardWidgets } from "./monitor/DashboardWidgets";
 
 const KINDS: Kind[] = ["seldondeployments", "inferenceservices"];
 const REFRESH_MS = 5000;
@@ -156,6 +157,7 @@ export function Dashboard() {
               </TableBody>
             </Table>
           </Paper>
+          <DashboardWidgets />
           <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap" }}>
             {hasCanary(deployment) && (
               <>

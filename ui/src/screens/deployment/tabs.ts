@@ -5,4 +5,9 @@ export interface DeploymentTab {
   label: string;
 }
 
-export const DEPLOYMENT_TABS: DeploymentTab[] = [{ path: "", label: "Dashboard" }];
+export const DEPLOYMENT_TABS: DeploymentTab[] = [
+  { path: "", label: "Dashboard" },
+  { path: "monitor", label: "Monitor" },
+  { path: "predict", label: "Predict" },
+  { path: "loadtests", label: "Load tests" },
+];

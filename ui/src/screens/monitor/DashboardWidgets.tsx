@@ -1,0 +1,136 @@
+import { Alert, Box, Button, Chip, CircularProgress, Link, Paper, Typography } from "@mui/material";
+import { useEffect, useState, type ReactNode } from "react";
+import { Link as RouterLink } from "react-router";
+import { describeError } from "../../api/client";
+import { DETECTOR_LABEL, type RequestMetrics } from "../../api/monitor";
+import { useLoad } from "../../state/useLoad";
+import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
+import { formatNumber, formatSeconds, rangeOf } from "./format";
+import { useDeploymentApi, type DeploymentRef } from "./useDeploymentApi";
+
+const LIVE_MS = 5000;
+const LIVE_MINUTES = 5;
+
+function Widget({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Paper variant="outlined" sx={{ p: 2, flex: "1 1 260px", minWidth: 0 }} component="section" aria-label={title}>
+      <Typography variant="subtitle1" component="h2" gutterBottom>
+        {title}
+      </Typography>
+      {children}
+    </Paper>
+  );
+}
+
+/** The dashboard's row of live widgets: request monitor, detectors, explainer, and the predict / load test buttons. */
+export function DashboardWidgets() {
+  const deployment = useDeploymentApi();
+  if (!deployment) return null;
+  return (
+    <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap", my: 2 }}>
+      <LiveRequests deployment={deployment} />
+      <DetectorsWidget deployment={deployment} />
+      <ExplainerWidget deployment={deployment} />
+      <Widget title="Try it">
+        <Box sx={{ display: "flex", flexDirection: "column", gap: 1, alignItems: "flex-start" }}>
+          <Button variant="contained" component={RouterLink} to={`${deployment.root}/predict`}>
+            Make a prediction
+          </Button>
+          <Button variant="outlined" component={RouterLink} to={`${deployment.root}/loadtests`}>
+            Load test
+          </Button>
+        </Box>
+      </Widget>
+    </Box>
+  );
+}
+
+/** Requests of the last few minutes per predictor, read again every few seconds. */
+function LiveRequests({ deployment }: { deployment: DeploymentRef }) {
+  const [metrics, setMetrics] = useState<RequestMetrics | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const controller = new AbortController();
+    const read = () =>
+      deployment.monitor.requestMetrics(rangeOf(LIVE_MINUTES, new Date(), 10), controller.signal).then(
+        (value) => {
+          if (!live) return;
+          setMetrics(value);
+          setError(null);
+        },
+        (err: unknown) => live && setError(describeError(err)),
+      );
+    void read();
+    const timer = window.setInterval(() => void read(), LIVE_MS);
+    return () => {
+      live = false;
+      controller.abort();
+      window.clearInterval(timer);
+    };
+  }, [deployment]);
+  const predictors = metrics?.predictors.filter((p) => p.total.requests > 0) ?? [];
+  return (
+    <Widget title={`Requests, last ${LIVE_MINUTES} minutes`}>
+      {error && <Alert severity="error">The request metrics could not be read: {error}</Alert>}
+      {!metrics && !error && <CircularProgress size={24} aria-label="Loading the request metrics" />}
+      {metrics && predictors.length === 0 && <Typography>No requests in the last {LIVE_MINUTES} minutes.</Typography>}
+      {predictors.map(({ predictor, total }) => (
+        <Typography key={predictor} variant="body2" data-predictor={predictor}>
+          <strong>{predictor}</strong>: {formatNumber(total.requestsPerSecond, 3)} req/s, {formatNumber(total.success, 0)} ok,{" "}
+          {formatNumber(total.failure, 0)} failed, p50 {formatSeconds(total.latencySeconds.p50)}, p99{" "}
+          {formatSeconds(total.latencySeconds.p99)}
+        </Typography>
+      ))}
+      <Link component={RouterLink} to={`${deployment.root}/monitor`} variant="body2">
+        Open the monitor
+      </Link>
+    </Widget>
+  );
+}
+
+function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
+  const [loaded] = useLoad(() => loadDetectors(deployment.monitor), [deployment]);
+  return (
+    <Widget title="Detectors">
+      {loaded.state === "loading" && <CircularProgress size={24} aria-label="Loading the detectors" />}
+      {loaded.state === "error" && <Alert severity="error">The detectors could not be read: {loaded.message}</Alert>}
+      {loaded.state === "ready" &&
+        DETECTOR_KINDS.map((kind) => (
+          <Box key={kind} sx={{ mb: 0.5 }}>
+            <Typography variant="body2" component="span">
+              {DETECTOR_LABEL[kind]}:{" "}
+            </Typography>
+            {loaded.value[kind].length === 0 ? (
+              <Typography variant="body2" component="span" color="text.secondary">
+                none
+              </Typography>
+            ) : (
+              loaded.value[kind].map((d) => (
+                <Chip key={d.name} size="small" sx={{ mr: 0.5 }} label={`${d.name}: ${d.status.state}`} color={stateColor(d.status.state)} />
+              ))
+            )}
+          </Box>
+        ))}
+      <Link component={RouterLink} to={`${deployment.root}/monitor`} variant="body2">
+        Timelines and metrics in the monitor
+      </Link>
+    </Widget>
+  );
+}
+
+function ExplainerWidget({ deployment }: { deployment: DeploymentRef }) {
+  const [loaded] = useLoad(() => deployment.monitor.explainer(), [deployment]);
+  const type = (value: Record<string, unknown>) => String(value.type ?? value.explainerType ?? value.name ?? "configured");
+  return (
+    <Widget title="Explainer">
+      {loaded.state === "loading" && <CircularProgress size={24} aria-label="Loading the explainer" />}
+      {loaded.state === "error" && <Alert severity="error">The explainer could not be read: {loaded.message}</Alert>}
+      {loaded.state === "ready" && (
+        <Typography variant="body2">
+          {loaded.value === null ? "No explainer is configured." : `Configured: ${type(loaded.value)}`}
+        </Typography>
+      )}
+    </Widget>
+  );
+}
