@@ -35,7 +35,11 @@ const router = createBrowserRouter([
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",
             element: <DeploymentLayout />,
-            children: [{ index: true, element: <Dashboard /> }],
+            children: [
+              { index: true, element: <Dashboard /> },
+              { path: "resources", lazy: async () => ({ Component: (await import("./screens/resources/Resources")).default }) },
+              { path: "audit", lazy: async () => ({ Component: (await import("./screens/audit/Audit")).default }) },
+            ],
           },
         ],
       },

@@ -5,4 +5,8 @@ export interface DeploymentTab {
   label: string;
 }
 
-export const DEPLOYMENT_TABS: DeploymentTab[] = [{ path: "", label: "Dashboard" }];
+export const DEPLOYMENT_TABS: DeploymentTab[] = [
+  { path: "", label: "Dashboard" },
+  { path: "resources", label: "Resources" },
+  { path: "audit", label: "Audit" },
+];
