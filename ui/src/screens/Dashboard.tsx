@@ -24,6 +24,7 @@ import { hasCanary, KIND_LABEL, statusColor, type Deployment, type Kind } from "
 import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
 import { LoadError } from "./LoadError";
+import { PredictorActions } from "./predictors/PredictorActions";
 
 const KINDS: Kind[] = ["seldondeployments", "inferenceservices"];
 const REFRESH_MS = 5000;
@@ -167,6 +168,15 @@ export function Dashboard() {
                 </Button>
               </>
             )}
+            <PredictorActions
+              deployment={deployment}
+              disabled={busy}
+              onChanged={(changed, text) => {
+                actions.current += 1;
+                setUpdated(changed);
+                setNotice(text);
+              }}
+            />
             <Button variant="outlined" onClick={() => setShowSpec(true)}>
               View spec
             </Button>
