@@ -44,7 +44,11 @@ await runInBrowser(async (page) => {
   report.steps.push("canary added with the dialog");
 
   // 2. Resources, reached with the keyboard from the tab bar: processes with their state, and their output.
-  await tabTo(page, "the Resources tab", () => document.activeElement?.textContent === "Resources", 60);
+  // MUI's tab bar is one Tab stop (the current tab); the arrow keys move between its tabs.
+  await page.locator("body").focus();
+  await tabTo(page, "the tab bar", () => document.activeElement?.getAttribute("role") === "tab", 60);
+  await page.keyboard.press("ArrowRight");
+  check((await page.evaluate(() => document.activeElement?.textContent)) === "Resources", "ArrowRight missed Resources");
   await page.keyboard.press("Enter");
   await page.waitForURL(`**${root}/resources`);
   const processes = page.locator("table[aria-label='Processes'] tbody tr");
@@ -93,7 +97,7 @@ await runInBrowser(async (page) => {
   await screenshot(page, "audit-restore-confirm");
   await confirm.getByRole("button", { name: "Restore", exact: true }).click();
   await confirm.waitFor({ state: "hidden" });
-  report.restored = (await page.locator(".MuiAlert-standardSuccess").textContent()) ?? "";
+  report.restored = (await page.getByRole("status").filter({ hasText: "restored to commit" }).textContent()) ?? "";
   await page.waitForFunction(
     (before) => document.querySelectorAll("table[aria-label='Commits'] tbody tr").length > before,
     report.commits.length,

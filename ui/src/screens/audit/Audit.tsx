@@ -98,7 +98,7 @@ export default function Audit() {
       </Paper>
 
       {notice && (
-        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+        <Alert severity="success" role="status" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
           {notice}
         </Alert>
       )}
