@@ -32,7 +32,7 @@ def test_canary_resources_and_audit_through_the_ui(
         assert any(row[1] == "canary" and row[2] == "30%" for row in report["predictors"])
         # One row per MLServer process (default and canary), each with its state.
         assert len(report["processes"]) >= 2 and all(row[2] for row in report["processes"])
-        assert report["logs"].strip(), "the Resources tab shows no process output"
+        assert "mlserver" in report["logs"], f"no MLServer output on the Resources tab: {report['logs'][:500]}"
         # The newest commit is the canary's: its diff adds the canary's model.
         assert any(xgboost in line for line in report["diffAdded"]), report["diffAdded"]
         assert "restored" in report["restored"], report["restored"]
