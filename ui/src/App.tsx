@@ -31,6 +31,7 @@ const router = createBrowserRouter([
         children: [
           { path: "/", element: <Home /> },
           { path: "/ui/namespaces/:namespace", element: <Overview /> },
+          { path: "/ui/usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).default }) },
           {
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",
@@ -39,6 +40,7 @@ const router = createBrowserRouter([
               { index: true, element: <Dashboard /> },
               { path: "resources", lazy: async () => ({ Component: (await import("./screens/resources/Resources")).default }) },
               { path: "audit", lazy: async () => ({ Component: (await import("./screens/audit/Audit")).default }) },
+              { path: "usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).DeploymentUsage }) },
             ],
           },
         ],

@@ -9,4 +9,5 @@ export const DEPLOYMENT_TABS: DeploymentTab[] = [
   { path: "", label: "Dashboard" },
   { path: "resources", label: "Resources" },
   { path: "audit", label: "Audit" },
+  { path: "usage", label: "Usage" },
 ];
