@@ -1,11 +1,13 @@
 """The operations screens of the web UI in a real browser against a real `warden up` with auth on (issue 16): add a
 canary with the dashboard's dialog (the API then has it), the Resources tab (MLServer processes and their output),
-the Audit tab (commits, a side-by-side diff, restore to the first commit: the API then serves that spec again).
+the Audit tab (commits, a side-by-side diff, restore to the first commit: the API then serves that spec again),
+and Usage from the app bar (averages and charts).
 `ui/e2e/ops.mjs` drives Debian's chromium and runs axe-core on each screen; screenshots are kept.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -28,7 +30,7 @@ def test_canary_resources_and_audit_through_the_ui(
         )
 
         report = run_ui_script("ops.mjs", warden, tmp_path, {"CANARY_URI": xgboost}, timeout=300)
-        assert set(report["axe"]) == {"add-canary", "resources", "audit"}
+        assert set(report["axe"]) == {"add-canary", "resources", "audit", "usage"}
         assert any(row[1] == "canary" and row[2] == "30%" for row in report["predictors"])
         # One row per MLServer process (default and canary), each with its state.
         assert len(report["processes"]) >= 2 and all(row[2] for row in report["processes"])
@@ -36,7 +38,11 @@ def test_canary_resources_and_audit_through_the_ui(
         # The newest commit is the canary's: its diff adds the canary's model.
         assert any(xgboost in line for line in report["diffAdded"]), report["diffAdded"]
         assert "restored" in report["restored"], report["restored"]
-        assert len(report["screenshots"]) == 6 and all(Path(s).stat().st_size > 0 for s in report["screenshots"])
+        # Usage shows figures: a non-zero average of processes and memory in binary units.
+        assert re.search(
+            r"Averages over the last 1h: [1-9][0-9.]* processes, [0-9.]+ CPU cores, [0-9.]+ [KMG]iB", report["usage"]
+        ), report["usage"]
+        assert len(report["screenshots"]) == 7 and all(Path(s).stat().st_size > 0 for s in report["screenshots"])
 
         # The restore is real: the API serves the first spec again (one predictor, the sklearn model), and the
         # audit log recorded the UI's canary and the restore with their comments.

@@ -1,6 +1,6 @@
 // Operations screens of one deployment through the UI: add a canary with the dashboard's dialog (a bad form is
 // refused in words first), the Resources tab (processes and their output), the Audit tab (commits, a side-by-side
-// diff, restore to an earlier commit with confirmation). axe-core on each screen, screenshots of each step.
+// diff, restore to an earlier commit with confirmation), Usage from the app bar. axe-core on each screen, screenshots of each step.
 //
 // Environment: see lib.mjs; DEPLOYMENT (default iris), NAMESPACE (default seldon), CANARY_URI (the canary's model,
 // required), CANARY_IMPLEMENTATION (default XGBOOST_SERVER). The deployment must be available, without a canary,
@@ -104,5 +104,21 @@ await runInBrowser(async (page) => {
   );
   await screenshot(page, "audit-restored");
   report.steps.push("restored the oldest commit");
+
+  // 4. Usage from the app bar (all namespaces): the averages and the charts show figures once the sampler has some.
+  await page.getByRole("link", { name: "Usage" }).click();
+  await page.waitForURL("**/ui/usage");
+  const summary = page.getByRole("region", { name: "Usage summary" });
+  for (let tries = 0; tries < 12 && !(await summary.isVisible()); tries++) {
+    await page.waitForTimeout(5000);
+    await page.reload();
+    await page.getByRole("heading", { name: "Usage of all namespaces" }).waitFor();
+    await page.waitForFunction(() => !document.querySelector("[aria-label='Loading the usage']"));
+  }
+  report.usage = (await summary.textContent()) ?? "";
+  await page.getByRole("region", { name: "Memory" }).locator("svg").first().waitFor();
+  await screenshot(page, "usage");
+  await axe(page, "usage");
+  report.steps.push("usage shows figures");
   report.base = base;
 });
