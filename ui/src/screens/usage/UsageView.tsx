@@ -22,8 +22,9 @@ function Chart({ title, series, value, format }: {
       <LineChart
         height={240}
         xAxis={[{ data: times, scaleType: "time" }]}
-        yAxis={[{ valueFormatter: (v: number | null) => format(v) }]}
-        series={lines.map((l) => ({ ...l, showMark: false, connectNulls: true, valueFormatter: format }))}
+        yAxis={[{ valueFormatter: (v: number | null) => format(v), width: 80 }]}
+        // A line needs two points: with few points, marks show each one.
+        series={lines.map((l) => ({ ...l, showMark: times.length < 12, connectNulls: true, valueFormatter: format }))}
       />
     </Paper>
   );
