@@ -39,6 +39,7 @@ const router = createBrowserRouter([
             children: [
               { index: true, element: <Dashboard /> },
               { path: "resources", lazy: async () => ({ Component: (await import("./screens/resources/Resources")).default }) },
+              { path: "batchjobs", lazy: async () => ({ Component: (await import("./screens/batch/BatchJobs")).default }) },
               { path: "audit", lazy: async () => ({ Component: (await import("./screens/audit/Audit")).default }) },
               { path: "usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).DeploymentUsage }) },
             ],

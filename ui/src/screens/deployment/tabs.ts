@@ -8,6 +8,7 @@ export interface DeploymentTab {
 export const DEPLOYMENT_TABS: DeploymentTab[] = [
   { path: "", label: "Dashboard" },
   { path: "resources", label: "Resources" },
+  { path: "batchjobs", label: "Batch jobs" },
   { path: "audit", label: "Audit" },
   { path: "usage", label: "Usage" },
 ];
