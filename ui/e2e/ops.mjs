@@ -1,6 +1,7 @@
 // Operations screens of one deployment through the UI: add a canary with the dashboard's dialog (a bad form is
 // refused in words first), the Resources tab (processes and their output), the Audit tab (commits, a side-by-side
-// diff, restore to an earlier commit with confirmation), Usage from the app bar. axe-core on each screen, screenshots of each step.
+// diff, restore to an earlier commit with confirmation), Usage from the app bar, a batch
+// job (BATCH_INPUT / BATCH_OUTPUT: local files) created from the Batch jobs tab. axe-core on each screen, screenshots of each step.
 //
 // Environment: see lib.mjs; DEPLOYMENT (default iris), NAMESPACE (default seldon), CANARY_URI (the canary's model,
 // required), CANARY_IMPLEMENTATION (default XGBOOST_SERVER). The deployment must be available, without a canary,
@@ -120,5 +121,27 @@ await runInBrowser(async (page) => {
   await screenshot(page, "usage");
   await axe(page, "usage");
   report.steps.push("usage shows figures");
+
+  // 5. A batch job over a small local file, created from the Batch jobs tab: a bad form first, then it completes.
+  if (process.env.BATCH_INPUT) {
+    await page.goto(`${base}${root}/batchjobs`);
+    await page.getByRole("heading", { name: "Batch jobs" }).waitFor();
+    await page.getByRole("button", { name: "New batch job" }).click();
+    const create = page.getByRole("dialog", { name: "New batch job" });
+    await create.getByLabel("Batch size").fill("0");
+    await create.getByRole("button", { name: "Create" }).click();
+    await create.getByText("A whole number, 1 or more.").waitFor();
+    await create.getByLabel("Input data").fill(process.env.BATCH_INPUT);
+    await create.getByLabel("Output data").fill(process.env.BATCH_OUTPUT ?? "");
+    await create.getByLabel("Batch size").fill("5");
+    await create.getByRole("button", { name: "Create" }).click();
+    await create.waitFor({ state: "hidden" });
+    const done = page.locator("table[aria-label='Batch jobs'] tbody tr[data-status='Succeeded']");
+    await done.first().waitFor({ timeout: 120000 });
+    report.batch = await done.first().evaluate((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim()));
+    await screenshot(page, "batch-done");
+    await axe(page, "batchjobs");
+    report.steps.push("batch job created from the UI completed");
+  }
   report.base = base;
 });
