@@ -32,6 +32,7 @@ const router = createBrowserRouter([
         children: [
           { path: "/", element: <Home /> },
           { path: "/ui/namespaces/:namespace", element: <Overview /> },
+          { path: "/ui/usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).default }) },
           {
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",
@@ -44,6 +45,10 @@ const router = createBrowserRouter([
                 path: "loadtests",
                 lazy: async () => ({ Component: (await import("./screens/loadtest/LoadTests")).LoadTests }),
               },
+              { path: "resources", lazy: async () => ({ Component: (await import("./screens/resources/Resources")).default }) },
+              { path: "batchjobs", lazy: async () => ({ Component: (await import("./screens/batch/BatchJobs")).default }) },
+              { path: "audit", lazy: async () => ({ Component: (await import("./screens/audit/Audit")).default }) },
+              { path: "usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).DeploymentUsage }) },
             ],
           },
         ],

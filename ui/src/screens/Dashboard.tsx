@@ -25,6 +25,7 @@ import { useSession } from "../state/session";
 import { useLoad } from "../state/useLoad";
 import { LoadError } from "./LoadError";
 import { DashboardWidgets } from "./monitor/DashboardWidgets";
+import { PredictorActions } from "./predictors/PredictorActions";
 
 const KINDS: Kind[] = ["seldondeployments", "inferenceservices"];
 const REFRESH_MS = 5000;
@@ -169,6 +170,15 @@ export function Dashboard() {
                 </Button>
               </>
             )}
+            <PredictorActions
+              deployment={deployment}
+              disabled={busy}
+              onChanged={(changed, text) => {
+                actions.current += 1;
+                setUpdated(changed);
+                setNotice(text);
+              }}
+            />
             <Button variant="outlined" onClick={() => setShowSpec(true)}>
               View spec
             </Button>

@@ -10,4 +10,8 @@ export const DEPLOYMENT_TABS: DeploymentTab[] = [
   { path: "monitor", label: "Monitor" },
   { path: "predict", label: "Predict" },
   { path: "loadtests", label: "Load tests" },
+  { path: "resources", label: "Resources" },
+  { path: "batchjobs", label: "Batch jobs" },
+  { path: "audit", label: "Audit" },
+  { path: "usage", label: "Usage" },
 ];
