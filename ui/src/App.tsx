@@ -35,7 +35,13 @@ const router = createBrowserRouter([
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",
             element: <DeploymentLayout />,
-            children: [{ index: true, element: <Dashboard /> }],
+            children: [
+              { index: true, element: <Dashboard /> },
+              {
+                path: "requests",
+                lazy: () => import("./screens/requests/Requests").then((m) => ({ Component: m.Requests })),
+              },
+            ],
           },
         ],
       },

@@ -5,4 +5,7 @@ export interface DeploymentTab {
   label: string;
 }
 
-export const DEPLOYMENT_TABS: DeploymentTab[] = [{ path: "", label: "Dashboard" }];
+export const DEPLOYMENT_TABS: DeploymentTab[] = [
+  { path: "", label: "Dashboard" },
+  { path: "requests", label: "Requests" },
+];
