@@ -40,10 +40,19 @@ def bulk_log(client: httpx.Client, name: str, names: list[str], rows: int) -> No
         outputs = [[0.9, 0.1]] * BULK_BATCH
         for kind, body in (("request", {"data": {"names": names, "ndarray": batch}}),
                            ("response", {"data": {"names": ["t:0", "t:1"], "ndarray": outputs}})):  # fmt: skip
-            event = {"Ce-Id": str(uuid.uuid4()), "Ce-Specversion": "1.0", "Ce-Type": f"io.seldon.serving.inference.{kind}",
-                     "Ce-Time": f"2026-01-05T10:{start // BULK_BATCH:02d}:00Z", "Ce-Source": "http://executor:8000/",
-                     "Ce-Requestid": rid, "Ce-Modelid": "classifier", "Ce-Inferenceservicename": name,
-                     "Ce-Namespace": "seldon", "Ce-Endpoint": "default", "Content-Type": "application/json"}  # fmt: skip
+            event = {
+                "Ce-Id": str(uuid.uuid4()),
+                "Ce-Specversion": "1.0",
+                "Ce-Type": f"io.seldon.serving.inference.{kind}",
+                "Ce-Time": f"2026-01-05T10:{start // BULK_BATCH:02d}:00Z",
+                "Ce-Source": "http://executor:8000/",
+                "Ce-Requestid": rid,
+                "Ce-Modelid": "classifier",
+                "Ce-Inferenceservicename": name,
+                "Ce-Namespace": "seldon",
+                "Ce-Endpoint": "default",
+                "Content-Type": "application/json",
+            }
             answer = client.post("/request-logger/", content=json.dumps(body), headers=event)
             assert answer.status_code == 200, answer.text
 
