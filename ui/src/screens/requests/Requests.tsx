@@ -95,7 +95,19 @@ export function Requests() {
         valueGetter: (_v, row) => show(row.features[feature]),
       }),
     );
+    // "Explain" first: with many features the last columns are virtualized out of view at 1280 px.
     return [
+      {
+        field: "explain",
+        headerName: "",
+        sortable: false,
+        width: 100,
+        renderCell: ({ row }) => (
+          <Button size="small" onClick={() => setExplaining(row)} aria-label={`Explain request ${row.requestId}`}>
+            Explain
+          </Button>
+        ),
+      },
       {
         field: "time",
         headerName: "Time",
@@ -124,17 +136,6 @@ export function Requests() {
               {row.isOutlier ? " (outlier)" : ""}
             </Typography>
           ),
-      },
-      {
-        field: "explain",
-        headerName: "",
-        sortable: false,
-        width: 100,
-        renderCell: ({ row }) => (
-          <Button size="small" onClick={() => setExplaining(row)} aria-label={`Explain request ${row.requestId}`}>
-            Explain
-          </Button>
-        ),
       },
     ];
   }, [rows]);
