@@ -22,7 +22,8 @@ await runInBrowser(async (page) => {
   });
   const responses = [];
   page.on("response", async (response) => {
-    if (new URL(response.url()).pathname.endsWith("/requests")) responses.push(response);
+    const path = new URL(response.url()).pathname;
+    if (path.endsWith("/requests") && path.includes("/api/v1alpha1/namespaces/")) responses.push(response);
   });
 
   // 1. The Requests tab of income, reached from the tab bar.
