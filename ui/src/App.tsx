@@ -49,6 +49,10 @@ const router = createBrowserRouter([
               { path: "batchjobs", lazy: async () => ({ Component: (await import("./screens/batch/BatchJobs")).default }) },
               { path: "audit", lazy: async () => ({ Component: (await import("./screens/audit/Audit")).default }) },
               { path: "usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).DeploymentUsage }) },
+              {
+                path: "requests",
+                lazy: () => import("./screens/requests/Requests").then((m) => ({ Component: m.Requests })),
+              },
             ],
           },
         ],

@@ -14,4 +14,5 @@ export const DEPLOYMENT_TABS: DeploymentTab[] = [
   { path: "batchjobs", label: "Batch jobs" },
   { path: "audit", label: "Audit" },
   { path: "usage", label: "Usage" },
+  { path: "requests", label: "Requests" },
 ];
