@@ -31,6 +31,11 @@ const router = createBrowserRouter([
         children: [
           { path: "/", element: <Home /> },
           { path: "/ui/namespaces/:namespace", element: <Overview /> },
+          { path: "/ui/catalog", lazy: () => import("./screens/catalog/Catalog").then((m) => ({ Component: m.Catalog })) },
+          {
+            path: "/ui/namespaces/:namespace/new",
+            lazy: () => import("./screens/create/CreateWizard").then((m) => ({ Component: m.CreateWizard })),
+          },
           {
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",

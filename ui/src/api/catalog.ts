@@ -8,7 +8,7 @@ type ListOk = paths["/seldon-deploy/api/v1alpha1/model/metadata"]["get"] extends
   : never;
 
 export type CatalogPage = ListOk;
-export type CatalogModel = CatalogPage["models"][number];
+export type CatalogModel = NonNullable<CatalogPage["models"]>[number];
 
 const METADATA = `${API}/model/metadata`;
 

@@ -68,6 +68,9 @@ export function Shell() {
             </Select>
           </FormControl>
           <Box sx={{ flexGrow: 1 }} />
+          <Button color="inherit" component={RouterLink} to="/ui/catalog">
+            Model catalog
+          </Button>
           <Button color="inherit" href={SWAGGER_URL} target="_blank" rel="noopener">
             API docs
           </Button>
