@@ -28,6 +28,8 @@ async function gridRows(page) {
 async function demo(page) {
   check(Boolean(modelUri), "MODEL_URI is required");
   await signIn(page, "/");
+  await page.waitForURL(`**/ui/namespaces/${namespace}`);
+  await page.getByRole("heading", { name: `Deployments in ${namespace}` }).waitFor();
   // 1. The catalog from the app bar, reached with the keyboard.
   await tabTo(page, "the Model catalog link", () => document.activeElement?.textContent === "Model catalog", 20);
   await page.keyboard.press("Enter");
@@ -60,13 +62,13 @@ async function demo(page) {
   report.steps.push("model registered");
 
   // 3. Query it; then a wrong query shows the server's error under the bar.
-  await page.getByLabel("Query").fill('name=iris AND tags[author]="Jon Doe"');
+  await page.getByRole("textbox", { name: "Query" }).fill('name=iris AND tags[author]="Jon Doe"');
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("[role=grid] [role=row][data-rowindex]").first().waitFor();
   const found = await gridRows(page);
   report.found = found;
   check(found.length === 1 && found[0].includes(modelUri), `query found ${JSON.stringify(found)}`);
-  await page.getByLabel("Query").fill("name==iris");
+  await page.getByRole("textbox", { name: "Query" }).fill("name==iris");
   await page.getByRole("button", { name: "Search" }).click();
   const error = page.locator("#catalog-query-error [role=alert]");
   await error.waitFor();
@@ -75,24 +77,24 @@ async function demo(page) {
   await page.getByRole("region", { name: "Query syntax" }).waitFor();
   await screenshot(page, "query-error");
   await axe(page, "catalog-error");
-  await page.getByLabel("Query").fill("name=iris");
+  await page.getByRole("textbox", { name: "Query" }).fill("name=iris");
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("[role=grid] [role=row][data-rowindex]").first().waitFor();
   report.steps.push("queried");
 
   // 4. Deploy it from the catalog: the wizard opens prefilled.
-  await page.getByRole("button", { name: "Deploy" }).first().click();
+  await page.getByRole("button", { name: "Deploy", exact: true }).first().click();
   await page.waitForURL(`**/ui/namespaces/${namespace}/new?**`);
   await page.getByRole("heading", { name: `Create a deployment in ${namespace}` }).waitFor();
-  await page.getByLabel("Deployment name").fill(name);
+  await page.getByRole("textbox", { name: "Deployment name" }).fill(name);
   await screenshot(page, "wizard-details");
   await axe(page, "wizard");
   await page.getByRole("button", { name: "Next" }).click();
-  const uri = await page.getByLabel("Model URI").inputValue();
+  const uri = await page.getByRole("textbox", { name: "Model URI" }).inputValue();
   check(uri === modelUri, `the wizard's model URI is ${uri}`);
   report.prefilled = uri;
   for (let i = 0; i < 5; i++) await page.getByRole("button", { name: "Next" }).click();
-  await page.getByLabel("Version comment").fill("from the catalog");
+  await page.getByRole("textbox", { name: "Version comment" }).fill("from the catalog");
   await page.getByRole("button", { name: "Check and review" }).click();
   const spec = page.getByLabel("Generated specification");
   await spec.waitFor();
