@@ -112,6 +112,7 @@ async function demo(page) {
 
 async function paging(page) {
   const asked = [];
+  report.requests = asked;
   page.on("request", (request) => {
     const url = new URL(request.url());
     if (url.pathname === LIST) asked.push(Object.fromEntries(url.searchParams));
@@ -122,11 +123,12 @@ async function paging(page) {
   report.page1 = await gridRows(page);
   await screenshot(page, "catalog-page1");
   await page.getByRole("button", { name: "Go to next page" }).click();
+  await page.waitForTimeout(2000);
+  check(asked.some((r) => "pageToken" in r), `after "next page" the browser asked ${JSON.stringify(asked)}`);
   await page.waitForFunction(() => !document.querySelector("[role=progressbar]"));
   await page.locator(".MuiTablePagination-displayedRows").filter({ hasText: /^26/ }).waitFor();
   report.page2 = await gridRows(page);
   await screenshot(page, "catalog-page2");
-  report.requests = asked;
 }
 
 await runInBrowser(async (page) => {

@@ -46,9 +46,16 @@ export function Catalog() {
 
   useEffect(() => {
     const abort = new AbortController();
+    let pageToken: string | null;
+    try {
+      pageToken = tokens.tokenOf(paging.page);
+    } catch (e) {
+      setError(describeError(e));
+      return;
+    }
     setLoading(true);
     api
-      .list({ query, pageSize: paging.pageSize, pageToken: tokens.tokenOf(paging.page) }, abort.signal)
+      .list({ query, pageSize: paging.pageSize, pageToken }, abort.signal)
       .then(
         (page) => {
           setRows(page.models ?? []);
@@ -118,6 +125,8 @@ export function Catalog() {
     },
   ];
 
+  const more = loading || tokens.hasNext(paging.page);
+
   return (
     <>
       <Box sx={{ display: "flex", alignItems: "center", gap: 2, mb: 2 }}>
@@ -175,8 +184,14 @@ export function Catalog() {
           getRowId={(row) => `${String(row.project ?? "")}\u0000${row.URI}`}
           loading={loading}
           paginationMode="server"
-          rowCount={-1}
-          paginationMeta={{ hasNextPage: tokens.hasNext(paging.page) }}
+          // Keyset paging has no total. While another page exists, say one row more than this page so the grid
+          // enables "next" (its unknown-count mode, rowCount -1, sent the grid back to page 1 after loading page 2).
+          rowCount={more ? (paging.page + 1) * paging.pageSize + 1 : paging.page * paging.pageSize + rows.length}
+          slotProps={{
+            pagination: {
+              labelDisplayedRows: ({ from, to }: { from: number; to: number }) => (more ? `${from}–${to} of more than ${to}` : `${from}–${to} of ${to}`),
+            },
+          }}
           paginationModel={paging}
           onPaginationModelChange={(model) => {
             if (model.pageSize !== paging.pageSize) {
