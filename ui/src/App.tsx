@@ -33,6 +33,11 @@ const router = createBrowserRouter([
           { path: "/", element: <Home /> },
           { path: "/ui/namespaces/:namespace", element: <Overview /> },
           { path: "/ui/usage", lazy: async () => ({ Component: (await import("./screens/usage/Usage")).default }) },
+          { path: "/ui/catalog", lazy: () => import("./screens/catalog/Catalog").then((m) => ({ Component: m.Catalog })) },
+          {
+            path: "/ui/namespaces/:namespace/new",
+            lazy: () => import("./screens/create/CreateWizard").then((m) => ({ Component: m.CreateWizard })),
+          },
           {
             // One deployment's screens under its tab bar (screens/deployment/tabs.ts lists the tabs).
             path: "/ui/namespaces/:namespace/:kind/:name",

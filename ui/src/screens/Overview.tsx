@@ -1,6 +1,7 @@
 import {
   Alert,
   Box,
+  Button,
   Card,
   CardActionArea,
   CardContent,
@@ -81,6 +82,9 @@ export function Overview() {
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />
+        <Button variant="contained" component={RouterLink} to={`/ui/namespaces/${encodeURIComponent(namespace)}/new`}>
+          Create
+        </Button>
       </Box>
       {deployments.state === "loading" && <CircularProgress aria-label="Loading deployments" />}
       {deployments.state === "error" && (

@@ -80,6 +80,9 @@ export function Shell() {
           <Button color="inherit" component={RouterLink} to="/ui/usage">
             Usage
           </Button>
+          <Button color="inherit" component={RouterLink} to="/ui/catalog">
+            Model catalog
+          </Button>
           <Button color="inherit" href={SWAGGER_URL} target="_blank" rel="noopener">
             API docs
           </Button>

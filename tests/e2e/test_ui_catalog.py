@@ -1,0 +1,61 @@
+"""The model catalog and the Create wizard in a real browser (issue 16) against a real `warden up` with auth on:
+the seed's catalog demo (§5.1.5) through the UI (`ui/e2e/catalog.mjs`: register the iris sklearn model, query it,
+a wrong query's error in place, deploy it from the catalog through the wizard, Available on its dashboard), then
+the API says the deployment exists with that model URI; and with 1,000 registered models the table asks the
+server for one page at a time (`MODE=paging`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from .iris_demo import API
+from .ui_browser import run_ui_script
+
+METADATA = f"{API}/model/metadata"
+
+
+def test_catalog_demo_through_the_ui(
+    warden: str, api_headers: dict[str, str], demo_models: dict[str, str], tmp_path: Path
+) -> None:
+    sklearn = demo_models["iris-sklearn"]
+    report = run_ui_script("catalog.mjs", warden, tmp_path, {"MODEL_URI": sklearn}, timeout=300)
+    assert set(report["axe"]) >= {"catalog", "register", "catalog-error", "wizard", "wizard-review"}
+    assert report["found"][0][:2] == ["iris", "v1"]
+    assert "name==iris" in report["queryError"] or "query" in report["queryError"].lower()
+    assert report["prefilled"] == sklearn
+    assert report["spec"]["metadata"]["name"] == "iris-catalog"
+    assert all(Path(shot).stat().st_size > 0 for shot in report["screenshots"])
+
+    with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
+        # What the UI registered is in the catalog with the fields typed in the dialog.
+        models = client.get(METADATA, params={"URI": sklearn}).json()["models"]
+        assert [(m["name"], m["version"], m["artifactType"], m["tags"], m["metrics"]) for m in models] == [
+            ("iris", "v1", "SKLEARN", {"author": "Jon Doe", "stage": "demo"}, {"accuracy": 0.97})
+        ]
+        assert models[0]["predictionSchema"]["responses"][0]["name"] == "species"
+        # What the wizard launched exists, Available, serving the catalog model's URI.
+        deployment = client.get(f"{API}/namespaces/seldon/seldondeployments/iris-catalog").json()
+        assert deployment["status"]["state"] == "Available"
+        assert [p["graph"]["modelUri"] for p in deployment["spec"]["predictors"]] == [sklearn]
+
+
+def test_catalog_of_1000_models_pages_on_the_server(warden: str, api_headers: dict[str, str], tmp_path: Path) -> None:
+    with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
+        for i in range(1000):
+            body = {"URI": f"file:///models/m{i:04d}", "name": f"model-{i:04d}", "version": "v1"}
+            created = client.post(METADATA, json=body)
+            assert created.status_code == 200, created.text
+
+    report = run_ui_script("catalog.mjs", warden, tmp_path, {"MODE": "paging"}, timeout=300)
+    # Page 1 starts with the first by name, page 2 with the 26th: each one page the server answered (the grid
+    # renders only the rows in view, so the DOM holds a prefix of each page).
+    page1, page2 = [row[0] for row in report["page1"]], [row[0] for row in report["page2"]]
+    assert page1 and page1 == [f"model-{i:04d}" for i in range(len(page1))], page1
+    assert page2 and page2 == [f"model-{i:04d}" for i in range(25, 25 + len(page2))], page2
+    requests = report["requests"]
+    assert requests, "the browser never listed the catalog"
+    assert all(r["pageSize"] == "25" for r in requests), requests
+    assert "pageToken" not in requests[0] and any("pageToken" in r for r in requests[1:]), requests
