@@ -48,7 +48,10 @@ await runInBrowser(async (page) => {
   // MUI's tab bar is one Tab stop (the current tab); the arrow keys move between its tabs.
   await page.locator("body").focus();
   await tabTo(page, "the tab bar", () => document.activeElement?.getAttribute("role") === "tab", 60);
-  await page.keyboard.press("ArrowRight");
+  // Arrow keys move along the tab bar (MUI Tabs' roving focus) until Resources has the focus.
+  for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement?.textContent)) !== "Resources"; i++) {
+    await page.keyboard.press("ArrowRight");
+  }
   check((await page.evaluate(() => document.activeElement?.textContent)) === "Resources", "ArrowRight missed Resources");
   await page.keyboard.press("Enter");
   await page.waitForURL(`**${root}/resources`);

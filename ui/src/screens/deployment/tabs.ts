@@ -8,11 +8,11 @@ export interface DeploymentTab {
 export const DEPLOYMENT_TABS: DeploymentTab[] = [
   { path: "", label: "Dashboard" },
   { path: "monitor", label: "Monitor" },
+  { path: "requests", label: "Requests" },
   { path: "predict", label: "Predict" },
   { path: "loadtests", label: "Load tests" },
   { path: "resources", label: "Resources" },
   { path: "batchjobs", label: "Batch jobs" },
   { path: "audit", label: "Audit" },
   { path: "usage", label: "Usage" },
-  { path: "requests", label: "Requests" },
 ];
