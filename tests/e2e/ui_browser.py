@@ -1,8 +1,8 @@
 """Runs one of `ui/e2e/*.mjs` (playwright-core driving Debian's chromium) against a Warden and returns its report.
 
 Every script prints one JSON line (`ui/e2e/lib.mjs`): screenshots, axe-core results per screen, the steps it saw,
-and `error` when it failed. Screenshots go to `$WARDEN_UI_ARTIFACTS/<script>` (default: the test's tmp dir), whose
-path is printed so CI keeps them as artifacts.
+and `error` when it failed. Screenshots go to `$WARDEN_UI_ARTIFACTS/<script>` (default: `test-artifacts/ui/<script>`
+in the checkout, emptied first), whose path is printed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from warden_common.testing.auth import TEST_ADMIN, TEST_ADMIN_PASSWORD
 
 UI = Path(__file__).resolve().parents[2] / "ui"
+ARTIFACTS = UI.parent / "test-artifacts" / "ui"
 
 
 def _chromium() -> str:
@@ -31,7 +32,9 @@ def run_ui_script(
     """Runs `ui/e2e/<script>` signed in as the test administrator; fails the test with the script's error."""
     assert (UI / "node_modules" / "playwright-core").is_dir(), "run `scripts/install` (npm ci in ui/)"
     root = os.environ.get("WARDEN_UI_ARTIFACTS")
-    artifacts = (Path(root) if root else tmp_path / "ui-artifacts") / Path(script).stem
+    # Default: under the checkout (`test-artifacts/`, ignored by git), so a CI run keeps the screenshots after it.
+    artifacts = (Path(root) if root else ARTIFACTS) / Path(script).stem
+    shutil.rmtree(artifacts, ignore_errors=True)  # no screenshot of an earlier run passes for this one's
     print(f"UI screenshots: {artifacts}")
     run = subprocess.run(
         ["node", f"e2e/{script}"],
