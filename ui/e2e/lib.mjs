@@ -43,8 +43,24 @@ export async function screenshot(page, label) {
   report.screenshots.push(file);
 }
 
-/** Runs axe-core on the page; fails on any serious or critical violation. */
+/**
+ * Waits until the page is still: no finite transition running and no menu or listbox in the DOM. A closing menu is
+ * aria-hidden at once (so role locators no longer see it) but fades out for a while; axe would measure the fading
+ * text's contrast. Endless animations (progress spinners) are left alone.
+ */
+export async function settle(page) {
+  await page.waitForFunction(
+    () =>
+      document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity) &&
+      !document.querySelector("[role=listbox], [role=menu]"),
+    null,
+    { timeout: 10_000 },
+  );
+}
+
+/** Runs axe-core on the still page; fails on any serious or critical violation. */
 export async function axe(page, screen) {
+  await settle(page);
   await page.addScriptTag({ content: AXE_SOURCE });
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef

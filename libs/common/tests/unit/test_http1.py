@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -66,6 +67,20 @@ async def test_connections_are_kept_alive_and_reused() -> None:
         second = await pool.post("127.0.0.1", port, "/v2/models/m/infer", b'"b"', 5)
     assert (first.status, first.body, first.content_type) == (200, b'{"n":1,"echo":"a"}', "application/json")
     assert second.body == b'{"n":2,"echo":"b"}' and accepted == [1]
+    pool.close()
+
+
+async def test_the_connection_times_a_call_from_its_write_to_its_last_byte() -> None:
+    def slow(body: bytes, n: int) -> bytes:
+        time.sleep(0.05)  # the answer leaves 50 ms after the request arrived
+        return answer(b"{}")
+
+    pool = Http1Pool()
+    async with server(slow) as (port, _):
+        began = time.perf_counter_ns()
+        response = await pool.post("127.0.0.1", port, "/", b"{}", 5)
+        wall = time.perf_counter_ns() - began
+    assert 50_000_000 <= response.elapsed_ns <= wall
     pool.close()
 
 

@@ -4,7 +4,10 @@ request count or a duration is reached, like `hey -c N -n M | -z D`, which Seldo
 Plain-HTTP URLs (the data plane's own address, what the gateway gives it) go through `warden_common.http1`, the
 low-CPU client of the data plane's own hops: on two shared cores an httpx call's ~1.6 ms of client CPU would show
 in the tester's latencies (and not in the server's), so the tester would report the machine, not the deployment.
-https URLs go through httpx.
+https URLs go through httpx. Over http1 a call's latency is timed by its connection, from the request handed to the
+socket to the answer's last byte parsed (as wrk times it): with `connections` coroutines on one loop, the wall
+clock around `await` would also count each coroutine's wait for its turn after its answer arrived - the client's
+scheduling, not the deployment's latency. Over httpx, and for calls without an answer, the wall clock is used.
 
 Latencies go into HdrHistograms (microseconds, 3 significant digits), one for all requests and one per endpoint
 (predictor) that answered, read off the data plane's `X-Warden-Endpoint` reply header, so a canary's figures are
@@ -94,8 +97,9 @@ class LoadRun:
         return out
 
 
-Send = Callable[[], Awaitable[tuple[str, str]]]
-"""One call of the plan: (status code or TRANSPORT_ERROR, endpoint that answered)."""
+Send = Callable[[], Awaitable[tuple[str, str, int | None]]]
+"""One call of the plan: (status code or TRANSPORT_ERROR, endpoint that answered, the call's latency in µs as the
+connection timed it, or None to take the caller's wall clock around the call)."""
 
 
 async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> LoadRun:
@@ -117,8 +121,10 @@ async def run_load(plan: LoadPlan, job: str, run: LoadRun | None = None) -> Load
     async def worker(send: Send) -> None:
         while take():
             began = time.perf_counter_ns()
-            status, endpoint = await send()
-            run.record(endpoint, status, (time.perf_counter_ns() - began) // 1000)
+            status, endpoint, latency_us = await send()
+            if latency_us is None:
+                latency_us = (time.perf_counter_ns() - began) // 1000
+            run.record(endpoint, status, latency_us)
 
     async def all_workers(send: Send) -> None:
         try:
@@ -143,12 +149,13 @@ async def _over_http1(
     target = f"{path}?{query}" if query else path
     fields = [(name, value) for name, value in headers.items() if name.lower() != "content-length"]
 
-    async def send() -> tuple[str, str]:
+    async def send() -> tuple[str, str, int | None]:
         try:
             answer = await pool.request("POST", host, port, target, plan.payload, plan.timeout_s, fields)
         except (UpstreamUnreachable, TimeoutError):
-            return TRANSPORT_ERROR, UNKNOWN_ENDPOINT
-        return str(answer.status), answer.headers.get(ENDPOINT_HEADER.lower(), UNKNOWN_ENDPOINT)
+            return TRANSPORT_ERROR, UNKNOWN_ENDPOINT, None
+        endpoint = answer.headers.get(ENDPOINT_HEADER.lower(), UNKNOWN_ENDPOINT)
+        return str(answer.status), endpoint, answer.elapsed_ns // 1000
 
     try:
         await body(send)
@@ -163,7 +170,7 @@ async def _over_httpx(plan: LoadPlan, headers: dict[str, str], body: Callable[[S
     limits = httpx.Limits(max_connections=plan.connections, max_keepalive_connections=plan.connections)
     async with httpx.AsyncHTTPTransport(limits=limits, trust_env=False) as transport:
 
-        async def send() -> tuple[str, str]:
+        async def send() -> tuple[str, str, int | None]:
             request = httpx.Request("POST", plan.url, headers=headers, content=plan.payload, extensions=timeout)
             try:
                 answer = await transport.handle_async_request(request)
@@ -172,7 +179,7 @@ async def _over_httpx(plan: LoadPlan, headers: dict[str, str], body: Callable[[S
                 finally:
                     await answer.aclose()
             except httpx.TransportError:
-                return TRANSPORT_ERROR, UNKNOWN_ENDPOINT
-            return str(answer.status_code), answer.headers.get(ENDPOINT_HEADER, UNKNOWN_ENDPOINT)
+                return TRANSPORT_ERROR, UNKNOWN_ENDPOINT, None
+            return str(answer.status_code), answer.headers.get(ENDPOINT_HEADER, UNKNOWN_ENDPOINT), None
 
         await body(send)
