@@ -12,6 +12,7 @@ from warden_common import __version__
 from warden_common.errors import WardenError
 from warden_common.gc_tuning import tune_gc
 from warden_common.logging import configure_logging
+from warden_common.requestmetrics.received import ReceivedAtHttpProtocol
 from warden_common.settings import StandaloneSettings
 from warden_gateway.auth_cli import login, token, users_app
 from warden_gateway.batch_cli import batch_app
@@ -59,6 +60,7 @@ def serve(
         port=port if port is not None else settings.port,
         log_config=None,
         access_log=False,
+        http=ReceivedAtHttpProtocol,
     )
 
 

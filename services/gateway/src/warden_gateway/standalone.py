@@ -17,6 +17,7 @@ from warden_common.bus.factory import create_bus
 from warden_common.embedded_postgres import start_embedded_postgres
 from warden_common.gc_tuning import tune_gc
 from warden_common.platform import Platform
+from warden_common.requestmetrics.received import ReceivedAtHttpProtocol
 from warden_common.settings import BusSettings, StandaloneSettings
 from warden_gateway.composition import build_standalone_app, import_services
 from warden_gateway.settings import GatewaySettings
@@ -106,7 +107,13 @@ async def run_standalone(settings: StandaloneSettings) -> None:
             app = build_standalone_app(platform, GatewaySettings(auth=settings.gateway_auth()))
             tune_gc()  # every service is imported and built: what exists now is never scanned again
             config = uvicorn.Config(
-                app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                lifespan="on",
+                access_log=False,
+                http=ReceivedAtHttpProtocol,
             )
             await _Server(config).serve()
         finally:

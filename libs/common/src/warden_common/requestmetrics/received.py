@@ -2,8 +2,10 @@
 
 The data plane's latency histogram starts its clock here rather than in its handler, so what it reports includes
 what a client also waits for inside the server - the auth check in front of the data plane, routing, reading the
-body - and a load tester's p99 and request monitoring's can agree. Only the first (outermost) stamp counts: in
-standalone the root app's, in front of every mounted service.
+body - and a load tester's p99 and request monitoring's can agree. Only the first stamp counts: the HTTP server's
+(`ReceivedAtHttpProtocol`, as soon as the request's head is parsed: the wait for a turn on a busy event loop, or
+behind a pipelined request, before the app is called is counted too, as the client waits for it), else the
+outermost middleware's (in standalone the root app's, in front of every mounted service).
 """
 
 from __future__ import annotations
@@ -11,9 +13,21 @@ from __future__ import annotations
 import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 RECEIVED_AT = "warden.received_at"
-"""Scope key: `time.perf_counter()` when the request entered the process's ASGI app."""
+"""Scope key: `time.perf_counter()` when the request reached the process (its head parsed, or its app entered)."""
+
+
+class ReceivedAtHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (what `uvicorn[standard]` runs by default), stamping each request once its head
+    is parsed (not when its first byte comes: a client trickling its headers is not the server being slow); pass it
+    as uvicorn's `http=`. uvicorn is pinned: the scope exists from `on_message_begin`, the app's task is started
+    (or queued behind a pipelined request) by `on_headers_complete`."""
+
+    def on_headers_complete(self) -> None:
+        self.scope[RECEIVED_AT] = time.perf_counter()  # type: ignore[literal-required]
+        super().on_headers_complete()
 
 
 class ReceivedAtMiddleware:
