@@ -42,7 +42,7 @@ def test_catalog_demo_through_the_ui(
         assert [p["graph"]["modelUri"] for p in deployment["spec"]["predictors"]] == [sklearn]
 
 
-def test_catalog_of_1000_models_pages_on_the_server(warden: str, api_headers: dict[str, str], tmp_path: Path) -> None:
+def test_catalog_of_1000_models_pages_on_the_server_and_one_is_removed(warden: str, api_headers: dict[str, str], tmp_path: Path) -> None:
     with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
         for i in range(1000):
             body = {"URI": f"file:///models/m{i:04d}", "name": f"model-{i:04d}", "version": "v1"}
@@ -59,3 +59,8 @@ def test_catalog_of_1000_models_pages_on_the_server(warden: str, api_headers: di
     assert requests, "the browser never listed the catalog"
     assert all(r["pageSize"] == "25" for r in requests), requests
     assert "pageToken" not in requests[0] and any("pageToken" in r for r in requests[1:]), requests
+    # The row removed in the UI is gone from the catalog; its neighbour is not.
+    assert report["removed"] == "model-0025"
+    with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
+        left = client.get(METADATA, params={"query": "name=model-0025 OR name=model-0026"}).raise_for_status().json()
+    assert [m["name"] for m in left["models"]] == ["model-0026"]

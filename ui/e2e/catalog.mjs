@@ -115,7 +115,7 @@ async function paging(page) {
   report.requests = asked;
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (url.pathname === LIST) asked.push(Object.fromEntries(url.searchParams));
+    if (url.pathname === LIST && request.method() === "GET") asked.push(Object.fromEntries(url.searchParams));
   });
   await signIn(page, "/ui/catalog");
   await page.waitForURL("**/ui/catalog");
@@ -129,6 +129,19 @@ async function paging(page) {
   await page.locator(".MuiTablePagination-displayedRows").filter({ hasText: /^26/ }).waitFor();
   report.page2 = await gridRows(page);
   await screenshot(page, "catalog-page2");
+
+  // Remove the first entry of page 2 with its row's Remove button, after a confirmation.
+  const victim = report.page2[0][0];
+  const row = page.locator("[role=grid] [role=row][data-rowindex]").filter({ hasText: victim });
+  await row.getByRole("button", { name: "Remove" }).click();
+  const confirm = page.getByRole("dialog", { name: `Remove ${victim} from the catalog?` });
+  await confirm.waitFor();
+  await screenshot(page, "remove-confirm");
+  await axe(page, "remove-confirm");
+  await confirm.getByRole("button", { name: "Remove" }).click();
+  await page.getByText(`${victim} v1 was removed from the catalog.`).waitFor();
+  report.removed = victim;
+  await screenshot(page, "removed");
 }
 
 await runInBrowser(async (page) => {

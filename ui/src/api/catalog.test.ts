@@ -79,3 +79,16 @@ describe("CatalogApi", () => {
     expect(calls.map(([, init]) => init.method)).toEqual(["GET", "POST", "PUT"]);
   });
 });
+
+describe("CatalogApi.remove", () => {
+  it("DELETEs by URI and project, both as query parameters", async () => {
+    const fetcher = vi.fn(async () => new Response("{}", { status: 200 }));
+    const api = new CatalogApi(new Client(() => "t", () => {}, fetcher));
+    await api.remove("s3://bucket/a b&c", "team one");
+    await api.remove("gs://m", null);
+    const calls = fetcher.mock.calls as unknown as [string, RequestInit][];
+    expect(calls[0]![0]).toBe("/seldon-deploy/api/v1alpha1/model/metadata?URI=s3%3A%2F%2Fbucket%2Fa+b%26c&project=team+one");
+    expect(calls[1]![0]).toBe("/seldon-deploy/api/v1alpha1/model/metadata?URI=gs%3A%2F%2Fm");
+    expect(calls.map(([, init]) => init.method)).toEqual(["DELETE", "DELETE"]);
+  });
+});

@@ -237,4 +237,11 @@ export class CatalogApi {
   async update(body: Obj): Promise<void> {
     await this.client.request<unknown>(METADATA, { method: "PUT", body });
   }
+
+  /** Removes the entry of `uri` (in `project`, when the entry has one); its deployments keep running. */
+  async remove(uri: string, project: string | null): Promise<void> {
+    const params = new URLSearchParams({ URI: uri });
+    if (project) params.set("project", project);
+    await this.client.request<unknown>(`${METADATA}?${params.toString()}`, { method: "DELETE" });
+  }
 }

@@ -1,4 +1,17 @@
-import { Alert, Box, Button, Collapse, Stack, TextField, Typography } from "@mui/material";
+import {
+  Alert,
+  Box,
+  Button,
+  Collapse,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  Stack,
+  TextField,
+  Typography,
+} from "@mui/material";
 import { DataGrid, type GridColDef, type GridPaginationModel } from "@mui/x-data-grid";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useOutletContext } from "react-router";
@@ -27,6 +40,13 @@ function QueryHelp() {
   );
 }
 
+/** The fields that name an entry, as text (the generated type leaves them loose). */
+function identity(model: CatalogModel): { uri: string; name: string; version: string; project: string } {
+  const m = model as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  return { uri: text(m.URI), name: text(m.name), version: text(m.version), project: text(m.project) };
+}
+
 /** `/ui/catalog`: the model catalog, paged by the server. */
 export function Catalog() {
   const { client } = useSession();
@@ -43,6 +63,8 @@ export function Catalog() {
   const [error, setError] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const [dialog, setDialog] = useState<{ form: ModelForm; editing: boolean } | null>(null);
+  const [removing, setRemoving] = useState<CatalogModel | null>(null);
+  const [notice, setNotice] = useState<{ severity: "success" | "error"; text: string } | null>(null);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -90,6 +112,19 @@ export function Catalog() {
     void navigate(`/ui/namespaces/${encodeURIComponent(ns)}/new?${params.toString()}`);
   }
 
+  async function remove(model: CatalogModel) {
+    setRemoving(null);
+    const { uri, name, version, project } = identity(model);
+    const label = `${name || uri}${version ? ` ${version}` : ""}`;
+    try {
+      await api.remove(uri, project || null);
+      setNotice({ severity: "success", text: `${label} was removed from the catalog.` });
+      setRound((n) => n + 1);
+    } catch (e) {
+      setNotice({ severity: "error", text: `${label} could not be removed: ${describeError(e)}` });
+    }
+  }
+
   const columns: GridColDef<CatalogModel>[] = [
     { field: "name", headerName: "Name", flex: 1, sortable: false },
     { field: "version", headerName: "Version", width: 100, sortable: false },
@@ -110,7 +145,7 @@ export function Catalog() {
     {
       field: "actions",
       headerName: "Actions",
-      width: 170,
+      width: 240,
       sortable: false,
       renderCell: ({ row }) => (
         <Stack direction="row" spacing={1} sx={{ alignItems: "center", height: "100%" }}>
@@ -119,6 +154,9 @@ export function Catalog() {
           </Button>
           <Button size="small" onClick={() => deploy(row)}>
             Deploy
+          </Button>
+          <Button size="small" color="error" onClick={() => setRemoving(row)}>
+            Remove
           </Button>
         </Stack>
       ),
@@ -168,6 +206,13 @@ export function Catalog() {
           <QueryHelp />
         </Alert>
       </Collapse>
+      <Box aria-live="polite">
+        {notice && (
+          <Alert severity={notice.severity} onClose={() => setNotice(null)} sx={{ mb: 1 }}>
+            {notice.text}
+          </Alert>
+        )}
+      </Box>
       <Box id="catalog-query-error" aria-live="polite" sx={{ mb: 1 }}>
         {error && <Alert severity="error">The catalog could not be listed: {error}</Alert>}
       </Box>
@@ -204,6 +249,23 @@ export function Catalog() {
           disableRowSelectionOnClick
         />
       </Box>
+      <Dialog open={removing !== null} onClose={() => setRemoving(null)} aria-labelledby="remove-model-title">
+        <DialogTitle id="remove-model-title">
+          Remove {(removing && identity(removing).name) || "this model"} from the catalog?
+        </DialogTitle>
+        <DialogContent>
+          <DialogContentText>
+            The catalog entry of {removing && identity(removing).uri} is removed; deployments that serve this model
+            keep running.
+          </DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setRemoving(null)}>Cancel</Button>
+          <Button variant="contained" color="error" onClick={() => removing && void remove(removing)}>
+            Remove
+          </Button>
+        </DialogActions>
+      </Dialog>
       {dialog && (
         <ModelDialog
           api={api}
