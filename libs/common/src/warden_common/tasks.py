@@ -18,3 +18,18 @@ async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def wait_event(event: asyncio.Event, timeout_s: float) -> bool:
+    """Wait until `event` is set or `timeout_s` has passed; True if it is set.
+
+    Not `asyncio.wait_for(event.wait(), timeout_s)`: on Python 3.11 that drops a cancellation which arrives just as
+    the event is set (fixed in 3.12), and a background loop waiting that way may then never stop - the cause of a
+    300 s shutdown hang in gitops-sync. `asyncio.timeout` lets the cancellation through.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+    except TimeoutError:
+        return event.is_set()
+    return True

@@ -25,6 +25,7 @@ from warden_batch.wire import (
 )
 from warden_common.errors import Conflict, NotFound, Unprocessable
 from warden_common.objectstore.local import local_path
+from warden_common.tasks import wait_event
 
 logger = logging.getLogger(__name__)
 _SUFFIX = string.ascii_lowercase + string.digits
@@ -147,8 +148,7 @@ class JobScheduler:
                     await self._claim_some()
                 except Exception:  # the database may be away for a moment: try again at the next poll
                     logger.exception("claiming batch jobs failed")
-                with _suppress_timeout():
-                    await asyncio.wait_for(self.wake.wait(), self._poll_s)
+                await wait_event(self.wake, self._poll_s)
                 self.wake.clear()
         finally:
             for task in self._running:
@@ -170,11 +170,3 @@ class JobScheduler:
         if not task.cancelled() and task.exception() is not None:
             logger.error("batch job runner failed", exc_info=task.exception())
         self.wake.set()
-
-
-class _suppress_timeout:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
-        return kind is TimeoutError

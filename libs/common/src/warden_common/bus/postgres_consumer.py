@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -13,7 +12,7 @@ import asyncpg
 from warden_common.bus.delivery import RunDelivery
 from warden_common.bus.port import BusRecord
 from warden_common.bus.postgres_sql import BusSql, unpack_headers
-from warden_common.tasks import cancel_and_wait
+from warden_common.tasks import cancel_and_wait, wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +140,7 @@ class PartitionWorker:
                     self._sql.fetch_records(), self._topic, self.partition, offset, self._batch_size
                 )
                 if not rows:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                    await wait_event(self._wake, self._poll_interval_s)
                     continue
                 if rows[0]["offset"] > offset:
                     self._log_skipped(offset, rows[0]["offset"])

@@ -17,7 +17,6 @@ It wakes on the NOTIFY that `enqueue` sends (PostgreSQL delivers it at commit) a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from prometheus_client import Counter, Gauge
 from warden_common.bus.port import Bus, BusRecord
 from warden_common.db.outbox import Outbox
 from warden_common.settings import RetryPolicy
-from warden_common.tasks import cancel_and_wait
+from warden_common.tasks import cancel_and_wait, wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +170,10 @@ class OutboxRelay:
 
     async def _wait_for_work(self) -> None:
         # The polling fallback: a lost notification costs one interval, not the event.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        await wait_event(self._wake, self._poll_interval_s)
 
     async def _pause(self, delay: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), delay)
+        await wait_event(self._stopping, delay)
 
     async def _drain(self, conn: asyncpg.Connection) -> None:
         """Publish everything pending, oldest first, one batch at a time."""
