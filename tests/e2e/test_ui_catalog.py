@@ -42,7 +42,9 @@ def test_catalog_demo_through_the_ui(
         assert [p["graph"]["modelUri"] for p in deployment["spec"]["predictors"]] == [sklearn]
 
 
-def test_catalog_of_1000_models_pages_on_the_server_and_one_is_removed(warden: str, api_headers: dict[str, str], tmp_path: Path) -> None:
+def test_catalog_of_1000_models_pages_on_the_server_and_one_is_removed(
+    warden: str, api_headers: dict[str, str], tmp_path: Path
+) -> None:
     with httpx.Client(base_url=warden, headers=api_headers, timeout=30) as client:
         for i in range(1000):
             body = {"URI": f"file:///models/m{i:04d}", "name": f"model-{i:04d}", "version": "v1"}

@@ -1,1 +1,0 @@
-import{a1 as a}from"./index-DV4wvcCc.js";const s=["seldondeployments","inferenceservices"];function r(){const e=a();return{kind:s.find(n=>n===e.kind),namespace:e.namespace??"",name:e.name??"",rawKind:e.kind??""}}export{r as u};

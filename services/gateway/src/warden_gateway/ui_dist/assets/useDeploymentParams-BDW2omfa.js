@@ -1,0 +1,1 @@
+import{u as a}from"./router-D1lT3S1i.js";const s=["seldondeployments","inferenceservices"];function r(){const e=a();return{kind:s.find(n=>n===e.kind),namespace:e.namespace??"",name:e.name??"",rawKind:e.kind??""}}export{r as u};
