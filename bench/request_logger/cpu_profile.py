@@ -33,6 +33,7 @@ import functools
 import json
 import os
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -156,7 +157,9 @@ async def real_store(target: Target, phase: str) -> Any:
     return PostgresLogStore(target._dsn(phase), migrate=False)
 
 
-async def consume_round(bus: KafkaBus, topic: str, n: int, *, with_schema: bool, store: Any) -> tuple[float, int]:
+async def consume_round(
+    bus: KafkaBus, topic: str, n: int, *, with_schema: bool, store: Any, extra_events: int = 0
+) -> tuple[float, int]:
     """Consume the topic's 2n events once (a new group) into `store`; (CPU s of the whole process, bulk bytes)."""
     defaults = RequestLoggerSettings()
     lingering = LingeringWriter(store.write, max_items=defaults.write_max_items, linger_s=defaults.write_linger_s)
@@ -179,7 +182,7 @@ async def consume_round(bus: KafkaBus, topic: str, n: int, *, with_schema: bool,
         STAGE.since("written", "build")
         assert not rejected, rejected
         handled += len(events)
-        if handled >= 2 * n:
+        if handled >= 2 * n + extra_events:
             all_done.set()
         return rejected
 
@@ -187,14 +190,30 @@ async def consume_round(bus: KafkaBus, topic: str, n: int, *, with_schema: bool,
     STAGE.seconds = dict.fromkeys(STAGES, 0.0)
     started = time.process_time()
     subscriptions = await consumer.start([topic])
-    await asyncio.wait_for(all_done.wait(), timeout=600)
+    await asyncio.wait_for(all_done.wait(), timeout=900)
     total = time.process_time() - started
     for subscription in subscriptions:
         await subscription.stop()
     await lingering.close()
-    if handled != 2 * n:
-        raise RuntimeError(f"handled {handled} events, expected {2 * n}")
+    if handled != 2 * n + extra_events:
+        raise RuntimeError(f"handled {handled} events, expected {2 * n + extra_events}")
     return total, getattr(store, "bytes", 0)
+
+
+async def publish_steadily(kafka: str, namespace: str, topic: str, n: int, rate: int) -> None:
+    """(The publisher subprocess of `--rate`.) n predictions at `rate` per second, request then response."""
+    bus = KafkaBus(BusSettings(kind="kafka", kafka_bootstrap=kafka, partitions=PARTITIONS, kafka_namespace=namespace))
+    await bus.start()
+    try:
+        started, tick = time.monotonic(), 0.05
+        per_tick = max(1, int(rate * tick))
+        for k in range(0, n, per_tick):
+            await publish(bus, topic, [prediction(i, "steady") for i in range(k, min(k + per_tick, n))])
+            ahead = started + (k + per_tick) / rate - time.monotonic()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+    finally:
+        await bus.close()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -211,11 +230,14 @@ async def run(args: argparse.Namespace) -> None:
     await bus.start()
     topic = "inference"
     n = args.predictions
+    if args.rate:
+        n = args.rate * args.seconds
     try:
-        items = [prediction(i, "cpu") for i in range(n)]
-        for start in range(0, n, 1000):
-            await publish(bus, topic, items[start : start + 1000])
-        del items
+        if not args.rate:
+            items = [prediction(i, "cpu") for i in range(n)]
+            for start in range(0, n, 1000):
+                await publish(bus, topic, items[start : start + 1000])
+            del items
         _instrument()
         if not args.default_gc:
             tune_gc()
@@ -233,9 +255,21 @@ async def run(args: argparse.Namespace) -> None:
                     await store.start()
                 if profiler is not None:
                     profiler.enable()
-                total, body_bytes = await consume_round(bus, topic, n, with_schema=args.schema, store=store)
+                publisher = None
+                if args.rate:  # another process, so its CPU is not counted; a new topic per round
+                    topic = f"steady-{round_number}"
+                    await bus.publish(prediction(0, "warm")[1], topic=topic, key="warm")  # the topic exists
+                    publisher = await asyncio.create_subprocess_exec(
+                        sys.executable, __file__, "--publish-to", f"{kafka} {namespace} {topic}",
+                        "--rate", str(args.rate), "--seconds", str(args.seconds),
+                    )  # fmt: skip
+                total, body_bytes = await consume_round(
+                    bus, topic, n, with_schema=args.schema, store=store, extra_events=1 if args.rate else 0
+                )
                 if profiler is not None:
                     profiler.disable()
+                if publisher is not None and await publisher.wait() != 0:
+                    raise RuntimeError("the publisher failed")
             finally:
                 if target is not None:
                     await store.close()
@@ -258,7 +292,8 @@ async def run(args: argparse.Namespace) -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
         await admin.start()
         try:
-            await admin.delete_topics([namespace + topic])
+            rounds = range(1, args.rounds + 1)
+            await admin.delete_topics([f"{namespace}steady-{r}" for r in rounds] if args.rate else [namespace + topic])
         finally:
             await admin.close()
         if target is not None:
@@ -269,6 +304,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--predictions", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=0,
+        help="predictions/s published by another process while consuming (small batches, as in the lag phase) for "
+        "--seconds; default 0: all published before consuming (big batches, as in the end-to-end phase)",
+    )
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--publish-to", help=argparse.SUPPRESS)
     parser.add_argument(
         "--store",
         choices=["stub", "opensearch", "postgres"],
@@ -284,7 +328,12 @@ def main() -> None:
         help="no prediction schema (features named by position), as a logger without metadata",
     )
     parser.add_argument("--default-gc", action="store_true", help="CPython's collector settings, not the logger's")
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    if args.publish_to:
+        kafka, namespace, topic = args.publish_to.split(" ")
+        asyncio.run(publish_steadily(kafka, namespace, topic, args.rate * args.seconds, args.rate))
+    else:
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":
