@@ -249,7 +249,7 @@ async def run(args: argparse.Namespace) -> None:
         profiler = cProfile.Profile() if args.profile else None
         for round_number in range(1, args.rounds + 1):
             phase = await target.new_phase() if target is not None else ""
-            store = await real_store(target, phase) if target is not None else EncodingStore()
+            store: Any = await real_store(target, phase) if target is not None else EncodingStore()
             try:
                 if target is not None:
                     await store.start()

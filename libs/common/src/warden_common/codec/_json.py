@@ -39,8 +39,8 @@ def fast_loads(raw: bytes | str) -> Any:
         return NOT_FAST
     # An integer orjson reads as a float (outside [-2**63, 2**64)) has at least 19 digits in a row in the text;
     # without such a run (the usual payload) the walk through the value is not needed.
-    digits = _DIGITS_TEXT if type(raw) is str else _DIGITS_BYTES  # bytes, bytearray, memoryview
-    if digits.search(raw) is not None and _may_hold_wide_int(value, 0):
+    run = _DIGITS_TEXT.search(raw) if isinstance(raw, str) else _DIGITS_BYTES.search(raw)  # bytes, bytearray
+    if run is not None and _may_hold_wide_int(value, 0):
         return NOT_FAST
     return value
 
