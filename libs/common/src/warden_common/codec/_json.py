@@ -16,6 +16,7 @@ the wire, errors) is the standard library's. So orjson is used only where it pro
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import orjson
@@ -26,6 +27,8 @@ NOT_FAST: Final = object()
 _MAX_DEPTH = 64  # deeper values are rare in event data; they simply take the standard-library path
 _WIDE_FLOAT = float(2**63)  # orjson returns a float for integers outside [-2**63, 2**64)
 _LEAF_TYPES: Final = frozenset({str, int, bool, type(None)})
+_DIGITS_BYTES: Final = re.compile(rb"[0-9]{19}")
+_DIGITS_TEXT: Final = re.compile(r"[0-9]{19}")
 
 
 def fast_loads(raw: bytes | str) -> Any:
@@ -34,7 +37,10 @@ def fast_loads(raw: bytes | str) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return NOT_FAST
-    if _may_hold_wide_int(value, 0):
+    # An integer orjson reads as a float (outside [-2**63, 2**64)) has at least 19 digits in a row in the text;
+    # without such a run (the usual payload) the walk through the value is not needed.
+    run = _DIGITS_TEXT.search(raw) if isinstance(raw, str) else _DIGITS_BYTES.search(raw)  # bytes, bytearray
+    if run is not None and _may_hold_wide_int(value, 0):
         return NOT_FAST
     return value
 

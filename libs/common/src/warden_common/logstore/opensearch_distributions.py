@@ -44,6 +44,20 @@ def field_name(name: str) -> str:
     return name.replace("%", "%25").replace(".", "%2E")
 
 
+_FIELD_NAMES: dict[str, str] = {}
+_MAX_CACHED_NAMES = 100_000
+
+
+def _cached_field_name(name: str) -> str:
+    """`field_name`, remembered: every instance of a deployment repeats the same element names."""
+    field = _FIELD_NAMES.get(name)
+    if field is None:
+        field = field_name(name)
+        if len(_FIELD_NAMES) < _MAX_CACHED_NAMES:
+            _FIELD_NAMES[name] = field
+    return field
+
+
 def slot_fields(elements: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
     """(numbers, texts) of `elements` by field name; booleans count as texts ("true" / "false")."""
     numbers: dict[str, float] = {}
@@ -65,11 +79,11 @@ def _add(numbers: dict[str, float], texts: dict[str, str], elements: Mapping[Any
                 continue
             if kind is int and not -(2**53) <= value <= 2**53:
                 continue
-            numbers[field_name(name)] = value
+            numbers[_cached_field_name(name)] = value
         elif kind is bool:
-            texts[field_name(name)] = "true" if value else "false"
+            texts[_cached_field_name(name)] = "true" if value else "false"
         elif kind is str:
-            texts[field_name(name)] = value[: doc.MAX_KEYWORD]
+            texts[_cached_field_name(name)] = value[: doc.MAX_KEYWORD]
         elif isinstance(value, dict) and group is None:
             _add(numbers, texts, value, name)
 

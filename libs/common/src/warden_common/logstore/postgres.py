@@ -21,7 +21,7 @@ import asyncpg
 from warden_common.db import prepare_schema
 from warden_common.db.pool import open_pool
 from warden_common.logstore import document as doc
-from warden_common.logstore import postgres_distributions, postgres_slots
+from warden_common.logstore import postgres_distributions, postgres_json, postgres_slots
 from warden_common.logstore import postgres_sql as sql
 from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -61,7 +61,8 @@ class PostgresLogStore:
     async def start(self) -> None:
         """Migrate (`migrate=True`, standalone) or insist the schema is current (distributed: `warden migrate`)."""
         await prepare_schema(self._dsn, SERVICE, migrations(), migrate=self._migrate)
-        self._pool_scope = open_pool(self._dsn, min_size=1, max_size=self._pool_size, application_name="warden-logs")
+        self._pool_scope = open_pool(self._dsn, min_size=1, max_size=self._pool_size, application_name="warden-logs",
+                                     jsonb_dumps=postgres_json.dumps)  # fmt: skip
         self._pool = await self._pool_scope.__aenter__()
 
     async def close(self) -> None:

@@ -50,6 +50,11 @@ LOCK = "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || '/' || $3))"
 
 def typed(value: Any) -> tuple[float | None, str | None] | None:
     """(number, label) of one scalar element as PostgreSQL reads its JSON; None for anything else."""
+    kind = type(value)  # exact types first: this runs for every element of every row written
+    if kind is float:
+        return (value, None) if math.isfinite(value) else None
+    if kind is str:
+        return None, value
     if isinstance(value, str):
         return None, value
     if isinstance(value, bool):
@@ -90,6 +95,8 @@ def _literal(values: Iterable[object]) -> str:
     for value in values:
         if value is None:
             out.append("NULL")
+        elif type(value) is float:
+            out.append(f'"{value!r}"')  # a float's repr has neither quote nor backslash to escape
         else:
             text = repr(value) if isinstance(value, float) else str(value)
             out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
