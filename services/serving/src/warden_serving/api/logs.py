@@ -43,7 +43,10 @@ _LOGS: Responses = {
         "content": {"text/plain": {"schema": {"type": "string"},
                                    "example": "2026-12-05T19:00:00.123456Z INFO:     Uvicorn running on ...\n"}},
     },
-    **error_responses(404, 422),
+    # The errors are JSON like everywhere (the route's own media type, text, is only its success's).
+    **{status: {"description": entry["description"],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+       for status, entry in error_responses(404, 422, 500).items()},
 }  # fmt: skip
 _SUMMARY = "The output of one of the deployment's MLServer processes, as text; `follow=true` streams new lines"
 
