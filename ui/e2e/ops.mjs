@@ -90,6 +90,8 @@ await runInBrowser(async (page) => {
     { timeout: 60000 },
   );
   report.followedLog = (await logs.textContent()) ?? "";
+  // The log's controls are reachable with the keyboard (from the Resources tab, through the table and pickers).
+  await tabTo(page, "the Download button", () => document.activeElement?.textContent === "Download", 40);
   await screenshot(page, "resources");
   await axe(page, "resources");
   report.steps.push("resources list the processes and their output, and follow it live");

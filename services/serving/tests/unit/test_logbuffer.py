@@ -67,7 +67,10 @@ async def test_following_a_process_that_is_not_running_ends_at_once() -> None:
 async def test_a_follower_that_is_cancelled_is_no_longer_counted() -> None:
     log = ProcessLog(max_lines=10)
     log.start_run()
-    task = asyncio.create_task(anext(aiter(log.follow(log.last_seq))))
+    async def first_batch() -> list[LogLine] | Gap:
+        return await anext(aiter(log.follow(log.last_seq)))
+
+    task = asyncio.create_task(first_batch())
     await asyncio.sleep(0.01)
     assert log.followers == 1
     task.cancel()

@@ -42,7 +42,8 @@ function linesOf(text: string): string[] {
   return lines;
 }
 
-function stateColor(state: string): "success" | "warning" | "error" | "default" {
+function stateColor(raw: string): "success" | "warning" | "error" | "default" {
+  const state = raw.toLowerCase(); // the runtime says "Ready", "Crashed", ...
   if (state === "ready") return "success";
   if (state === "starting" || state === "restarting") return "warning";
   if (state === "crashed" || state === "failed") return "error";
