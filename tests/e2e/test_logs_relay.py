@@ -40,6 +40,10 @@ def follow_a_new_line(base_url: str, headers: dict[str, str], model_uri: str) ->
         assert unknown.status_code == 404 and process in unknown.json()["message"], unknown.text
         assert client.get(logs, params={"process": process, "tailLines": "lots"}).status_code == 422
 
+        def followers() -> int:
+            view = client.get(f"{DEPLOYMENT}/resources", params={"view": "processes"}).json()
+            return int(view["predictors"][0]["replicas"][0]["followers"])
+
         params = {"process": process, "tailLines": 1, "follow": "true", "timestamps": "true"}
         with client.stream("GET", logs, params=params, timeout=httpx.Timeout(30, read=60)) as stream:
             assert stream.status_code == 200
@@ -51,7 +55,9 @@ def follow_a_new_line(base_url: str, headers: dict[str, str], model_uri: str) ->
             while "features" not in seen and time.monotonic() < deadline:
                 seen += next(chunks)
             assert "features" in seen, seen
-        # The follower went away; the service goes on answering.
+            assert followers() == 1
+        # The client went away: through the gateway, the serving service let go of its reader too.
+        wait_until("the follower is released", lambda: followers() == 0, 30)
         assert client.get(logs, params={"process": process, "tailLines": 1}).status_code == 200
 
 

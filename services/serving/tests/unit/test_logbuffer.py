@@ -67,6 +67,7 @@ async def test_following_a_process_that_is_not_running_ends_at_once() -> None:
 async def test_a_follower_that_is_cancelled_is_no_longer_counted() -> None:
     log = ProcessLog(max_lines=10)
     log.start_run()
+
     async def first_batch() -> list[LogLine] | Gap:
         return await anext(aiter(log.follow(log.last_seq)))
 

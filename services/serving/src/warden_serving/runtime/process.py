@@ -117,6 +117,7 @@ class MLServerProcess:
             "started_at": self.started_at,
             "reason": self.reason,
             "logs": [line.text for line in self.log.tail(50)],
+            "followers": self.log.followers,  # readers of `resources/logs?follow=true` right now
         }
 
     async def stop(self) -> None:
