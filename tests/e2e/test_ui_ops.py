@@ -1,6 +1,7 @@
 """The operations screens of the web UI in a real browser against a real `warden up` with auth on (issue 16): add a
-canary with the dashboard's dialog (the API then has it), the Resources tab (MLServer processes and their output),
-the Audit tab (commits, a side-by-side diff, restore to the first commit: the API then serves that spec again),
+canary with the dashboard's dialog (the API then has it), the Resources tab (MLServer processes and their output,
+followed live: a line written after it started following shows up), the Audit tab (commits, a side-by-side diff,
+restore to the first commit: the API then serves that spec again),
 Usage from the app bar (averages and charts), and a batch job created from the Batch jobs tab that completes.
 `ui/e2e/ops.mjs` drives Debian's chromium and runs axe-core on each screen; screenshots are kept.
 """
@@ -42,6 +43,8 @@ def test_canary_resources_and_audit_through_the_ui(
         # One row per MLServer process (default and canary), each with its state.
         assert len(report["processes"]) >= 2 and all(row[2] for row in report["processes"])
         assert "mlserver" in report["logs"], f"no MLServer output on the Resources tab: {report['logs'][:500]}"
+        # Following, the screen showed the error MLServer logged for a bad prediction made after it started.
+        assert "features" not in report["logs"] and "features" in report["followedLog"], report["followedLog"][-500:]
         # The newest commit is the canary's: its diff adds the canary's model.
         assert any(xgboost in line for line in report["diffAdded"]), report["diffAdded"]
         assert "restored" in report["restored"], report["restored"]

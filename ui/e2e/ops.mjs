@@ -6,7 +6,7 @@
 // Environment: see lib.mjs; DEPLOYMENT (default iris), NAMESPACE (default seldon), CANARY_URI (the canary's model,
 // required), CANARY_IMPLEMENTATION (default XGBOOST_SERVER). The deployment must be available, without a canary,
 // and its oldest commit must be the one to restore (one predictor).
-import { axe, base, check, report, runInBrowser, screenshot, signIn, tabTo } from "./lib.mjs";
+import { axe, base, check, password, report, runInBrowser, screenshot, signIn, tabTo, user } from "./lib.mjs";
 
 const namespace = process.env.NAMESPACE ?? "seldon";
 const name = process.env.DEPLOYMENT ?? "iris";
@@ -69,9 +69,32 @@ await runInBrowser(async (page) => {
   const logs = page.locator("pre[aria-label^='Output of']");
   await logs.waitFor({ timeout: 60000 });
   report.logs = (await logs.textContent()) ?? "";
+  // Follow is on: a line the process writes from now on appears without reloading. Bad predictions (two features
+  // for a model of four) make MLServer log the error; several, so the canary's 30 % do not take them all.
+  await page.getByText("Following: new lines appear as the process writes them.").waitFor();
+  check(!report.logs.includes("features"), "the log shows a model error before any bad prediction was made");
+  const token = await fetch(`${base}/oauth2/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "password", client_id: "warden", username: user, password }),
+  }).then((r) => r.json());
+  for (let i = 0; i < 8; i++) {
+    await fetch(`${base}/seldon/${namespace}/${name}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token.access_token}` },
+      body: JSON.stringify({ data: { ndarray: [[1.0, 2.0]] } }),
+    });
+  }
+  await page.waitForFunction(
+    () => document.querySelector("pre[aria-label^='Output of']")?.textContent?.includes("features"),
+    null,
+    { timeout: 60000 },
+  );
+  report.followedLog = (await logs.textContent()) ?? "";
+  // The log's controls are reachable with the keyboard (from the Resources tab, through the table and pickers).
+  await tabTo(page, "the Download button", () => document.activeElement?.textContent === "Download", 40);
   await screenshot(page, "resources");
   await axe(page, "resources");
-  report.steps.push("resources list the processes and their output");
+  report.steps.push("resources list the processes and their output, and follow it live");
 
   // 3. Audit: commits, the newest one's diff side by side, restore the oldest commit (before the canary).
   await page.getByRole("tab", { name: "Audit" }).click();

@@ -91,6 +91,22 @@ export class Client {
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
+
+  /** A GET whose answer is not JSON (text, a stream): the successful Response itself, errors as `request`'s. */
+  async raw(path: string, options: { accept: string; signal?: AbortSignal }): Promise<Response> {
+    const headers: Record<string, string> = { Accept: options.accept };
+    const token = this.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const init: RequestInit = { method: "GET", headers };
+    if (options.signal) init.signal = options.signal;
+    const response = await this.fetcher(path, init);
+    if (!response.ok) {
+      const error = await errorOf(response);
+      if (response.status === 401) this.onUnauthorized();
+      throw error;
+    }
+    return response;
+  }
 }
 
 /** One path segment, quoted: names never change the path's shape. */

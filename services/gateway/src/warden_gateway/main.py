@@ -47,6 +47,7 @@ def create_app(settings: GatewaySettings | None = None, platform: Platform | Non
             open_request_metrics(app, settings, active),
         ):
             app.state.upstreams = upstreams
+            app.state.local_apps = active.local_apps  # co-located services (standalone): streams go to them directly
             app.state.data_plane = _data_plane_forwarder(settings)
             try:
                 yield

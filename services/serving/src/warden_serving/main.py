@@ -18,6 +18,7 @@ from warden_common.platform import Platform
 from warden_common.requestmetrics import Rollups
 from warden_common.requestmetrics import postgres as rollup_store
 from warden_common.service_app import create_service_app
+from warden_serving.api.logs import router as logs_router
 from warden_serving.api.resources import router as resources_router
 from warden_serving.api.usage import router as usage_router
 from warden_serving.dataplane.api import router as dataplane_router
@@ -42,7 +43,7 @@ def create_app(settings: ServingSettings | None = None, platform: Platform | Non
         settings=settings or ServingSettings(),
         platform=platform,
         setup=_setup,
-        routers=[dataplane_router, resources_router, usage_router],
+        routers=[dataplane_router, resources_router, logs_router, usage_router],
     )
 
 

@@ -30,7 +30,9 @@ class ServingSettings(ServiceSettings):
     max_start_attempts: int = Field(3, ge=1, description="Failed starts (before ever ready) before a model is Failed.")
     restart_initial_backoff_s: float = Field(0.5, gt=0)
     restart_max_backoff_s: float = Field(15.0, gt=0)
-    log_tail_lines: int = Field(200, ge=10, description="Lines of each process's output kept for `/resources`.")
+    log_tail_lines: int = Field(
+        1000, ge=10, description="Lines of each process's output kept for `/resources` and `/resources/logs`."
+    )
     request_timeout_s: float = Field(30.0, gt=0, description="Timeout of one call to an MLServer process.")
     max_connections: int = Field(200, ge=1, description="Idle keep-alive connections kept per MLServer process.")
     event_delivery: Literal["sync", "async"] = Field(

@@ -1,6 +1,7 @@
 import {
   Alert,
   Box,
+  Button,
   Chip,
   CircularProgress,
   FormControl,
@@ -20,32 +21,56 @@ import {
 } from "@mui/material";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../../api/client";
-import { lastLines, OpsApi, type Processes } from "../../api/ops";
+import { download, LogsApi, parseTailLines } from "../../api/logs";
+import { OpsApi, type Processes } from "../../api/ops";
 import { useSession } from "../../state/session";
 import { useDeploymentParams } from "./useDeploymentParams";
 
-const FOLLOW_MS = 3000;
+const REFRESH_MS = 5000;
+/** Lines kept on screen while following: a chatty process must not grow the page without end. */
+const MAX_SHOWN = 5000;
 
-function stateColor(state: string): "success" | "warning" | "error" | "default" {
+type LogState = "idle" | "loading" | "loaded" | "following" | "ended" | "failed";
+
+function keepLast(lines: string[]): string[] {
+  return lines.length > MAX_SHOWN ? lines.slice(-MAX_SHOWN) : lines;
+}
+
+function linesOf(text: string): string[] {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function stateColor(raw: string): "success" | "warning" | "error" | "default" {
+  const state = raw.toLowerCase(); // the runtime says "Ready", "Crashed", ...
   if (state === "ready") return "success";
   if (state === "starting" || state === "restarting") return "warning";
   if (state === "crashed" || state === "failed") return "error";
   return "default";
 }
 
-/** The deployment's MLServer processes (state, restarts, port) and the recent output of one of them. */
+/** The deployment's MLServer processes (state, restarts, port) and the output of one of them: its last lines, or
+ * followed live (a stream from `{deployment}/resources/logs?follow=true`), and downloadable. */
 export default function Resources() {
   const { kind, namespace, name, rawKind } = useDeploymentParams();
   const { client } = useSession();
   const ops = useMemo(() => new OpsApi(client), [client]);
+  const logsApi = useMemo(() => new LogsApi(client), [client]);
   const [data, setData] = useState<Processes | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string>("");
   const [follow, setFollow] = useState(true);
-  const [tail, setTail] = useState("50");
+  const [timestamps, setTimestamps] = useState(false);
+  const [tail, setTail] = useState("100");
+  const [lines, setLines] = useState<string[]>([]);
+  const [logState, setLogState] = useState<LogState>("idle");
+  const [logError, setLogError] = useState<string | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
   const logBox = useRef<HTMLPreElement>(null);
 
-  // Read once, then again every few seconds while following (the runtime keeps only recent lines: no stream).
+  // The process table: read once, then every few seconds (states and restarts change; the log is streamed below).
   useEffect(() => {
     if (!kind) return;
     let live = true;
@@ -60,23 +85,60 @@ export default function Resources() {
         (e: unknown) => live && setError(describeError(e)),
       );
     void read();
-    const timer = follow ? window.setInterval(read, FOLLOW_MS) : undefined;
+    const timer = window.setInterval(read, REFRESH_MS);
     return () => {
       live = false;
       controller.abort();
       window.clearInterval(timer);
     };
-  }, [ops, kind, namespace, name, follow]);
+  }, [ops, kind, namespace, name]);
 
   const processes = data?.processes ?? [];
   const current = processes.find((p) => p.name === selected) ?? processes[0];
-  const tailCount = Number(tail);
-  const tailError = tail !== "" && (!Number.isInteger(tailCount) || tailCount < 1) ? "a whole number of lines, 1 or more" : null;
-  const lines = current ? lastLines(current.logs, tailError ? 0 : tailCount) : [];
+  const processName = current?.name ?? null;
+  const { value: tailLines, error: tailError } = parseTailLines(tail);
+
+  // The chosen process's log: its last lines, or (Follow) a stream that goes on until the process ends, the choice
+  // changes or the screen goes away (the request is aborted: the server lets go of its reader).
+  useEffect(() => {
+    if (!kind || !processName || tailError) return;
+    const controller = new AbortController();
+    const query = { process: processName, timestamps, ...(tailLines !== null ? { tailLines } : {}) };
+    setLines([]);
+    setLogError(null);
+    const failed = (e: unknown) => {
+      if (controller.signal.aborted) return;
+      setLogError(describeError(e));
+      setLogState("failed");
+    };
+    if (follow) {
+      setLogState("following");
+      logsApi
+        .follow(kind, namespace, name, query, (more) => setLines((prev) => keepLast([...prev, ...more])), controller.signal)
+        .then((end) => end === "ended" && setLogState("ended"), failed);
+    } else {
+      setLogState("loading");
+      logsApi.text(kind, namespace, name, query, controller.signal).then((text) => {
+        if (controller.signal.aborted) return;
+        setLines(linesOf(text));
+        setLogState("loaded");
+      }, failed);
+    }
+    return () => controller.abort();
+  }, [logsApi, kind, namespace, name, processName, tailLines, tailError, timestamps, follow, reloads]);
 
   useEffect(() => {
     if (follow && logBox.current) logBox.current.scrollTop = logBox.current.scrollHeight;
-  }, [follow, lines.length, current?.name, data]);
+  }, [follow, lines]);
+
+  const saveLog = () => {
+    if (!kind || !processName) return;
+    setDownloadError(null);
+    logsApi.text(kind, namespace, name, { process: processName, timestamps: true }).then(
+      (text) => download(text, `${namespace}-${name}-${processName}.log`),
+      (e: unknown) => setDownloadError(describeError(e)),
+    );
+  };
 
   if (!kind) return <Alert severity="error">Unknown kind of deployment: {rawKind}</Alert>;
   if (!data && !error) return <CircularProgress aria-label="Loading the processes" />;
@@ -167,7 +229,7 @@ export default function Resources() {
                   value={tail}
                   onChange={(e) => setTail(e.target.value)}
                   error={tailError !== null}
-                  helperText={tailError ?? " "}
+                  helperText={tailError ?? "empty: all kept lines"}
                   slotProps={{ htmlInput: { inputMode: "numeric" } }}
                   sx={{ width: 160 }}
                 />
@@ -175,9 +237,42 @@ export default function Resources() {
                   control={<Switch checked={follow} onChange={(e) => setFollow(e.target.checked)} />}
                   label="Follow"
                 />
+                <FormControlLabel
+                  control={<Switch checked={timestamps} onChange={(e) => setTimestamps(e.target.checked)} />}
+                  label="Timestamps"
+                />
+                {!follow && (
+                  <Button variant="outlined" onClick={() => setReloads((n) => n + 1)}>
+                    Refresh
+                  </Button>
+                )}
+                <Button variant="outlined" onClick={saveLog}>
+                  Download
+                </Button>
               </Box>
+              {downloadError && (
+                <Alert severity="error" sx={{ mb: 1 }}>
+                  The log could not be downloaded: {downloadError}
+                </Alert>
+              )}
+              {logError && (
+                <Alert severity="error" sx={{ mb: 1 }}>
+                  The output of {current.name} could not be read: {logError}
+                </Alert>
+              )}
+              <Typography variant="body2" sx={{ mb: 1 }} aria-live="polite">
+                {logState === "following" && "Following: new lines appear as the process writes them."}
+                {logState === "ended" &&
+                  "The process ended or was stopped, so the stream closed. Switch Follow off and on to follow its next run."}
+                {logState === "loading" && "Reading the log…"}
+                {logState === "loaded" && `${lines.length} line${lines.length === 1 ? "" : "s"} (switch Follow on to see new ones live).`}
+              </Typography>
               {lines.length === 0 ? (
-                <Typography color="text.secondary">This process has written no output yet.</Typography>
+                logState !== "failed" && logState !== "loading" && (
+                  <Typography color="text.secondary">
+                    {tailError ? "Correct the number of lines to read the log." : "This process has written no output yet."}
+                  </Typography>
+                )
               ) : (
                 <Box
                   component="pre"
@@ -190,7 +285,8 @@ export default function Resources() {
                 </Box>
               )}
               <Typography variant="caption" color="text.secondary">
-                The runtime keeps the most recent lines of each process; follow re-reads them every {FOLLOW_MS / 1000} s.
+                The runtime keeps the most recent lines of each process (1000 by default); the screen shows at most{" "}
+                {MAX_SHOWN}.
               </Typography>
             </Paper>
           )}

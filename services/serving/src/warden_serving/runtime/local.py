@@ -18,6 +18,7 @@ import httpx
 
 from warden_common.objectstore import ObjectStoreSettings
 from warden_serving.runtime.group import ModelGroup
+from warden_serving.runtime.logbuffer import ProcessLog
 from warden_serving.runtime.port import (
     DeploymentRoute,
     DeploymentState,
@@ -139,6 +140,13 @@ class LocalRuntime:
             "reason": reason,
             "predictors": predictors,
         }
+
+    def process_logs(self, namespace: str, name: str) -> dict[str, ProcessLog] | None:
+        """The output of each of a deployment's processes by process name (`resources()`'s replica names)."""
+        d = self._deployments.get(f"{namespace}/{name}")
+        if d is None:
+            return None
+        return {r.name: r.log for group in d.groups.values() for r in group.replicas}
 
     def overview(self) -> list[dict[str, Any]]:
         out = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from warden_serving.runtime.logbuffer import ProcessLog
 from warden_serving.specs import DeploymentPlan, PredictorPlan
 
 
@@ -95,6 +96,10 @@ class Runtime(Protocol):
 
     def resources(self, namespace: str, name: str) -> dict[str, Any] | None:
         """Processes, ports, state, restarts and recent log lines of a deployment; None if unknown."""
+        ...
+
+    def process_logs(self, namespace: str, name: str) -> dict[str, ProcessLog] | None:
+        """Each process's output by process name (as `resources()` names them); None if the deployment is unknown."""
         ...
 
     def overview(self) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ import httpx
 
 from warden_common.tasks import cancel_and_wait
 from warden_common.urls import UnsafePath, build_path
+from warden_serving.runtime.logbuffer import ProcessLog
 from warden_serving.runtime.port import ReplicaState
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class MLServerProcess:
         self.restarts = 0
         self.started_at: float | None = None
         self.reason: str | None = None
-        self.log: deque[str] = deque(maxlen=options.log_lines)
+        self.log = ProcessLog(options.log_lines)
         self._client = client
         self._on_change = on_change
         self._proc: asyncio.subprocess.Process | None = None
@@ -116,13 +116,15 @@ class MLServerProcess:
             "restarts": self.restarts,
             "started_at": self.started_at,
             "reason": self.reason,
-            "logs": list(self.log)[-50:],
+            "logs": [line.text for line in self.log.tail(50)],
+            "followers": self.log.followers,  # readers of `resources/logs?follow=true` right now
         }
 
     async def stop(self) -> None:
         self._stopping = True
         await self._terminate()
         await cancel_and_wait(self._task)
+        self.log.end_run()  # followers end (the task may have been cancelled before its own `end_run`)
         self._set(ReplicaState.STOPPED)
 
     # ----- supervision -----------------------------------------------------------------------
@@ -173,6 +175,7 @@ class MLServerProcess:
         self.pid = self._proc.pid
         (self.work_dir / PID_FILE).write_text(str(self.pid))
         self.started_at = time.time()
+        self.log.start_run()
         reader = asyncio.create_task(self._read_output(self._proc))
         try:
             ready = await self._wait_ready(self._proc)
@@ -185,6 +188,7 @@ class MLServerProcess:
         finally:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(reader, 2.0)
+            self.log.end_run()
         return ready
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process) -> bool:
@@ -214,7 +218,8 @@ class MLServerProcess:
     def _failure_reason(self) -> str:
         code = self._proc.returncode if self._proc else None
         errors = [line for line in self.log if _ERROR_LINE.search(line) and not line.startswith("  File ")]
-        detail = errors[-1].strip() if errors else (self.log[-1].strip() if self.log else "no output")
+        last = self.log.tail(1)
+        detail = errors[-1].strip() if errors else (last[0].text.strip() if last else "no output")
         return f"exit code {code}: {detail}"
 
     async def _terminate(self) -> None:

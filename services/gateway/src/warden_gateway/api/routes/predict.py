@@ -2,7 +2,8 @@
 the public data plane at the gateway's own address (`/seldon/...` is served there in both modes: mounted in-process
 in standalone, relayed to the serving service in distributed mode, see `warden_gateway.dataplane`);
 `{base}/resources` is the serving service's and is forwarded to it: the SDK's `list[Component]` (deployments,
-pods, services per predictor), or with `?view=processes` each MLServer process's port, state and recent log lines.
+pods, services per predictor), or with `?view=processes` each MLServer process's port, state and recent log lines;
+`{base}/resources/logs` (one process's output, `follow=true` streams it) is relayed as a stream (`logs_relay`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from warden_common.upstreams import SERVICE_API_PREFIX, Upstreams
 from warden_common.urls import build_path
 from warden_gateway.api.deps import deployments
 from warden_gateway.api.routes.forwarded import PUBLIC_API_PREFIX
+from warden_gateway.api.routes.logs_relay import relay_logs
 from warden_gateway.deployments.kinds import KINDS, DeploymentKind
 from warden_gateway.deployments.service import DeploymentService
 
@@ -112,6 +114,10 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         template = SERVICE_API_PREFIX + "/namespaces/{namespace}/" + kind.plural + "/{name}/resources"
         return await upstreams.forward(request, SERVING, build_path(template, namespace=namespace, name=name))
 
+    async def resource_logs(namespace: NamespaceName, name: str, request: Request) -> Response:
+        template = SERVICE_API_PREFIX + "/namespaces/{namespace}/" + kind.plural + "/{name}/resources/logs"
+        return await relay_logs(request, SERVING, build_path(template, namespace=namespace, name=name))
+
     predict.__name__ = f"predict_{kind.plural}"
     predict_curl.__name__ = f"predict_curl_{kind.plural}"
     resources.__name__ = f"resources_{kind.plural}"
@@ -119,6 +125,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
     predict = with_param_types(predict, name=name_type)
     predict_curl = with_param_types(predict_curl, name=name_type)
     resources = with_param_types(resources, name=name_type)
+    resource_logs.__name__ = f"resource_logs_{kind.plural}"
+    resource_logs = with_param_types(resource_logs, name=name_type)
     router.add_api_route(
         f"{base}/predict",
         predict,
@@ -145,6 +153,8 @@ def _add_kind_routes(router: APIRouter, kind: DeploymentKind) -> None:
         # Documented by the serving service, which answers it (the public document places its route here).
         include_in_schema=False,
     )
+    # A process's output, streamed with `follow=true` (documented by the serving service, like `resources`).
+    router.add_api_route(f"{base}/resources/logs", resource_logs, methods=["GET"], include_in_schema=False)
 
 
 def predict_router() -> APIRouter:
