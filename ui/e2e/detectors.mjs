@@ -32,6 +32,19 @@ async function choose(page, dialog, label, option) {
   await page.getByRole("listbox").waitFor({ state: "detached" });
 }
 
+/** axe on a dialog once its fade-in is over: half-transparent buttons would fail color-contrast. */
+async function axeDialog(page, screen) {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity) // not the spinners
+        .map((a) => a.finished.catch(() => undefined)), // a cancelled one is over too
+    ),
+  );
+  await axe(page, screen);
+}
+
 await runInBrowser(async (page) => {
   // 1. Dashboard: the Detectors widget; its first Create button is reachable with the keyboard.
   await signIn(page, root);
@@ -56,7 +69,7 @@ await runInBrowser(async (page) => {
   await outlierDialog.getByLabel("Reference data URI").fill(reference);
   await outlierDialog.getByLabel("Threshold percentile").fill("99");
   await screenshot(page, "create-outlier");
-  await axe(page, "create-outlier-dialog");
+  await axeDialog(page, "create-outlier-dialog");
   await outlierDialog.getByRole("button", { name: "Create outlier detector" }).click();
   await widget.getByText(`Outlier detector ${OUTLIER} created.`).waitFor();
   await outlierDialog.waitFor({ state: "detached" });
@@ -86,7 +99,7 @@ await runInBrowser(async (page) => {
   await driftDialog.getByRole("button", { name: "Create drift detector" }).click();
   await driftDialog.getByText("A whole number of rows, at least 2.").waitFor();
   await driftDialog.getByLabel("Batch size").fill("20");
-  await axe(page, "create-drift-dialog");
+  await axeDialog(page, "create-drift-dialog");
   await driftDialog.getByRole("button", { name: "Create drift detector" }).click();
   await widget.getByText(`Drift detector ${DRIFT} created.`).waitFor();
   await widget.locator("[data-kind='drift-detector']").getByText(DRIFT).waitFor();
@@ -104,7 +117,7 @@ await runInBrowser(async (page) => {
   await choose(page, metricsDialog, "Metrics model", "multiclass_onehot");
   await metricsDialog.getByLabel("Number of classes").fill("3");
   await screenshot(page, "create-metrics");
-  await axe(page, "create-metrics-dialog");
+  await axeDialog(page, "create-metrics-dialog");
   await metricsDialog.getByRole("button", { name: "Create metrics server" }).click();
   await panel.getByText(`Metrics server ${METRICS} created.`).waitFor();
   report.steps.push("metrics server created from the Monitor");
@@ -152,7 +165,7 @@ await runInBrowser(async (page) => {
   await box(OUTLIER).getByRole("button", { name: `Remove ${OUTLIER}` }).click();
   const confirm = page.getByRole("dialog", { name: `Remove outlier detector ${OUTLIER}?` });
   await confirm.waitFor();
-  await axe(page, "remove-dialog");
+  await axeDialog(page, "remove-dialog");
   await confirm.getByRole("button", { name: "Remove", exact: true }).click();
   await panel.getByText(`Outlier detector ${OUTLIER} removed.`).waitFor();
   await box(OUTLIER).waitFor({ state: "detached" });
