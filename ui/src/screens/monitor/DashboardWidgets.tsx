@@ -6,7 +6,7 @@ import { describeError } from "../../api/client";
 import { DETECTOR_LABEL, type DetectorKind, type RequestMetrics } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
 import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
-import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
+import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
 import { formatNumber, formatSeconds, rangeOf } from "./format";
 import { useDeploymentApi, type DeploymentRef } from "./useDeploymentApi";
 
@@ -92,7 +92,7 @@ function LiveRequests({ deployment }: { deployment: DeploymentRef }) {
 }
 
 function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
-  const [loaded, reload] = useLoad(() => loadDetectors(deployment.monitor), [deployment]);
+  const [loaded, reload] = useDetectorLists(deployment.monitor);
   const [removing, setRemoving] = useState<{ kind: DetectorKind; name: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const changed = (what: string) => {

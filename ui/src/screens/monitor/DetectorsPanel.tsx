@@ -28,7 +28,7 @@ import {
 import { useLoad } from "../../state/useLoad";
 import { LoadError } from "../LoadError";
 import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
-import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
+import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
 import { barsOf, formatNumber, formatPercent } from "./format";
 import { Chart } from "./RequestMetricsPanel";
 import { useDeploymentApi } from "./useDeploymentApi";
@@ -45,7 +45,7 @@ export function DetectorsPanel({
   firstFeature: string | null;
 }) {
   const deployment = useDeploymentApi();
-  const [loaded, reload] = useLoad(() => loadDetectors(monitor), [monitor]);
+  const [loaded, reload] = useDetectorLists(monitor);
   const [removing, setRemoving] = useState<{ kind: DetectorKind; name: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const changed = (what: string) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkForm, defaultForm, DEFAULT_REPLY_URL, detectorBody } from "./detectors";
+import type { Detector } from "../../api/monitor";
+import { anyLoading, checkForm, defaultForm, DEFAULT_REPLY_URL, detectorBody } from "./detectors";
 
 const SD = { kind: "seldondeployments" as const, name: "iris" };
 
@@ -79,5 +80,14 @@ describe("detectorBody", () => {
       .toEqual({ model_type: "multiclass_onehot", classes: 3 });
     expect(detectorBody("metrics-server", { ...metrics, metricsModel: "binary", threshold: "0.7" }).config?.basic)
       .toEqual({ model_type: "binary", threshold: 0.7 });
+  });
+});
+
+describe("anyLoading", () => {
+  const detector = (state: Detector["status"]["state"]) => ({ name: state, status: { state } }) as Detector;
+  it("is true while one detector of any kind is Loading, so the lists are read again", () => {
+    const lists = { "outlier-detector": [detector("Loaded")], "drift-detector": [], "metrics-server": [detector("Failed")] };
+    expect(anyLoading(lists)).toBe(false);
+    expect(anyLoading({ ...lists, "drift-detector": [detector("Loading")] })).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 // The deployment's detectors by kind, shared by the Monitor tab and the dashboard widget (no charts here: the
 // dashboard is in the main bundle, the charts are not).
+import { useEffect, useState } from "react";
 import type { Kind } from "../../api/deployments";
 import type { Detector, DetectorData, DetectorKind, MonitorApi } from "../../api/monitor";
+import { useLoad, type Loaded } from "../../state/useLoad";
 
 export const DETECTOR_KINDS: DetectorKind[] = ["outlier-detector", "drift-detector", "metrics-server"];
 
@@ -11,6 +13,39 @@ export type DetectorLists = Record<DetectorKind, Detector[]>;
 export async function loadDetectors(monitor: MonitorApi): Promise<DetectorLists> {
   const lists = await Promise.all(DETECTOR_KINDS.map((kind) => monitor.detectors(kind)));
   return Object.fromEntries(DETECTOR_KINDS.map((kind, i) => [kind, lists[i]])) as DetectorLists;
+}
+
+const POLL_MS = 5000;
+
+/** Is any detector still loading (fetching its artifacts, fitting)? */
+export function anyLoading(lists: DetectorLists): boolean {
+  return DETECTOR_KINDS.some((kind) => lists[kind].some((d) => d.status.state === "Loading"));
+}
+
+/** The deployment's detectors by kind, read again quietly every few seconds while one is Loading (its state then
+ * turns Loaded or Failed without a reload); `reload` reads them again with the spinner. */
+export function useDetectorLists(monitor: MonitorApi): [Loaded<DetectorLists>, () => void] {
+  const [loaded, reload] = useLoad(() => loadDetectors(monitor), [monitor]);
+  // The newer lists of a quiet read, tied to the load they follow (a reload drops them).
+  const [newer, setNewer] = useState<{ after: Loaded<DetectorLists>; lists: DetectorLists } | null>(null);
+  const lists = loaded.state !== "ready" ? null : newer?.after === loaded ? newer.lists : loaded.value;
+  useEffect(() => {
+    if (lists === null || !anyLoading(lists)) return;
+    let live = true;
+    const timer = window.setTimeout(() => {
+      loadDetectors(monitor).then(
+        (value) => live && setNewer({ after: loaded, lists: value }),
+        () => live && setNewer({ after: loaded, lists }), // a failed quiet read: keep what is shown, try again
+      );
+    }, POLL_MS);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+    // `newer`, not `lists`: a failed read sets a new `newer` with the same lists, and must schedule the next one.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [monitor, loaded, newer]);
+  return [lists === null ? loaded : { state: "ready", value: lists }, reload];
 }
 
 export function stateColor(state: string): "success" | "warning" | "error" {
