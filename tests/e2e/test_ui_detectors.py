@@ -126,6 +126,7 @@ def test_detectors_created_in_the_ui_show_their_results_and_one_is_removed(
         metrics_config = client.get(f"{METRICS}/iris-metrics").json()["config"]["basic"]
         assert (metrics_config["model_type"], metrics_config["classes"]) == ("multiclass_onehot", 3)
 
+        print(f"UI figures: {report['outliers']!r}, {report['drift']!r}, accuracy {report['accuracy']!r}")
         # Outliers: the figure's counts are the API's over the same feature (all instances, and those flagged).
         shown = re.fullmatch(r"Outliers per time slice \((\d+) of (\d+) instances\)", report["outliers"])
         assert shown, report["outliers"]
