@@ -44,6 +44,38 @@ describe("MonitorApi", () => {
     expect(fetcher.mock.calls[1]![1].method).toBe("DELETE");
   });
 
+  it("creates a detector of each kind by posting its DetectorData to the kind's collection", async () => {
+    const body = { name: "iris-drift", config: { basic: { reference_uri: "/data/ref.npy", drift_batch_size: 20 } } };
+    for (const kind of ["outlier-detector", "drift-detector", "metrics-server"] as const) {
+      const { fetcher, api } = fake(200, { ...body, status: { state: "Loading" } });
+      const created = await api.createDetector(kind, body);
+      const [url, init] = fetcher.mock.calls[0]!;
+      expect([url, init.method]).toEqual([`${BASE}/monitor/${kind}`, "POST"]);
+      expect(JSON.parse(String(init.body))).toEqual(body);
+      expect(created.status.state).toBe("Loading");
+    }
+  });
+
+  it("removes a detector by its quoted name and passes the server's error on in words", async () => {
+    const { fetcher, api } = fake(200, {});
+    await api.deleteDetector("metrics-server", "m/1");
+    expect(fetcher.mock.calls[0]![0]).toBe(`${BASE}/monitor/metrics-server/m%2F1`);
+    expect(fetcher.mock.calls[0]![1].method).toBe("DELETE");
+    const missing = fake(404, { code: 404, reason: "not_found", message: "no drift detector x" }).api;
+    await expect(missing.deleteDetector("drift-detector", "x")).rejects.toThrow("no drift detector x");
+    const bad = fake(422, { code: 422, reason: "unprocessable", message: "invalid metrics server config: x" }).api;
+    await expect(bad.createDetector("metrics-server", { name: "m" })).rejects.toThrow("invalid metrics server config: x");
+  });
+
+  it("sends detectors of an InferenceService to its own path", async () => {
+    const fetcher = vi.fn(async (_input: string, _init: RequestInit) => new Response("[]", { status: 200 }));
+    const api = new MonitorApi(new Client(() => "t", () => {}, fetcher), "inferenceservices", "ns", "flowers");
+    await api.createDetector("outlier-detector", { name: "o" });
+    expect(fetcher.mock.calls[0]![0]).toBe(
+      "/seldon-deploy/api/v1alpha1/namespaces/ns/inferenceservices/flowers/monitor/outlier-detector",
+    );
+  });
+
   it("says there is no explainer on a 404, and passes other errors on", async () => {
     expect(await fake(404, { code: 404, message: "no explainer" }).api.explainer()).toBeNull();
     await expect(fake(503, { code: 503, message: "detectors down" }).api.explainer()).rejects.toThrow(ApiError);

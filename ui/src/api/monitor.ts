@@ -10,6 +10,8 @@ export type RequestMetrics = Schemas["RequestMetricsPublic"];
 export type PredictorTraffic = Schemas["PredictorTraffic"];
 export type Traffic = Schemas["Traffic"];
 export type Detector = Schemas["DetectorPublic"];
+/** What a create posts: the name and `config` (the deployment fields come from the path). */
+export type DetectorData = Schemas["DetectorData"];
 export type DriftTimeline = Schemas["DriftTimeline"];
 export type DriftWindow = Schemas["TimelineWindow"];
 export type AccuracyMetrics = Schemas["MetricsView"];
@@ -191,6 +193,15 @@ export class MonitorApi {
 
   async detectors(kind: DetectorKind): Promise<Detector[]> {
     return this.client.request<Detector[]>(`${this.base}/monitor/${kind}`);
+  }
+
+  /** Creates a detector of `kind` on the deployment; the answer is the stored detector (state Loading at first). */
+  async createDetector(kind: DetectorKind, body: DetectorData): Promise<Detector> {
+    return this.client.request<Detector>(`${this.base}/monitor/${kind}`, { method: "POST", body });
+  }
+
+  async deleteDetector(kind: DetectorKind, name: string): Promise<void> {
+    await this.client.request<unknown>(`${this.base}/monitor/${kind}/${segment(name)}`, { method: "DELETE" });
   }
 
   async driftTimeline(detector: string, range?: TimeRange): Promise<DriftTimeline> {

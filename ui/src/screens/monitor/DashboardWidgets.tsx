@@ -1,10 +1,12 @@
-import { Alert, Box, Button, Chip, CircularProgress, Link, Paper, Typography } from "@mui/material";
+import DeleteOutline from "@mui/icons-material/DeleteOutlined";
+import { Alert, Box, Button, Chip, CircularProgress, IconButton, Link, Paper, Typography } from "@mui/material";
 import { useEffect, useState, type ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
 import { describeError } from "../../api/client";
-import { DETECTOR_LABEL, type RequestMetrics } from "../../api/monitor";
+import { DETECTOR_LABEL, type DetectorKind, type RequestMetrics } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
-import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
+import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
+import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
 import { formatNumber, formatSeconds, rangeOf } from "./format";
 import { useDeploymentApi, type DeploymentRef } from "./useDeploymentApi";
 
@@ -90,16 +92,27 @@ function LiveRequests({ deployment }: { deployment: DeploymentRef }) {
 }
 
 function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
-  const [loaded] = useLoad(() => loadDetectors(deployment.monitor), [deployment]);
+  const [loaded, reload] = useDetectorLists(deployment.monitor);
+  const [removing, setRemoving] = useState<{ kind: DetectorKind; name: string } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const changed = (what: string) => {
+    setDone(what);
+    reload();
+  };
   return (
     <Widget title="Detectors">
+      {done && (
+        <Alert severity="success" sx={{ mb: 1 }} onClose={() => setDone(null)}>
+          {done}
+        </Alert>
+      )}
       {loaded.state === "loading" && <CircularProgress size={24} aria-label="Loading the detectors" />}
       {loaded.state === "error" && <Alert severity="error">The detectors could not be read: {loaded.message}</Alert>}
       {loaded.state === "ready" &&
         DETECTOR_KINDS.map((kind) => (
-          <Box key={kind} sx={{ mb: 0.5 }}>
+          <Box key={kind} sx={{ mb: 1, display: "flex", flexWrap: "wrap", alignItems: "center", gap: 0.5 }} data-kind={kind}>
             <Typography variant="body2" component="span">
-              {DETECTOR_LABEL[kind]}:{" "}
+              {DETECTOR_LABEL[kind]}:
             </Typography>
             {loaded.value[kind].length === 0 ? (
               <Typography variant="body2" component="span" color="text.secondary">
@@ -107,11 +120,33 @@ function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
               </Typography>
             ) : (
               loaded.value[kind].map((d) => (
-                <Chip key={d.name} size="small" sx={{ mr: 0.5 }} label={`${d.name}: ${d.status.state}`} color={stateColor(d.status.state)} />
+                <Box key={d.name} component="span" sx={{ display: "inline-flex", alignItems: "center" }}>
+                  <Chip size="small" label={`${d.name}: ${d.status.state}`} color={stateColor(d.status.state)} />
+                  <IconButton size="small" aria-label={`Remove ${d.name}`} onClick={() => setRemoving({ kind, name: d.name })}>
+                    <DeleteOutline fontSize="small" />
+                  </IconButton>
+                </Box>
               ))
             )}
+            <CreateDetectorButton
+              kind={kind}
+              deployment={deployment}
+              monitor={deployment.monitor}
+              onCreated={(name) => changed(`${DETECTOR_LABEL[kind]} ${name} created.`)}
+            />
           </Box>
         ))}
+      {removing && (
+        <RemoveDetectorDialog
+          {...removing}
+          monitor={deployment.monitor}
+          onClose={() => setRemoving(null)}
+          onRemoved={(name) => {
+            setRemoving(null);
+            changed(`${DETECTOR_LABEL[removing.kind]} ${name} removed.`);
+          }}
+        />
+      )}
       <Link component={RouterLink} to={`${deployment.root}/monitor`} variant="body2">
         Timelines and metrics in the monitor
       </Link>

@@ -1,6 +1,7 @@
 import {
   Alert,
   Box,
+  Button,
   Chip,
   CircularProgress,
   Paper,
@@ -13,7 +14,7 @@ import {
 } from "@mui/material";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { LineChart } from "@mui/x-charts/LineChart";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import {
   DETECTOR_LABEL,
   type AccuracyMetrics,
@@ -26,11 +27,14 @@ import {
 } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
 import { LoadError } from "../LoadError";
-import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
+import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
+import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
 import { barsOf, formatNumber, formatPercent } from "./format";
 import { Chart } from "./RequestMetricsPanel";
+import { useDeploymentApi } from "./useDeploymentApi";
 
-/** Outlier and drift timelines and accuracy metrics of the deployment's detectors over the time range. */
+/** Outlier and drift timelines and accuracy metrics of the deployment's detectors over the time range; each kind's
+ * Create button and each detector's Remove button. */
 export function DetectorsPanel({
   monitor,
   range,
@@ -40,12 +44,45 @@ export function DetectorsPanel({
   range: TimeRange;
   firstFeature: string | null;
 }) {
-  const [loaded, reload] = useLoad(() => loadDetectors(monitor), [monitor]);
+  const deployment = useDeploymentApi();
+  const [loaded, reload] = useDetectorLists(monitor);
+  const [removing, setRemoving] = useState<{ kind: DetectorKind; name: string } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const changed = (what: string) => {
+    setDone(what);
+    reload();
+  };
+  const box = (kind: DetectorKind, d: Detector, view: ReactNode) => (
+    <DetectorBox key={d.name} detector={d} kind={kind} onRemove={() => setRemoving({ kind, name: d.name })}>
+      {view}
+    </DetectorBox>
+  );
   return (
-    <Paper variant="outlined" sx={{ p: 2, mb: 2 }}>
-      <Typography variant="h6" component="h2" gutterBottom>
-        Detectors
-      </Typography>
+    <Paper variant="outlined" sx={{ p: 2, mb: 2 }} component="section" aria-labelledby="detectors-heading">
+      <Box sx={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 1, mb: 1 }}>
+        <Typography variant="h6" component="h2" id="detectors-heading" sx={{ flexGrow: 1 }}>
+          Detectors
+        </Typography>
+        {deployment &&
+          DETECTOR_KINDS.map((kind) => (
+            <Box key={kind} sx={{ display: "inline-flex", alignItems: "center", gap: 0.5 }}>
+              <Typography variant="body2" component="span">
+                {DETECTOR_LABEL[kind]}
+              </Typography>
+              <CreateDetectorButton
+                kind={kind}
+                deployment={deployment}
+                monitor={monitor}
+                onCreated={(name) => changed(`${DETECTOR_LABEL[kind]} ${name} created.`)}
+              />
+            </Box>
+          ))}
+      </Box>
+      {done && (
+        <Alert severity="success" sx={{ mb: 1 }} onClose={() => setDone(null)}>
+          {done}
+        </Alert>
+      )}
       {loaded.state === "loading" && <CircularProgress aria-label="Loading the detectors" />}
       {loaded.state === "error" && <LoadError what="The detectors" message={loaded.message} retry={reload} />}
       {loaded.state === "ready" &&
@@ -53,35 +90,53 @@ export function DetectorsPanel({
           <Alert severity="info">This deployment has no outlier detector, drift detector or metrics server.</Alert>
         ) : (
           <>
-            {loaded.value["outlier-detector"].map((d) => (
-              <DetectorBox key={d.name} detector={d} kind="outlier-detector">
-                <OutlierTimeline monitor={monitor} range={range} feature={firstFeature} />
-              </DetectorBox>
-            ))}
-            {loaded.value["drift-detector"].map((d) => (
-              <DetectorBox key={d.name} detector={d} kind="drift-detector">
-                <DriftView monitor={monitor} range={range} detector={d.name} />
-              </DetectorBox>
-            ))}
-            {loaded.value["metrics-server"].map((d) => (
-              <DetectorBox key={d.name} detector={d} kind="metrics-server">
-                <AccuracyView monitor={monitor} range={range} detector={d.name} />
-              </DetectorBox>
-            ))}
+            {loaded.value["outlier-detector"].map((d) =>
+              box("outlier-detector", d, <OutlierTimeline monitor={monitor} range={range} feature={firstFeature} />),
+            )}
+            {loaded.value["drift-detector"].map((d) =>
+              box("drift-detector", d, <DriftView monitor={monitor} range={range} detector={d.name} />),
+            )}
+            {loaded.value["metrics-server"].map((d) =>
+              box("metrics-server", d, <AccuracyView monitor={monitor} range={range} detector={d.name} />),
+            )}
           </>
         ))}
+      {removing && (
+        <RemoveDetectorDialog
+          {...removing}
+          monitor={monitor}
+          onClose={() => setRemoving(null)}
+          onRemoved={(name) => {
+            setRemoving(null);
+            changed(`${DETECTOR_LABEL[removing.kind]} ${name} removed.`);
+          }}
+        />
+      )}
     </Paper>
   );
 }
 
-function DetectorBox({ detector, kind, children }: { detector: Detector; kind: DetectorKind; children: ReactNode }) {
+function DetectorBox({
+  detector,
+  kind,
+  onRemove,
+  children,
+}: {
+  detector: Detector;
+  kind: DetectorKind;
+  onRemove: () => void;
+  children: ReactNode;
+}) {
   return (
-    <Box sx={{ mb: 3 }}>
+    <Box sx={{ mb: 3 }} data-detector={detector.name} data-kind={kind}>
       <Box sx={{ display: "flex", gap: 1, alignItems: "center", mb: 1 }}>
         <Typography variant="subtitle1" component="h3">
           {DETECTOR_LABEL[kind]} {detector.name}
         </Typography>
         <Chip size="small" label={detector.status.state} color={stateColor(detector.status.state)} />
+        <Button size="small" color="error" onClick={onRemove} aria-label={`Remove ${detector.name}`}>
+          Remove
+        </Button>
       </Box>
       {detector.status.reason && <Alert severity="error">{detector.status.reason}</Alert>}
       {children}
