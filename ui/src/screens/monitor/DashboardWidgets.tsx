@@ -4,6 +4,7 @@ import { Link as RouterLink } from "react-router";
 import { describeError } from "../../api/client";
 import { DETECTOR_LABEL, type RequestMetrics } from "../../api/monitor";
 import { useLoad } from "../../state/useLoad";
+import { ExplainerPanel } from "../explainer/ExplainerPanel";
 import { DETECTOR_KINDS, loadDetectors, stateColor } from "./detectors";
 import { formatNumber, formatSeconds, rangeOf } from "./format";
 import { useDeploymentApi, type DeploymentRef } from "./useDeploymentApi";
@@ -120,17 +121,9 @@ function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
 }
 
 function ExplainerWidget({ deployment }: { deployment: DeploymentRef }) {
-  const [loaded] = useLoad(() => deployment.monitor.explainer(), [deployment]);
-  const type = (value: Record<string, unknown>) => String(value.type ?? value.explainerType ?? value.name ?? "configured");
   return (
     <Widget title="Explainer">
-      {loaded.state === "loading" && <CircularProgress size={24} aria-label="Loading the explainer" />}
-      {loaded.state === "error" && <Alert severity="error">The explainer could not be read: {loaded.message}</Alert>}
-      {loaded.state === "ready" && (
-        <Typography variant="body2">
-          {loaded.value === null ? "No explainer is configured." : `Configured: ${type(loaded.value)}`}
-        </Typography>
-      )}
+      <ExplainerPanel kind={deployment.kind} namespace={deployment.namespace} name={deployment.name} />
     </Widget>
   );
 }
