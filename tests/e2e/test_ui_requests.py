@@ -89,8 +89,8 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         assert configured.status_code == 200, configured.text
         explainer = configured.json()
         assert explainer["source"] == "api"
-        assert (explainer["type"], explainer["referenceUri"], explainer["config"]) == (
-            "AnchorTabular", demo_models["income-reference"], SMALL_ANCHORS)  # fmt: skip
+        assert (explainer["type"], explainer["referenceUri"], explainer["config"], explainer["catalogModelUri"]) == (
+            "AnchorTabular", demo_models["income-reference"], SMALL_ANCHORS, uri)  # fmt: skip
         assert "modelUri" not in explainer
         assert "config is not valid JSON" in report["configError"]
         assert report["explainerState"] == "Configured: AnchorTabular"
@@ -104,6 +104,8 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         assert report["firstSource"] == "Computed just now."
         assert report["againSource"].startswith("Stored explanation, computed ")
         assert report["againAnchor"] == report["anchor"]
+        # The catalog model the dialog prefilled (the deployment's) names the features in the anchor's rules.
+        assert all(any(rule.startswith(n) for n in names) for rule in report["anchor"]), report["anchor"]
         stored = client.get(f"{DEPLOYMENTS}/income/explanations", params={"requestId": report["explainedRequest"]})
         [explanation] = stored.json()["explanations"]
         data = explanation["explanation"]["data"]

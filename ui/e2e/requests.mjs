@@ -7,6 +7,7 @@
 // Environment: see lib.mjs; NAMESPACE (default seldon), DEPLOYMENT (default income), BULK (default bulk),
 // FEATURE (a feature name the table must show as a column header), REFERENCE_URI (the rows the explainer is fitted
 // on), EXPLAINER_CONFIG (its config as JSON text).
+// The explanation dialogs are also checked by the Python test against what the API stored.
 import { axe, base, check, report, runInBrowser, screenshot, signIn, tabTo } from "./lib.mjs";
 
 const namespace = process.env.NAMESPACE ?? "seldon";
@@ -51,6 +52,8 @@ await runInBrowser(async (page) => {
   report.explainerType = await add.getByRole("combobox", { name: "Explainer type" }).textContent();
   check(report.explainerType === "AnchorTabular", `the dialog's default type is ${report.explainerType}`);
   await add.getByRole("textbox", { name: "Reference data URI" }).fill(referenceUri);
+  // Prefilled with the deployment's model: its catalog prediction schema names the features of the explanations.
+  report.catalogModelUri = await add.getByRole("textbox", { name: "Catalog model URI (optional)" }).inputValue();
   // A config that is not JSON is refused in words before anything is sent.
   await add.getByRole("textbox", { name: "Config (JSON, optional)" }).fill("{coverage_samples: 500}");
   await add.getByRole("button", { name: "Add explainer" }).click();
@@ -87,6 +90,7 @@ await runInBrowser(async (page) => {
   const dialog = page.getByRole("dialog", { name: /^Explanation of request/ });
   await dialog.waitFor();
   await dialog.getByTestId("anchor-rules").waitFor({ timeout: 120_000 });
+  await dialogShown(page);
   report.anchor = await dialog.getByTestId("anchor-rules").locator("li").allTextContents();
   report.precision = await dialog.getByTestId("anchor-precision").textContent();
   report.coverage = await dialog.getByTestId("anchor-coverage").textContent();
@@ -100,6 +104,7 @@ await runInBrowser(async (page) => {
   // 4. Explain the same request again: the stored explanation is shown at once, not computed anew.
   await explain.click();
   await dialog.getByTestId("anchor-rules").waitFor({ timeout: 20_000 });
+  await dialogShown(page);
   report.againSource = await dialog.getByTestId("explanation-source").textContent();
   report.againAnchor = await dialog.getByTestId("anchor-rules").locator("li").allTextContents();
   check(/^Stored explanation, computed /.test(report.againSource ?? ""), `explained again: ${report.againSource}`);

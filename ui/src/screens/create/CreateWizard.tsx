@@ -202,7 +202,11 @@ export function CreateWizard() {
         label="Add an explainer"
       />
       {form.explainer && (
-        <ExplainerFields form={form.explainer} onChange={(explainer) => setForm({ ...form, explainer })} />
+        <ExplainerFields
+          form={form.explainer}
+          onChange={(explainer) => setForm({ ...form, explainer })}
+          catalogField={false}
+        />
       )}
     </Stack>,
     <Stack spacing={2} key="comment">

@@ -82,6 +82,7 @@ describe("the Explainer step", () => {
     uri: "file:///data/income.npy",
     config: '{"coverage_samples": "500"}',
     imageShape: "",
+    catalogModelUri: "",
   };
 
   it("sends no explainer unless one is asked for", () => {
@@ -123,7 +124,7 @@ describe("the Explainer step", () => {
 it("launch POSTs the spec with the explainer to the namespace's deployments", async () => {
   const fetcher = vi.fn(async (_input: string, _init: RequestInit) => new Response("{}", { status: 201 }));
   const api = new CreateApi(new Client(() => "t", () => {}, fetcher));
-  const explainer = { type: "AnchorText" as const, source: "reference" as const, uri: "", config: "", imageShape: "" };
+  const explainer = { type: "AnchorText" as const, source: "reference" as const, uri: "", config: "", imageShape: "", catalogModelUri: "" };
   await api.launch({ ...base, explainer });
   const [url, init] = fetcher.mock.calls[0]!;
   expect([url, init.method]).toEqual(["/seldon-deploy/api/v1alpha1/namespaces/seldon/seldondeployments", "POST"]);

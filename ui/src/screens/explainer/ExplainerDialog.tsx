@@ -10,15 +10,18 @@ import { emptyExplainerForm, explainerBody, formOf, type ExplainerForm } from ".
 export function ExplainerDialog({
   api,
   current,
+  catalogModelUri = "",
   onClose,
   onSaved,
 }: {
   api: ExplainersApi;
   current: StoredExplainer | null;
+  /** For a new explainer: the deployment's model, whose catalog schema names the features. */
+  catalogModelUri?: string;
   onClose: () => void;
   onSaved: (stored: StoredExplainer) => void;
 }) {
-  const [form, setForm] = useState<ExplainerForm>(() => (current ? formOf(current) : emptyExplainerForm()));
+  const [form, setForm] = useState<ExplainerForm>(() => (current ? formOf(current) : emptyExplainerForm(catalogModelUri)));
   const [problems, setProblems] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);

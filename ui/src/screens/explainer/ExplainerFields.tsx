@@ -10,7 +10,17 @@ const TYPE_HELP: Record<ExplainerType, string> = {
   KernelShap: "Each feature's contribution to the prediction (fitted on reference rows).",
 };
 
-export function ExplainerFields({ form, onChange }: { form: ExplainerForm; onChange: (form: ExplainerForm) => void }) {
+/** `catalogField`: show the catalog model URI (the wizard hides it: there the deployment's own model names the
+ * columns, the server reads it from the spec). */
+export function ExplainerFields({
+  form,
+  onChange,
+  catalogField = true,
+}: {
+  form: ExplainerForm;
+  onChange: (form: ExplainerForm) => void;
+  catalogField?: boolean;
+}) {
   const set = (over: Partial<ExplainerForm>) => onChange({ ...form, ...over });
   return (
     <Stack spacing={2} sx={{ pt: 1 }}>
@@ -59,6 +69,14 @@ export function ExplainerFields({ form, onChange }: { form: ExplainerForm; onCha
           onChange={(e) => set({ imageShape: e.target.value })}
           placeholder="8, 8, 1"
           helperText="The shape to reshape a row to (needed when fitting on data)."
+        />
+      )}
+      {catalogField && (
+        <TextField
+          label="Catalog model URI (optional)"
+          value={form.catalogModelUri}
+          onChange={(e) => set({ catalogModelUri: e.target.value })}
+          helperText="The catalog model whose prediction schema names the features in explanations; the deployment's model by default."
         />
       )}
       <TextField

@@ -26,7 +26,7 @@ function sourceOf(stored: StoredExplainer): string {
 }
 
 export function ExplainerPanel({ kind, namespace, name }: { kind: Kind; namespace: string; name: string }) {
-  const { client } = useSession();
+  const { client, api: warden } = useSession();
   const api = useMemo(() => new ExplainersApi(client, kind, namespace, name), [client, kind, namespace, name]);
   const [round, setRound] = useState(0);
   const [loaded] = useLoad(() => api.get(), [api, round]);
@@ -37,6 +37,12 @@ export function ExplainerPanel({ kind, namespace, name }: { kind: Kind; namespac
   const [notice, setNotice] = useState<string | null>(null);
 
   const current = loaded.state === "ready" ? loaded.value : null;
+  // The deployment's default model, offered as the catalog model that names the features of a new explainer.
+  const [deployment] = useLoad(() => warden.deployment(kind, namespace, name), [warden, kind, namespace, name]);
+  const defaultModel =
+    deployment.state === "ready"
+      ? (deployment.value.predictors.find((p) => p.role === "default")?.model ?? "")
+      : "";
   const remove = () => {
     setRemoving(true);
     setRemoveError(null);
@@ -107,6 +113,7 @@ export function ExplainerPanel({ kind, namespace, name }: { kind: Kind; namespac
         <ExplainerDialog
           api={api}
           current={editing === "edit" ? current : null}
+          catalogModelUri={/^[a-z][a-z0-9+.-]*:\/\//i.test(defaultModel) ? defaultModel : ""}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setNotice(editing === "add" ? "The explainer was added." : "The explainer was saved.");

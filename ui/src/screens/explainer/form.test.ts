@@ -47,6 +47,18 @@ describe("explainerBody", () => {
     expect(bad({ type: "AnchorImage", imageShape: "8, 0" })[0]).toMatch(/^image shape “8, 0”/);
   });
 
+  it("names the catalog model whose schema names the features, when given", () => {
+    expect(explainerBody(form({ type: "AnchorText", catalogModelUri: " file:///m/movies " }))).toEqual({
+      ok: true,
+      body: { type: "AnchorText", catalogModelUri: "file:///m/movies" },
+    });
+    const checked = explainerBody(form({ type: "AnchorText", catalogModelUri: "movies" }));
+    expect(checked.ok ? [] : checked.problems).toEqual([
+      "the catalog model URI “movies” is not a storage URI (e.g. s3://bucket/model, file:///...)",
+    ]);
+    expect(emptyExplainerForm("s3://b/income").catalogModelUri).toBe("s3://b/income");
+  });
+
   it("reads an image shape", () => {
     expect(explainerBody(form({ type: "AnchorImage", imageShape: "8, 8, 1" }))).toEqual({
       ok: true,
@@ -83,7 +95,14 @@ describe("explainerBody", () => {
 describe("formOf", () => {
   it("fills the form from a stored explainer", () => {
     const stored = { type: "AnchorImage", modelUri: "s3://b/e", imageShape: [8, 8], segmentSize: 2, backgroundRows: 100 } as StoredExplainer;
-    expect(formOf(stored)).toEqual({ type: "AnchorImage", source: "model", uri: "s3://b/e", config: "", imageShape: "8, 8" });
+    expect(formOf(stored)).toEqual({
+      type: "AnchorImage",
+      source: "model",
+      uri: "s3://b/e",
+      config: "",
+      imageShape: "8, 8",
+      catalogModelUri: "",
+    });
   });
 });
 

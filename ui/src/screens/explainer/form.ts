@@ -34,10 +34,13 @@ export interface ExplainerForm {
   config: string;
   /** AnchorImage: the image shape as "8, 8, 1". */
   imageShape: string;
+  /** The catalog model whose prediction schema names the columns (optional). */
+  catalogModelUri: string;
 }
 
-export function emptyExplainerForm(): ExplainerForm {
-  return { type: "AnchorTabular", source: "reference", uri: "", config: "", imageShape: "" };
+/** A new explainer's form; `catalogModelUri` is the deployment's model, so the explanation names its features. */
+export function emptyExplainerForm(catalogModelUri = ""): ExplainerForm {
+  return { type: "AnchorTabular", source: "reference", uri: "", config: "", imageShape: "", catalogModelUri };
 }
 
 /** The form for editing a stored explainer. */
@@ -50,6 +53,7 @@ export function formOf(stored: StoredExplainer): ExplainerForm {
     uri: (model ? stored.modelUri : stored.referenceUri) ?? "",
     config,
     imageShape: stored.imageShape?.join(", ") ?? "",
+    catalogModelUri: stored.catalogModelUri ?? "",
   };
 }
 
@@ -84,6 +88,8 @@ function configProblems(type: ExplainerType, value: Record<string, unknown>): st
   return problems;
 }
 
+const STORAGE_URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+
 export type Checked = { ok: true; body: ExplainerBody } | { ok: false; problems: string[] };
 
 /** The body to PUT, or every problem with the form in words. `keep` is the stored explainer being edited: the
@@ -98,8 +104,12 @@ export function explainerBody(form: ExplainerForm, keep?: StoredExplainer | null
         ? "the explainer URI is required (a saved alibi explainer)"
         : `${form.type} needs the URI of the rows to fit it on (.npy or headerless .csv)`,
     );
-  } else if (uri && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(uri)) {
+  } else if (uri && !STORAGE_URI.test(uri)) {
     problems.push(`the URI “${uri}” is not a storage URI (e.g. s3://bucket/path, gs://..., file:///...)`);
+  }
+  const catalog = form.catalogModelUri.trim();
+  if (catalog && !STORAGE_URI.test(catalog)) {
+    problems.push(`the catalog model URI “${catalog}” is not a storage URI (e.g. s3://bucket/model, file:///...)`);
   }
   let config: Record<string, unknown> = {};
   if (form.config.trim()) {
@@ -130,7 +140,8 @@ export function explainerBody(form: ExplainerForm, keep?: StoredExplainer | null
   const body: ExplainerBody = { type: form.type };
   if (keep) {
     // Fields the dialog does not edit stay as stored; the type-specific and source ones are set below.
-    const { source: _s, updatedAt: _u, modelUri: _m, referenceUri: _r, config: _c, imageShape: _i, type: _t, ...rest } = keep;
+    const { source: _s, updatedAt: _u, modelUri: _m, referenceUri: _r, config: _c, imageShape: _i, type: _t, catalogModelUri: _k, ...rest } =
+      keep;
     Object.assign(body, rest);
   }
   if (uri) {
@@ -139,5 +150,6 @@ export function explainerBody(form: ExplainerForm, keep?: StoredExplainer | null
   }
   if (Object.keys(config).length) body.config = config;
   if (imageShape) body.imageShape = imageShape;
+  if (catalog) body.catalogModelUri = catalog;
   return { ok: true, body };
 }
