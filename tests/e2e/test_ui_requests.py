@@ -81,22 +81,25 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         wait_until("the bulk log", lambda: client.get(f"{DEPLOYMENTS}/bulk/requests", params={"pageSize": 1})
                    .json().get("total") == BULK_ROWS, 120)  # fmt: skip
 
+        edited = {**SMALL_ANCHORS, "threshold": "0.9"}
         env = {"FEATURE": names[0], "REFERENCE_URI": demo_models["income-reference"],
-               "EXPLAINER_CONFIG": json.dumps(SMALL_ANCHORS)}  # fmt: skip
+               "EXPLAINER_CONFIG": json.dumps(SMALL_ANCHORS), "EDITED_CONFIG": json.dumps(edited)}  # fmt: skip
         report = run_ui_script("requests.mjs", warden, tmp_path, env, timeout=300)
-        # The explainer the dialog added is the one the API holds: the type, the reference rows, the config.
+        # The explainer the dialog added (then edited: the Edit dialog showed what was stored, and saved a new
+        # config) is the one the API holds: the type, the reference rows, the catalog model, the config.
+        assert report["editShown"] == {"reference": demo_models["income-reference"], "config": SMALL_ANCHORS}
         configured = client.get(f"{DEPLOYMENTS}/income/explainer")
         assert configured.status_code == 200, configured.text
         explainer = configured.json()
         assert explainer["source"] == "api"
         assert (explainer["type"], explainer["referenceUri"], explainer["config"], explainer["catalogModelUri"]) == (
-            "AnchorTabular", demo_models["income-reference"], SMALL_ANCHORS, uri)  # fmt: skip
+            "AnchorTabular", demo_models["income-reference"], edited, uri)  # fmt: skip
         assert "modelUri" not in explainer
         assert "config is not valid JSON" in report["configError"]
         assert report["explainerState"] == "Configured: AnchorTabular"
         assert set(names) <= set(report["headers"]), report["headers"]
         assert report["rows"] == 1 + len(puids)  # the header row and one row per logged prediction
-        assert set(report["axe"]) == {"add-explainer", "requests", "explanation"}
+        assert set(report["axe"]) == {"add-explainer", "remove-explainer", "requests", "explanation"}
 
         # The anchor shown is the one the API stored for the explained request; explaining it again showed that
         # stored one (still the only explanation of the request) rather than computing another.

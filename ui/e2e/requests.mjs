@@ -16,6 +16,7 @@ const bulk = process.env.BULK ?? "bulk";
 const feature = process.env.FEATURE ?? "Age";
 const referenceUri = process.env.REFERENCE_URI;
 const explainerConfig = process.env.EXPLAINER_CONFIG ?? "";
+const editedConfig = process.env.EDITED_CONFIG ?? explainerConfig;
 check(Boolean(referenceUri), "REFERENCE_URI is not set");
 
 /** Waits until the open dialog has faded in: axe measures contrast on what is drawn, half-faded text fails it. */
@@ -69,6 +70,29 @@ await runInBrowser(async (page) => {
   check(report.explainerState === "Configured: AnchorTabular", `the widget says ${report.explainerState}`);
   await screenshot(page, "explainer-added");
   report.steps.push("explainer added through the UI");
+
+  // Edit: the dialog shows what is stored; a new config is saved. Remove asks first (cancelled here: the
+  // explainer is used below).
+  await widget.getByRole("button", { name: "Edit explainer" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit explainer" });
+  await edit.waitFor();
+  report.editShown = {
+    reference: await edit.getByRole("textbox", { name: "Reference data URI" }).inputValue(),
+    config: JSON.parse(await edit.getByRole("textbox", { name: "Config (JSON, optional)" }).inputValue()),
+  };
+  await edit.getByRole("textbox", { name: "Config (JSON, optional)" }).fill(editedConfig);
+  await edit.getByRole("button", { name: "Save explainer" }).click();
+  await edit.waitFor({ state: "detached", timeout: 60_000 });
+  await widget.getByText("The explainer was saved.").waitFor();
+  await widget.getByRole("button", { name: "Remove explainer" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remove the explainer?" });
+  await confirm.waitFor();
+  await dialogShown(page);
+  await screenshot(page, "remove-explainer");
+  await axe(page, "remove-explainer");
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await confirm.waitFor({ state: "detached" });
+  report.steps.push("explainer edited; removal asked and cancelled");
 
   // 2. The Requests tab of income, reached from the tab bar.
   await page.getByRole("tab", { name: "Requests" }).click();
