@@ -102,7 +102,7 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         assert set(report["axe"]) == {"add-explainer", "remove-explainer", "requests", "explanation"}
 
         # The anchor shown is the one the API stored for the explained request; explaining it again showed that
-        # stored one (still the only explanation of the request) rather than computing another.
+        # stored one rather than computing another (two explanations in all: the first and the recomputed one).
         assert report["explainedRequest"] in puids
         assert report["firstSource"] == "Computed just now."
         assert report["againSource"].startswith("Stored explanation, computed ")
@@ -110,7 +110,9 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         # The catalog model the dialog prefilled (the deployment's) names the features in the anchor's rules.
         assert all(any(rule.startswith(n) for n in names) for rule in report["anchor"]), report["anchor"]
         stored = client.get(f"{DEPLOYMENTS}/income/explanations", params={"requestId": report["explainedRequest"]})
-        [explanation] = stored.json()["explanations"]
+        recomputed, explanation = stored.json()["explanations"]  # newest first
+        assert recomputed["status"] == "succeeded"
+        assert report["recomputedAnchor"] == recomputed["explanation"]["data"]["anchor"]
         data = explanation["explanation"]["data"]
         assert report["anchor"] == data["anchor"]
         assert report["precision"] == f"{data['precision'] * 100:.1f} %"

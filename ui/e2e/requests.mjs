@@ -1,7 +1,8 @@
 // The seed's request-log demo (§5.1.3) through the UI: on the dashboard of an income deployment with no explainer,
 // "Add explainer" (keyboard) opens the dialog, where the anchors explainer is given its reference data URI and config
 // and added; the Requests tab then shows the logged requests with the prediction schema's feature names; "Explain" on
-// one row shows the anchor with its precision and coverage, and Explain again shows the stored one at once. Then a deployment with 10,000 logged instances: the first page loads, the
+// one row shows the anchor with its precision and coverage, Explain again shows the stored one at once, and Recompute
+// computes a new one. Then a deployment with 10,000 logged instances: the first page loads, the
 // next page works, and each page the browser asks for is one page (pageSize), never the whole log.
 //
 // Environment: see lib.mjs; NAMESPACE (default seldon), DEPLOYMENT (default income), BULK (default bulk),
@@ -133,8 +134,14 @@ await runInBrowser(async (page) => {
   report.againAnchor = await dialog.getByTestId("anchor-rules").locator("li").allTextContents();
   check(/^Stored explanation, computed /.test(report.againSource ?? ""), `explained again: ${report.againSource}`);
   await screenshot(page, "explanation-stored");
-  await dialog.getByRole("button", { name: "Close" }).click();
   report.steps.push("stored explanation shown again");
+
+  // Recompute: a new explanation is computed and shown.
+  await dialog.getByRole("button", { name: "Recompute" }).click();
+  await dialog.getByText("Computed just now.").waitFor({ timeout: 120_000 });
+  report.recomputedAnchor = await dialog.getByTestId("anchor-rules").locator("li").allTextContents();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  report.steps.push("recomputed");
 
   // 5. Server paging over 10,000 logged instances: one page per request, the next page by its token.
   searches.length = 0;
