@@ -1,6 +1,8 @@
 """The Requests tab and the explanation view in a real browser (issue 16): the seed's demo §5.1.3 — an income
-classifier with an anchors explainer, a few logged predictions; the UI lists them with the prediction schema's
-feature names and explains one, and the anchor it shows is the one the API stored for that request. Then 10,000
+classifier, a few logged predictions; the anchors explainer is added through the dashboard's "Add explainer" dialog
+(the income reference rows and a small config), and the API then holds exactly that explainer. The UI lists the
+requests with the prediction schema's feature names and explains one; the anchor it shows is the one the API stored
+for that request, and explaining it again shows the stored one without computing another. Then 10,000
 logged instances (bulk-logged through the logger's ingestion endpoint, not 10,000 predictions): the browser asks
 for one page at a time, and the next page works. `ui/e2e/requests.mjs` drives chromium and runs axe-core.
 """
@@ -68,10 +70,9 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
             "URI": uri, "name": "income", "version": "1", "artifactType": "SKLEARN", "taskType": "classification",
             "project": "default", "predictionSchema": schema})  # fmt: skip
         assert registered.status_code == 200, registered.text
-        explainer = {"type": "AnchorTabular", "referenceUri": demo_models["income-reference"], "config": SMALL_ANCHORS}
-        create(client, "income", uri, explainer)
+        create(client, "income", uri)  # no explainer: the UI adds it
         wait_available(client, "income")
-        wait_until("the explainer", lambda: client.get(f"{DEPLOYMENTS}/income/explainer").is_success, 30)
+        assert client.get(f"{DEPLOYMENTS}/income/explainer").status_code == 404
         puids = {predict(client, "income", {"data": {"names": names, "ndarray": [[age, *INCOME_ROW[1:]]]}})[0]
                  for age in (25, 53, 70)}  # fmt: skip
         wait_until("the predictions logged", lambda: logged(client, "income") == puids, 30)
@@ -80,15 +81,38 @@ def test_requests_and_an_anchor_explanation_through_the_ui(
         wait_until("the bulk log", lambda: client.get(f"{DEPLOYMENTS}/bulk/requests", params={"pageSize": 1})
                    .json().get("total") == BULK_ROWS, 120)  # fmt: skip
 
-        report = run_ui_script("requests.mjs", warden, tmp_path, {"FEATURE": names[0]}, timeout=300)
+        edited = {**SMALL_ANCHORS, "threshold": "0.9"}
+        env = {"FEATURE": names[0], "REFERENCE_URI": demo_models["income-reference"],
+               "EXPLAINER_CONFIG": json.dumps(SMALL_ANCHORS), "EDITED_CONFIG": json.dumps(edited)}  # fmt: skip
+        report = run_ui_script("requests.mjs", warden, tmp_path, env, timeout=300)
+        # The explainer the dialog added (then edited: the Edit dialog showed what was stored, and saved a new
+        # config) is the one the API holds: the type, the reference rows, the catalog model, the config.
+        assert report["editShown"] == {"reference": demo_models["income-reference"], "config": SMALL_ANCHORS}
+        configured = client.get(f"{DEPLOYMENTS}/income/explainer")
+        assert configured.status_code == 200, configured.text
+        explainer = configured.json()
+        assert explainer["source"] == "api"
+        assert (explainer["type"], explainer["referenceUri"], explainer["config"], explainer["catalogModelUri"]) == (
+            "AnchorTabular", demo_models["income-reference"], edited, uri)  # fmt: skip
+        assert "modelUri" not in explainer
+        assert "config is not valid JSON" in report["configError"]
+        assert report["explainerState"] == "Configured: AnchorTabular"
         assert set(names) <= set(report["headers"]), report["headers"]
         assert report["rows"] == 1 + len(puids)  # the header row and one row per logged prediction
-        assert set(report["axe"]) == {"requests", "explanation"}
+        assert set(report["axe"]) == {"add-explainer", "remove-explainer", "requests", "explanation"}
 
-        # The anchor shown is the one the API stored for the explained request.
+        # The anchor shown is the one the API stored for the explained request; explaining it again showed that
+        # stored one rather than computing another (two explanations in all: the first and the recomputed one).
         assert report["explainedRequest"] in puids
+        assert report["firstSource"] == "Computed just now."
+        assert report["againSource"].startswith("Stored explanation, computed ")
+        assert report["againAnchor"] == report["anchor"]
+        # The catalog model the dialog prefilled (the deployment's) names the features in the anchor's rules.
+        assert all(any(rule.startswith(n) for n in names) for rule in report["anchor"]), report["anchor"]
         stored = client.get(f"{DEPLOYMENTS}/income/explanations", params={"requestId": report["explainedRequest"]})
-        [explanation] = stored.json()["explanations"]
+        recomputed, explanation = stored.json()["explanations"]  # newest first
+        assert recomputed["status"] == "succeeded"
+        assert report["recomputedAnchor"] == recomputed["explanation"]["data"]["anchor"]
         data = explanation["explanation"]["data"]
         assert report["anchor"] == data["anchor"]
         assert report["precision"] == f"{data['precision'] * 100:.1f} %"

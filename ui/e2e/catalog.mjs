@@ -93,7 +93,7 @@ async function demo(page) {
   const uri = await page.getByRole("textbox", { name: "Model URI" }).inputValue();
   check(uri === modelUri, `the wizard's model URI is ${uri}`);
   report.prefilled = uri;
-  for (let i = 0; i < 5; i++) await page.getByRole("button", { name: "Next" }).click();
+  for (let i = 0; i < 6; i++) await page.getByRole("button", { name: "Next" }).click();
   await page.getByRole("textbox", { name: "Version comment" }).fill("from the catalog");
   await page.getByRole("button", { name: "Check and review" }).click();
   const spec = page.getByLabel("Generated specification");

@@ -71,7 +71,7 @@ export class RequestsApi {
     return this.client.request<StoredExplanation>(`${this.base()}/explanations/${segment(id)}`, { signal });
   }
 
-  /** Explanations already stored for a logged request (the latest last), so "Explain" can show one again. */
+  /** Explanations already stored for a logged request (newest first), so "Explain" can show one again. */
   async explanationsOf(requestId: string): Promise<StoredExplanation[]> {
     const params = new URLSearchParams({ requestId });
     const list = await this.client.request<{ explanations?: StoredExplanation[] }>(

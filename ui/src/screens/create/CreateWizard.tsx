@@ -2,12 +2,14 @@ import {
   Alert,
   Box,
   Button,
+  FormControlLabel,
   IconButton,
   MenuItem,
   Stack,
   Step,
   StepButton,
   Stepper,
+  Switch,
   TextField,
   Typography,
 } from "@mui/material";
@@ -17,6 +19,8 @@ import { useNavigate, useParams, useSearchParams } from "react-router";
 import { describeError } from "../../api/client";
 import { KIND_LABEL, type Kind } from "../../api/deployments";
 import { useSession } from "../../state/session";
+import { ExplainerFields } from "../explainer/ExplainerFields";
+import { emptyExplainerForm } from "../explainer/form";
 import {
   buildSpec,
   CreateApi,
@@ -183,6 +187,27 @@ export function CreateWizard() {
     <Stack spacing={2} key="transformer">
       <Typography variant="body2">An optional input transformer in front of the model (a container image).</Typography>
       {text("transformerImage", "Transformer image (optional)")}
+    </Stack>,
+    <Stack spacing={2} key="explainer">
+      <Typography variant="body2">
+        An optional model explainer, set in the deployment&apos;s spec: its Requests tab can then explain predictions.
+      </Typography>
+      <FormControlLabel
+        control={
+          <Switch
+            checked={form.explainer !== null}
+            onChange={(e) => setForm({ ...form, explainer: e.target.checked ? emptyExplainerForm() : null })}
+          />
+        }
+        label="Add an explainer"
+      />
+      {form.explainer && (
+        <ExplainerFields
+          form={form.explainer}
+          onChange={(explainer) => setForm({ ...form, explainer })}
+          catalogField={false}
+        />
+      )}
     </Stack>,
     <Stack spacing={2} key="comment">
       {text("comment", "Version comment", { multiline: true, minRows: 2, placeholder: "Why this deployment" })}

@@ -1,6 +1,7 @@
 // The Create wizard's answers and the deployment object they make (SeldonDeployment or InferenceService).
 import { API, Client, segment } from "../../api/client";
 import type { Kind } from "../../api/deployments";
+import { explainerBody, type ExplainerForm } from "../explainer/form";
 
 /** The model servers Warden's runtime accepts (libs/common warden_common/model_servers.py), by kind. */
 export const SELDON_SERVERS = ["SKLEARN_SERVER", "XGBOOST_SERVER"] as const;
@@ -33,6 +34,8 @@ export interface WizardForm {
   minReplicas: string;
   maxReplicas: string;
   transformerImage: string;
+  /** The optional explainer, set in the deployment's spec; null for none. */
+  explainer: ExplainerForm | null;
   comment: string;
 }
 
@@ -54,6 +57,7 @@ export function emptyWizard(namespace: string): WizardForm {
     minReplicas: "1",
     maxReplicas: "1",
     transformerImage: "",
+    explainer: null,
     comment: "",
   };
 }
@@ -66,9 +70,22 @@ export const STEPS = [
   "Resources",
   "Autoscaling",
   "Transformer",
+  "Explainer",
   "Version comment",
   "Review",
 ] as const;
+
+export const EXPLAINER_STEP = STEPS.indexOf("Explainer");
+
+/** The explainer section of the spec: a SeldonDeployment predictor's `explainer` ({type, modelUri | referenceUri,
+ * config}); an InferenceService's `spec.explainer.alibi`, where a saved explainer is KServe's `storageUri`. Warden's
+ * detectors service runs the explainer it finds there, so no second call after the create is needed. */
+function explainerSection(form: WizardForm): Record<string, unknown> | null {
+  if (!form.explainer) return null;
+  const checked = explainerBody(form.explainer);
+  if (!checked.ok) return null;
+  return { ...checked.body };
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/;
@@ -101,6 +118,10 @@ export function stepErrors(form: WizardForm): Map<number, string[]> {
   if (!Number.isInteger(min) || min < 1) add(4, "minimum replicas: a whole number of at least 1");
   if (!Number.isInteger(max) || max < 1) add(4, "maximum replicas: a whole number of at least 1");
   else if (Number.isInteger(min) && max < min) add(4, "maximum replicas must not be below the minimum");
+  if (form.explainer) {
+    const checked = explainerBody(form.explainer);
+    if (!checked.ok) checked.problems.forEach((p) => add(EXPLAINER_STEP, `explainer: ${p}`));
+  }
   return errors;
 }
 
@@ -133,6 +154,8 @@ export function buildSpec(form: WizardForm): Record<string, unknown> {
     if (form.storageSecret.trim()) graph.envSecretRefName = form.storageSecret.trim();
     if (form.parameters.length) graph.parameters = form.parameters.map((p) => ({ ...p }));
     const predictor: Record<string, unknown> = { name: "default", replicas: min, traffic: 100, graph };
+    const explainer = explainerSection(form);
+    if (explainer) predictor.explainer = explainer;
     const componentSpec: Record<string, unknown> = {};
     if (res) componentSpec.spec = { containers: [{ name: "classifier", resources: res }] };
     if (max > min) componentSpec.hpaSpec = { minReplicas: min, maxReplicas: max };
@@ -161,12 +184,18 @@ export function buildSpec(form: WizardForm): Record<string, unknown> {
   if (form.transformerImage.trim()) {
     spec.transformer = { containers: [{ name: "transformer", image: form.transformerImage.trim() }] };
   }
+  const explainer = explainerSection(form);
+  if (explainer) {
+    const { modelUri, ...alibi } = explainer;
+    spec.explainer = { alibi: modelUri ? { ...alibi, storageUri: modelUri } : alibi };
+  }
   return { apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", metadata, spec };
 }
 
 /** Which step a server error (its field path or words) belongs to, so the wizard can send the user there. */
 export function stepOfError(text: string): number {
   const t = text.toLowerCase();
+  if (/explainer/.test(t)) return EXPLAINER_STEP;
   if (/metadata|name/.test(t) && !/modeluri|implementation|storageuri|parameters/.test(t)) return 0;
   if (/parameters/.test(t)) return 2;
   if (/resources|cpu|memory/.test(t)) return 3;

@@ -4,7 +4,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
 import { describeError } from "../../api/client";
 import { DETECTOR_LABEL, type DetectorKind, type RequestMetrics } from "../../api/monitor";
-import { useLoad } from "../../state/useLoad";
+import { ExplainerPanel } from "../explainer/ExplainerPanel";
 import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
 import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
 import { formatNumber, formatSeconds, rangeOf } from "./format";
@@ -155,17 +155,9 @@ function DetectorsWidget({ deployment }: { deployment: DeploymentRef }) {
 }
 
 function ExplainerWidget({ deployment }: { deployment: DeploymentRef }) {
-  const [loaded] = useLoad(() => deployment.monitor.explainer(), [deployment]);
-  const type = (value: Record<string, unknown>) => String(value.type ?? value.explainerType ?? value.name ?? "configured");
   return (
     <Widget title="Explainer">
-      {loaded.state === "loading" && <CircularProgress size={24} aria-label="Loading the explainer" />}
-      {loaded.state === "error" && <Alert severity="error">The explainer could not be read: {loaded.message}</Alert>}
-      {loaded.state === "ready" && (
-        <Typography variant="body2">
-          {loaded.value === null ? "No explainer is configured." : `Configured: ${type(loaded.value)}`}
-        </Typography>
-      )}
+      <ExplainerPanel kind={deployment.kind} namespace={deployment.namespace} name={deployment.name} />
     </Widget>
   );
 }

@@ -24,6 +24,7 @@ import { useSession } from "../../state/session";
 import { ExplanationRender } from "./ExplanationView";
 import { parseExplanation, type ExplanationView } from "./explanation";
 import { featureColumns, rowOf, show, type RequestRow } from "./rows";
+import { computedAt, storedFor } from "./stored";
 
 const POLL_MS = 1000;
 
@@ -203,26 +204,35 @@ export function Requests() {
   );
 }
 
-type Progress = { state: "running" } | { state: "failed"; message: string } | { state: "done"; view: ExplanationView };
+type Progress =
+  | { state: "looking" }
+  | { state: "running" }
+  | { state: "failed"; message: string }
+  | { state: "done"; view: ExplanationView; storedAt: string | null };
 
+/** Shows the explanation the API already holds for the row's instance, if any (with "Recompute"), else computes
+ * one: `POST explain`, then polls the stored explanation while it runs. */
 function ExplainDialog({ api, row, onClose }: { api: RequestsApi; row: RequestRow; onClose: () => void }) {
-  const [progress, setProgress] = useState<Progress>({ state: "running" });
+  const [progress, setProgress] = useState<Progress>({ state: "looking" });
+  // 0: look for a stored explanation first; each Recompute adds one and computes a new one.
+  const [computeRound, setComputeRound] = useState(0);
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (payload: unknown) => {
+    const finish = (payload: unknown, storedAt: string | null) => {
       try {
-        setProgress({ state: "done", view: parseExplanation(payload) });
+        setProgress({ state: "done", view: parseExplanation(payload), storedAt });
       } catch (e) {
         setProgress({ state: "failed", message: `the explanation could not be read: ${describeError(e)}` });
       }
     };
     const poll = (id: string) => {
+      setProgress({ state: "running" });
       api.explanation(id).then(
         (stored) => {
           if (!live) return;
           if (stored.status === "running") timer = setTimeout(() => poll(id), POLL_MS);
-          else if (stored.status === "succeeded") finish(stored.explanation);
+          else if (stored.status === "succeeded") finish(stored.explanation, null);
           else
             setProgress({
               state: "failed",
@@ -232,25 +242,49 @@ function ExplainDialog({ api, row, onClose }: { api: RequestsApi; row: RequestRo
         (e: unknown) => live && setProgress({ state: "failed", message: describeError(e) }),
       );
     };
-    api.explain(row.requestId, row.item).then(
-      (answer) => {
-        if (!live) return;
-        if (answer.done) finish(answer.explanation);
-        else poll(answer.id);
-      },
-      (e: unknown) => live && setProgress({ state: "failed", message: describeError(e) }),
-    );
+    const compute = () => {
+      setProgress({ state: "running" });
+      api.explain(row.requestId, row.item).then(
+        (answer) => {
+          if (!live) return;
+          if (answer.done) finish(answer.explanation, null);
+          else poll(answer.id);
+        },
+        (e: unknown) => live && setProgress({ state: "failed", message: describeError(e) }),
+      );
+    };
+    if (computeRound > 0) compute();
+    else {
+      setProgress({ state: "looking" });
+      api.explanationsOf(row.requestId).then(
+        (list) => {
+          if (!live) return;
+          const found = storedFor(list, row.item);
+          if (!found) compute();
+          else if (found.status === "running" && found.id) poll(found.id);
+          else finish(found.explanation, computedAt(found) || "earlier");
+        },
+        // Reading the stored ones failed (e.g. an older server): compute as before rather than stop here.
+        () => live && compute(),
+      );
+    }
     return () => {
       live = false;
       if (timer) clearTimeout(timer);
     };
-  }, [api, row]);
+  }, [api, row, computeRound]);
 
+  const busy = progress.state === "looking" || progress.state === "running";
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="explanation-title">
       <DialogTitle id="explanation-title">Explanation of request {row.requestId}</DialogTitle>
       <DialogContent>
-        {progress.state === "running" ? (
+        {progress.state === "looking" ? (
+          <Box>
+            <Typography>Looking for a stored explanation…</Typography>
+            <LinearProgress aria-label="Looking for a stored explanation" />
+          </Box>
+        ) : progress.state === "running" ? (
           <Box>
             <Typography>Explaining… (this can take a minute)</Typography>
             <LinearProgress aria-label="Explaining" />
@@ -258,10 +292,20 @@ function ExplainDialog({ api, row, onClose }: { api: RequestsApi; row: RequestRo
         ) : progress.state === "failed" ? (
           <Alert severity="error">The explanation failed: {progress.message}</Alert>
         ) : (
-          <ExplanationRender view={progress.view} />
+          <Stack spacing={1}>
+            <Typography variant="body2" color="text.secondary" data-testid="explanation-source">
+              {progress.storedAt
+                ? `Stored explanation, computed ${progress.storedAt}. Recompute to explain this request again.`
+                : "Computed just now."}
+            </Typography>
+            <ExplanationRender view={progress.view} />
+          </Stack>
         )}
       </DialogContent>
       <DialogActions>
+        <Button onClick={() => setComputeRound((n) => n + 1)} disabled={busy}>
+          Recompute
+        </Button>
         <Button onClick={onClose}>Close</Button>
       </DialogActions>
     </Dialog>
