@@ -20,20 +20,12 @@ import json
 import os
 import socket
 import struct
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httptools
-import httpx
 import numpy as np
 import uvloop
-from run import API, DEPLOYMENT, PAYLOAD, _iris, _wait
-
-from warden_common.testing.auth import bearer_headers
-from warden_common.testing.processes import running_warden_up
+from run import DEPLOYMENT, PAYLOAD, iris_on_warden_up
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 PATH = "/seldon/seldon/iris/api/v1.0/predictions"
@@ -104,30 +96,22 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wl") as tmp:
-        home = Path(tmp) / "h"
-        warden = Path(sys.executable).with_name("warden")
-        demo = subprocess.run([str(warden), "demo"], env={**os.environ, "WARDEN_HOME": str(home)},
-                              capture_output=True, text=True, check=True, timeout=300)  # fmt: skip
-        uri = dict(line.split("\t") for line in demo.stdout.splitlines() if "\t" in line)["iris-sklearn"]
-        with running_warden_up(home) as base, httpx.Client(base_url=base, headers=bearer_headers(base)) as client:
-            assert client.post(f"{API}/namespaces/seldon/seldondeployments", json=_iris(uri)).status_code == 201
-            _wait("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available", 180)
-            port = int(base.rsplit(":", 1)[1])
-            for round_ in range(args.rounds):
-                time.sleep(21)  # the previous round leaves the window this one reads from (started - 10 s)
-                started = time.time()
-                user, kernel = uvloop.run(_load(port, client.headers["authorization"], args.requests, args.connections))
-                time.sleep(24)  # the rollups are flushed every 10 s
-                params = {"start": int(started) - 10, "end": int(time.time()), "step": 10}  # windows start on 10 s
-                predictors = client.get(f"{DEPLOYMENT}/monitor/requests", params=params).json()["predictors"]
-                monitor = {p["predictor"]: {q: round(p["total"]["latencySeconds"][q] * 1000, 2) for q in ("p50", "p99")}
-                           for p in predictors}  # fmt: skip
-                counted = sum(p["total"]["requests"] for p in predictors)
-                print(f"round {round_}: load {os.getloadavg()[0]:.2f}; client p50/p99 user "
-                      f"{np.percentile(user, 50):.2f}/{np.percentile(user, 99):.2f} ms, kernel "
-                      f"{np.percentile(kernel, 50):.2f}/{np.percentile(kernel, 99):.2f} ms; monitor "
-                      f"({counted:.0f} counted) {monitor}", flush=True)  # fmt: skip
+    with iris_on_warden_up() as client:
+        port = client.base_url.port or 80
+        for round_ in range(args.rounds):
+            time.sleep(21)  # the previous round leaves the window this one reads from (started - 10 s)
+            started = time.time()
+            user, kernel = uvloop.run(_load(port, client.headers["authorization"], args.requests, args.connections))
+            time.sleep(24)  # the rollups are flushed every 10 s
+            params = {"start": int(started) - 10, "end": int(time.time()), "step": 10}  # windows start on 10 s
+            predictors = client.get(f"{DEPLOYMENT}/monitor/requests", params=params).json()["predictors"]
+            monitor = {p["predictor"]: {q: round(p["total"]["latencySeconds"][q] * 1000, 2) for q in ("p50", "p99")}
+                       for p in predictors}  # fmt: skip
+            counted = sum(p["total"]["requests"] for p in predictors)
+            print(f"round {round_}: load {os.getloadavg()[0]:.2f}; client p50/p99 user "
+                  f"{np.percentile(user, 50):.2f}/{np.percentile(user, 99):.2f} ms, kernel "
+                  f"{np.percentile(kernel, 50):.2f}/{np.percentile(kernel, 99):.2f} ms; monitor "
+                  f"({counted:.0f} counted) {monitor}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,12 +14,14 @@ the data plane, and reads a percentile off histogram buckets ~1.25x apart.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +52,10 @@ def _wait(what: str, check: object, within_s: float) -> None:
     raise SystemExit(f"not within {within_s}s: {what}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--connections", type=int, default=4)
-    args = parser.parse_args()
+@contextlib.contextmanager
+def iris_on_warden_up() -> Iterator[httpx.Client]:
+    """`warden up` in a temporary home with the iris demo deployed (default 70 % + canary 30 %) and Available; yields
+    an API client signed in as the first administrator (its `base_url` is Warden's)."""
     with tempfile.TemporaryDirectory(prefix="wl") as tmp:
         home = Path(tmp) / "h"
         warden = Path(sys.executable).with_name("warden")
@@ -64,18 +65,27 @@ def main() -> None:
         with running_warden_up(home) as base, httpx.Client(base_url=base, headers=bearer_headers(base)) as client:
             assert client.post(f"{API}/namespaces/seldon/seldondeployments", json=_iris(uri)).status_code == 201
             _wait("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available", 180)
-            body = {"connectionsNumber": args.connections, "requestsNumber": args.requests, "payload": PAYLOAD}
-            started = time.time() - 10  # the monitor's windows are 10 s; start one earlier
-            job = client.post(f"{DEPLOYMENT}/loadtestjobs", json=body).json()["jobName"]
+            yield client
 
-            def done() -> bool:
-                jobs = {j["jobName"]: j for j in client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]}
-                return jobs[job]["status"] not in ("Pending", "Running")
 
-            _wait("the load test", done, 600)
-            result = client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"][0]
-            print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
-            _compare_with_monitoring(client, result["result"], started, args.requests)
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    with iris_on_warden_up() as client:
+        body = {"connectionsNumber": args.connections, "requestsNumber": args.requests, "payload": PAYLOAD}
+        started = time.time() - 10  # the monitor's windows are 10 s; start one earlier
+        job = client.post(f"{DEPLOYMENT}/loadtestjobs", json=body).json()["jobName"]
+
+        def done() -> bool:
+            jobs = {j["jobName"]: j for j in client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]}
+            return jobs[job]["status"] not in ("Pending", "Running")
+
+        _wait("the load test", done, 600)
+        result = client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"][0]
+        print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
+        _compare_with_monitoring(client, result["result"], started, args.requests)
 
 
 def _monitored(client: httpx.Client, start: float) -> dict[str, dict[str, Any]]:
