@@ -1,8 +1,9 @@
 """A load test through the API against `warden up` serving the iris demo model (default 70 % + canary 30 %), as a
 person runs one; prints the job's result (throughput, latency percentiles per endpoint) as JSON.
 
-Run: `uv run python bench/load_test/run.py [--requests 2000] [--connections 4]`. Loopback only; in standalone the
-load generator shares the process with the server it measures, so these are figures of the whole machine.
+Run: `uv run python bench/load_test/run.py [--requests 2000] [--connections 4] [--rounds 1]`. Loopback only: the
+load generator (a process of its own, started by the gateway) shares the machine's cores with the server it
+measures, so these are figures of the whole machine.
 
 Then it reads the same requests back from request monitoring (`{deployment}/monitor/requests` over the job's time
 range: the data plane's own latency histogram, Warden's rollups in standalone) and prints, per predictor, the
@@ -72,20 +73,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     with iris_on_warden_up() as client:
-        body = {"connectionsNumber": args.connections, "requestsNumber": args.requests, "payload": PAYLOAD}
-        started = time.time() - 10  # the monitor's windows are 10 s; start one earlier
-        job = client.post(f"{DEPLOYMENT}/loadtestjobs", json=body).json()["jobName"]
+        for round_ in range(args.rounds):
+            if round_:
+                time.sleep(21)  # the window this round's monitor query starts in must hold none of the last one's
+            _one_load_test(client, args.requests, args.connections)
 
-        def done() -> bool:
-            jobs = {j["jobName"]: j for j in client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]}
-            return jobs[job]["status"] not in ("Pending", "Running")
 
-        _wait("the load test", done, 600)
-        result = client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"][0]
-        print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
-        _compare_with_monitoring(client, result["result"], started, args.requests)
+def _one_load_test(client: httpx.Client, requests: int, connections: int) -> None:
+    body = {"connectionsNumber": connections, "requestsNumber": requests, "payload": PAYLOAD}
+    started = time.time() - 10  # the monitor's windows are 10 s; start one earlier
+    job = client.post(f"{DEPLOYMENT}/loadtestjobs", json=body).json()["jobName"]
+
+    def finished() -> dict[str, Any] | None:
+        jobs = {j["jobName"]: j for j in client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]}
+        return jobs[job] if jobs[job]["status"] not in ("Pending", "Running") else None
+
+    _wait("the load test", finished, 600)
+    result = finished()
+    assert result is not None
+    print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
+    _compare_with_monitoring(client, result["result"], started, requests)
 
 
 def _monitored(client: httpx.Client, start: float) -> dict[str, dict[str, Any]]:
