@@ -19,18 +19,23 @@ import httpx
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """All cores' clock ticks so far: (total, idle or waiting for I/O), from /proc/stat."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+def busy_since(before: tuple[int, int]) -> float:
+    """Share of all cores' time spent busy since `before` (a `machine_ticks()`)."""
+    total, idle = machine_ticks()
+    return 1 - (idle - before[1]) / max(total - before[0], 1)
+
+
 def machine_busy_fraction(interval_s: float = 1.0) -> float:
-    """Share of all cores' time spent busy (not idle or waiting for I/O) over the next `interval_s` (/proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(ticks), ticks[3] + ticks[4]
-
-    total, idle = sample()
+    """Share of all cores' time spent busy (not idle or waiting for I/O) over the next `interval_s`."""
+    before = machine_ticks()
     time.sleep(interval_s)
-    total_after, idle_after = sample()
-    elapsed = max(total_after - total, 1)
-    return 1 - (idle_after - idle) / elapsed
+    return busy_since(before)
 
 
 def settle(max_busy: float = 0.15, within_s: float = 20.0) -> float:
@@ -51,6 +56,21 @@ def process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (its threads included, children not)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14, 15 of stat(5))
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU seconds of `pid` and its children, live and exited (PostgreSQL's postmaster and its backends): a child's
+    time moves into its parent's cutime/cstime when it is reaped, so the sum stays whole across exits."""
+
+    def whole(child: int) -> float:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # exited between the listing and the read: its time is in the parent's now
+            return 0.0
+        return sum(int(value) for value in fields[11:15]) / _TICKS  # utime, stime, cutime, cstime
+
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return whole(pid) + sum(whole(child) for child in children)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from typing import Any
 
 import httpx
 from cloudevents.core.v1.event import CloudEvent
-from measure import load_average, machine, process_cpu_s, settle
+from measure import busy_since, load_average, machine, machine_ticks, process_cpu_s, settle
 from targets import OpenSearchTarget, PostgresTarget, Target, ensure_servers
 
 from warden_common.bus.kafka import KafkaBus
@@ -110,13 +110,14 @@ async def ceiling(target: Target, n: int, settle_s: float) -> float:
     phase = await target.new_phase()
     try:
         await asyncio.to_thread(settle, within_s=settle_s)
-        cpu = await target.cpu_now()
+        cpu, own_cpu, ticks = await target.cpu_now(), time.process_time(), machine_ticks()
         started = time.monotonic()
         await target.direct_write(phase, merged)
         done = await wait_searchable(target, phase, n)
+        busy, own_cpu = busy_since(ticks), time.process_time() - own_cpu
         note = await target.work_note(phase, n, cpu)
-        if note:
-            print(f"  {note}")
+        print(f"  {note}; this bench process (the writers) {1000 * own_cpu / n:.2f} s per 1,000; "
+              f"the machine {busy:.0%} busy")  # fmt: skip
         return n / (done - started)
     finally:
         await target.forget(phase)
@@ -184,19 +185,17 @@ async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, pro
     for start in range(0, n, 1000):
         await publish(bus, topic, items[start : start + 1000])
     await asyncio.to_thread(settle, within_s=settle_s)
-    store_cpu = await target.cpu_now()
     started = time.monotonic()
     process = await start_logger(target, phase, topic, 18931, profile=profile)
     try:
         ready, startup_cpu = await wait_ready(18931), process_cpu_s(process.pid)
+        store_cpu, ticks = await target.cpu_now(), machine_ticks()
         done = await wait_searchable(target, phase, n)
-        cpu = process_cpu_s(process.pid) - startup_cpu
+        cpu, busy = process_cpu_s(process.pid) - startup_cpu, busy_since(ticks)
         print(f"  logger: ready {ready - started:.1f} s after its start ({startup_cpu:.1f} CPU s); then "
               f"{1000 * cpu / n:.2f} CPU s per 1,000 predictions; "
               f"{n / (done - started):,.0f} documents/s counting the logger's startup")  # fmt: skip
-        note = await target.work_note(phase, n, store_cpu)
-        if note:
-            print(f"  {note}")
+        print(f"  {await target.work_note(phase, n, store_cpu)}; the machine {busy:.0%} busy")
         return n / (done - ready)
     finally:
         await stop(process)
