@@ -129,11 +129,12 @@ async def ceiling(target: Target, n: int, settle_s: float) -> float:
 
 
 def start_logger(target: Target, phase: str, topic: str, port: int, *, profile: Path | None = None,
-                 stage_log: Path | None = None) -> asyncio.Future[Any]:  # fmt: skip
+                 stage_log: Path | None = None, replica: int = 0) -> asyncio.Future[Any]:  # fmt: skip
+    """One logger process; replicas of one phase share its consumer group (each gets some of the partitions)."""
     env = {**os.environ, "WARDEN_LOGGER_PORT": str(port), "WARDEN_LOGGER_BUS__KIND": "kafka",
            "WARDEN_LOGGER_BUS__KAFKA_BOOTSTRAP": KAFKA, "WARDEN_LOGGER_BUS__PARTITIONS": str(PARTITIONS),
            **target.logger_env(phase), "WARDEN_LOGGER_INPUT_TOPICS": f'["{topic}"]',
-           "WARDEN_LOGGER_CONSUMER_GROUP": f"bench-{topic}", "WARDEN_LOGGER_INSTANCE_ID": topic,
+           "WARDEN_LOGGER_CONSUMER_GROUP": f"bench-{topic}", "WARDEN_LOGGER_INSTANCE_ID": f"{topic}-{replica}",
            "WARDEN_LOGGER_LOG_LEVEL": "DEBUG" if stage_log else "WARNING", **LOGGER_ENV}  # fmt: skip
     profiling = ["-m", "cProfile", "-o", str(profile)] if profile else []
     output: Any = stage_log.open("w") if stage_log else asyncio.subprocess.DEVNULL
@@ -183,7 +184,9 @@ async def publish(bus: KafkaBus, topic: str, items: list[tuple[str, CloudEvent, 
     await asyncio.gather(*(bus.publish(resp, topic=topic, key=rid) for rid, _, resp in items))
 
 
-async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, profile: Path | None) -> float:
+async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, profile: Path | None,
+                     replicas: int = 1) -> float:  # fmt: skip
+    """Timed from the first logger's readiness (so with replicas, the later ones' start-up counts against them)."""
     topic = f"bench-{uuid.uuid4().hex[:8]}"
     phase = await target.new_phase()
     items = [prediction(i, "e2e") for i in range(n)]
@@ -191,21 +194,27 @@ async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, pro
         await publish(bus, topic, items[start : start + 1000])
     await asyncio.to_thread(settle, within_s=settle_s)
     started = time.monotonic()
-    process = await start_logger(target, phase, topic, 18931, profile=profile)
+    ports = [18931 + 10 * replica for replica in range(replicas)]
+    profiles = [profile.with_name(f"logger-{replica}.prof") if profile and replica else profile
+                for replica in range(replicas)]  # fmt: skip
+    processes = [await start_logger(target, phase, topic, port, replica=replica, profile=profiles[replica])
+                 for replica, port in enumerate(ports)]  # fmt: skip
     try:
-        ready, startup_cpu = await wait_ready(18931), process_cpu_s(process.pid)
+        ready_at = await asyncio.gather(*(wait_ready(port) for port in ports))
+        ready, startup_cpu = min(ready_at), sum(process_cpu_s(process.pid) for process in processes)
         store_cpu, ticks = await target.cpu_now(), machine_ticks()
         first: list[float] = []
         done = await wait_searchable(target, phase, n, first=first)
-        cpu, busy = process_cpu_s(process.pid) - startup_cpu, busy_since(ticks)
-        print(f"  logger: ready {ready - started:.1f} s after its start ({startup_cpu:.1f} CPU s), first documents "
-              f"searchable {first[0] - ready:.2f} s after ready; then "
+        cpu = sum(process_cpu_s(process.pid) for process in processes) - startup_cpu
+        busy = busy_since(ticks)
+        print(f"  logger{f' x {replicas}' if replicas > 1 else ''}: ready {ready - started:.1f} s after its start "
+              f"({startup_cpu:.1f} CPU s), first documents searchable {first[0] - ready:.2f} s after ready; then "
               f"{1000 * cpu / n:.2f} CPU s per 1,000 predictions; "
               f"{n / (done - started):,.0f} documents/s counting the logger's startup")  # fmt: skip
         print(f"  {await target.work_note(phase, n, store_cpu)}; the machine {busy:.0%} busy")
         return n / (done - ready)
     finally:
-        await stop(process)
+        await asyncio.gather(*(stop(process) for process in processes))
         await target.forget(phase)
 
 
@@ -281,6 +290,8 @@ async def main() -> None:
         help="a setting for every logger the bench starts, e.g. WARDEN_LOGGER_WRITE_LINGER_S=0",
     )
     parser.add_argument("--skip-ceiling", action="store_true", help="profiling runs: no ceiling phase")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="logger processes of the end-to-end phase, in one consumer group")  # fmt: skip
     args = parser.parse_args()
     global KAFKA
     LOGGER_ENV.update(item.split("=", 1) for item in args.logger_env)
@@ -301,7 +312,7 @@ async def main() -> None:
                 print(f"ceiling (direct writes of pre-built documents): {top:,.0f} documents/s "
                       f"(load average {load_average()})")  # fmt: skip
             profile = args.profile / "logger.prof" if args.profile else None
-            e2e = await end_to_end(target, bus, args.predictions, args.settle, profile)
+            e2e = await end_to_end(target, bus, args.predictions, args.settle, profile, args.replicas)
             ratios.append(e2e / top)
             print(f"end to end (bus -> searchable): {e2e:,.0f} documents/s = {2 * e2e:,.0f} events/s "
                   f"= {100 * e2e / top:.0f}% of the ceiling (load average {load_average()})")  # fmt: skip
