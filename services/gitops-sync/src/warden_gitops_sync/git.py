@@ -10,13 +10,12 @@ stripped of the token before it goes into an error.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 from warden_common.git_remotes import ALLOWED_PROTOCOLS
+from warden_common.process_groups import stop_group
 from warden_gitops_sync.credentials import GitCredentials, ssh_command
 
 COMMITTER_NAME = "Warden"
@@ -61,14 +60,9 @@ async def _reap(process: asyncio.subprocess.Process) -> None:
     """Kill git and everything it started, then wait for it.
 
     git runs helpers of its own (`git-remote-http`, ssh, `fetch-pack`, `pack-objects`, an alias's shell) that
-    inherit its stdout and stderr; killing git alone leaves them running, and asyncio's `wait()` returns only once
-    every pipe is closed, so a helper stuck on a silent server would hold this up for good. git runs in a session of
-    its own (`start_new_session`), so its process group is exactly git and its helpers: kill the whole group, even
-    when git itself already exited (a helper may outlive it).
+    inherit its stdout and stderr; a helper stuck on a silent server would otherwise hold up the wait for good.
     """
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # the whole group exited meanwhile
-        os.killpg(process.pid, signal.SIGKILL)
-    await process.wait()
+    await stop_group(process, grace_s=0)
 
 
 class Git:

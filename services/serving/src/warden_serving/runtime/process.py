@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from warden_common.process_groups import signal_group, stop_group
 from warden_common.tasks import cancel_and_wait
 from warden_common.urls import UnsafePath, build_path
 from warden_serving.runtime.logbuffer import ProcessLog
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 _ERROR_LINE = re.compile(r"(Error|Exception|error:|No such file|not found)", re.IGNORECASE)
 _HEALTH_POLL_S = 0.2
+_STOP_GRACE_S = 10.0
+"""How long MLServer gets to stop after SIGTERM before it and its workers are killed."""
 PID_FILE = "mlserver.pid"
 
 
@@ -58,7 +61,7 @@ def reap_orphans(root: Path) -> None:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             if b"mlserver" in cmdline:
                 logger.warning("stopping orphaned MLServer process group %s", pid)
-                os.killpg(pid, signal.SIGKILL)
+                signal_group(pid, signal.SIGKILL)
         pid_file.unlink(missing_ok=True)
 
 
@@ -224,13 +227,7 @@ class MLServerProcess:
 
     async def _terminate(self) -> None:
         proc = self._proc
-        if proc is None or proc.returncode is not None:
+        if proc is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 10.0)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
+        # Even when MLServer itself has exited: its inference workers may not have.
+        await stop_group(proc, grace_s=_STOP_GRACE_S)
