@@ -129,6 +129,7 @@ class PostgresTarget:
     def __init__(self, server_dsn: str) -> None:
         self.server_dsn = server_dsn  # the `postgres` database: databases are created and dropped from there
         self._pollers: dict[str, asyncpg.Connection] = {}
+        self._poll_lock = asyncio.Lock()
 
     def _dsn(self, phase: str) -> str:
         return self.server_dsn.rsplit("/", 1)[0] + "/" + phase
@@ -152,10 +153,11 @@ class PostgresTarget:
         timed - more from end to end, which runs longer, than from the ceiling. `work_note` checks the two agree.
         One connection per phase: a connection per poll cost a backend start (fork, authentication, caches) every
         50 ms, again charged to end to end, which polls while it works (the ceiling polls once its writes return)."""
-        connection = self._pollers.get(phase)
-        if connection is None:
-            connection = self._pollers[phase] = await asyncpg.connect(self._dsn(phase))
-        return int(await connection.fetchval(_COMPLETE_BY_ARRAYS))
+        async with self._poll_lock:  # the lag phase polls from two tasks; a connection runs one query at a time
+            connection = self._pollers.get(phase)
+            if connection is None:
+                connection = self._pollers[phase] = await asyncpg.connect(self._dsn(phase))
+            return int(await connection.fetchval(_COMPLETE_BY_ARRAYS))
 
     def logger_env(self, phase: str) -> dict[str, str]:
         return {"WARDEN_LOGGER_STORE": "postgres", "WARDEN_LOGGER_DATABASE__DSN": self._dsn(phase),
