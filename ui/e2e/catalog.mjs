@@ -1,20 +1,27 @@
 // The seed's model catalog demo (§5.1.5) through the UI: register a model in the catalog, find it with the query
 // bar (a wrong query shows the server's error in place), deploy it from the catalog through the Create wizard and
-// see it Available on its dashboard. axe-core on the catalog, the register dialog and the wizard.
+// see it Available on its dashboard; on the way, the wizard's Explainer step adds an AnchorTabular explainer fitted
+// on reference rows, which the test then asks for an explanation. axe-core on the catalog, the register dialog and
+// the wizard's steps.
 //
-// Environment: see lib.mjs; MODEL_URI (the iris sklearn model, required), NAMESPACE (default seldon),
-// DEPLOYMENT (default iris-catalog). MODE=paging instead checks the server paging of a catalog of many models.
+// Environment: see lib.mjs; MODEL_URI (the iris sklearn model, required), REFERENCE_URI (iris rows to fit the
+// explainer on, required), EXPLAINER_CONFIG (its config as JSON text), NAMESPACE (default seldon), DEPLOYMENT
+// (default iris-catalog). MODE=paging instead checks the server paging of a catalog of many models.
 import { axe, base, check, report, runInBrowser, screenshot, signIn, tabTo } from "./lib.mjs";
 
 const namespace = process.env.NAMESPACE ?? "seldon";
 const name = process.env.DEPLOYMENT ?? "iris-catalog";
 const modelUri = process.env.MODEL_URI;
+const referenceUri = process.env.REFERENCE_URI;
+const explainerConfig = process.env.EXPLAINER_CONFIG ?? "";
 const LIST = "/seldon-deploy/api/v1alpha1/model/metadata";
 
 const SCHEMA = JSON.stringify({
   requests: [
     { name: "sepal length", type: "REAL", dataType: "FLOAT" },
     { name: "sepal width", type: "REAL", dataType: "FLOAT" },
+    { name: "petal length", type: "REAL", dataType: "FLOAT" },
+    { name: "petal width", type: "REAL", dataType: "FLOAT" },
   ],
   responses: [{ name: "species", type: "PROBA", schema: [{ name: "setosa" }, { name: "versicolor" }, { name: "virginica" }] }],
 });
@@ -27,6 +34,7 @@ async function gridRows(page) {
 
 async function demo(page) {
   check(Boolean(modelUri), "MODEL_URI is required");
+  check(Boolean(referenceUri), "REFERENCE_URI is required");
   await signIn(page, "/");
   await page.waitForURL(`**/ui/namespaces/${namespace}`);
   await page.getByRole("heading", { name: `Deployments in ${namespace}` }).waitFor();
@@ -93,7 +101,20 @@ async function demo(page) {
   const uri = await page.getByRole("textbox", { name: "Model URI" }).inputValue();
   check(uri === modelUri, `the wizard's model URI is ${uri}`);
   report.prefilled = uri;
-  for (let i = 0; i < 6; i++) await page.getByRole("button", { name: "Next" }).click();
+  for (let i = 0; i < 5; i++) await page.getByRole("button", { name: "Next" }).click();
+  // The Explainer step: off until switched on; AnchorTabular fitted on reference rows is the default.
+  const step = page.getByRole("region", { name: "Explainer" });
+  await step.getByLabel("Add an explainer").check(); // a switch: role checkbox or switch by MUI version
+  report.wizardExplainerType = await step.getByRole("combobox", { name: "Explainer type" }).textContent();
+  check(report.wizardExplainerType === "AnchorTabular", `the step's default type is ${report.wizardExplainerType}`);
+  check(await step.getByRole("radio", { name: "Fit on reference data" }).isChecked(), "fitting on data is the default");
+  check(!(await step.getByRole("textbox", { name: "Catalog model URI (optional)" }).count()),
+        "the wizard asks for no catalog model (the deployment's own names the features)");
+  await step.getByRole("textbox", { name: "Reference data URI" }).fill(referenceUri);
+  await step.getByRole("textbox", { name: "Config (JSON, optional)" }).fill(explainerConfig);
+  await screenshot(page, "wizard-explainer");
+  await axe(page, "wizard-explainer");
+  await page.getByRole("button", { name: "Next" }).click();
   await page.getByRole("textbox", { name: "Version comment" }).fill("from the catalog");
   await page.getByRole("button", { name: "Check and review" }).click();
   const spec = page.getByLabel("Generated specification");
