@@ -1,11 +1,12 @@
 """`{deployment}/resources/logs` against a real serving service and a real MLServer process: tail, since,
-timestamps, a follower that sees what the process writes after it started, bad parameters, unknown processes, a
-client that goes away, and the stream ending with the process."""
+timestamps, byte limits (whole answers and streams), a follower that sees what the process writes after it started,
+bad parameters, unknown processes, a client that goes away, and the stream ending with the process."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,6 +47,14 @@ async def test_logs_of_a_process(serving: Serving, demo_models: dict[str, str]) 
     assert [RFC3339.sub("", line) for line in tail.text.splitlines()] == lines[-2:]
     assert all(RFC3339.match(line) for line in tail.text.splitlines()), tail.text
 
+    # limitBytes: the first N bytes of the same answer; a follower's stream ends by itself once N went out.
+    first = await serving.http.get(url, params={"limitBytes": 10})
+    assert first.content == whole.content[:10]
+    async with serving.http.stream("GET", url, params={"follow": "true", "limitBytes": 7}) as s:
+        async with asyncio.timeout(20):
+            assert b"".join([chunk async for chunk in s.aiter_bytes()]) == whole.content[:7]
+    await eventually(lambda: log.followers == 0, "the limited follower is released", within_s=10)
+
     # A follower gets the tail at once, then what the process writes later: here the error of a bad prediction.
     async with serving.http.stream("GET", url, params={"process": process, "tailLines": 1, "follow": "true"}) as s:
         assert s.status_code == 200
@@ -72,10 +81,19 @@ async def test_logs_of_a_process(serving: Serving, demo_models: dict[str, str]) 
     recent = (await serving.http.get(url, params={"process": process, "sinceSeconds": 1})).text
     assert "features" in recent, recent
     assert not set(recent.splitlines()) & set(lines[:3]), recent
+    a_second_ago = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    assert (await serving.http.get(url, params={"sinceTime": a_second_ago})).text == recent
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert (await serving.http.get(url, params={"sinceTime": tomorrow})).text == ""
 
     # Bad parameters: a 422 saying which one and why; an unknown process: a 404 naming the ones that exist.
-    for params, where in (({"tailLines": 0}, "tailLines"), ({"tailLines": 10_001}, "tailLines"),
-                          ({"sinceSeconds": -5}, "sinceSeconds"), ({"follow": "maybe"}, "follow")):  # fmt: skip
+    bad_queries: list[tuple[dict[str, str], str]] = [
+        ({"tailLines": "0"}, "tailLines"), ({"tailLines": "10001"}, "tailLines"),
+        ({"sinceSeconds": "-5"}, "sinceSeconds"), ({"follow": "maybe"}, "follow"),
+        ({"sinceTime": "yesterday"}, "sinceTime"), ({"limitBytes": "0"}, "limitBytes"),
+        ({"sinceTime": "2026-12-06T00:00:00Z", "sinceSeconds": "5"}, "sinceTime"),
+    ]  # fmt: skip
+    for params, where in bad_queries:
         bad = await serving.http.get(url, params={"process": process, **params})
         assert bad.status_code == 422, bad.text
         assert where in bad.text, bad.text

@@ -1,7 +1,8 @@
 """`GET /api/v1alpha1/namespaces/{ns}/{seldondeployments|inferenceservices}/{name}/resources/logs`: the output of
 one of a deployment's MLServer processes, as text, like Kubernetes' pod log API (`GET .../pods/{name}/log`) whose
-parameters users know: `tailLines`, `sinceSeconds`, `timestamps`, `follow`. The gateway serves it publicly at
-`{base}/resources/logs` (same permission as `{base}/resources`).
+parameters users know: `tailLines`, `sinceSeconds` or `sinceTime`, `timestamps`, `limitBytes`, `follow`. The
+gateway serves it publicly at `{base}/resources/logs` (same permission as `{base}/resources`). Not offered:
+`previous` (the buffer holds the process's earlier runs too, in order) and `container` (one process, one output).
 
 `follow=true` answers a chunked `text/plain` stream rather than Server-Sent Events: the same body as without
 follow (and as `kubectl logs -f`), readable as it comes with `curl -N` or a `fetch` ReadableStream. SSE would only
@@ -16,11 +17,12 @@ ever becomes a path; lines are read from the memory buffer the supervisor fills 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.responses import Response
 
@@ -65,40 +67,107 @@ SinceSeconds = Annotated[
     int | None,
     Query(alias="sinceSeconds", ge=1, le=365 * 86_400, description="Only lines written in the last S seconds"),
 ]
+SinceTime = Annotated[
+    datetime | None,
+    Query(alias="sinceTime", description="Only lines written at or after this RFC 3339 time (not with sinceSeconds)"),
+]
+LimitBytes = Annotated[
+    int | None,
+    Query(alias="limitBytes", ge=1, description="End the answer after this many bytes of output (a stream too); "
+          "the last line may be cut, never inside a character"),
+]  # fmt: skip
 Timestamps = Annotated[bool, Query(description="Start every line with the RFC 3339 time it was written")]
 Follow = Annotated[bool, Query(description="Keep the answer open and send new lines as the process writes them")]
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """The query of a logs call (one definition for both deployment kinds' routes)."""
+
+    process: Process = None
+    tail_lines: TailLines = None
+    since_seconds: SinceSeconds = None
+    since_time: SinceTime = None
+    limit_bytes: LimitBytes = None
+    timestamps: Timestamps = False
+    follow: Follow = False
+
+    def since(self) -> float | None:
+        """The Unix time lines must be written at or after, if any."""
+        if self.since_seconds is not None and self.since_time is not None:
+            problem = "give sinceSeconds or sinceTime, not both"
+            raise Unprocessable(f"invalid request: query.sinceTime: {problem}",
+                                details=[{"loc": ["query", "sinceTime"], "msg": problem}])  # fmt: skip
+        if self.since_time is not None:
+            at = self.since_time if self.since_time.tzinfo else self.since_time.replace(tzinfo=UTC)
+            return at.timestamp()
+        return time.time() - self.since_seconds if self.since_seconds is not None else None
+
+
+Options = Annotated[LogOptions, Depends()]
 
 
 @router.get("/namespaces/{namespace}/seldondeployments/{name}/resources/logs", summary=_SUMMARY, responses=_LOGS,
             response_class=PlainTextResponse)  # fmt: skip
 async def seldon_deployment_logs(
-    request: Request, namespace: NamespaceName, name: SeldonDeploymentName, process: Process = None,
-    tail_lines: TailLines = None, since_seconds: SinceSeconds = None, timestamps: Timestamps = False,
-    follow: Follow = False,
-) -> Response:  # fmt: skip
-    return _logs(request, namespace, name, process, tail_lines, since_seconds, timestamps, follow)
+    request: Request, namespace: NamespaceName, name: SeldonDeploymentName, options: Options
+) -> Response:
+    return _logs(request, namespace, name, options)
 
 
 @router.get("/namespaces/{namespace}/inferenceservices/{name}/resources/logs", summary=_SUMMARY, responses=_LOGS,
             response_class=PlainTextResponse)  # fmt: skip
 async def inference_service_logs(
-    request: Request, namespace: NamespaceName, name: InferenceServiceName, process: Process = None,
-    tail_lines: TailLines = None, since_seconds: SinceSeconds = None, timestamps: Timestamps = False,
-    follow: Follow = False,
-) -> Response:  # fmt: skip
-    return _logs(request, namespace, name, process, tail_lines, since_seconds, timestamps, follow)
+    request: Request, namespace: NamespaceName, name: InferenceServiceName, options: Options
+) -> Response:
+    return _logs(request, namespace, name, options)
 
 
-def _logs(request: Request, namespace: str, name: str, process: str | None, tail_lines: int | None,
-          since_seconds: int | None, timestamps: bool, follow: bool) -> Response:  # fmt: skip
-    log = find_log(request.app.state.runtime.process_logs(namespace, name), namespace, name, process)
-    since = time.time() - since_seconds if since_seconds is not None else None
-    lines = log.tail(tail_lines, since)
-    if not follow:
-        return PlainTextResponse("".join(format_line(line, timestamps) for line in lines), media_type=TEXT)
+def _logs(request: Request, namespace: str, name: str, options: LogOptions) -> Response:
+    since = options.since()
+    log = find_log(request.app.state.runtime.process_logs(namespace, name), namespace, name, options.process)
+    lines = log.tail(options.tail_lines, since)
+    if not options.follow:
+        text = "".join(format_line(line, options.timestamps) for line in lines)
+        if options.limit_bytes is not None:
+            text = next(iter(_limited([text], options.limit_bytes)), "")
+        return PlainTextResponse(text, media_type=TEXT)
     # The follower starts after the newest line now kept, not after the tail: lines cut by `tailLines` or
     # `sinceSeconds` stay cut, lines written from here on all come.
-    return StreamingResponse(_stream(log, lines, log.last_seq, timestamps), media_type=TEXT, headers=_STREAM_HEADERS)
+    chunks = _stream(log, lines, log.last_seq, options.timestamps)
+    if options.limit_bytes is not None:
+        chunks = _limited_stream(chunks, options.limit_bytes)
+    return StreamingResponse(chunks, media_type=TEXT, headers=_STREAM_HEADERS)
+
+
+def _cut(chunk: str, left: int) -> tuple[str, int]:
+    """`chunk` cut to at most `left` UTF-8 bytes at a character boundary, and the bytes left after it."""
+    encoded = chunk.encode()
+    if len(encoded) <= left:
+        return chunk, left - len(encoded)
+    return encoded[:left].decode(errors="ignore"), 0
+
+
+def _limited(chunks: Iterable[str], limit: int) -> Iterable[str]:
+    left = limit
+    for chunk in chunks:
+        piece, left = _cut(chunk, left)
+        yield piece
+        if left == 0:
+            return
+
+
+async def _limited_stream(chunks: AsyncGenerator[str, None], limit: int) -> AsyncGenerator[str, None]:
+    """`chunks` until `limit` bytes went out; then the stream ends (and with it the follower, on close)."""
+    left = limit
+    try:
+        async for chunk in chunks:
+            piece, left = _cut(chunk, left)
+            yield piece
+            if left == 0:
+                return
+    finally:
+        await chunks.aclose()
 
 
 def find_log(logs: dict[str, ProcessLog] | None, namespace: str, name: str, process: str | None) -> ProcessLog:
@@ -127,7 +196,8 @@ def format_line(line: LogLine, timestamps: bool) -> str:
     return f"{at} {line.text}\n"
 
 
-async def _stream(log: ProcessLog, first: list[LogLine], after_seq: int, timestamps: bool) -> AsyncIterator[str]:
+async def _stream(log: ProcessLog, first: list[LogLine], after_seq: int, timestamps: bool
+                  ) -> AsyncGenerator[str, None]:  # fmt: skip
     # The tail goes out at once (even empty lines lists send the headers): the reader knows it is following.
     yield "".join(format_line(line, timestamps) for line in first)
     async for batch in log.follow(after_seq):
