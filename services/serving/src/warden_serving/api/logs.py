@@ -17,7 +17,7 @@ ever becomes a path; lines are read from the memory buffer the supervisor fills 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
@@ -130,7 +130,7 @@ def _logs(request: Request, namespace: str, name: str, options: LogOptions) -> R
     if not options.follow:
         text = "".join(format_line(line, options.timestamps) for line in lines)
         if options.limit_bytes is not None:
-            text = next(iter(_limited([text], options.limit_bytes)), "")
+            text, _ = _cut(text, options.limit_bytes)
         return PlainTextResponse(text, media_type=TEXT)
     # The follower starts after the newest line now kept, not after the tail: lines cut by `tailLines` or
     # `sinceSeconds` stay cut, lines written from here on all come.
@@ -146,15 +146,6 @@ def _cut(chunk: str, left: int) -> tuple[str, int]:
     if len(encoded) <= left:
         return chunk, left - len(encoded)
     return encoded[:left].decode(errors="ignore"), 0
-
-
-def _limited(chunks: Iterable[str], limit: int) -> Iterable[str]:
-    left = limit
-    for chunk in chunks:
-        piece, left = _cut(chunk, left)
-        yield piece
-        if left == 0:
-            return
 
 
 async def _limited_stream(chunks: AsyncGenerator[str, None], limit: int) -> AsyncGenerator[str, None]:
