@@ -30,6 +30,7 @@ import httpx
 
 from warden_common.testing.auth import bearer_headers
 from warden_common.testing.processes import running_warden_up
+from warden_common.testing.waiting import wait_until
 
 API = "/seldon-deploy/api/v1alpha1"
 DEPLOYMENT = f"{API}/namespaces/seldon/seldondeployments/iris"
@@ -44,15 +45,6 @@ def _iris(model_uri: str) -> dict[str, object]:
                                     {"name": "canary", "traffic": 30, "graph": graph}]}}  # fmt: skip
 
 
-def _wait(what: str, check: object, within_s: float) -> None:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"not within {within_s}s: {what}")
-
-
 @contextlib.contextmanager
 def iris_on_warden_up() -> Iterator[httpx.Client]:
     """`warden up` in a temporary home with the iris demo deployed (default 70 % + canary 30 %) and Available; yields
@@ -65,7 +57,8 @@ def iris_on_warden_up() -> Iterator[httpx.Client]:
         uri = dict(line.split("\t") for line in demo.stdout.splitlines() if "\t" in line)["iris-sklearn"]
         with running_warden_up(home) as base, httpx.Client(base_url=base, headers=bearer_headers(base)) as client:
             assert client.post(f"{API}/namespaces/seldon/seldondeployments", json=_iris(uri)).status_code == 201
-            _wait("iris Available", lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available", 180)
+            wait_until("iris Available",
+                       lambda: client.get(DEPLOYMENT).json()["status"].get("state") == "Available", 180)  # fmt: skip
             yield client
 
 
@@ -91,9 +84,7 @@ def _one_load_test(client: httpx.Client, requests: int, connections: int) -> Non
         jobs = {j["jobName"]: j for j in client.get(f"{DEPLOYMENT}/loadtestjobs").json()["jobs"]}
         return jobs[job] if jobs[job]["status"] not in ("Pending", "Running") else None
 
-    _wait("the load test", finished, 600)
-    result = finished()
-    assert result is not None
+    result = wait_until("the load test", finished, 600)
     print(json.dumps({"status": result["status"], "load_average": os.getloadavg(), **result["result"]}))
     _compare_with_monitoring(client, result["result"], started, requests)
 
@@ -106,12 +97,12 @@ def _monitored(client: httpx.Client, start: float) -> dict[str, dict[str, Any]]:
 
 def _compare_with_monitoring(client: httpx.Client, result: dict[str, Any], start: float, requests: int) -> None:
     """Wait until the monitor counts every request (its rollups are flushed every 10 s), then print both p99s."""
-    _wait(
-        "every load-test request in request monitoring",
-        lambda: sum(t["requests"] for t in _monitored(client, start).values()) >= requests,
-        60,
-    )
-    monitored = _monitored(client, start)
+
+    def all_counted() -> dict[str, dict[str, Any]] | None:
+        monitored = _monitored(client, start)
+        return monitored if sum(t["requests"] for t in monitored.values()) >= requests else None
+
+    monitored = wait_until("every load-test request in request monitoring", all_counted, 60)
     print("| predictor | requests (tester / monitor) | tester p50 / p99 ms | monitor p50 / p99 ms |", end="")
     print(" p99 monitor / tester |")
     print("|---|---|---|---|---:|")
