@@ -52,10 +52,16 @@ def settle(max_busy: float = 0.15, within_s: float = 20.0) -> float:
     return busy
 
 
+def _cpu_ticks(pid: int) -> list[int]:
+    """utime, stime, cutime, cstime of process `pid` (fields 14-17 of stat(5))."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [int(value) for value in fields[11:15]]
+
+
 def process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (its threads included, children not)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14, 15 of stat(5))
+    utime, stime, _, _ = _cpu_ticks(pid)
+    return (utime + stime) / _TICKS
 
 
 def process_tree_cpu_s(pid: int) -> float:
@@ -64,10 +70,9 @@ def process_tree_cpu_s(pid: int) -> float:
 
     def whole(child: int) -> float:
         try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            return sum(_cpu_ticks(child)) / _TICKS
         except FileNotFoundError:  # exited between the listing and the read: its time is in the parent's now
             return 0.0
-        return sum(int(value) for value in fields[11:15]) / _TICKS  # utime, stime, cutime, cstime
 
     children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     return whole(pid) + sum(whole(child) for child in children)
