@@ -10,7 +10,7 @@ import pytest
 
 from warden_common.errors import BadRequest
 from warden_common.logstore.distributions import CohortCondition
-from warden_common.logstore.opensearch_distributions import field_name, slot_fields
+from warden_common.logstore.opensearch_searchable import field_name, slot_fields
 from warden_request_logger.distributions import FeatureDataBody, plan
 from warden_request_logger.schema import PredictionSchema
 

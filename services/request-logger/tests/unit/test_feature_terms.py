@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from warden_common.logstore.document import feature_entries
-from warden_common.logstore.opensearch_features import _TermCache, feature_condition, feature_terms, sortable_number
+from warden_common.logstore.opensearch_features import feature_condition, sortable_number
+from warden_common.logstore.opensearch_searchable import _TermCache, feature_terms
 from warden_common.logstore.port import FeatureFilter
 
 SAMPLES = [-float("inf"), -1e308, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0, 2.0, 39.0, 1e308,

@@ -19,8 +19,7 @@ import orjson
 
 from warden_common.logstore import document as doc
 from warden_common.logstore.naming import INSTANCES, PAYLOADS, index_name
-from warden_common.logstore.opensearch_distributions import with_slots
-from warden_common.logstore.opensearch_features import feature_terms
+from warden_common.logstore.opensearch_searchable import searchable_source
 from warden_common.logstore.port import DeploymentRef, InstanceWrite, LogWrite, PayloadWrite
 
 RETRY_ON_CONFLICT = 10
@@ -94,7 +93,7 @@ def instance_source(item: InstanceWrite) -> dict[str, Any]:
     aggregatable values."""
     ref = item.ref
     extra = {doc.DOC_ID: item.doc_id, doc.NAMESPACE: ref.namespace, doc.DEPLOYMENT: ref.deployment}
-    return with_slots(doc.with_features(item.fields, feature_terms, **extra))
+    return searchable_source(item.fields, **extra)
 
 
 def coalesce(items: Sequence[LogWrite]) -> list[tuple[LogWrite, list[int]]]:

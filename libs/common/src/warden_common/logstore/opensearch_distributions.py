@@ -1,8 +1,8 @@
 """Feature distributions on the OpenSearch log store: aggregations over typed doc-values fields.
 
-Writing: each request / response part gets `values` (its numbers) and `categories` (its texts and booleans)
-beside `features`, keyed by `field_name` of the element's name (groups flattened `group.class` as everywhere),
-typed by the index template's dynamic templates (`opensearch_mapping.DYNAMIC_TEMPLATES`).
+Writing (`opensearch_searchable`): each request / response part gets `values` (its numbers) and `categories`
+(its texts and booleans) beside `features`, keyed by `field_name` of the element's name (groups flattened
+`group.class` as everywhere), typed by the index template's dynamic templates (`opensearch_mapping`).
 
 Querying: the instances are selected with the same filters as a search (`opensearch_query`), cohort conditions
 on the `features` terms; one search of `size: 0` answers with `stats` + `histogram` aggregations (numbers, one
@@ -11,8 +11,6 @@ pair per class) or a `terms` aggregation (categories), all of it again under a `
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,71 +30,8 @@ from warden_common.logstore.distributions import (
 from warden_common.logstore.opensearch_features import feature_condition
 from warden_common.logstore.opensearch_mapping import CATEGORIES, VALUES
 from warden_common.logstore.opensearch_query import search_body
+from warden_common.logstore.opensearch_searchable import field_name
 from warden_common.logstore.port import FeatureFilter
-
-MAX_SLOT_NAMES = 500
-"""Elements of one part given aggregatable fields (the rest stay searchable and stored)."""
-_MAX_NAME = 255
-
-
-def field_name(name: str) -> str:
-    """`name` as one field name: `.` would make OpenSearch read a path, so `%` and `.` are escaped (`%25`, `%2E`)."""
-    return name.replace("%", "%25").replace(".", "%2E")
-
-
-_FIELD_NAMES: dict[str, str] = {}
-_MAX_CACHED_NAMES = 100_000
-
-
-def _cached_field_name(name: str) -> str:
-    """`field_name`, remembered: every instance of a deployment repeats the same element names."""
-    field = _FIELD_NAMES.get(name)
-    if field is None:
-        field = field_name(name)
-        if len(_FIELD_NAMES) < _MAX_CACHED_NAMES:
-            _FIELD_NAMES[name] = field
-    return field
-
-
-def slot_fields(elements: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
-    """(numbers, texts) of `elements` by field name; booleans count as texts ("true" / "false")."""
-    numbers: dict[str, float] = {}
-    texts: dict[str, str] = {}
-    _add(numbers, texts, elements, None)
-    return numbers, texts
-
-
-def _add(numbers: dict[str, float], texts: dict[str, str], elements: Mapping[Any, Any], group: str | None) -> None:
-    for key, value in elements.items():
-        if len(numbers) + len(texts) >= MAX_SLOT_NAMES:
-            return
-        name = str(key) if group is None else f"{group}.{key}"
-        if not name or len(name) > _MAX_NAME:
-            continue
-        kind = type(value)
-        if kind is float or kind is int:
-            if kind is float and not math.isfinite(value):
-                continue
-            if kind is int and not -(2**53) <= value <= 2**53:
-                continue
-            numbers[_cached_field_name(name)] = value
-        elif kind is bool:
-            texts[_cached_field_name(name)] = "true" if value else "false"
-        elif kind is str:
-            texts[_cached_field_name(name)] = value[: doc.MAX_KEYWORD]
-        elif isinstance(value, dict) and group is None:
-            _add(numbers, texts, value, name)
-
-
-def with_slots(source: dict[str, Any]) -> dict[str, Any]:
-    """`source` with `values` / `categories` in its request and response parts (those that have elements)."""
-    for part in ("request", "response"):
-        body = source.get(part)
-        if isinstance(body, dict) and isinstance(body.get(doc.ELEMENTS), dict):
-            numbers, texts = slot_fields(body[doc.ELEMENTS])
-            source[part] = {**body, VALUES: numbers, CATEGORIES: texts}
-    return source
-
 
 # -- querying --
 
