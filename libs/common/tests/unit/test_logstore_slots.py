@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from warden_common.logstore import postgres_distributions as pgdist
 from warden_common.logstore import postgres_slots as slots
 from warden_common.logstore.distributions import CohortCondition, DistributionQuery
+from warden_common.testing.random_rows import OddFloat
 
 
 def test_scalars_as_postgresql_reads_their_json() -> None:
@@ -30,9 +31,11 @@ def test_arrays_put_values_at_their_slots_and_quote_every_text() -> None:
     values: dict[slots.Path, slots.Value] = {("Sex",): (None, 'a "b", {c}\\'), ("Age",): (39.0, "39"),
                                              ("Late",): (1e-05, None)}  # fmt: skip
     numbers, labels = slots.arrays(values, {("Age",): 1, ("Sex",): 3, ("Late",): 4})
-    assert numbers == '{"39.0",NULL,NULL,"1e-05"}'
+    assert numbers == "{39.0, NULL, NULL, 1e-05}"
     assert labels == '{"39",NULL,"a \\"b\\", {c}\\\\",NULL}'
     assert slots.arrays(values, {("Other",): 1}) == (None, None)
+    # A float subclass is written as its plain float: the numbers' literal is their list's text.
+    assert slots.typed(OddFloat(0.5)) == (0.5, None) and type(slots.typed(OddFloat(0.5))[0]) is float  # type: ignore[index]
 
 
 QUERY = DistributionQuery(namespace="ns", deployment="income", part="response", feature="Income", kind="classes",

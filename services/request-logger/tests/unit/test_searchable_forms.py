@@ -18,6 +18,7 @@ from warden_common.logstore.opensearch_bulk import instance_source
 from warden_common.logstore.opensearch_features import MAX_NAME_CHARS, sortable_number, term_prefix
 from warden_common.logstore.opensearch_searchable import MAX_SLOT_NAMES, field_name, searchable_forms
 from warden_common.logstore.port import DeploymentRef, InstanceWrite
+from warden_common.testing.random_rows import random_row
 
 
 def oracle_terms(elements: dict[Any, Any]) -> list[str]:
@@ -80,35 +81,6 @@ def oracle_slots(elements: dict[Any, Any]) -> tuple[dict[str, float], dict[str, 
 
     add(elements, None)
     return numbers, texts
-
-
-NAMES = ["Age", "a.b", "50%", "", "x" * 255, "y" * 256, "z" * 1025, "Sex", "P", "t:0", "naïve"]
-
-
-def random_value(rng: random.Random, depth: int) -> Any:
-    choice = rng.randrange(14)
-    if choice < 3:
-        return rng.choice([0, 1, -1, 39, 2**53, 2**53 + 1, -(2**53) - 1, 10**400, rng.randrange(-1000, 1000)])
-    if choice < 6:
-        return rng.choice([0.0, -0.0, 0.25, 1.0, 1e308, math.nan, math.inf, -math.inf, rng.random()])
-    if choice < 8:
-        return rng.choice(["Male", "", "x" * 70, "long" * 400, f"v{rng.randrange(5)}"])
-    if choice < 9:
-        return rng.choice([True, False])
-    if choice < 10:
-        return rng.choice([None, [1, 2], [[0.1]]])
-    if depth < 3:
-        return {random_name(rng): random_value(rng, depth + 1) for _ in range(rng.randrange(0, 6))}
-    return rng.randrange(10)
-
-
-def random_name(rng: random.Random) -> str:
-    return rng.choice(NAMES) if rng.random() < 0.5 else f"f{rng.randrange(40)}"
-
-
-def random_row(rng: random.Random) -> dict[str, Any]:
-    width = rng.choice([0, 1, 3, 12, 60, 499, 501, 700, 1200])
-    return {random_name(rng) + ("" if width < 60 else str(i)): random_value(rng, 0) for i in range(width)}
 
 
 @pytest.mark.parametrize("seed", range(60))

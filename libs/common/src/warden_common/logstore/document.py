@@ -15,7 +15,7 @@
     PART = {"time", "ceId", "modelId", "contentType", "dataType", "names", "batchSize",
             "instance",            # the raw row (stored, not indexed: any shape)
             "elements",            # name -> value, named and categorised by the prediction schema (stored)
-            "features",            # the elements typed for searching, added by the store (`with_features`):
+            "features",            # the elements typed for searching, added by the store as it writes:
                                    # PostgreSQL [{"name", "num"?, "str"?, "bool"?}], OpenSearch terms
             "payload"?,            # the raw payload when the request held this one instance only
             "payloadStored": "inline" | "separate" | "rejected" | "none", "payloadRejectedReason"?}
@@ -27,8 +27,6 @@ depends on the first document seen and no document can add fields to the mapping
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
 
 DOC_ID = "docId"
 REQUEST_ID = "requestId"
@@ -42,7 +40,6 @@ ENDPOINT = "endpoint"
 TIMESTAMP = "timestamp"
 FEATURES = "features"
 ELEMENTS = "elements"
-_SEARCHABLE_PARTS = ("request", "response")
 IS_OUTLIER = "isOutlier"
 
 PAYLOAD_INLINE = "inline"
@@ -60,38 +57,19 @@ def instance_doc_id(request_id: str, item: int) -> str:
     return f"{request_id}-item-{item}"
 
 
-def with_features(
-    fields: Mapping[str, Any], features_of: Callable[[dict[str, Any]], object], **extra: Any
-) -> dict[str, Any]:
-    """`fields` (and `extra`) with a `features` entry in each part that has `elements` (request, response,
-    feedback truth), in the store's own searchable form: `features_of(elements)`. Stores call it as they write,
-    so the logger builds each instance's elements once and no store pays for another store's form."""
-    out = {**fields, **extra}
-    for name in _SEARCHABLE_PARTS:
-        part = out.get(name)
-        if isinstance(part, dict):
-            elements = part.get(ELEMENTS)
-            if isinstance(elements, dict):
-                out[name] = {**part, FEATURES: features_of(elements)}
-    feedback = out.get("feedback")
-    truth = feedback.get("truth") if isinstance(feedback, dict) else None
-    if isinstance(truth, dict) and isinstance(truth.get(ELEMENTS), dict):
-        out["feedback"] = {**feedback, "truth": {**truth, FEATURES: features_of(truth[ELEMENTS])}}  # type: ignore[dict-item]
-    return out
-
-
 def feature_entries(elements: dict[str, object]) -> list[dict[str, object]]:
     """`{"Age": 39, "Sex": "Male", "proba": {">50K": 0.8}}` -> typed name/value pairs (groups flattened `a.b`)."""
     entries: list[dict[str, object]] = []
     for name, value in elements.items():
-        _add_entry(entries, str(name), value)
+        add_feature_entry(entries, str(name), value)
         if len(entries) >= MAX_FEATURES:
             # Bounds the search terms (and the JSONB array) of one very wide row.
             return entries[:MAX_FEATURES]
     return entries
 
 
-def _add_entry(entries: list[dict[str, object]], name: str, value: object) -> None:
+def add_feature_entry(entries: list[dict[str, object]], name: str, value: object) -> None:
+    """Append the entries of one element (a group's flattened `name.key`) to `entries`."""
     # Exact types first (bool is a subclass of int): this runs for every element of every instance.
     if type(value) is float:
         if math.isfinite(value):  # NaN/inf are not JSON numbers; the value stays in `elements`
@@ -103,7 +81,7 @@ def _add_entry(entries: list[dict[str, object]], name: str, value: object) -> No
         entries.append({"name": name, "str": value[:MAX_KEYWORD]})
     elif isinstance(value, dict):
         for key, inner in value.items():
-            _add_entry(entries, f"{name}.{key}", inner)
+            add_feature_entry(entries, f"{name}.{key}", inner)
     elif isinstance(value, bool):
         entries.append({"name": name, "bool": value})
     # Lists (tensors, images) and nulls are kept in `elements` and `instance` but not indexed for search.

@@ -21,7 +21,7 @@ import asyncpg
 from warden_common.db import prepare_schema
 from warden_common.db.pool import open_pool
 from warden_common.logstore import document as doc
-from warden_common.logstore import postgres_distributions, postgres_json, postgres_slots
+from warden_common.logstore import postgres_distributions, postgres_json, postgres_searchable, postgres_slots
 from warden_common.logstore import postgres_sql as sql
 from warden_common.logstore.distributions import DistributionQuery, DistributionResult
 from warden_common.logstore.migrations import SERVICE, migrations
@@ -162,22 +162,21 @@ async def _upsert(conn: asyncpg.Connection, registry: postgres_slots.SlotRegistr
                   ) -> dict[postgres_slots.Key, dict[str, dict[postgres_slots.Path, int]]]:  # fmt: skip
     """Write `items` in `conn`'s transaction; the element slots it used (to `keep` once committed)."""
     instances: dict[tuple[str, str, str], dict[str, Any]] = {}
+    values: dict[tuple[str, str, str], dict[str, postgres_searchable.Scalars]] = {}
     payloads: dict[tuple[str, str, str, str], PayloadWrite] = {}
     for _, item in items:
         if isinstance(item, InstanceWrite):
             key = (item.ref.namespace, item.ref.deployment, item.doc_id)
-            merged = instances.setdefault(key, {})
-            # Later parts of the same document in this batch win, like the upsert.
-            merged.update(doc.with_features(item.fields, doc.feature_entries))
-            merged.update({doc.DOC_ID: item.doc_id, doc.NAMESPACE: item.ref.namespace,
-                           doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
+            fields, scalars = postgres_searchable.searchable_fields(item.fields)
+            # Later parts of the same document in this batch win, like the upsert (and so do their scalars).
+            instances.setdefault(key, {}).update(fields)
+            instances[key].update({doc.DOC_ID: item.doc_id, doc.NAMESPACE: item.ref.namespace,
+                                   doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
+            values.setdefault(key, {}).update(scalars)
         else:
             payloads[(item.ref.namespace, item.ref.deployment, item.request_id, item.part)] = item
     slots: dict[postgres_slots.Key, dict[str, dict[postgres_slots.Path, int]]] = {}
     if instances:
-        values = {key: {part: postgres_slots.scalars(postgres_slots.elements_of(fields, part))
-                        for part in postgres_slots.PARTS if part in fields}
-                  for key, fields in instances.items()}  # fmt: skip
         wanted: dict[postgres_slots.Key, dict[str, set[postgres_slots.Path]]] = {}
         for (namespace, deployment, _), parts in values.items():
             for part, found in parts.items():

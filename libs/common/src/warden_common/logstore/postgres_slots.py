@@ -15,7 +15,7 @@ further elements stay in `elements` only and queries read them from there.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -61,8 +61,8 @@ def typed(value: Any) -> tuple[float | None, str | None] | None:
         return None, "true" if value else "false"
     if isinstance(value, int):
         return (float(value) if -_WIDEST <= value <= _WIDEST else None), str(value)
-    if isinstance(value, float):
-        return (value, None) if math.isfinite(value) else None
+    if isinstance(value, float):  # a subclass: its plain float (the array literal is written from `repr`)
+        return (float(value), None) if math.isfinite(value) else None
     return None
 
 
@@ -84,23 +84,15 @@ def scalars(elements: Any) -> dict[Path, tuple[float | None, str | None]]:
     return found
 
 
-def elements_of(fields: Mapping[str, Any], part: str) -> Any:
-    body = fields.get(part)
-    return body.get("elements") if isinstance(body, dict) else None
+def _numbers_literal(numbers: list[float | None]) -> str:
+    """A float8[] literal: a list's text is its floats' `repr` (no quote, backslash or "None" in any) and None."""
+    return "{" + repr(numbers)[1:-1].replace("None", "NULL") + "}"
 
 
-def _literal(values: Iterable[object]) -> str:
-    """A PostgreSQL array literal (every element quoted, so any text is data)."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append("NULL")
-        elif type(value) is float:
-            out.append(f'"{value!r}"')  # a float's repr has neither quote nor backslash to escape
-        else:
-            text = repr(value) if isinstance(value, float) else str(value)
-            out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return "{" + ",".join(out) + "}"
+def _labels_literal(labels: list[str | None]) -> str:
+    """A text[] literal, every element quoted (so any text is data)."""
+    quoted = ["NULL" if text is None else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"' for text in labels]
+    return "{" + ",".join(quoted) + "}"
 
 
 Value = tuple[float | None, str | None]
@@ -117,7 +109,7 @@ def arrays(values: dict[Path, Value], slots: Mapping[Path, int]) -> tuple[str | 
     labels: list[str | None] = [None] * size
     for slot, (number, label) in placed:
         numbers[slot - 1], labels[slot - 1] = number, label
-    return _literal(numbers), _literal(labels)
+    return _numbers_literal(numbers), _labels_literal(labels)
 
 
 class SlotRegistry:
