@@ -52,13 +52,12 @@ from typing import Any
 import httpx
 from cloudevents.core.v1.event import CloudEvent
 from measure import busy_since, load_average, machine, machine_ticks, process_cpu_s, settle
-from targets import OpenSearchTarget, PostgresTarget, Target, ensure_servers
+from targets import OpenSearchTarget, PostgresTarget, Target, ensure_servers, infra_pid
 
 from warden_common.bus.kafka import KafkaBus
 from warden_common.logstore import LogWrite
 from warden_common.logstore import opensearch_bulk as bulk
 from warden_common.settings import BusSettings
-from warden_common.testing.servers import get_server
 from warden_request_logger.documents import DocumentBuilder, EventContext
 
 PARTITIONS = 4
@@ -235,8 +234,7 @@ async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, pro
 
 def kafka_cpu_s() -> float:
     """The Kafka broker's CPU seconds so far (NaN when it is not this host's `scripts/infra` one)."""
-    pid = None if "BENCH_KAFKA" in os.environ else get_server("kafka").running_pid()
-    return process_cpu_s(pid) if pid else float("nan")
+    return process_cpu_s(KAFKA_PID) if KAFKA_PID else float("nan")
 
 
 async def lag(target: Target, bus: KafkaBus, rate: int, seconds: int, stage_log: Path | None) -> dict[str, float]:
@@ -315,10 +313,11 @@ async def main() -> None:
     parser.add_argument("--replicas", type=int, default=1,
                         help="logger processes of the end-to-end phase, in one consumer group")  # fmt: skip
     args = parser.parse_args()
-    global KAFKA
+    global KAFKA, KAFKA_PID
     LOGGER_ENV.update(item.split("=", 1) for item in args.logger_env)
     endpoints = await asyncio.to_thread(functools.partial(ensure_servers, "kafka", args.store))
     KAFKA = os.environ.get("BENCH_KAFKA", endpoints["kafka"])
+    KAFKA_PID = infra_pid("kafka", KAFKA)
     target: Target = (OpenSearchTarget(os.environ.get("BENCH_OPENSEARCH", endpoints["opensearch"]))
                       if args.store == "opensearch" else PostgresTarget(endpoints["postgres"]))  # fmt: skip
     print(machine(), f"store={target.name}")
@@ -358,6 +357,7 @@ async def main() -> None:
 
 
 KAFKA = ""
+KAFKA_PID: int | None = None
 LOGGER_ENV: dict[str, str] = {}
 
 if __name__ == "__main__":

@@ -38,6 +38,12 @@ def ensure_servers(*names: str) -> dict[str, str]:
     return endpoints
 
 
+def infra_pid(name: str, endpoint: str) -> int | None:
+    """The pid of this host's `scripts/infra` server `name` when `endpoint` is its endpoint, else None."""
+    server = get_server(name)
+    return server.running_pid() if server.endpoint.rstrip("/") == endpoint.rstrip("/") else None
+
+
 class Target(Protocol):
     name: str
 
@@ -65,10 +71,9 @@ class OpenSearchTarget:
     def __init__(self, url: str) -> None:
         self.url = url
         self.client = httpx.AsyncClient(base_url=url, timeout=120)
-        server = get_server("opensearch")
         # The node's own CPU figure is refreshed once a second (`monitor.process.refresh_interval`): off by up
         # to a second of CPU over a phase of a few seconds. This host's server is read from /proc instead.
-        self._pid = server.running_pid() if server.endpoint.rstrip("/") == url.rstrip("/") else None
+        self._pid = infra_pid("opensearch", url)
 
     async def new_phase(self) -> str:
         prefix = f"bench{uuid.uuid4().hex[:6]}-"

@@ -169,9 +169,10 @@ async def _upsert(conn: asyncpg.Connection, registry: postgres_slots.SlotRegistr
             key = (item.ref.namespace, item.ref.deployment, item.doc_id)
             fields, scalars = postgres_searchable.searchable_fields(item.fields)
             # Later parts of the same document in this batch win, like the upsert (and so do their scalars).
-            instances.setdefault(key, {}).update(fields)
-            instances[key].update({doc.DOC_ID: item.doc_id, doc.NAMESPACE: item.ref.namespace,
-                                   doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
+            merged = instances.setdefault(key, {})
+            merged.update(fields)
+            merged.update({doc.DOC_ID: item.doc_id, doc.NAMESPACE: item.ref.namespace,
+                           doc.DEPLOYMENT: item.ref.deployment})  # fmt: skip
             values.setdefault(key, {}).update(scalars)
         else:
             payloads[(item.ref.namespace, item.ref.deployment, item.request_id, item.part)] = item

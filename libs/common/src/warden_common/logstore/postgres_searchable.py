@@ -20,9 +20,6 @@ from warden_common.logstore import postgres_slots as slots
 
 Scalars = dict[slots.Path, slots.Value]
 
-_WIDEST = 1.7976931348623157e308
-"""Integers beyond it are no double: no number (their text is kept), as in `document` and `postgres_slots`."""
-
 
 def searchable_fields(fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Scalars]]:
     """`fields` with `features` added to every part that has `elements` (request, response, feedback truth), and
@@ -65,7 +62,7 @@ def part_forms(elements: Mapping[Any, Any]) -> tuple[list[dict[str, object]], Sc
             found[(name,)] = (None, value)
         elif kind is int:
             text = str(value)
-            if -_WIDEST <= value <= _WIDEST:
+            if -slots.WIDEST_DOUBLE <= value <= slots.WIDEST_DOUBLE:
                 number = float(value)
                 if room:
                     entries.append({"name": name, "num": number})

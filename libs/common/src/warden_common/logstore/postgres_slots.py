@@ -31,7 +31,8 @@ Path = tuple[str, ...]
 Key = tuple[str, str]
 """(namespace, deployment)."""
 
-_WIDEST = 1.7976931348623157e308
+WIDEST_DOUBLE = 1.7976931348623157e308
+"""Integers beyond it are no double: they get no number (their text is kept)."""
 
 SELECT_SLOTS = """
 SELECT namespace, deployment, part, path, slot FROM warden_logs.element_slots
@@ -60,7 +61,7 @@ def typed(value: Any) -> tuple[float | None, str | None] | None:
     if isinstance(value, bool):
         return None, "true" if value else "false"
     if isinstance(value, int):
-        return (float(value) if -_WIDEST <= value <= _WIDEST else None), str(value)
+        return (float(value) if -WIDEST_DOUBLE <= value <= WIDEST_DOUBLE else None), str(value)
     if isinstance(value, float):  # a subclass: its plain float (the array literal is written from `repr`)
         return (float(value), None) if math.isfinite(value) else None
     return None
