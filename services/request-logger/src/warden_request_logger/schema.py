@@ -94,6 +94,7 @@ class ColumnNamer:
         self._flat = flat and len(set(names)) == len(names)
         self._names = names
         self._categories = [(f.name, _CategoryLookup(f.category_map)) for f in features if f.type == "CATEGORICAL"]
+        self._steps = _steps(features)
 
     def name(self, columns: list[Any]) -> dict[str, Any] | None:
         if self.width != len(columns) or not self._features:
@@ -107,19 +108,38 @@ class ColumnNamer:
 
     def _name_in_order(self, columns: list[Any]) -> dict[str, Any]:
         elements: dict[str, Any] = {}
-        at = 0
-        for feature in self._features:
-            taken = columns[at : at + feature.width]
-            at += feature.width
-            if feature.type in _GROUPS:
-                elements[feature.name] = dict(zip(feature.categories, taken, strict=True))
-            elif feature.type == "TENSOR":
-                elements[feature.name] = taken
-            elif feature.type == "CATEGORICAL":
-                elements[feature.name] = _category(feature.category_map, taken[0])
+        for kind, name, start, end, extra in self._steps:
+            if kind is _GROUP:
+                elements[name] = dict(zip(extra, columns[start:end], strict=True))
+            elif kind is _LOOKUP:
+                elements[name] = extra.of(columns[start])
+            elif kind is _ONE:
+                elements[name] = columns[start]
             else:
-                elements[feature.name] = taken[0]
+                elements[name] = columns[start:end]
         return elements
+
+
+_ONE, _LOOKUP, _GROUP, _SPAN = "one", "lookup", "group", "span"
+"""What a feature makes of its columns: the one column, its category, a group of one per category, a list."""
+
+
+def _steps(features: list[Feature]) -> list[tuple[str, str, int, int, Any]]:
+    """(kind, name, first column, end column, categories or lookup) per feature, in order: the columns each
+    feature takes and what it makes of them, worked out once instead of per row."""
+    steps: list[tuple[str, str, int, int, Any]] = []
+    at = 0
+    for feature in features:
+        start, at = at, at + feature.width
+        if feature.type in _GROUPS:
+            steps.append((_GROUP, feature.name, start, at, feature.categories))
+        elif feature.type == "TENSOR":
+            steps.append((_SPAN, feature.name, start, at, None))
+        elif feature.type == "CATEGORICAL":
+            steps.append((_LOOKUP, feature.name, start, at, _CategoryLookup(feature.category_map)))
+        else:
+            steps.append((_ONE, feature.name, start, at, None))
+    return steps
 
 
 _GROUPS = frozenset({"PROBA", "ONE_HOT"})

@@ -27,8 +27,11 @@ NOT_FAST: Final = object()
 _MAX_DEPTH = 64  # deeper values are rare in event data; they simply take the standard-library path
 _WIDE_FLOAT = float(2**63)  # orjson returns a float for integers outside [-2**63, 2**64)
 _LEAF_TYPES: Final = frozenset({str, int, bool, type(None)})
-_DIGITS_BYTES: Final = re.compile(rb"[0-9]{19}")
 _DIGITS_TEXT: Final = re.compile(r"[0-9]{19}")
+# Bytes: every digit -> "0", everything else -> " ", then a plain substring search for 19 zeros. Both steps are
+# single C passes; the regular expression tries a match at every position and cost twice orjson's own parse.
+_DIGITS_AS_ZEROS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_NINETEEN_DIGITS: Final = b"0" * 19
 
 
 def fast_loads(raw: bytes | str) -> Any:
@@ -39,8 +42,11 @@ def fast_loads(raw: bytes | str) -> Any:
         return NOT_FAST
     # An integer orjson reads as a float (outside [-2**63, 2**64)) has at least 19 digits in a row in the text;
     # without such a run (the usual payload) the walk through the value is not needed.
-    run = _DIGITS_TEXT.search(raw) if isinstance(raw, str) else _DIGITS_BYTES.search(raw)  # bytes, bytearray
-    if run is not None and _may_hold_wide_int(value, 0):
+    if isinstance(raw, str):
+        long_run = _DIGITS_TEXT.search(raw) is not None
+    else:  # bytes, bytearray
+        long_run = _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS)
+    if long_run and _may_hold_wide_int(value, 0):
         return NOT_FAST
     return value
 
