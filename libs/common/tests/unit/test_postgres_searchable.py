@@ -55,12 +55,26 @@ def oracle_fields(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 @pytest.mark.parametrize("seed", range(60))
 def test_one_walk_gives_the_entries_and_the_scalars(seed: int) -> None:
     rng = random.Random(seed)
-    for _ in range(5):
-        row = random_row(rng, odd_types=True)
+    rows = [random_row(rng, odd_types=True) for _ in range(5)]
+    # Again, and mixed: the second time a name and value come, their forms are the remembered ones.
+    mixed = {key: value for row in rows for key, value in row.items() if rng.random() < 0.5}
+    for row in [*rows, *rows, mixed]:
         entries, scalars = part_forms(row)
         assert same(entries, doc.feature_entries(row))
         assert same(scalars, slots.scalars(row))
         assert all(type(number) is float for number, _ in scalars.values() if number is not None)
+
+
+def test_remembered_forms_keep_equal_values_of_other_types_apart_and_survive_a_full_cache() -> None:
+    rows: list[dict[str, object]] = [{"x": 1, "y": "1"}, {"x": True, "y": "1"}, {"x": 1.0, "y": 1}, {"x": 1, "y": "1"},
+                                     {"x": 2**70}]  # fmt: skip
+    for row in rows:
+        assert same(part_forms(row), (doc.feature_entries(row), slots.scalars(row)))
+    many: dict[str, object] = {
+        f"f{i}": i for i in range(120_000)
+    }  # more than the cache keeps: it starts afresh on the way
+    entries, scalars = part_forms(many)
+    assert same(entries, doc.feature_entries(many)) and same(scalars, slots.scalars(many))
 
 
 @pytest.mark.parametrize("seed", range(20))

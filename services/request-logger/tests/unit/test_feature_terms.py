@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from warden_common.logstore.document import feature_entries
+from warden_common.logstore.form_cache import FormCache
 from warden_common.logstore.opensearch_features import feature_condition, sortable_number
-from warden_common.logstore.opensearch_searchable import _TermCache, feature_terms
+from warden_common.logstore.opensearch_searchable import feature_terms
 from warden_common.logstore.port import FeatureFilter
 
 SAMPLES = [-float("inf"), -1e308, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0, 2.0, 39.0, 1e308,
@@ -92,10 +93,11 @@ def test_remembered_terms_are_the_terms_worked_out_afresh() -> None:
 
 
 def test_a_full_term_cache_starts_afresh_and_terms_stay_right() -> None:
-    cache = _TermCache(limit=2)
-    cache.keep(cache.numbers, "a", 1, "t1")
-    cache.keep(cache.numbers, "a", 2, "t2")
-    cache.keep(cache.strings, "s", "x", "t3")  # full: forgets the numbers, keeps this
-    assert cache.numbers == {} and cache.strings == {"s": {"x": "t3"}}
+    cache = FormCache(limit=2, tables=2)
+    numbers, strings = cache.tables
+    cache.keep(numbers, "a", 1, "t1")
+    cache.keep(numbers, "a", 2, "t2")
+    cache.keep(strings, "s", "x", "t3")  # full: forgets the numbers (the very dicts readers hold), keeps this
+    assert cache.tables == ({}, {"s": {"x": "t3"}}) and cache.tables[0] is numbers
     many = {f"f{i}": i + 0.5 for i in range(3000)}  # more distinct values than fit are still all indexed
     assert len(feature_terms(many)) == 1000 and feature_terms(many) == feature_terms(dict(many))

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from warden_common.logstore import document as doc
+from warden_common.logstore.form_cache import FormCache
 from warden_common.logstore.opensearch_features import MAX_NAME_CHARS, sortable_number, term_prefix
 from warden_common.logstore.opensearch_mapping import CATEGORIES, VALUES
 
@@ -45,31 +46,10 @@ _TOO_LONG = ""
 _NO_TERMS: dict[Any, str] = {}
 
 
-class _TermCache:
-    """Terms of numbers (int and float alike: equal numbers have one term) and of short strings, by name.
-
-    When `limit` terms are kept it starts afresh, so continuous values (probabilities) that filled it cannot
-    keep the repeating ones of a deployment seen later out for good.
-    """
-
-    MAX_TEXT: ClassVar[int] = 64
-    """Longer strings (free text) rarely repeat: not kept."""
-
-    def __init__(self, limit: int) -> None:
-        self.numbers: dict[str, dict[float, str]] = {}
-        self.strings: dict[str, dict[str, str]] = {}
-        self._limit = self._room = limit
-
-    def keep(self, by_name: dict[str, dict[Any, str]], name: str, value: Any, term: str) -> None:
-        if self._room == 0:
-            self.numbers.clear()  # in place: readers hold these very dicts
-            self.strings.clear()
-            self._room = self._limit
-        self._room -= 1
-        by_name.setdefault(name, {})[value] = term
-
-
-_TERMS = _TermCache(_MAX_CACHED)
+_TERMS = FormCache(limit=_MAX_CACHED, tables=2)
+"""Terms of numbers (int and float alike: equal numbers have one term) and of short strings, by name and value."""
+_MAX_CACHED_TEXT = 64
+"""Longer strings (free text) rarely repeat: not kept."""
 
 
 def searchable_source(fields: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -121,7 +101,7 @@ def _walk(terms: list[str], numbers: dict[str, float], texts: dict[str, str], el
           group: str | None, *, slots: bool) -> None:  # fmt: skip
     """Add the terms (while fewer than `MAX_FEATURES`) and, with `slots`, the slots (while fewer than
     `MAX_SLOT_NAMES` names) of `elements`, each group's after its name's; stop when both are full."""
-    number_terms, string_terms = _TERMS.numbers, _TERMS.strings
+    number_terms, string_terms = _TERMS.tables
     max_terms = doc.MAX_FEATURES
     for key, value in elements.items():
         name = key if type(key) is str else str(key)
@@ -184,7 +164,7 @@ def _number_term(name: str, value: float) -> str | None:
     except OverflowError:  # an integer wider than any double: kept in `elements`, not searchable
         return None
     term = prefix + sortable_number(value)
-    _TERMS.keep(_TERMS.numbers, name, value, term)
+    _TERMS.keep(_TERMS.tables[0], name, value, term)
     return term
 
 
@@ -193,6 +173,6 @@ def _string_term(name: str, value: str) -> str | None:
     if not prefix:
         return None
     term = prefix + value[: doc.MAX_KEYWORD]
-    if len(value) <= _TermCache.MAX_TEXT:
-        _TERMS.keep(_TERMS.strings, name, value, term)
+    if len(value) <= _MAX_CACHED_TEXT:
+        _TERMS.keep(_TERMS.tables[1], name, value, term)
     return term

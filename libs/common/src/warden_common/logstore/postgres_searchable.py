@@ -17,6 +17,7 @@ from typing import Any
 
 from warden_common.logstore import document as doc
 from warden_common.logstore import postgres_slots as slots
+from warden_common.logstore.form_cache import FormCache
 
 Scalars = dict[slots.Path, slots.Value]
 
@@ -48,6 +49,7 @@ def part_forms(elements: Mapping[Any, Any]) -> tuple[list[dict[str, object]], Sc
     entries: list[dict[str, object]] = []
     found: Scalars = {}
     room = True  # entries stop at `MAX_FEATURES`; scalars go on (the slot registry bounds those)
+    by_int, by_text = _FORMS.tables
     for key, value in elements.items():
         name = key if type(key) is str else str(key)
         kind = type(value)  # exact types: bool is an int, and subclasses go the general way below
@@ -56,19 +58,12 @@ def part_forms(elements: Mapping[Any, Any]) -> tuple[list[dict[str, object]], Sc
                 if room:
                     entries.append({"name": name, "num": value})
                 found[(name,)] = (value, None)
-        elif kind is str:
-            if room:
-                entries.append({"name": name, "str": value[: doc.MAX_KEYWORD]})
-            found[(name,)] = (None, value)
-        elif kind is int:
-            text = str(value)
-            if -slots.WIDEST_DOUBLE <= value <= slots.WIDEST_DOUBLE:
-                number = float(value)
-                if room:
-                    entries.append({"name": name, "num": number})
-                found[(name,)] = (number, text)
-            else:
-                found[(name,)] = (None, text)
+        elif kind is str or kind is int:
+            forms = (by_text if kind is str else by_int).get(name, _NOTHING).get(value) or _forms(name, value)
+            entry, path, scalar = forms
+            if room and entry is not None:
+                entries.append(entry)
+            found[path] = scalar
         else:
             if room:
                 doc.add_feature_entry(entries, name, value)
@@ -84,3 +79,33 @@ def part_forms(elements: Mapping[Any, Any]) -> tuple[list[dict[str, object]], Sc
         if room and len(entries) >= doc.MAX_FEATURES:
             room = False
     return (entries if room else entries[: doc.MAX_FEATURES]), found
+
+
+_Forms = tuple[dict[str, object] | None, slots.Path, slots.Value]
+"""A top-level int's or string's feature entry (None: none), slot path and slot value."""
+
+_FORMS = FormCache(limit=100_000, tables=2)
+"""`_Forms` of ints and of short strings by name and value: a deployment's rows repeat most of those (categories,
+counts), so the common element costs two lookups. The entries are shared by the documents that hold them: nothing
+changes a document's entries once made (they are only encoded)."""
+_NOTHING: dict[Any, _Forms] = {}
+_MAX_CACHED_TEXT = 64
+"""Longer strings (free text) rarely repeat: not kept."""
+
+
+def _forms(name: str, value: int | str) -> _Forms:
+    """Made, and remembered, for a top-level element of exactly `int` or `str` (the caller checked the type)."""
+    forms: _Forms
+    if isinstance(value, str):
+        forms = ({"name": name, "str": value[: doc.MAX_KEYWORD]}, (name,), (None, value))
+        if len(value) <= _MAX_CACHED_TEXT:
+            _FORMS.keep(_FORMS.tables[1], name, value, forms)
+        return forms
+    text = str(value)
+    if -slots.WIDEST_DOUBLE <= value <= slots.WIDEST_DOUBLE:
+        number = float(value)
+        forms = ({"name": name, "num": number}, (name,), (number, text))
+    else:
+        forms = (None, (name,), (None, text))
+    _FORMS.keep(_FORMS.tables[0], name, value, forms)
+    return forms
