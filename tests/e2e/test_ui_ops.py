@@ -45,6 +45,8 @@ def test_canary_resources_and_audit_through_the_ui(
         assert "mlserver" in report["logs"], f"no MLServer output on the Resources tab: {report['logs'][:500]}"
         # Following, the screen showed the error MLServer logged for a bad prediction made after it started.
         assert "features" not in report["logs"] and "features" in report["followedLog"], report["followedLog"][-500:]
+        # Read again for "written in the last 5 minutes" only: the error just logged is in it.
+        assert "features" in report["recentLog"], report["recentLog"][-500:]
         # The newest commit is the canary's: its diff adds the canary's model.
         assert any(xgboost in line for line in report["diffAdded"]), report["diffAdded"]
         assert "restored" in report["restored"], report["restored"]

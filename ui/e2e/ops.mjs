@@ -90,6 +90,16 @@ await runInBrowser(async (page) => {
     { timeout: 60000 },
   );
   report.followedLog = (await logs.textContent()) ?? "";
+  // Only what was written in the last 5 minutes (`sinceSeconds`): the log is read again, the error just logged in it.
+  await page.getByLabel("Written").click();
+  await page.getByRole("option", { name: "in the last 5 minutes", exact: true }).click();
+  await page.getByRole("listbox").waitFor({ state: "detached" });
+  await page.waitForFunction(
+    () => document.querySelector("pre[aria-label^='Output of']")?.textContent?.includes("features"),
+    null,
+    { timeout: 60000 },
+  );
+  report.recentLog = (await logs.textContent()) ?? "";
   // The log's controls are reachable with the keyboard (from the Resources tab, through the table and pickers).
   await tabTo(page, "the Download button", () => document.activeElement?.textContent === "Download", 40);
   await screenshot(page, "resources");

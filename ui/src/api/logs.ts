@@ -25,6 +25,16 @@ export function logsPath(kind: Kind, namespace: string, name: string, query: Log
   return search ? `${path}?${search}` : path;
 }
 
+/** The windows a reader picks from for "only lines written since" (`sinceSeconds`; the route takes up to a year). */
+export type SinceWindow = { label: string; seconds: number | null };
+export const ANY_TIME: SinceWindow = { label: "at any time", seconds: null };
+export const SINCE_WINDOWS: readonly SinceWindow[] = [
+  ANY_TIME,
+  { label: "in the last 5 minutes", seconds: 5 * 60 },
+  { label: "in the last hour", seconds: 60 * 60 },
+  { label: "in the last day", seconds: 24 * 60 * 60 },
+];
+
 /** "How many last lines" as typed in a form: a number, or the reason it is not one (empty = all kept lines). */
 export function parseTailLines(text: string): { value: number | null; error: string | null } {
   const trimmed = text.trim();

@@ -21,7 +21,7 @@ import {
 } from "@mui/material";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../../api/client";
-import { download, LogsApi, parseTailLines } from "../../api/logs";
+import { ANY_TIME, download, LogsApi, parseTailLines, SINCE_WINDOWS } from "../../api/logs";
 import { OpsApi, type Processes } from "../../api/ops";
 import { useSession } from "../../state/session";
 import { useDeploymentParams } from "./useDeploymentParams";
@@ -63,6 +63,7 @@ export default function Resources() {
   const [follow, setFollow] = useState(true);
   const [timestamps, setTimestamps] = useState(false);
   const [tail, setTail] = useState("100");
+  const [sinceWindow, setSinceWindow] = useState(0); // an index of SINCE_WINDOWS
   const [lines, setLines] = useState<string[]>([]);
   const [logState, setLogState] = useState<LogState>("idle");
   const [logError, setLogError] = useState<string | null>(null);
@@ -97,13 +98,19 @@ export default function Resources() {
   const current = processes.find((p) => p.name === selected) ?? processes[0];
   const processName = current?.name ?? null;
   const { value: tailLines, error: tailError } = parseTailLines(tail);
+  const since = SINCE_WINDOWS[sinceWindow] ?? ANY_TIME;
 
   // The chosen process's log: its last lines, or (Follow) a stream that goes on until the process ends, the choice
   // changes or the screen goes away (the request is aborted: the server lets go of its reader).
   useEffect(() => {
     if (!kind || !processName || tailError) return;
     const controller = new AbortController();
-    const query = { process: processName, timestamps, ...(tailLines !== null ? { tailLines } : {}) };
+    const query = {
+      process: processName,
+      timestamps,
+      ...(tailLines !== null ? { tailLines } : {}),
+      ...(since.seconds !== null ? { sinceSeconds: since.seconds } : {}),
+    };
     setLines([]);
     setLogError(null);
     const failed = (e: unknown) => {
@@ -125,7 +132,7 @@ export default function Resources() {
       }, failed);
     }
     return () => controller.abort();
-  }, [logsApi, kind, namespace, name, processName, tailLines, tailError, timestamps, follow, reloads]);
+  }, [logsApi, kind, namespace, name, processName, tailLines, tailError, since, timestamps, follow, reloads]);
 
   useEffect(() => {
     if (follow && logBox.current) logBox.current.scrollTop = logBox.current.scrollHeight;
@@ -233,6 +240,21 @@ export default function Resources() {
                   slotProps={{ htmlInput: { inputMode: "numeric" } }}
                   sx={{ width: 160 }}
                 />
+                <FormControl size="small" sx={{ minWidth: 200 }}>
+                  <InputLabel id="log-since-label">Written</InputLabel>
+                  <Select
+                    labelId="log-since-label"
+                    label="Written"
+                    value={sinceWindow}
+                    onChange={(e) => setSinceWindow(Number(e.target.value))}
+                  >
+                    {SINCE_WINDOWS.map((w, i) => (
+                      <MenuItem key={w.label} value={i}>
+                        {w.label}
+                      </MenuItem>
+                    ))}
+                  </Select>
+                </FormControl>
                 <FormControlLabel
                   control={<Switch checked={follow} onChange={(e) => setFollow(e.target.checked)} />}
                   label="Follow"
@@ -270,7 +292,11 @@ export default function Resources() {
               {lines.length === 0 ? (
                 logState !== "failed" && logState !== "loading" && (
                   <Typography color="text.secondary">
-                    {tailError ? "Correct the number of lines to read the log." : "This process has written no output yet."}
+                    {tailError
+                      ? "Correct the number of lines to read the log."
+                      : since.seconds !== null
+                        ? `This process has written no output ${since.label}.`
+                        : "This process has written no output yet."}
                   </Typography>
                 )
               ) : (

@@ -1,4 +1,4 @@
-import{r as T,j as g}from"./react-B8V05dMt.js";import{g as A,d as U,e as D,U as E,n as K,aO as x,o as S,p as m,b8 as h,b7 as j,r as c,aV as u,b6 as R,K as p}from"./index-DODrNcJQ.js";function X(a){return A("MuiLinearProgress",a)}U("MuiLinearProgress",["root","colorPrimary","colorSecondary","determinate","indeterminate","buffer","query","dashed","bar","bar1","bar2"]);const C=4,w={},k=h`
+import{r as T,j as g}from"./react-B8V05dMt.js";import{g as A,d as U,e as D,U as E,n as K,aO as x,o as S,p as m,b8 as h,b7 as j,r as c,aV as u,b6 as R,K as p}from"./index-DoII08Cu.js";function X(a){return A("MuiLinearProgress",a)}U("MuiLinearProgress",["root","colorPrimary","colorSecondary","determinate","indeterminate","buffer","query","dashed","bar","bar1","bar2"]);const C=4,w={},k=h`
   0% {
     left: -35%;
     right: 100%;
