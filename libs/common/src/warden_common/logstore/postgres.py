@@ -189,7 +189,7 @@ async def _upsert(conn: asyncpg.Connection, registry: postgres_slots.SlotRegistr
             row: list[Any] = [
                 namespace, deployment, doc_id, str(fields.get(doc.REQUEST_ID, "")), fields.get(doc.ENDPOINT),
                 _timestamp(fields.get(doc.TIMESTAMP)),
-                outlier.get(doc.IS_OUTLIER) if isinstance(outlier, dict) else None, fields,
+                outlier.get(doc.IS_OUTLIER) if isinstance(outlier, dict) else None, postgres_json.dumps(fields),
                 fields.get(doc.DEPLOYMENT_UID),
             ]  # fmt: skip
             for part in postgres_slots.PARTS:
@@ -200,7 +200,8 @@ async def _upsert(conn: asyncpg.Connection, registry: postgres_slots.SlotRegistr
         await conn.execute(sql.UPSERT_INSTANCES, *columns)
     if payloads:
         rows = [(p.ref.namespace, p.ref.deployment, p.request_id, p.part, p.content_type, p.size_bytes,
-                 p.payload, p.rejected_reason) for p in payloads.values()]  # fmt: skip
+                 None if p.payload is None else postgres_json.dumps(p.payload), p.rejected_reason)
+                for p in payloads.values()]  # fmt: skip
         await conn.execute(sql.UPSERT_PAYLOADS, *(list(column) for column in zip(*rows, strict=True)))
     return slots
 

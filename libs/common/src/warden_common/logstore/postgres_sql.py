@@ -12,10 +12,10 @@ UPSERT_INSTANCES = """
 INSERT INTO warden_logs.instances AS t
     (namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
      request_numbers, request_labels, response_numbers, response_labels)
-SELECT namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
+SELECT namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc::jsonb, deployment_uid,
        request_numbers::float8[], request_labels::text[], response_numbers::float8[], response_labels::text[]
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-            $7::boolean[], $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+            $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
     AS w(namespace, deployment, doc_id, request_id, endpoint, ts, is_outlier, doc, deployment_uid,
          request_numbers, request_labels, response_numbers, response_labels)
 ON CONFLICT (namespace, deployment, doc_id) DO UPDATE SET
@@ -31,13 +31,17 @@ ON CONFLICT (namespace, deployment, doc_id) DO UPDATE SET
     response_labels  = CASE WHEN EXCLUDED.doc ? 'response' THEN EXCLUDED.response_labels ELSE t.response_labels END
 """
 """Parts replace their own top-level key (`||` is a shallow merge), so parts merge in any order, idempotently;
-a part's slot arrays (`postgres_slots`) are written with it, from its elements."""
+a part's slot arrays (`postgres_slots`) are written with it, from its elements. Documents (and payloads, below)
+come as JSON text (`postgres_json.dumps`) cast here: a `jsonb[]` parameter makes asyncpg quote and escape every
+element into one array literal (26 us per income document against 9 us for making the JSON), and it reads a
+JSON list as a nested array dimension rather than as one value."""
 
 UPSERT_PAYLOADS = """
 INSERT INTO warden_logs.payloads AS t
     (namespace, deployment, request_id, part, content_type, size_bytes, payload, rejected_reason)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::jsonb[],
-                     $8::text[])
+SELECT namespace, deployment, request_id, part, content_type, size_bytes, payload::jsonb, rejected_reason
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+    AS w(namespace, deployment, request_id, part, content_type, size_bytes, payload, rejected_reason)
 ON CONFLICT (namespace, deployment, request_id, part) DO UPDATE SET
     content_type = EXCLUDED.content_type, size_bytes = EXCLUDED.size_bytes,
     payload = EXCLUDED.payload, rejected_reason = EXCLUDED.rejected_reason
