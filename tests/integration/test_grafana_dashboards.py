@@ -32,6 +32,9 @@ TARGET_LABELS = {"job", "instance"}  # added by Prometheus when it scrapes, on e
 DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
 
 _METRIC_CLASSES = {"Counter", "Gauge", "Histogram", "Summary"}
+_OWN_METRIC_CLASSES: dict[tuple[str | None, str], str] = {
+    ("warden_common.batch_histogram", "BatchHistogram"): "Histogram"
+}
 _VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _SELECTOR = re.compile(r"([a-zA-Z_:][\w:]*)?\s*\{([^}]*)\}")
@@ -45,14 +48,17 @@ _LABEL_VALUES = re.compile(r"^label_values\((?:(?P<selector>.+),\s*)?(?P<label>\
 # ----- what the code exports ----------------------------------------------------------------------------------
 
 
-def _prometheus_client_classes(tree: ast.Module) -> set[str]:
-    """The metric classes a module imports from prometheus_client (a `Counter` from collections is not one)."""
+def _prometheus_client_classes(tree: ast.Module) -> dict[str, str]:
+    """The metric classes a module imports (name in the module -> prometheus_client class it is exposed as): from
+    prometheus_client (a `Counter` from collections is not one), and Warden's own `BatchHistogram`, exposed as a
+    `Histogram` of the same arguments (libs/common/tests/unit/test_batch_histogram.py holds it to that)."""
     return {
-        alias.asname or alias.name
+        alias.asname or alias.name: _OWN_METRIC_CLASSES.get((node.module, alias.name), alias.name)
         for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == "prometheus_client"
+        if isinstance(node, ast.ImportFrom)
         for alias in node.names
-        if alias.name in _METRIC_CLASSES
+        if (node.module == "prometheus_client" and alias.name in _METRIC_CLASSES)
+        or (node.module, alias.name) in _OWN_METRIC_CLASSES
     }
 
 
@@ -86,7 +92,7 @@ def _metric_definitions() -> Iterator[tuple[str, str, tuple[str, ...]]]:
             labels_node = next((k.value for k in call.keywords if k.arg == "labelnames"), labels_node)
             labels = tuple(_literal(labels_node, tree, where)) if labels_node is not None else ()
             name_node = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "name")
-            yield call.func.id, _literal(name_node, tree, where), labels
+            yield classes[call.func.id], _literal(name_node, tree, where), labels
 
 
 @functools.cache
