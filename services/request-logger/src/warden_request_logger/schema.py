@@ -93,8 +93,8 @@ class ColumnNamer:
         flat = all(f.width == 1 and f.type not in _GROUPS and f.type != "TENSOR" for f in features)
         self._flat = flat and len(set(names)) == len(names)
         self._names = names
-        self._categories = [(f.name, _CategoryLookup(f.category_map)) for f in features if f.type == "CATEGORICAL"]
         self._steps = _steps(features)
+        self._categories = [(name, lookup) for kind, name, _, _, lookup in self._steps if kind is _LOOKUP]
 
     def name(self, columns: list[Any]) -> dict[str, Any] | None:
         if self.width != len(columns) or not self._features:

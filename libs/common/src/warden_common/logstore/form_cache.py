@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_CACHED_TEXT = 64
+"""Forms of longer strings (free text) are not kept: they rarely repeat."""
+
 
 class FormCache:
     """`tables` tables of forms, each `{name: {value: form}}` (one per kind of value: equal values of different

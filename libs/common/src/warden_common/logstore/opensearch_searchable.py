@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from warden_common.logstore import document as doc
-from warden_common.logstore.form_cache import FormCache
+from warden_common.logstore.form_cache import MAX_CACHED_TEXT, FormCache
 from warden_common.logstore.opensearch_features import MAX_NAME_CHARS, sortable_number, term_prefix
 from warden_common.logstore.opensearch_mapping import CATEGORIES, VALUES
 
@@ -48,8 +48,6 @@ _NO_TERMS: dict[Any, str] = {}
 
 _TERMS = FormCache(limit=_MAX_CACHED, tables=2)
 """Terms of numbers (int and float alike: equal numbers have one term) and of short strings, by name and value."""
-_MAX_CACHED_TEXT = 64
-"""Longer strings (free text) rarely repeat: not kept."""
 
 
 def searchable_source(fields: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -173,6 +171,6 @@ def _string_term(name: str, value: str) -> str | None:
     if not prefix:
         return None
     term = prefix + value[: doc.MAX_KEYWORD]
-    if len(value) <= _MAX_CACHED_TEXT:
+    if len(value) <= MAX_CACHED_TEXT:
         _TERMS.keep(_TERMS.tables[1], name, value, term)
     return term

@@ -17,7 +17,7 @@ from typing import Any
 
 from warden_common.logstore import document as doc
 from warden_common.logstore import postgres_slots as slots
-from warden_common.logstore.form_cache import FormCache
+from warden_common.logstore.form_cache import MAX_CACHED_TEXT, FormCache
 
 Scalars = dict[slots.Path, slots.Value]
 
@@ -89,8 +89,6 @@ _FORMS = FormCache(limit=100_000, tables=2)
 counts), so the common element costs two lookups. The entries are shared by the documents that hold them: nothing
 changes a document's entries once made (they are only encoded)."""
 _NOTHING: dict[Any, _Forms] = {}
-_MAX_CACHED_TEXT = 64
-"""Longer strings (free text) rarely repeat: not kept."""
 
 
 def _forms(name: str, value: int | str) -> _Forms:
@@ -98,7 +96,7 @@ def _forms(name: str, value: int | str) -> _Forms:
     forms: _Forms
     if isinstance(value, str):
         forms = ({"name": name, "str": value[: doc.MAX_KEYWORD]}, (name,), (None, value))
-        if len(value) <= _MAX_CACHED_TEXT:
+        if len(value) <= MAX_CACHED_TEXT:
             _FORMS.keep(_FORMS.tables[1], name, value, forms)
         return forms
     text = str(value)
