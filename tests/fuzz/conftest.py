@@ -1,4 +1,4 @@
-"""Fixtures of the fuzz suite: one real `warden up` for every document, a running deployment, a closing report."""
+"""Fixtures of the fuzz suite: one real `warden up` for every document, a running deployment."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ AVAILABLE_WITHIN_S = 180  # a model server's first start on a busy 2-core machin
 LIVE_NAMESPACE, LIVE_NAME = "fuzz-live", "iris"
 API = "/seldon-deploy/api/v1alpha1"
 ADMIN = "fuzz-admin"  # not "admin": the token endpoint's examples sign in as that one (wrongly: throttled)
-FUZZ_RESULTS = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -83,17 +82,3 @@ def live_deployment(warden: str, warden_home: Path) -> tuple[str, str]:
             return LIVE_NAMESPACE, LIVE_NAME
         time.sleep(0.5)
     raise AssertionError(f"{LIVE_NAMESPACE}/{LIVE_NAME} not Available within {AVAILABLE_WITHIN_S}s (last: {state})")
-
-
-@pytest.fixture
-def fuzz_results(request: pytest.FixtureRequest) -> list[str]:
-    """Lines for the closing report: each run's operations and generated cases."""
-    return request.config.stash.setdefault(FUZZ_RESULTS, [])
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    lines = config.stash.get(FUZZ_RESULTS, [])
-    if lines:
-        terminalreporter.section("API fuzzing (schemathesis)")
-        for line in lines:
-            terminalreporter.write_line(line)

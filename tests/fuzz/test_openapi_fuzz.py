@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,10 @@ def _failures_section(output: str) -> str:
     return output[start:] if start >= 0 else output[-4000:]
 
 
-def _fuzz(url: str, tmp_path: Path, fuzz_results: list[str], label: str, *options: str, config: Path = CONFIG) -> int:
-    """Run schemathesis on `url`; assert it found nothing; return how many operations it tested."""
+def _fuzz(url: str, tmp_path: Path, report_line: Callable[[str, str], None], label: str, *options: str,
+          config: Path = CONFIG) -> int:  # fmt: skip
+    """Run schemathesis on `url`; assert it found nothing; return how many operations it tested. What it ran
+    goes to the closing report (`report_line`, the `closing_report` fixture)."""
     tmp_path.mkdir(exist_ok=True)
     done = subprocess.run(
         _schemathesis_command(url, tmp_path, config, *options),
@@ -100,11 +103,12 @@ def _fuzz(url: str, tmp_path: Path, fuzz_results: list[str], label: str, *option
     assert reports, f"schemathesis wrote no report (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr}"
     report = json.loads(reports[-1].read_text())
     tested, cases = report["operations"]["tested"], report["test_cases"]["generated"]
-    fuzz_results.append(
+    summary = (
         f"{label}: {tested}/{report['operations']['total']} operations, {cases} generated cases, "
         f"seed {report['seed']}, {len(report['failures'])} failure kinds"
     )
-    print(fuzz_results[-1])  # also in the test's own output (pytest -s, or its captured output on failure)
+    report_line("API fuzzing (schemathesis)", summary)
+    print(summary)  # also in the test's own output (pytest -s, or its captured output on failure)
     assert report["errors"] == [], _failures_section(done.stdout)
     assert report["failures"] == [], _failures_section(done.stdout)
     assert done.returncode == 0, _failures_section(done.stdout)
@@ -115,16 +119,16 @@ def _fuzz(url: str, tmp_path: Path, fuzz_results: list[str], label: str, *option
 
 @pytest.mark.parametrize("document_path", DOCUMENTS)
 def test_every_operation_survives_fuzzing(
-    warden: str, document_path: str, tmp_path: Path, fuzz_results: list[str]
+    warden: str, document_path: str, tmp_path: Path, closing_report: Callable[[str, str], None]
 ) -> None:
     url = f"{warden}{document_path}"
     document = httpx.get(url, timeout=10).raise_for_status().json()
     operations = _operation_count(document)
     assert operations > 0, f"{document_path} lists no operation"
     full = ("--phases=examples,fuzzing,stateful",)
-    assert _fuzz(url, tmp_path / "full", fuzz_results, document_path, *full) == operations
+    assert _fuzz(url, tmp_path / "full", closing_report, document_path, *full) == operations
     coverage = ("--phases=coverage", f"--exclude-path-regex={CRD_BODY_PATHS}")
-    assert _fuzz(url, tmp_path / "coverage", fuzz_results, f"{document_path} (coverage phase)", *coverage) > 0
+    assert _fuzz(url, tmp_path / "coverage", closing_report, f"{document_path} (coverage phase)", *coverage) > 0
 
 
 def _admin_answers(base: str) -> int:
@@ -141,7 +145,7 @@ def _admin_answers(base: str) -> int:
 
 
 def test_every_operation_survives_fuzzing_with_auth_on(
-    warden_with_auth: tuple[str, str], tmp_path: Path, fuzz_results: list[str]
+    warden_with_auth: tuple[str, str], tmp_path: Path, closing_report: Callable[[str, str], None]
 ) -> None:
     """The same document with `auth.enabled`, every request carrying an administrator's bearer token: the guarded
     routes' logic is reached (not only their 401), and the identity provider's own routes are fuzzed for real."""
@@ -151,13 +155,13 @@ def test_every_operation_survives_fuzzing_with_auth_on(
     bearer = f"--header=Authorization: Bearer {token}"
     label = f"{PUBLIC_DOCUMENT} (auth on, as an administrator)"
     # The coverage phase's boundary cases do not depend on who asks: the auth-off run covers them.
-    tested = _fuzz(url, tmp_path, fuzz_results, label, bearer, "--phases=examples,fuzzing,stateful")
+    tested = _fuzz(url, tmp_path, closing_report, label, bearer, "--phases=examples,fuzzing,stateful")
     assert tested == _operation_count(document)
     assert _admin_answers(base) > 0, "no administrator route answered 2xx: the token was not used"
 
 
 def test_reads_and_predictions_of_a_running_deployment(
-    warden: str, live_deployment: tuple[str, str], tmp_path: Path, fuzz_results: list[str]
+    warden: str, live_deployment: tuple[str, str], tmp_path: Path, closing_report: Callable[[str, str], None]
 ) -> None:
     """The run above meets almost only unknown names (404s); this one aims reads and predictions at a live model.
 
@@ -184,6 +188,6 @@ def test_reads_and_predictions_of_a_running_deployment(
         f"--checks={LIVE_CHECKS}",
         "--phases=examples,fuzzing",
     )
-    assert _fuzz(url, tmp_path, fuzz_results, f"{PUBLIC_DOCUMENT} (live {namespace}/{name})", *options, config=config)
+    assert _fuzz(url, tmp_path, closing_report, f"{PUBLIC_DOCUMENT} (live {namespace}/{name})", *options, config=config)
     deployment = f"{url.removesuffix('/openapi.json')}/namespaces/{namespace}/seldondeployments/{name}"
     assert httpx.get(deployment, timeout=10).json()["status"]["state"] == "Available"

@@ -8,6 +8,9 @@ that does not ask never starts it. Isolation fixtures give each test its own nam
 
     @pytest.mark.parametrize("kafka_topic", [4], indirect=True)   # a topic with 4 partitions
     def test_y(kafka_topic): ...
+
+`closing_report` adds lines to a section printed after the run (`closing_report("API fuzzing", line)`). The
+lines travel in the test's report, so they reach the closing summary when tests run in pytest-xdist workers too.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -120,3 +123,34 @@ def mlserver_bin() -> str:
     from warden_common.testing.servers import mlserver
 
     return str(mlserver.install())
+
+
+_REPORT_PROPERTY = "warden-closing-report"
+_CLOSING_REPORT: dict[str, list[str]] = {}
+"""Section -> lines, gathered in the process that prints the summary (the xdist controller, or the only one)."""
+
+
+@pytest.fixture
+def closing_report(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """`add(section, line)`: a line for `section` of the report printed after the whole run."""
+
+    def add(section: str, line: str) -> None:
+        request.node.user_properties.append((_REPORT_PROPERTY, (section, line)))
+
+    return add
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "teardown":  # every phase's report carries the test's properties: read them once, at the end
+        return
+    for name, value in report.user_properties:
+        if name == _REPORT_PROPERTY:
+            section, line = cast(Sequence[str], value)  # a tuple here, a list when it came from a worker
+            _CLOSING_REPORT.setdefault(section, []).append(line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for section, lines in _CLOSING_REPORT.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
