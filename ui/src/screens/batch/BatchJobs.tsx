@@ -22,7 +22,7 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import {
   BatchApi,
   batchDefinition,
@@ -33,11 +33,11 @@ import {
   PAYLOAD_TYPES,
   type BatchErrors,
   type BatchForm,
-  type BatchJob,
   type BatchJobDetail,
 } from "../../api/batch";
 import { describeError } from "../../api/client";
 import { useSession } from "../../state/session";
+import { usePolled } from "../../state/usePolled";
 import { useDeploymentParams } from "../resources/useDeploymentParams";
 
 const REFRESH_MS = 3000;
@@ -48,8 +48,6 @@ export default function BatchJobs() {
   const { kind, namespace, name, rawKind } = useDeploymentParams();
   const { client } = useSession();
   const api = useMemo(() => new BatchApi(client), [client]);
-  const [jobs, setJobs] = useState<BatchJob[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState<BatchForm>(DEFAULT_FORM);
@@ -61,25 +59,11 @@ export default function BatchJobs() {
   const [cancelling, setCancelling] = useState<string | null>(null);
 
   // Progress moves on its own: read the list again every few seconds.
-  useEffect(() => {
-    if (!kind) return;
-    let live = true;
-    const read = () =>
-      api.list(kind, namespace, name).then(
-        (value) => {
-          if (!live) return;
-          setJobs(value);
-          setLoadError(null);
-        },
-        (e: unknown) => live && setLoadError(describeError(e)),
-      );
-    void read();
-    const timer = window.setInterval(read, REFRESH_MS);
-    return () => {
-      live = false;
-      window.clearInterval(timer);
-    };
-  }, [api, kind, namespace, name, round]);
+  const { value: jobs, error: loadError } = usePolled(
+    kind ? () => api.list(kind, namespace, name) : null,
+    REFRESH_MS,
+    [api, kind, namespace, name, round],
+  );
 
   if (!kind) return <Alert severity="error">Unknown kind of deployment: {rawKind}</Alert>;
 

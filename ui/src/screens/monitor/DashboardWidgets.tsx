@@ -1,9 +1,9 @@
 import DeleteOutline from "@mui/icons-material/DeleteOutlined";
 import { Alert, Box, Button, Chip, CircularProgress, IconButton, Link, Paper, Typography } from "@mui/material";
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
-import { describeError } from "../../api/client";
-import { DETECTOR_LABEL, type DetectorKind, type RequestMetrics } from "../../api/monitor";
+import { usePolled } from "../../state/usePolled";
+import { DETECTOR_LABEL, type DetectorKind } from "../../api/monitor";
 import { ExplainerPanel } from "../explainer/ExplainerPanel";
 import { CreateDetectorButton, RemoveDetectorDialog } from "./DetectorDialogs";
 import { DETECTOR_KINDS, stateColor, useDetectorLists } from "./detectors";
@@ -49,28 +49,11 @@ export function DashboardWidgets() {
 
 /** Requests of the last few minutes per predictor, read again every few seconds. */
 function LiveRequests({ deployment }: { deployment: DeploymentRef }) {
-  const [metrics, setMetrics] = useState<RequestMetrics | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const controller = new AbortController();
-    const read = () =>
-      deployment.monitor.requestMetrics(rangeOf(LIVE_MINUTES, new Date(), 10), controller.signal).then(
-        (value) => {
-          if (!live) return;
-          setMetrics(value);
-          setError(null);
-        },
-        (err: unknown) => live && setError(describeError(err)),
-      );
-    void read();
-    const timer = window.setInterval(() => void read(), LIVE_MS);
-    return () => {
-      live = false;
-      controller.abort();
-      window.clearInterval(timer);
-    };
-  }, [deployment]);
+  const { value: metrics, error } = usePolled(
+    (signal) => deployment.monitor.requestMetrics(rangeOf(LIVE_MINUTES, new Date(), 10), signal),
+    LIVE_MS,
+    [deployment],
+  );
   const predictors = metrics?.predictors.filter((p) => p.total.requests > 0) ?? [];
   return (
     <Widget title={`Requests, last ${LIVE_MINUTES} minutes`}>

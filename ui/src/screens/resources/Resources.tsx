@@ -22,8 +22,9 @@ import {
 import { useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../../api/client";
 import { ANY_TIME, download, LogsApi, parseTailLines, SINCE_WINDOWS } from "../../api/logs";
-import { OpsApi, type Processes } from "../../api/ops";
+import { OpsApi } from "../../api/ops";
 import { useSession } from "../../state/session";
+import { usePolled } from "../../state/usePolled";
 import { useDeploymentParams } from "./useDeploymentParams";
 
 const REFRESH_MS = 5000;
@@ -57,8 +58,6 @@ export default function Resources() {
   const { client } = useSession();
   const ops = useMemo(() => new OpsApi(client), [client]);
   const logsApi = useMemo(() => new LogsApi(client), [client]);
-  const [data, setData] = useState<Processes | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string>("");
   const [follow, setFollow] = useState(true);
   const [timestamps, setTimestamps] = useState(false);
@@ -72,27 +71,11 @@ export default function Resources() {
   const logBox = useRef<HTMLPreElement>(null);
 
   // The process table: read once, then every few seconds (states and restarts change; the log is streamed below).
-  useEffect(() => {
-    if (!kind) return;
-    let live = true;
-    const controller = new AbortController();
-    const read = () =>
-      ops.processes(kind, namespace, name, controller.signal).then(
-        (value) => {
-          if (!live) return;
-          setData(value);
-          setError(null);
-        },
-        (e: unknown) => live && setError(describeError(e)),
-      );
-    void read();
-    const timer = window.setInterval(read, REFRESH_MS);
-    return () => {
-      live = false;
-      controller.abort();
-      window.clearInterval(timer);
-    };
-  }, [ops, kind, namespace, name]);
+  const { value: data, error } = usePolled(
+    kind ? (signal) => ops.processes(kind, namespace, name, signal) : null,
+    REFRESH_MS,
+    [ops, kind, namespace, name],
+  );
 
   const processes = data?.processes ?? [];
   const current = processes.find((p) => p.name === selected) ?? processes[0];
