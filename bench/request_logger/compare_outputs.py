@@ -156,10 +156,10 @@ class CapturingStore:
         return sorted(rejected, key=lambda r: r.position)
 
 
-async def through(store: Any) -> list[dict[str, str]]:
+async def through(store: Any, *, compiled_parts: bool = False) -> list[dict[str, str]]:
     """Every batch of the corpus through the bus codec and the service into `store`; the rejections."""
-    service = RequestLoggerService(cast(Any, store), DocumentBuilder(max_payload_bytes=4096),
-                                   cast(Any, IncomeSchema()))  # fmt: skip
+    builder = DocumentBuilder(max_payload_bytes=4096, compiled_parts=compiled_parts)
+    service = RequestLoggerService(cast(Any, store), builder, cast(Any, IncomeSchema()))
     rejections: list[dict[str, str]] = []
     for batch in corpus():
         events = []
@@ -199,9 +199,9 @@ async def postgres_rows(server_dsn: str) -> dict[str, Any]:
         await admin.close()
 
 
-async def run(out: Path) -> None:
+async def run(out: Path, *, compiled_parts: bool) -> None:
     capturing = CapturingStore()
-    opensearch_rejections = await through(capturing)
+    opensearch_rejections = await through(capturing, compiled_parts=compiled_parts)
     server_dsn = (await asyncio.to_thread(ensure_servers, "postgres"))["postgres"]
     result = {
         "opensearch": {"rejections": opensearch_rejections, "bulk_bodies": capturing.bodies},
@@ -219,7 +219,13 @@ async def run(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
-    asyncio.run(run(parser.parse_args().out))
+    parser.add_argument(
+        "--python-only",
+        action="store_true",
+        help="OpenSearch bodies without the compiled parts (the logger takes them on OpenSearch)",
+    )
+    args = parser.parse_args()
+    asyncio.run(run(args.out, compiled_parts=not args.python_only))
 
 
 if __name__ == "__main__":

@@ -158,7 +158,14 @@ async def real_store(target: Target, phase: str) -> Any:
 
 
 async def consume_round(
-    bus: KafkaBus, topic: str, n: int, *, with_schema: bool, store: Any, extra_events: int = 0
+    bus: KafkaBus,
+    topic: str,
+    n: int,
+    *,
+    with_schema: bool,
+    store: Any,
+    extra_events: int = 0,
+    compiled_parts: bool = False,
 ) -> tuple[float, int]:
     """Consume the topic's 2n events once (a new group) into `store`; (CPU s of the whole process, bulk bytes)."""
     defaults = RequestLoggerSettings()
@@ -166,7 +173,7 @@ async def consume_round(
     schemas = FixedSchema(PredictionSchema.parse(json.loads(SCHEMA.read_text()))) if with_schema else None
     service = RequestLoggerService(
         cast(Any, store),
-        DocumentBuilder(max_payload_bytes=defaults.max_payload_bytes),
+        DocumentBuilder(max_payload_bytes=defaults.max_payload_bytes, compiled_parts=compiled_parts),
         cast(Any, schemas),
         writer=cast(Any, TimedWriter(lingering)),
     )
@@ -264,7 +271,13 @@ async def run(args: argparse.Namespace) -> None:
                         "--rate", str(args.rate), "--seconds", str(args.seconds),
                     )  # fmt: skip
                 total, body_bytes = await consume_round(
-                    bus, topic, n, with_schema=args.schema, store=store, extra_events=1 if args.rate else 0
+                    bus,
+                    topic,
+                    n,
+                    with_schema=args.schema,
+                    store=store,
+                    extra_events=1 if args.rate else 0,
+                    compiled_parts=args.compiled and args.store != "postgres",
                 )
                 if profiler is not None:
                     profiler.disable()
@@ -328,6 +341,12 @@ def main() -> None:
         help="no prediction schema (features named by position), as a logger without metadata",
     )
     parser.add_argument("--default-gc", action="store_true", help="CPython's collector settings, not the logger's")
+    parser.add_argument(
+        "--python-parts",
+        dest="compiled",
+        action="store_false",
+        help="build every part in Python (the logger takes the compiled parts on OpenSearch)",
+    )
     args = parser.parse_args()
     if args.publish_to:
         kafka, namespace, topic = args.publish_to.split(" ")

@@ -12,6 +12,7 @@ from warden_common.events.inference import DEPLOYMENT_UID_EXTENSION, LOAD_TEST_E
 from warden_common.logstore import DeploymentRef, InstanceWrite, LogWrite, PartName, PayloadWrite
 from warden_common.logstore import document as doc
 from warden_common.payloads import ParsedInstance, ParsedPayload, parse_request, parse_response, unparsed
+from warden_request_logger.compiled_parts import CompiledParts
 from warden_request_logger.kinds import engine_of, part_of
 from warden_request_logger.schema import ColumnNamer, PredictionSchema, name_by_payload
 
@@ -110,14 +111,23 @@ def _origin_of(key: tuple[Any, ...]) -> _Origin:
 class DocumentBuilder:
     """Builds the writes of one event; `max_payload_bytes` bounds what is kept of a raw payload."""
 
-    def __init__(self, *, max_payload_bytes: int) -> None:
+    def __init__(self, *, max_payload_bytes: int, compiled_parts: bool = False) -> None:
+        """`compiled_parts`: requests and responses the compiled path takes become one pre-encoded part each
+        (`compiled_parts`); only a store that takes `orjson.Fragment` parts (OpenSearch) may ask for it."""
         self._max_payload_bytes = max_payload_bytes
+        self._compiled = CompiledParts(max_payload_bytes=max_payload_bytes) if compiled_parts else None
 
     def build(self, event: Event, context: EventContext, schema: PredictionSchema | None) -> list[LogWrite]:
-        data = event.get_data()
         if context.part in _INSTANCE_PARTS:
             namer = schema.namer_for(context.part) if schema is not None else None
-            return self._instance_parts(context, event, data, namer)
+            if self._compiled is not None:
+                compiled = self._compiled.part(event, context.part, context.time, context.model_id,
+                                               namer.compiled if namer is not None else None,
+                                               named=namer is not None)  # fmt: skip
+                if compiled is not None:
+                    return [self._write(context, 0, compiled)]
+            return self._instance_parts(context, event, event.get_data(), namer)
+        data = event.get_data()
         if context.part == "feedback":
             return self._feedback(context, event, data, schema)
         if context.part == "outlier":
@@ -185,7 +195,7 @@ class DocumentBuilder:
             writes.append(self._write(context, i, body))
         return writes
 
-    def _write(self, context: EventContext, item: int, body: dict[str, Any]) -> InstanceWrite:
+    def _write(self, context: EventContext, item: int, body: dict[str, Any] | orjson.Fragment) -> InstanceWrite:
         fields = {**context.common, doc.ITEM_INDEX: item, context.part: body}
         return InstanceWrite(context.ref, doc.instance_doc_id(context.request_id, item), fields)
 

@@ -13,6 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from warden_native import Namer
+from warden_native import namer as compile_namer
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -95,6 +98,13 @@ class ColumnNamer:
         self._names = names
         self._steps = _steps(features)
         self._categories = [(name, lookup) for kind, name, _, _, lookup in self._steps if kind is _LOOKUP]
+        self.compiled: Namer | None = compile_namer(self.width, self._plain_steps())
+        """The same naming compiled (`compiled_parts`); None where it would not name a row exactly as this does."""
+
+    def _plain_steps(self) -> list[tuple[str, str, int, int, Any]]:
+        """The steps as plain data: a lookup's (by text, by number) maps, a group's category names."""
+        return [(kind, name, start, end, (extra.by_text, extra.by_number) if kind is _LOOKUP else extra)
+                for kind, name, start, end, extra in self._steps]  # fmt: skip
 
     def name(self, columns: list[Any]) -> dict[str, Any] | None:
         if self.width != len(columns) or not self._features:
@@ -162,23 +172,23 @@ class _CategoryLookup:
     """
 
     def __init__(self, category_map: dict[str, str]) -> None:
-        self._by_text = category_map
-        self._by_number: dict[float, str] = {}
+        self.by_text = category_map
+        self.by_number: dict[float, str] = {}
         for key, name in category_map.items():
             number = _number_written_as(key)
             if number is not None:
-                self._by_number[number] = name
+                self.by_number[number] = name
 
     def of(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            return self._by_text.get(value, value)
+            return self.by_text.get(value, value)
         if kind is int or (kind is float and math.isfinite(value)):
-            found = self._by_number.get(value)
+            found = self.by_number.get(value)
             if found is not None:
                 return found
             return int(value) if kind is float and value.is_integer() else value
-        return _category(self._by_text, value)
+        return _category(self.by_text, value)
 
 
 def _number_written_as(text: str) -> float | None:

@@ -24,6 +24,7 @@ from typing import Any
 from cloudevents.core.base import BaseCloudEvent
 
 from warden_common.codec._attributes import check_required, parse_time
+from warden_common.codec._format import is_json_content_type
 from warden_common.codec._structured import FORMAT
 from warden_common.codec.envelope import check_envelope
 
@@ -120,6 +121,16 @@ class ReceivedEvent(BaseCloudEvent):
             self._data = FORMAT.read_data(self._data, self._attributes.get(_DATACONTENTTYPE))
             self._data_pending = False
         return self._data  # type: ignore[no-any-return]
+
+    def pending_json_data(self) -> bytes | None:
+        """The data's JSON text as it came, while it has not been decoded (else None: use `get_data()`).
+
+        For a reader that makes its own output straight from the text (the request logger's compiled path); it
+        must fall back to `get_data()` for any text it does not take, so that malformed data is still reported.
+        """
+        if self._data_pending and self._data and is_json_content_type(self._attributes.get(_DATACONTENTTYPE)):
+            return self._data  # type: ignore[no-any-return]
+        return None
 
     def get_attributes(self) -> dict[str, Any]:
         if self._time_pending:

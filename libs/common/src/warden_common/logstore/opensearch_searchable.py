@@ -24,7 +24,8 @@ from warden_common.logstore.opensearch_mapping import CATEGORIES, VALUES
 
 MAX_SLOT_NAMES = 500
 """Elements of one part given aggregatable fields (the rest stay searchable and stored)."""
-_MAX_SLOT_NAME = 255
+MAX_SLOT_NAME = 255
+"""Longer element names get no aggregatable field."""
 _WIDEST_EXACT_INT = 2**53
 """A wider integer is no exact double: not aggregatable (still a term and stored)."""
 
@@ -109,7 +110,7 @@ def _walk(terms: list[str], numbers: dict[str, float], texts: dict[str, str], el
         slot_room = slots and len(numbers) + len(texts) < MAX_SLOT_NAMES
         if not (term_room or slot_room):
             return  # bounds the work on one very wide row
-        slot = slot_room and 0 < len(name) <= _MAX_SLOT_NAME
+        slot = slot_room and 0 < len(name) <= MAX_SLOT_NAME
         # Exact types (bool is a subclass of int, and True == 1): this runs for every element of every instance.
         kind = type(value)
         if kind is int or kind is float:
