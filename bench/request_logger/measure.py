@@ -64,6 +64,12 @@ def process_cpu_s(pid: int) -> float:
     return (utime + stime) / _TICKS
 
 
+def peak_memory_mb(pid: int) -> float:
+    """The most resident memory process `pid` has had so far (VmHWM), in MiB."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def process_tree_cpu_s(pid: int) -> float:
     """CPU seconds of `pid` and its children, live and exited (PostgreSQL's postmaster and its backends): a child's
     time moves into its parent's cutime/cstime when it is reaped, so the sum stays whole across exits."""

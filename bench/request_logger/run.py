@@ -51,7 +51,7 @@ from typing import Any
 
 import httpx
 from cloudevents.core.v1.event import CloudEvent
-from measure import busy_since, load_average, machine, machine_ticks, process_cpu_s, settle
+from measure import busy_since, load_average, machine, machine_ticks, peak_memory_mb, process_cpu_s, settle
 from targets import OpenSearchTarget, PostgresTarget, Target, ensure_servers, infra_pid
 
 from warden_common.bus.kafka import KafkaBus
@@ -224,7 +224,8 @@ async def end_to_end(target: Target, bus: KafkaBus, n: int, settle_s: float, pro
         print(f"  logger{f' x {replicas}' if replicas > 1 else ''}: ready {ready - started:.1f} s after its start "
               f"({startup_cpu:.1f} CPU s), first documents searchable {first[0] - ready:.2f} s after ready; then "
               f"{1000 * cpu / n:.2f} CPU s per 1,000 predictions (the Kafka broker: {1000 * bus_cpu / n:.2f}); "
-              f"{n / (done - started):,.0f} documents/s counting the logger's startup")  # fmt: skip
+              f"{n / (done - started):,.0f} documents/s counting the logger's startup; peak memory "
+              f"{max(peak_memory_mb(process.pid) for process in processes):,.0f} MiB")  # fmt: skip
         print(f"  {await target.work_note(phase, n, store_cpu)}; the machine {busy:.0%} busy")
         return n / (done - ready)
     finally:
@@ -272,7 +273,10 @@ async def lag(target: Target, bus: KafkaBus, rate: int, seconds: int, stage_log:
         cpu = process_cpu_s(process.pid) - cpu
         stop_sampling.set()
         await sampler
-        print(f"  logger CPU at a steady rate: {1000 * cpu / total:.2f} s per 1,000 predictions")
+        print(
+            f"  logger CPU at a steady rate: {1000 * cpu / total:.2f} s per 1,000 predictions; peak memory "
+            f"{peak_memory_mb(process.pid):,.0f} MiB"
+        )
         print(f"  the logger's own lag histogram: {await logged_lag(18932)}")
     finally:
         await stop(process)

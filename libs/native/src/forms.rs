@@ -11,7 +11,7 @@ use std::io::Write;
 
 use rustc_hash::FxHashMap;
 
-use crate::json::{escape_into, write_float, write_int, write_str, Value};
+use crate::json::{escape_into, write_float, write_int, write_joined, write_str, Value, ARRAY, OBJECT};
 use crate::naming::{Element, WIDEST_EXACT_INT};
 
 /// The bounds the Python side defines (passed in once, so they are not restated here).
@@ -42,7 +42,11 @@ pub struct Names {
 
 impl Names {
     pub fn new(limit: usize) -> Self {
-        Names { ids: HashMap::new(), forms: Vec::new(), limit }
+        Names {
+            ids: HashMap::new(),
+            forms: Vec::new(),
+            limit,
+        }
     }
 
     /// Called between parts only: the forms of the one being made must stay where they are.
@@ -68,7 +72,11 @@ impl Names {
         let mut field = Vec::with_capacity(name.len() + 2);
         write_str(&mut field, &name.replace('%', "%25").replace('.', "%2E"));
         let id = self.forms.len() as u32;
-        self.forms.push(NameForms { term_tail, field, chars });
+        self.forms.push(NameForms {
+            term_tail,
+            field,
+            chars,
+        });
         self.ids.insert(name.to_owned(), id);
         id
     }
@@ -92,24 +100,47 @@ enum Text<'t> {
 }
 
 /// Field name -> value, in first-set order; setting a name again replaces its value in place (a dict's way).
+/// A part has a few dozen at most as a rule, which a scan finds faster than a hash; wide rows get an index.
 struct Slots<V> {
     entries: Vec<(u32, V)>,
-    /// By name id (ours, not a payload's): a fast hash is safe here.
-    at: FxHashMap<u32, usize>,
+    /// By name id (ours, not a payload's): a fast hash is safe here. Made once the entries are many.
+    at: Option<FxHashMap<u32, usize>>,
 }
+
+const SCANNED_SLOTS: usize = 32;
 
 impl<V> Slots<V> {
     fn new() -> Self {
-        Slots { entries: Vec::new(), at: FxHashMap::default() }
+        Slots {
+            entries: Vec::new(),
+            at: None,
+        }
     }
 
     fn set(&mut self, id: u32, value: V) {
-        match self.at.get(&id) {
-            Some(&at) => self.entries[at].1 = value,
-            None => {
-                self.at.insert(id, self.entries.len());
-                self.entries.push((id, value));
+        let found = match &self.at {
+            Some(at) => at.get(&id).copied(),
+            None => self.entries.iter().position(|(known, _)| *known == id),
+        };
+        if let Some(position) = found {
+            self.entries[position].1 = value;
+            return;
+        }
+        self.entries.push((id, value));
+        match &mut self.at {
+            Some(at) => {
+                at.insert(id, self.entries.len() - 1);
             }
+            None if self.entries.len() > SCANNED_SLOTS => {
+                self.at = Some(
+                    self.entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (known, _))| (*known, i))
+                        .collect(),
+                );
+            }
+            None => {}
         }
     }
 }
@@ -141,6 +172,14 @@ fn sortable_bits(value: f64) -> u64 {
     }
 }
 
+/// 16 lower-case hex digits, as `f"{bits:016x}"`.
+fn write_hex(buf: &mut Vec<u8>, bits: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..16).rev() {
+        buf.push(HEX[((bits >> (shift * 4)) & 0xf) as usize]);
+    }
+}
+
 /// What one element is to the walk.
 enum Scalar<'t> {
     Number(Number),
@@ -162,7 +201,11 @@ fn scalar<'t>(value: &'t Value<'_>) -> Scalar<'t> {
 
 impl<'t> Forms<'t> {
     pub fn new() -> Self {
-        Forms { terms: Vec::new(), numbers: Slots::new(), texts: Slots::new() }
+        Forms {
+            terms: Vec::new(),
+            numbers: Slots::new(),
+            texts: Slots::new(),
+        }
     }
 
     /// `_walk` over a part's elements (groups walked in place, their slots only at the top level).
@@ -263,11 +306,7 @@ impl<'t> Forms<'t> {
     }
 
     pub fn write_terms(&self, buf: &mut Vec<u8>, names: &Names, limits: &Limits) {
-        buf.push(b'[');
-        for (i, term) in self.terms.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
+        write_joined(buf, ARRAY, &self.terms, |buf, term| {
             let (id, kind) = match term {
                 Term::Number(id, _) => (id, b'n'),
                 Term::Text(id, _) => (id, b's'),
@@ -277,44 +316,33 @@ impl<'t> Forms<'t> {
             buf.push(kind);
             buf.extend_from_slice(names.forms[*id as usize].term_tail.as_deref().unwrap_or_default());
             match term {
-                Term::Number(_, bits) => write!(buf, "{bits:016x}").expect("writing to a Vec"),
+                Term::Number(_, bits) => write_hex(buf, *bits),
                 Term::Text(_, text) => escape_into(buf, chars_prefix(text, limits.max_keyword)),
                 Term::Bool(_, truth) => buf.extend_from_slice(if *truth { b"true" } else { b"false" }),
             }
             buf.push(b'"');
-        }
-        buf.push(b']');
+        });
     }
 
     pub fn write_numbers(&self, buf: &mut Vec<u8>, names: &Names) {
-        buf.push(b'{');
-        for (i, (id, value)) in self.numbers.entries.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
+        write_joined(buf, OBJECT, &self.numbers.entries, |buf, (id, value)| {
             buf.extend_from_slice(&names.forms[*id as usize].field);
             buf.push(b':');
             match value {
                 Number::Int(whole) => write_int(buf, *whole),
                 Number::Float(double) => write_float(buf, *double),
             }
-        }
-        buf.push(b'}');
+        });
     }
 
     pub fn write_texts(&self, buf: &mut Vec<u8>, names: &Names, limits: &Limits) {
-        buf.push(b'{');
-        for (i, (id, text)) in self.texts.entries.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
+        write_joined(buf, OBJECT, &self.texts.entries, |buf, (id, text)| {
             buf.extend_from_slice(&names.forms[*id as usize].field);
             buf.push(b':');
             match text {
                 Text::Str(text) => write_str(buf, chars_prefix(text, limits.max_keyword)),
                 Text::Bool(truth) => write_str(buf, if *truth { "true" } else { "false" }),
             }
-        }
-        buf.push(b'}');
+        });
     }
 }

@@ -7,6 +7,7 @@
 //!   that overflow a double (`1e400`), NaN / Infinity (not JSON; `json` reads them);
 //! - objects with a repeated key (a dict keeps the first position and the last value), nesting deeper than
 //!   `MAX_DEPTH`.
+//!
 //! Writing is orjson's: no spaces, non-ASCII as is, `"` `\` and control characters escaped, floats as zmij's
 //! shortest round-trip text (orjson formats floats with zmij too).
 
@@ -53,7 +54,11 @@ impl<'a> Value<'a> {
 pub fn parse(text: &[u8]) -> Read<Value<'_>> {
     // One check for the whole text, so strings can be sliced from it without checking each.
     let text = std::str::from_utf8(text).map_err(|_| Decline)?;
-    let mut reader = Reader { text, bytes: text.as_bytes(), at: 0 };
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
     reader.skip_space();
     let value = reader.value(0)?;
     reader.skip_space();
@@ -263,6 +268,27 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &str) {
     buf.extend_from_slice(&bytes[start..]);
 }
 
+/// `items` between `open` and `close`, each written by `write`, with commas between: a JSON array, or an object's
+/// entries when `write` writes `"key":value`.
+pub fn write_joined<T>(
+    buf: &mut Vec<u8>,
+    (open, close): (u8, u8),
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Vec<u8>, T),
+) {
+    buf.push(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        write(buf, item);
+    }
+    buf.push(close);
+}
+
+pub const ARRAY: (u8, u8) = (b'[', b']');
+pub const OBJECT: (u8, u8) = (b'{', b'}');
+
 pub fn write_str(buf: &mut Vec<u8>, text: &str) {
     buf.reserve(text.len() + 2);
     buf.push(b'"');
@@ -295,29 +321,15 @@ pub fn write_value(buf: &mut Vec<u8>, value: &Value<'_>) {
             buf.push(b'"');
         }
         Value::Array(items) => write_array(buf, items),
-        Value::Object(entries) => {
-            buf.push(b'{');
-            for (i, (key, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                buf.push(b'"');
-                buf.extend_from_slice(key.as_bytes());
-                buf.extend_from_slice(b"\":");
-                write_value(buf, item);
-            }
-            buf.push(b'}');
-        }
+        Value::Object(entries) => write_joined(buf, OBJECT, entries, |buf, (key, item)| {
+            buf.push(b'"');
+            buf.extend_from_slice(key.as_bytes());
+            buf.extend_from_slice(b"\":");
+            write_value(buf, item);
+        }),
     }
 }
 
 pub fn write_array(buf: &mut Vec<u8>, items: &[Value<'_>]) {
-    buf.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        write_value(buf, item);
-    }
-    buf.push(b']');
+    write_joined(buf, ARRAY, items, write_value);
 }

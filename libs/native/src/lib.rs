@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList};
 
 use forms::{Forms, Limits, Names};
-use json::{write_array, write_int, write_str, write_value, Decline, Read};
+use json::{write_array, write_int, write_joined, write_str, write_value, Decline, Read, ARRAY, OBJECT};
 use naming::{name_by_payload, number_key, Categories, Element, Elements, StepSpec, WIDEST_EXACT_INT};
 use payload::{seldon_row, Part};
 
@@ -94,7 +94,13 @@ impl PartEncoder {
         payload_inline: String,
     ) -> Self {
         PartEncoder {
-            limits: Limits { max_features, max_keyword, max_name_chars, max_slot_names, max_slot_name },
+            limits: Limits {
+                max_features,
+                max_keyword,
+                max_name_chars,
+                max_slot_names,
+                max_slot_name,
+            },
             names: Names::new(max_cached_names),
             max_payload_bytes,
             inline: payload_inline,
@@ -121,7 +127,12 @@ impl PartEncoder {
             "response" => Part::Response,
             _ => return None,
         };
-        let head = Head { time, ce_id, model_id, content_type };
+        let head = Head {
+            time,
+            ce_id,
+            model_id,
+            content_type,
+        };
         let namer = namer.as_ref().map(|n| &n.inner);
         self.names.trim();
         let written = self.write(&part, body, &head, namer).ok()?;
@@ -173,14 +184,9 @@ impl PartEncoder {
         write_optional_str(&mut buf, head.content_type);
         buf.extend_from_slice(b",\"dataType\":");
         write_str(&mut buf, row.data_type);
-        buf.extend_from_slice(b",\"names\":[");
-        for (i, name) in row.names.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            write_str(&mut buf, name);
-        }
-        buf.extend_from_slice(b"],\"batchSize\":1,\"instance\":{\"value\":");
+        buf.extend_from_slice(b",\"names\":");
+        write_joined(&mut buf, ARRAY, &row.names, |buf, name| write_str(buf, name));
+        buf.extend_from_slice(b",\"batchSize\":1,\"instance\":{\"value\":");
         write_value(&mut buf, row.instance);
         buf.extend_from_slice(b"},\"elements\":");
         write_elements(&mut buf, &elements);
@@ -206,11 +212,7 @@ impl PartEncoder {
 }
 
 fn write_elements(buf: &mut Vec<u8>, elements: &Elements<'_, '_, '_>) {
-    buf.push(b'{');
-    for (i, (key, element)) in elements.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
+    write_joined(buf, OBJECT, elements, |buf, (key, element)| {
         write_str(buf, key);
         buf.push(b':');
         match element {
@@ -218,21 +220,13 @@ fn write_elements(buf: &mut Vec<u8>, elements: &Elements<'_, '_, '_>) {
             Element::Category(name) => write_str(buf, name),
             Element::Int(whole) => write_int(buf, *whole),
             Element::Span(values) => write_array(buf, values),
-            Element::Group(entries) => {
-                buf.push(b'{');
-                for (j, (category, value)) in entries.iter().enumerate() {
-                    if j > 0 {
-                        buf.push(b',');
-                    }
-                    write_str(buf, category);
-                    buf.push(b':');
-                    write_value(buf, value);
-                }
-                buf.push(b'}');
-            }
+            Element::Group(entries) => write_joined(buf, OBJECT, entries, |buf, (category, value)| {
+                write_str(buf, category);
+                buf.push(b':');
+                write_value(buf, value);
+            }),
         }
-    }
-    buf.push(b'}');
+    });
 }
 
 #[pymodule]
@@ -242,4 +236,3 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(namer, module)?)?;
     Ok(())
 }
-

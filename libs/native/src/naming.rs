@@ -129,7 +129,10 @@ impl Namer {
                 Step::Lookup(name, at, categories) => (name, categories.of(&columns[*at])?),
                 Step::Group(name, at, categories) => {
                     let values = &columns[*at..*at + categories.len()];
-                    (name, Element::Group(categories.iter().map(String::as_str).zip(values).collect()))
+                    (
+                        name,
+                        Element::Group(categories.iter().map(String::as_str).zip(values).collect()),
+                    )
                 }
                 Step::Span(name, start, end) => (name, Element::Span(&columns[*start..*end])),
             };
@@ -148,9 +151,17 @@ where
         if !all_distinct(names) {
             return Err(Decline); // a dict keeps the first place and the last value: let Python do it
         }
-        return Ok(names.iter().zip(columns).map(|(n, v)| (Cow::Borrowed(*n), Element::Value(v))).collect());
+        return Ok(names
+            .iter()
+            .zip(columns)
+            .map(|(n, v)| (Cow::Borrowed(*n), Element::Value(v)))
+            .collect());
     }
-    Ok(columns.iter().enumerate().map(|(i, v)| (Cow::Owned(i.to_string()), Element::Value(v))).collect())
+    Ok(columns
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (Cow::Owned(i.to_string()), Element::Value(v)))
+        .collect())
 }
 
 fn all_distinct<T: Eq + std::hash::Hash>(items: &[T]) -> bool {

@@ -42,7 +42,13 @@ pub fn seldon_row<'v, 'a>(message: &'v Value<'a>, part: &Part) -> Read<Row<'v, '
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(names)) => names
             .iter()
-            .map(|name| if let Value::Str(text) = name { Ok(*text) } else { Err(Decline) })
+            .map(|name| {
+                if let Value::Str(text) = name {
+                    Ok(*text)
+                } else {
+                    Err(Decline)
+                }
+            })
             .collect::<Read<Vec<_>>>()?,
         Some(_) => return Err(Decline),
     };
@@ -71,5 +77,10 @@ pub fn seldon_row<'v, 'a>(message: &'v Value<'a>, part: &Part) -> Read<Row<'v, '
         [_] => "number",
         _ => "tabular",
     };
-    Ok(Row { columns, instance, names, data_type })
+    Ok(Row {
+        columns,
+        instance,
+        names,
+        data_type,
+    })
 }
