@@ -3,7 +3,8 @@
 //! Python objects in between. The Python path (`warden_request_logger.documents` and
 //! `warden_common.logstore.opensearch_searchable`) stays the definition: the bytes here are the ones
 //! `orjson.dumps` writes for what it builds, the tests hold the two equal, and any body outside the common
-//! shape this code takes (`payload`, `json`) is answered with None, so the caller runs the Python path.
+//! shapes this code takes (one Seldon or single-tensor V2 row: `payload`; JSON it reads exactly as the Python
+//! path does: `json`) is answered with None, so the caller runs the Python path.
 
 mod forms;
 mod json;
@@ -18,7 +19,7 @@ use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList};
 use forms::{Forms, Limits, Names};
 use json::{write_array, write_int, write_joined, write_str, write_value, Decline, Read, ARRAY, OBJECT};
 use naming::{name_by_payload, number_key, Categories, Element, Elements, StepSpec, WIDEST_EXACT_INT};
-use payload::{seldon_row, Part};
+use payload::{row, Part};
 
 /// A prediction schema's column namer (`ColumnNamer`), made once per schema by `namer()`.
 #[pyclass(frozen)]
@@ -158,7 +159,7 @@ fn write_optional_str(buf: &mut Vec<u8>, text: Option<&str>) {
 impl PartEncoder {
     fn write(&mut self, part: &Part, body: &[u8], head: &Head<'_>, namer: Option<&naming::Namer>) -> Read<Vec<u8>> {
         let message = json::parse(body)?;
-        let row = seldon_row(&message, part)?;
+        let row = row(&message, part)?;
         let mut payload = Vec::with_capacity(body.len());
         write_value(&mut payload, &message);
         if payload.len() > self.max_payload_bytes {
@@ -187,7 +188,7 @@ impl PartEncoder {
         buf.extend_from_slice(b",\"names\":");
         write_joined(&mut buf, ARRAY, &row.names, |buf, name| write_str(buf, name));
         buf.extend_from_slice(b",\"batchSize\":1,\"instance\":{\"value\":");
-        write_value(&mut buf, row.instance);
+        write_array(&mut buf, row.columns);
         buf.extend_from_slice(b"},\"elements\":");
         write_elements(&mut buf, &elements);
         buf.extend_from_slice(b",\"payloadSizeBytes\":");

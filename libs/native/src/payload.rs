@@ -1,11 +1,13 @@
-//! The one row of a Seldon `data.ndarray` message, as `warden_common.payloads` reads it (that package is the
-//! definition). Only the common shape is taken here; anything else declines and the Python path parses it:
-//! - the protocol is Seldon: a request without `inputs` / `instances`, a response without `model_name` /
-//!   `outputs` / `predictions` (`events.protocols.request_protocol` / `response_protocol`), and no `strData`,
-//!   `jsonData` or `binData`;
-//! - `data` is an object with an `ndarray` list holding one instance (`[[...]]`, or a flat `[...]`), every
-//!   column a scalar, at least one (`payloads.model.instance_of`'s tabular / text / number rows);
-//! - `data.names`, when given, is a list of strings (`names` other than that are stringified by Python).
+//! The one row of a Seldon `data.ndarray` message or of a single-tensor V2 (Open Inference Protocol) message, as
+//! `warden_common.payloads` reads it (that package is the definition). Only the common shapes are taken here;
+//! anything else declines and the Python path parses it. The protocol is told as
+//! `events.protocols.request_protocol` / `response_protocol` tell it, and then:
+//! - Seldon: no `strData`, `jsonData` or `binData`; `data` is an object with an `ndarray` list holding one
+//!   instance (`[[...]]`, or a flat `[...]`); `data.names`, when given, a list of strings;
+//! - V2: exactly one tensor, with `data`, a `shape` of integers, and one row: shape `[1, k]` with `k` values
+//!   (flat or already `[[...]]`), or shape `[1]` (or none) with one value; `parameters.names`, when given, a
+//!   list of strings, else the tensor's `name` (a string) names the row;
+//! - every column a scalar, at least one (`payloads.model.instance_of`'s tabular / text / number rows).
 
 use crate::json::{Decline, Read, Value};
 
@@ -15,23 +17,53 @@ pub enum Part {
 }
 
 pub struct Row<'v, 'a> {
+    /// The row's values; the instance stored is this list.
     pub columns: &'v [Value<'a>],
-    /// The instance as stored: the row itself.
-    pub instance: &'v Value<'a>,
     pub names: Vec<&'a str>,
     pub data_type: &'static str,
 }
 
-const NOT_SELDON_REQUEST: [&str; 2] = ["inputs", "instances"];
-const NOT_SELDON_RESPONSE: [&str; 3] = ["model_name", "outputs", "predictions"];
+const V1_REQUEST: [&str; 2] = ["inputs", "instances"];
+const V1_RESPONSE: [&str; 2] = ["outputs", "predictions"];
 const OTHER_SELDON_DATA: [&str; 3] = ["strData", "jsonData", "binData"];
 
-pub fn seldon_row<'v, 'a>(message: &'v Value<'a>, part: &Part) -> Read<Row<'v, 'a>> {
-    let other_protocol: &[&str] = match part {
-        Part::Request => &NOT_SELDON_REQUEST,
-        Part::Response => &NOT_SELDON_RESPONSE,
+/// `_is_v2_tensor_list`: a non-empty list of objects that all have a `datatype`.
+fn is_v2_tensor_list(value: Option<&Value<'_>>) -> bool {
+    match value {
+        Some(Value::Array(items)) => {
+            !items.is_empty() && items.iter().all(|t| matches!(t, Value::Object(_)) && t.has("datatype"))
+        }
+        _ => false,
+    }
+}
+
+/// The one row of a request or response body, whichever protocol (of the two taken here) it speaks.
+pub fn row<'v, 'a>(message: &'v Value<'a>, part: &Part) -> Read<Row<'v, 'a>> {
+    if !matches!(message, Value::Object(_)) {
+        return Err(Decline);
+    }
+    let (v2, v1): (bool, &[&str]) = match part {
+        Part::Request => (is_v2_tensor_list(message.get("inputs")), &V1_REQUEST),
+        Part::Response => (
+            message.has("model_name") || is_v2_tensor_list(message.get("outputs")),
+            &V1_RESPONSE,
+        ),
     };
-    if !matches!(message, Value::Object(_)) || other_protocol.iter().chain(&OTHER_SELDON_DATA).any(|k| message.has(k)) {
+    if v2 {
+        let tensors = match part {
+            Part::Request => message.get("inputs"),
+            Part::Response => message.get("outputs"),
+        };
+        return v2_row(tensors.ok_or(Decline)?);
+    }
+    if v1.iter().any(|k| message.has(k)) {
+        return Err(Decline); // TensorFlow / KServe V1
+    }
+    seldon_row(message)
+}
+
+fn seldon_row<'v, 'a>(message: &'v Value<'a>) -> Read<Row<'v, 'a>> {
+    if OTHER_SELDON_DATA.iter().any(|k| message.has(k)) {
         return Err(Decline);
     }
     let data = message.get("data").ok_or(Decline)?;
@@ -53,33 +85,95 @@ pub fn seldon_row<'v, 'a>(message: &'v Value<'a>, part: &Part) -> Read<Row<'v, '
         Some(_) => return Err(Decline),
     };
     // `_rows`: a list of lists is a batch of rows; a flat list is one instance (a batch of strings, several).
-    let instance = match ndarray.first() {
+    let columns: &[Value] = match ndarray.first() {
         Some(Value::Array(first)) if !first.is_empty() => {
             if ndarray.len() != 1 {
                 return Err(Decline);
             }
-            &ndarray[0]
+            first
         }
         Some(Value::Str(_)) if ndarray.len() > 1 && ndarray.iter().all(|v| matches!(v, Value::Str(_))) => {
             return Err(Decline);
         }
-        Some(_) => data.get("ndarray").expect("just read"),
+        Some(_) => ndarray,
         None => return Err(Decline),
     };
-    let Value::Array(columns) = instance else {
+    scalar_row(columns, names, false)
+}
+
+/// `parse_v2` of a single tensor holding one row (see the module doc for the shapes taken).
+fn v2_row<'v, 'a>(tensors: &'v Value<'a>) -> Read<Row<'v, 'a>> {
+    let Value::Array(tensors) = tensors else {
         return Err(Decline);
     };
+    let [tensor @ Value::Object(_)] = tensors.as_slice() else {
+        return Err(Decline); // none, several (a row per name), or not an object
+    };
+    let shape = match tensor.get("shape") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(dims)) => dims
+            .iter()
+            .map(|d| {
+                if let Value::Int(size) = d {
+                    Ok(*size)
+                } else {
+                    Err(Decline)
+                }
+            })
+            .collect::<Read<Vec<i64>>>()?,
+        Some(_) => return Err(Decline),
+    };
+    let values: &[Value] = match tensor.get("data") {
+        None | Some(Value::Null) => return Err(Decline), // the Python path says it has no data
+        Some(Value::Array(values)) => values,
+        Some(single) => std::slice::from_ref(single),
+    };
+    let already_nested = matches!(values.first(), Some(Value::Array(_)));
+    let columns: &[Value] = match (shape.as_slice(), already_nested) {
+        // Shape [n] (or none): n rows of one value each; one row here.
+        ([] | [_], false) if values.len() == 1 => values,
+        // Shape [1, k]: one row of k values, given flat (reshaped) or already nested.
+        ([1, width], false) if *width >= 1 && values.len() as i64 == *width => values,
+        ([_, _, ..], true) if values.len() == 1 => match &values[0] {
+            Value::Array(row) => row,
+            _ => return Err(Decline),
+        },
+        _ => return Err(Decline),
+    };
+    let names = match tensor.get("parameters").and_then(|p| p.get("names")) {
+        Some(Value::Array(names)) => names
+            .iter()
+            .map(|name| {
+                if let Value::Str(text) = name {
+                    Ok(*text)
+                } else {
+                    Err(Decline)
+                }
+            })
+            .collect::<Read<Vec<_>>>()?,
+        _ => match tensor.get("name") {
+            None => vec![""],
+            Some(Value::Str(name)) => vec![*name],
+            Some(_) => return Err(Decline),
+        },
+    };
+    let text = matches!(tensor.get("datatype"), Some(Value::Str("BYTES")));
+    scalar_row(columns, names, text)
+}
+
+/// `instance_of` for a row of scalars (`text`: a V2 BYTES tensor, always text).
+fn scalar_row<'v, 'a>(columns: &'v [Value<'a>], names: Vec<&'a str>, text: bool) -> Read<Row<'v, 'a>> {
     if columns.is_empty() || !columns.iter().all(Value::is_scalar) {
         return Err(Decline);
     }
-    let data_type = match columns.as_slice() {
+    let data_type = match columns {
+        _ if text => "text",
         [Value::Str(_)] => "text",
         [_] => "number",
         _ => "tabular",
     };
     Ok(Row {
         columns,
-        instance,
         names,
         data_type,
     })

@@ -8,8 +8,9 @@ included, without making those objects.
 What it is not: a second definition. The Python path (`documents.DocumentBuilder._instance_parts`, the payload
 parsers, `schema.ColumnNamer`, `opensearch_searchable`) defines every byte, the tests hold the compiled bytes
 equal to `orjson.dumps` of what the Python path builds, and the compiled path answers None for every body outside
-the common shape it takes (one Seldon `data.ndarray` row; see `libs/native/src/payload.rs`), which then takes
-the Python path: other protocols, batches, strings with escapes, odd numbers, payloads over the size limit.
+the common shapes it takes (one row of a Seldon `data.ndarray` or of a single V2 tensor; see
+`libs/native/src/payload.rs`), which then takes the Python path: TensorFlow/KServe V1 bodies, other Seldon
+forms, batches, strings with escapes, odd numbers, payloads over the size limit.
 Only the OpenSearch store takes a compiled part (an `orjson.Fragment`); the PostgreSQL store reads the parts.
 """
 

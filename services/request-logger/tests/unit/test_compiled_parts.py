@@ -3,10 +3,10 @@
 The Python path is the definition: each case is one executor event pair decoded from a Kafka record as the bus
 decodes it, built twice (with and without `compiled_parts`), merged and turned into the bulk `create` lines, and
 the two bodies must be byte-identical. The bodies are random JSON texts reaching every rule the compiled path
-has (number spellings, whitespace, escapes, wide integers, repeated keys, names that do or do not fit, batches,
-other protocols) and random prediction schemas (categories by text and by number, PROBA / ONE_HOT groups,
-TENSOR spans). Where the compiled path declines, the Python path runs, so the bytes must match there too; the
-tests also check that it does not decline the common shapes (else they would prove nothing).
+has (Seldon and V2 bodies; number spellings, whitespace, escapes, wide integers, repeated keys, names that do or
+do not fit, batches, other protocols) and random prediction schemas (categories by text and by number, PROBA /
+ONE_HOT groups, TENSOR spans). Where the compiled path declines, the Python path runs, so the bytes must match
+there too; the tests also check that it does not decline the common shapes (else they would prove nothing).
 """
 
 from __future__ import annotations
@@ -172,6 +172,42 @@ def _seldon_body(rng: random.Random, part: str, width: int) -> bytes:
     return (_space(rng) + _object(rng, message) + _space(rng)).encode()
 
 
+def _v2_body(rng: random.Random, part: str, width: int) -> bytes:
+    """An Open Inference Protocol (V2) request or response: one tensor as a rule, in the shapes runtimes send."""
+    values = [_scalar_text(rng) for _ in range(width)]
+    layout = rng.randrange(8)
+    if layout == 0:
+        shape, data = f"[1, {width}]", _text_list(rng, [_text_list(rng, values)])  # already nested
+    elif layout == 1:
+        shape, data = f"[{width}]", _text_list(rng, values)  # a batch of one value per row
+    elif layout == 2:
+        shape, data = rng.choice(["[]", "null", "[1.0, 2]", '"12"', f"[2, {width}]"]), _text_list(rng, values)
+    elif layout == 3 and width == 1:
+        shape, data = rng.choice(["[1]", "[1, 1]"]), values[0]  # a single value, not a list
+    else:
+        shape, data = f"[1, {width}]", _text_list(rng, values)
+    tensor: list[tuple[str, str]] = [("shape", shape), ("data", data)]
+    tensor.append(("datatype", json.dumps(rng.choice(["FP32", "FP64", "INT64", "BYTES", "BOOL"]))))
+    name = rng.random()
+    if name < 0.8:
+        tensor.insert(0, ("name", json.dumps(rng.choice(["predict", "input-0", "", "naïve", "a.b"]))))
+    elif name < 0.85:
+        tensor.insert(0, ("name", "7"))
+    if rng.random() < 0.4:
+        names = _names_text(rng, width) or "null"
+        tensor.append(("parameters", _object(rng, [("names", names)]) if rng.random() < 0.9 else "[]"))
+    tensors = [_object(rng, tensor)]
+    if rng.random() < 0.1:
+        tensors.append(_object(rng, tensor))  # two tensors: a row per name, the Python path's
+    if part == "request":
+        message = [("id", '"r-1"'), ("inputs", _text_list(rng, tensors))]
+    else:
+        message = [("model_name", '"income"'), ("model_version", '"1"'), ("outputs", _text_list(rng, tensors))]
+        if rng.random() < 0.1:
+            message = message[1:]  # V2 by its output tensors alone
+    return _object(rng, message).encode()
+
+
 def _random_schema(rng: random.Random) -> tuple[PredictionSchema, int]:
     """A request schema and its width (the response gets a PROBA group of two)."""
     features: list[dict[str, Any]] = []
@@ -216,6 +252,19 @@ def test_random_seldon_bodies_without_a_schema(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
+def test_random_v2_bodies(seed: int) -> None:
+    rng = random.Random(500 + seed)
+    taken = 0
+    cases = 400
+    for case in range(cases):
+        width = rng.choice([1, 1, 2, 3, 12])
+        bodies = {part: _v2_body(rng, part, width) for part in ("request", "response")}
+        schema = _random_schema(rng)[0] if rng.random() < 0.2 else None
+        taken += len(_same_bytes(bodies, schema, rid=f"v-{seed}-{case}"))
+    assert taken > cases * 2 * 0.1
+
+
+@pytest.mark.parametrize("seed", range(6))
 def test_random_schemas(seed: int) -> None:
     rng = random.Random(1000 + seed)
     taken = 0
@@ -243,6 +292,14 @@ def test_the_income_example_is_compiled() -> None:
     bodies = {"request": orjson.dumps(request), "response": orjson.dumps(response)}
     assert _same_bytes(bodies, schema) == ["request", "response"]
     assert _same_bytes(bodies, None) == ["request", "response"]
+    v2_request = {
+        "inputs": [{"name": "predict", "shape": [1, 12], "datatype": "INT64", "data": request["data"]["ndarray"][0]}]
+    }  # type: ignore[index]
+    v2_response = {"model_name": "income", "outputs": [{"name": "predict", "shape": [1, 2], "datatype": "FP64",
+                                                        "data": [0.86, 0.14]}]}  # fmt: skip
+    v2 = {"request": orjson.dumps(v2_request), "response": orjson.dumps(v2_response)}
+    assert _same_bytes(v2, schema) == ["request", "response"]
+    assert _same_bytes(v2, None) == ["request", "response"]
 
 
 @pytest.mark.parametrize(
@@ -256,7 +313,8 @@ def test_the_income_example_is_compiled() -> None:
         b'{"data": {"ndarray": [[1, [2]]]}}',  # a tensor row
         b'{"data": {"names": "ab", "ndarray": [[1, 2]]}}',  # names that are a string
         b'{"data": {"tensor": {"shape": [1, 2], "values": [1, 2]}}}',  # another Seldon form
-        b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}',  # V2
+        b'{"inputs": [{"name": "x", "shape": [2], "datatype": "FP32", "data": [1, 2]}]}',  # a V2 batch
+        b'{"instances": [[1, 2]]}',  # KServe V1
         b'{"data": {"ndarray": [["' + b"x" * 5000 + b'"]]}}',  # over the stored-payload limit
         b'{"data": {"ndarray": [[1, 2]]}',  # cut short: the Python path reports it
     ],
