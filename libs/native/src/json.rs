@@ -45,6 +45,14 @@ impl<'a> Value<'a> {
         self.get(key).is_some()
     }
 
+    pub fn as_str(&self) -> Option<&'a str> {
+        if let Value::Str(text) = self {
+            Some(text)
+        } else {
+            None
+        }
+    }
+
     /// A scalar as Python's decoded JSON has it: str, int, float, bool or None.
     pub fn is_scalar(&self) -> bool {
         !matches!(self, Value::Array(_) | Value::Object(_))

@@ -72,16 +72,7 @@ fn seldon_row<'v, 'a>(message: &'v Value<'a>) -> Read<Row<'v, 'a>> {
     };
     let names = match data.get("names") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(names)) => names
-            .iter()
-            .map(|name| {
-                if let Value::Str(text) = name {
-                    Ok(*text)
-                } else {
-                    Err(Decline)
-                }
-            })
-            .collect::<Read<Vec<_>>>()?,
+        Some(Value::Array(names)) => each(names, Value::as_str)?,
         Some(_) => return Err(Decline),
     };
     // `_rows`: a list of lists is a batch of rows; a flat list is one instance (a batch of strings, several).
@@ -111,16 +102,7 @@ fn v2_row<'v, 'a>(tensors: &'v Value<'a>) -> Read<Row<'v, 'a>> {
     };
     let shape = match tensor.get("shape") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(dims)) => dims
-            .iter()
-            .map(|d| {
-                if let Value::Int(size) = d {
-                    Ok(*size)
-                } else {
-                    Err(Decline)
-                }
-            })
-            .collect::<Read<Vec<i64>>>()?,
+        Some(Value::Array(dims)) => each(dims, |d| if let Value::Int(size) = d { Some(*size) } else { None })?,
         Some(_) => return Err(Decline),
     };
     let values: &[Value] = match tensor.get("data") {
@@ -141,16 +123,7 @@ fn v2_row<'v, 'a>(tensors: &'v Value<'a>) -> Read<Row<'v, 'a>> {
         _ => return Err(Decline),
     };
     let names = match tensor.get("parameters").and_then(|p| p.get("names")) {
-        Some(Value::Array(names)) => names
-            .iter()
-            .map(|name| {
-                if let Value::Str(text) = name {
-                    Ok(*text)
-                } else {
-                    Err(Decline)
-                }
-            })
-            .collect::<Read<Vec<_>>>()?,
+        Some(Value::Array(names)) => each(names, Value::as_str)?,
         _ => match tensor.get("name") {
             None => vec![""],
             Some(Value::Str(name)) => vec![*name],
@@ -159,6 +132,11 @@ fn v2_row<'v, 'a>(tensors: &'v Value<'a>) -> Read<Row<'v, 'a>> {
     };
     let text = matches!(tensor.get("datatype"), Some(Value::Str("BYTES")));
     scalar_row(columns, names, text)
+}
+
+/// `read` of every item, or `Decline` if one is not what it reads.
+fn each<'v, 'a, T>(items: &'v [Value<'a>], read: impl Fn(&'v Value<'a>) -> Option<T>) -> Read<Vec<T>> {
+    items.iter().map(|item| read(item).ok_or(Decline)).collect()
 }
 
 /// `instance_of` for a row of scalars (`text`: a V2 BYTES tensor, always text).
