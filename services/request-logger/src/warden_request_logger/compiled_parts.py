@@ -29,6 +29,8 @@ _MAX_CACHED_NAMES = 100_000
 
 
 class CompiledParts:
+    """The compiled encoder with the OpenSearch store's bounds; one per `DocumentBuilder` (it remembers names)."""
+
     def __init__(self, *, max_payload_bytes: int) -> None:
         self._encoder = PartEncoder(
             max_features=doc.MAX_FEATURES,

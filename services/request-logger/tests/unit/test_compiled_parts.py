@@ -287,14 +287,13 @@ def test_the_income_example_is_compiled() -> None:
     schema = PredictionSchema.parse(json.loads((_DATA / "income_schema.json").read_text()))
     names = ["Age", "Workclass", "Education", "Marital Status", "Occupation", "Relationship", "Race", "Sex",
              "Capital Gain", "Capital Loss", "Hours per week", "Country"]  # fmt: skip
-    request = {"data": {"names": names, "ndarray": [[39, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]]}}
+    row = [39, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]
+    request = {"data": {"names": names, "ndarray": [row]}}
     response = {"data": {"names": ["t:0", "t:1"], "ndarray": [[0.86, 0.14]]}}
     bodies = {"request": orjson.dumps(request), "response": orjson.dumps(response)}
     assert _same_bytes(bodies, schema) == ["request", "response"]
     assert _same_bytes(bodies, None) == ["request", "response"]
-    v2_request = {
-        "inputs": [{"name": "predict", "shape": [1, 12], "datatype": "INT64", "data": request["data"]["ndarray"][0]}]
-    }  # type: ignore[index]
+    v2_request = {"inputs": [{"name": "predict", "shape": [1, 12], "datatype": "INT64", "data": row}]}
     v2_response = {"model_name": "income", "outputs": [{"name": "predict", "shape": [1, 2], "datatype": "FP64",
                                                         "data": [0.86, 0.14]}]}  # fmt: skip
     v2 = {"request": orjson.dumps(v2_request), "response": orjson.dumps(v2_response)}
