@@ -212,14 +212,13 @@ impl<'t> Forms<'t> {
     pub fn walk(&mut self, names: &mut Names, limits: &Limits, elements: &'t [(Cow<'t, str>, Element<'t, 't, 't>)]) {
         for (key, element) in elements {
             let key: &str = key;
-            match element {
+            let value = match element {
                 Element::Group(entries) => {
                     let (term_room, slot_room) = self.room(limits, true);
                     if !(term_room || slot_room) {
                         return;
                     }
-                    let id = names.id(key, limits);
-                    let chars = names.forms[id as usize].chars;
+                    let chars = key.chars().count();
                     let slot = slot_room && 0 < chars && chars <= limits.max_slot_name;
                     for (category, value) in entries {
                         // A full group ends its own walk only: the next top-level element may still have a slot.
@@ -227,27 +226,15 @@ impl<'t> Forms<'t> {
                             break;
                         }
                     }
+                    continue;
                 }
-                Element::Value(value) => {
-                    if !self.element(names, limits, key, scalar(value), true) {
-                        return;
-                    }
-                }
-                Element::Category(text) => {
-                    if !self.element(names, limits, key, Scalar::Text(text), true) {
-                        return;
-                    }
-                }
-                Element::Int(number) => {
-                    if !self.element(names, limits, key, Scalar::Number(Number::Int(*number)), true) {
-                        return;
-                    }
-                }
-                Element::Span(_) => {
-                    if !self.element(names, limits, key, Scalar::Skipped, true) {
-                        return;
-                    }
-                }
+                Element::Value(value) => scalar(value),
+                Element::Category(text) => Scalar::Text(text),
+                Element::Int(number) => Scalar::Number(Number::Int(*number)),
+                Element::Span(_) => Scalar::Skipped,
+            };
+            if !self.element(names, limits, key, value, true) {
+                return;
             }
         }
     }

@@ -180,70 +180,62 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Read<Value<'a>> {
+    /// The comma-separated items of an array or object up to `close`, each read by `item` (the reader at the
+    /// opening bracket, which counts one level of `depth`).
+    fn items(&mut self, depth: usize, close: u8, mut item: impl FnMut(&mut Self) -> Read<()>) -> Read<()> {
         if depth > MAX_DEPTH {
             return Err(Decline);
         }
         self.at += 1;
-        let mut items = Vec::new();
         self.skip_space();
-        if self.peek()? == b']' {
+        if self.peek()? == close {
             self.at += 1;
-            return Ok(Value::Array(items));
+            return Ok(());
         }
         loop {
             self.skip_space();
-            items.push(self.value(depth)?);
+            item(self)?;
             self.skip_space();
             match self.peek()? {
                 b',' => self.at += 1,
-                b']' => {
+                byte if byte == close => {
                     self.at += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(Decline),
             }
         }
     }
 
+    fn array(&mut self, depth: usize) -> Read<Value<'a>> {
+        let mut items = Vec::new();
+        self.items(depth, b']', |reader| {
+            items.push(reader.value(depth)?);
+            Ok(())
+        })?;
+        Ok(Value::Array(items))
+    }
+
     fn object(&mut self, depth: usize) -> Read<Value<'a>> {
-        if depth > MAX_DEPTH {
-            return Err(Decline);
-        }
-        self.at += 1;
         let mut entries: Vec<(&'a str, Value<'a>)> = Vec::new();
-        self.skip_space();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Ok(Value::Object(entries));
-        }
-        loop {
-            self.skip_space();
-            if self.peek()? != b'"' {
+        self.items(depth, b'}', |reader| {
+            if reader.peek()? != b'"' {
                 return Err(Decline);
             }
-            let key = self.string()?;
+            let key = reader.string()?;
             if entries.iter().any(|(k, _)| *k == key) {
                 return Err(Decline);
             }
-            self.skip_space();
-            if self.peek()? != b':' {
+            reader.skip_space();
+            if reader.peek()? != b':' {
                 return Err(Decline);
             }
-            self.at += 1;
-            self.skip_space();
-            let value = self.value(depth)?;
-            entries.push((key, value));
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Ok(Value::Object(entries));
-                }
-                _ => return Err(Decline),
-            }
-        }
+            reader.at += 1;
+            reader.skip_space();
+            entries.push((key, reader.value(depth)?));
+            Ok(())
+        })?;
+        Ok(Value::Object(entries))
     }
 }
 

@@ -24,6 +24,7 @@ from warden_common.codec.event import ReceivedEvent
 from warden_common.logstore import document as doc
 from warden_common.logstore.opensearch_features import MAX_NAME_CHARS
 from warden_common.logstore.opensearch_searchable import MAX_SLOT_NAME, MAX_SLOT_NAMES
+from warden_request_logger.schema import ColumnNamer
 
 _MAX_CACHED_NAMES = 100_000
 
@@ -43,16 +44,21 @@ class CompiledParts:
             payload_inline=doc.PAYLOAD_INLINE,
         )
 
-    def part(self, event: Event, part: str, time: str, model_id: str | None, namer: Namer | None,
-             *, named: bool) -> orjson.Fragment | None:  # fmt: skip
+    def part(self, event: Event, part: str, time: str, model_id: str | None,
+             namer: ColumnNamer | None) -> orjson.Fragment | None:  # fmt: skip
         """The request or response part of `event` as JSON, or None (then build it in Python).
 
-        `named`: the deployment has a prediction schema; its compiled `namer` (None when it has none).
+        `namer`: the prediction schema's, when the deployment has one.
         """
-        if named and namer is None:
-            return None
+        compiled: Namer | None = None
+        if namer is not None:
+            compiled = namer.compiled
+            if compiled is None:
+                return None  # a schema the compiled namer would name otherwise
         body = event.pending_json_data() if isinstance(event, ReceivedEvent) else None
         if type(body) is not bytes:
             return None
-        encoded = self._encoder.encode(part, body, time, event.get_id(), model_id, event.get_datacontenttype(), namer)
+        encoded = self._encoder.encode(
+            part, body, time, event.get_id(), model_id, event.get_datacontenttype(), compiled
+        )
         return None if encoded is None else orjson.Fragment(encoded)

@@ -113,7 +113,7 @@ class DocumentBuilder:
 
     def __init__(self, *, max_payload_bytes: int, compiled_parts: bool = False) -> None:
         """`compiled_parts`: requests and responses the compiled path takes become one pre-encoded part each
-        (`compiled_parts`); only a store that takes `orjson.Fragment` parts (OpenSearch) may ask for it."""
+        (`compiled_parts.CompiledParts`); only a store that takes `orjson.Fragment` parts (OpenSearch) may ask."""
         self._max_payload_bytes = max_payload_bytes
         self._compiled = CompiledParts(max_payload_bytes=max_payload_bytes) if compiled_parts else None
 
@@ -121,9 +121,7 @@ class DocumentBuilder:
         if context.part in _INSTANCE_PARTS:
             namer = schema.namer_for(context.part) if schema is not None else None
             if self._compiled is not None:
-                compiled = self._compiled.part(event, context.part, context.time, context.model_id,
-                                               namer.compiled if namer is not None else None,
-                                               named=namer is not None)  # fmt: skip
+                compiled = self._compiled.part(event, context.part, context.time, context.model_id, namer)
                 if compiled is not None:
                     return [self._write(context, 0, compiled)]
             return self._instance_parts(context, event, event.get_data(), namer)

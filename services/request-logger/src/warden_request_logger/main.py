@@ -58,12 +58,11 @@ def _setup(settings: RequestLoggerSettings) -> ServiceSetup:
                 lives = None
                 logger.warning("searches by deployment name show every deployment that had the name: the gateway "
                                "is not configured (WARDEN_LOGGER_UPSTREAMS__GATEWAY)")  # fmt: skip
+            kind = store_kind(settings, platform)
             # The compiled parts are OpenSearch's document parts; the PostgreSQL store reads the parts themselves.
             builder = DocumentBuilder(max_payload_bytes=settings.max_payload_bytes,
-                                      compiled_parts=store_kind(settings, platform) == "opensearch")  # fmt: skip
-            service = RequestLoggerService(
-                store, builder, schemas, lives, writer=writer, store_name=store_kind(settings, platform)
-            )
+                                      compiled_parts=kind == "opensearch")  # fmt: skip
+            service = RequestLoggerService(store, builder, schemas, lives, writer=writer, store_name=kind)
             input_topics = list(settings.input_topics)
             if settings.seldon_kafka_topic and platform.mode == "distributed":
                 input_topics.append(settings.seldon_kafka_topic)

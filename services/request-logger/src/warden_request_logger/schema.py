@@ -98,13 +98,15 @@ class ColumnNamer:
         self._names = names
         self._steps = _steps(features)
         self._categories = [(name, lookup) for kind, name, _, _, lookup in self._steps if kind is _LOOKUP]
-        self.compiled: Namer | None = compile_namer(self.width, self._plain_steps())
-        """The same naming compiled (`compiled_parts`); None where it would not name a row exactly as this does."""
 
-    def _plain_steps(self) -> list[tuple[str, str, int, int, Any]]:
-        """The steps as plain data: a lookup's (by text, by number) maps, a group's category names."""
-        return [(kind, name, start, end, (extra.by_text, extra.by_number) if kind is _LOOKUP else extra)
-                for kind, name, start, end, extra in self._steps]  # fmt: skip
+    @functools.cached_property
+    def compiled(self) -> Namer | None:
+        """The same naming compiled (`compiled_parts`), made on first use (only the OpenSearch store's logger
+        asks); None where it would not name a row exactly as this does."""
+        # The steps as plain data: a lookup's (by text, by number) maps, a group's category names.
+        steps = [(kind, name, start, end, (extra.by_text, extra.by_number) if kind is _LOOKUP else extra)
+                 for kind, name, start, end, extra in self._steps]  # fmt: skip
+        return compile_namer(self.width, steps)
 
     def name(self, columns: list[Any]) -> dict[str, Any] | None:
         if self.width != len(columns) or not self._features:
